@@ -1,0 +1,9 @@
+//! Pure types and rules shared by the server and the browser. Nothing in here
+//! performs I/O or knows about sqlx, so it compiles for wasm as well as native.
+
+pub mod error;
+pub mod ids;
+pub mod matter;
+pub mod role;
+
+pub use error::AppError;

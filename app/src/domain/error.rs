@@ -1,0 +1,80 @@
+//! The one error type that crosses the wire.
+//!
+//! Its variants are safe to show to users. Internal causes (database, I/O,
+//! crypto) are logged on the server with their full chain and reach the browser
+//! only as [`AppError::Internal`] carrying the request id, so support can find
+//! the log line without the user ever seeing internals.
+
+use serde::{Deserialize, Serialize};
+
+/// An error a user may see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The object does not exist, or the user may not see it. The two are
+    /// deliberately indistinguishable (DESIGN §2.2).
+    #[error("Not found.")]
+    NotFound,
+    /// The request needs a signed-in user.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// The input was rejected; the message says what to fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request conflicts with the current state (for example a duplicate).
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed on our side. The details are in the server log under
+    /// this request id.
+    #[error("Something went wrong on our side (reference {request_id}).")]
+    Internal {
+        /// The id of the request, as logged and sent in `x-request-id`.
+        request_id: String,
+    },
+    /// The server function machinery failed (transport, encoding). Kept as a
+    /// string because it originates in the framework, never in our data.
+    #[error("The request could not be completed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status code this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::Unauthorized => 401,
+            Self::BadRequest(_) => 400,
+            Self::Conflict(_) => 409,
+            Self::Internal { .. } | Self::Transport(_) => 500,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_show_only_the_request_id() {
+        let shown = AppError::Internal {
+            request_id: "req-1".into(),
+        }
+        .to_string();
+        assert_eq!(shown, "Something went wrong on our side (reference req-1).");
+    }
+
+    #[test]
+    fn each_error_maps_to_its_status_code() {
+        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::Unauthorized.status_code(), 401);
+        assert_eq!(AppError::BadRequest("x".into()).status_code(), 400);
+        assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+    }
+}

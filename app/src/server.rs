@@ -1,0 +1,25 @@
+//! Everything that runs only on the server: application state, the data
+//! layer, services (use cases) and the glue that turns internal failures into
+//! user-safe errors. Compiled only with the `ssr` feature.
+
+pub mod db;
+pub mod error;
+pub mod matters;
+pub mod seed;
+pub mod state;
+
+pub use error::{RequestId, ServiceError};
+pub use state::AppState;
+
+/// Milliseconds since the Unix epoch, UTC: how every time is stored (DESIGN §3).
+pub fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A fresh UUIDv7 as text: time-ordered, so new rows append to indexes.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,60 @@
+//! Matter queries and use cases.
+
+use crate::domain::{ids::MatterId, matter::MatterSummaryView};
+
+use super::{ServiceError, db::Db};
+
+/// The most matters one dashboard page lists.
+pub const DASHBOARD_PAGE_SIZE: i64 = 200;
+
+/// A dashboard row as the database returns it.
+#[derive(Debug, sqlx::FromRow)]
+struct MatterSummaryRow {
+    id: String,
+    number: String,
+    title: String,
+    practice_area: String,
+    client_name: String,
+    current_stage: Option<String>,
+    stage_position: i64,
+    stage_count: i64,
+    status: String,
+}
+
+impl From<MatterSummaryRow> for MatterSummaryView {
+    fn from(row: MatterSummaryRow) -> Self {
+        Self {
+            id: MatterId::from_trusted(row.id),
+            number: row.number,
+            title: row.title,
+            practice_area: row.practice_area,
+            client_name: row.client_name,
+            current_stage: row.current_stage,
+            stage_position: row.stage_position,
+            stage_count: row.stage_count,
+            status: row.status,
+        }
+    }
+}
+
+/// Lists matters with their current stage, open ones first, newest first.
+///
+/// The stage count is a correlated subquery rather than a per-row query, so
+/// the page costs one round trip however many matters it shows.
+pub async fn list_matters(db: &Db) -> Result<Vec<MatterSummaryView>, ServiceError> {
+    let rows: Vec<MatterSummaryRow> = sqlx::query_as(
+        "select m.id, m.number, m.title, m.practice_area, a.name as client_name,
+                s.name as current_stage, m.current_stage as stage_position,
+                (select count(*) from matter_stages c where c.matter_id = m.id) as stage_count,
+                m.status
+         from matters m
+         join accounts a on a.id = m.account_id
+         left join matter_stages s on s.matter_id = m.id and s.position = m.current_stage
+         order by case when m.status = 'open' then 0 else 1 end, m.opened_at desc, m.id desc
+         limit $1",
+    )
+    .bind(DASHBOARD_PAGE_SIZE)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

@@ -1,0 +1,57 @@
+//! The user interface: the HTML shell, the router and the pages.
+
+pub mod layout;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use layout::AppLayout;
+use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage};
+
+/// The HTML document around the app, rendered on the server. The stylesheet
+/// and scripts carry a content hash in their names, so they can be cached for
+/// a year.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=stylesheet />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: meta context, router and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · Vellum") />
+        <Router>
+            <AppLayout>
+                <Routes fallback=NotFoundPage>
+                    // Async: the server sends the page with its data, so it reads
+                    // complete before (or without) the wasm bundle.
+                    <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage />
+                </Routes>
+            </AppLayout>
+        </Router>
+    }
+}

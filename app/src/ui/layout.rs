@@ -1,0 +1,70 @@
+//! The page frame: header, navigation and main area. On a phone the
+//! navigation folds behind a "Menu" button; on a desktop it is always shown.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// The links in the app's navigation: (label, path).
+const NAV_LINKS: &[(&str, &str)] = &[("Dashboard", "/"), ("Sign in", "/login")];
+
+/// Wraps every page.
+#[component]
+pub fn AppLayout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    // Effects run only in the browser, so this flag turns true exactly when
+    // the page has hydrated. Browser tests wait for it.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    let location = use_location();
+    // Close the menu after navigating on a phone.
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    view! {
+        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"V"</span>
+                    "Vellum"
+                </a>
+                <button
+                    class="menu-toggle"
+                    type="button"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    "Menu"
+                </button>
+                <nav
+                    id="primary-nav"
+                    class="primary-nav"
+                    class:open=move || menu_open.get()
+                    aria-label="Main"
+                >
+                    <ul>
+                        {NAV_LINKS
+                            .iter()
+                            .map(|&(label, path)| {
+                                let current = move || {
+                                    (location.pathname.get() == path).then_some("page")
+                                };
+                                view! {
+                                    <li>
+                                        <a href=path aria-current=current>
+                                            {label}
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </nav>
+            </header>
+            <main class="content">{children()}</main>
+        </div>
+    }
+}

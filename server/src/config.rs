@@ -1,0 +1,437 @@
+//! Typed configuration, from a TOML file plus `VELLUM_*` environment variables,
+//! validated at start-up. Each problem names the setting it is about.
+//!
+//! Precedence, highest first: command-line flags, environment variables, the
+//! TOML file, built-in defaults.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use app::server::db::Backend;
+use serde::Deserialize;
+
+/// The default address: loopback only, so a fresh install is not exposed.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+/// The default limit on request bodies. Document uploads get their own,
+/// larger limit on their own routes.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {setting}: {message}")]
+pub struct ConfigError {
+    /// The setting, as written in the file and the environment.
+    pub setting: &'static str,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(setting: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            setting,
+            message: message.into(),
+        }
+    }
+}
+
+/// The settings as written in the TOML file. Unknown keys are errors, so a
+/// misspelt setting is never silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    listen: Option<String>,
+    max_body_bytes: Option<u64>,
+    log_format: Option<String>,
+}
+
+/// Values given on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--config FILE`.
+    pub config_file: Option<PathBuf>,
+    /// `--data-dir D`.
+    pub data_dir: Option<PathBuf>,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A database URL. Its `Debug` and `Display` hide any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL itself, to connect with. Never log this.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The backend the URL names.
+    pub fn backend(&self) -> Backend {
+        Backend::from_url(&self.0).unwrap_or(Backend::Sqlite)
+    }
+
+    fn redacted(&self) -> String {
+        // scheme://user:password@host → scheme://user:***@host
+        if let Some((scheme, rest)) = self.0.split_once("://")
+            && let Some((userinfo, host)) = rest.split_once('@')
+            && let Some((user, _password)) = userinfo.split_once(':')
+        {
+            return format!("{scheme}://{user}:***@{host}");
+        }
+        self.0.clone()
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the SQLite file, blobs and keys live.
+    pub data_dir: PathBuf,
+    /// The database to use.
+    pub database_url: DatabaseUrl,
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How logs are written.
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Loads and validates the configuration. `env` reads an environment
+    /// variable; tests pass their own.
+    pub fn load(
+        overrides: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let config_file = overrides
+            .config_file
+            .clone()
+            .or_else(|| env("VELLUM_CONFIG").map(PathBuf::from));
+        let file = match &config_file {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or_else(|| env("VELLUM_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::new(
+                "data_dir (VELLUM_DATA_DIR)",
+                "is empty; give a folder path",
+            ));
+        }
+
+        let database_url = env("VELLUM_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("vellum.db").display()));
+        if let Err(problem) = Backend::from_url(&database_url) {
+            return Err(ConfigError::new(
+                "database_url (VELLUM_DATABASE_URL)",
+                problem,
+            ));
+        }
+
+        let listen_raw = overrides
+            .listen
+            .clone()
+            .or_else(|| env("VELLUM_LISTEN"))
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
+            ConfigError::new(
+                "listen (VELLUM_LISTEN)",
+                format!("\"{listen_raw}\" is not an address:port such as {DEFAULT_LISTEN}"),
+            )
+        })?;
+
+        let max_body_bytes = match env("VELLUM_MAX_BODY_BYTES") {
+            Some(raw) => raw.parse::<u64>().map_err(|_| {
+                ConfigError::new(
+                    "max_body_bytes (VELLUM_MAX_BODY_BYTES)",
+                    format!("\"{raw}\" is not a whole number of bytes"),
+                )
+            })?,
+            None => file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        };
+        let max_body_bytes = usize::try_from(max_body_bytes)
+            .ok()
+            .filter(|&n| n >= 1024)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "max_body_bytes (VELLUM_MAX_BODY_BYTES)",
+                    "must be at least 1024 bytes",
+                )
+            })?;
+
+        let log_format = match env("VELLUM_LOG_FORMAT")
+            .or(file.log_format)
+            .as_deref()
+            .unwrap_or("pretty")
+        {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::new(
+                    "log_format (VELLUM_LOG_FORMAT)",
+                    format!("\"{other}\" is not one of: pretty, json"),
+                ));
+            }
+        };
+
+        Ok(Self {
+            data_dir,
+            database_url: DatabaseUrl(database_url),
+            listen,
+            max_body_bytes,
+            log_format,
+        })
+    }
+
+    /// Loads from the process environment.
+    pub fn from_env(overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::load(overrides, |key| std::env::var(key).ok())
+    }
+
+    /// Creates the data dir if needed and proves it can be written.
+    pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
+        let fail = |what: &str, err: std::io::Error| {
+            ConfigError::new(
+                "data_dir (VELLUM_DATA_DIR)",
+                format!("{} {what}: {err}", self.data_dir.display()),
+            )
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| fail("cannot be created", e))?;
+        let probe = self.data_dir.join(".vellum-write-test");
+        std::fs::write(&probe, b"ok").map_err(|e| fail("cannot be written", e))?;
+        std::fs::remove_file(&probe).map_err(|e| fail("cannot be written", e))?;
+        Ok(())
+    }
+
+    /// Binds the listening socket, naming the setting when the port is taken.
+    pub async fn bind(&self) -> Result<tokio::net::TcpListener, ConfigError> {
+        tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|err| {
+                let message = if err.kind() == std::io::ErrorKind::AddrInUse {
+                    format!(
+                        "{} is already in use; stop the other program or choose another port",
+                        self.listen
+                    )
+                } else {
+                    format!("cannot listen on {}: {err}", self.listen)
+                };
+                ConfigError::new("listen (VELLUM_LISTEN)", message)
+            })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        ConfigError::new(
+            "config file (--config, VELLUM_CONFIG)",
+            format!("cannot read {}: {err}", path.display()),
+        )
+    })?;
+    toml::from_str(&text).map_err(|err| {
+        ConfigError::new(
+            "config file (--config, VELLUM_CONFIG)",
+            format!("{} is not valid: {}", path.display(), err.message()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load_with(vars: &[(&str, &str)], overrides: &Overrides) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::load(overrides, |key| vars.get(key).cloned())
+    }
+
+    #[test]
+    fn defaults_give_sqlite_in_the_data_dir_on_loopback() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("data"));
+        assert_eq!(config.database_url.expose(), "sqlite://data/vellum.db");
+        assert_eq!(config.listen, DEFAULT_LISTEN.parse().unwrap());
+        assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_names_the_setting() {
+        let err = load_with(
+            &[("VELLUM_DATABASE_URL", "mysql://db/vellum")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "database_url (VELLUM_DATABASE_URL)");
+        assert!(
+            err.to_string().contains("unknown scheme \"mysql\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_listen_address_names_the_setting() {
+        let err = load_with(&[("VELLUM_LISTEN", "localhost")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "listen (VELLUM_LISTEN)");
+        assert!(
+            err.message.contains("\"localhost\" is not an address:port"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn command_line_flags_beat_the_environment_which_beats_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vellum.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/file\"\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(file),
+            data_dir: Some(PathBuf::from("/srv/flag")),
+            listen: None,
+        };
+        let config = load_with(
+            &[
+                ("VELLUM_DATA_DIR", "/srv/env"),
+                ("VELLUM_LISTEN", "127.0.0.1:5000"),
+            ],
+            &overrides,
+        )
+        .unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/flag"));
+        assert_eq!(config.listen, "127.0.0.1:5000".parse().unwrap());
+    }
+
+    #[test]
+    fn a_misspelt_setting_in_the_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vellum.toml");
+        std::fs::write(&file, "databse_url = \"sqlite://x.db\"\n").unwrap();
+        let overrides = Overrides {
+            config_file: Some(file),
+            ..Overrides::default()
+        };
+        let err = load_with(&[], &overrides).unwrap_err();
+        assert_eq!(err.setting, "config file (--config, VELLUM_CONFIG)");
+        assert!(err.message.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error_naming_it() {
+        let overrides = Overrides {
+            config_file: Some(PathBuf::from("/nonexistent/vellum.toml")),
+            ..Overrides::default()
+        };
+        let err = load_with(&[], &overrides).unwrap_err();
+        assert!(
+            err.message.contains("cannot read /nonexistent/vellum.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_tiny_body_limit_is_rejected() {
+        let err = load_with(&[("VELLUM_MAX_BODY_BYTES", "10")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "max_body_bytes (VELLUM_MAX_BODY_BYTES)");
+        let err =
+            load_with(&[("VELLUM_MAX_BODY_BYTES", "lots")], &Overrides::default()).unwrap_err();
+        assert!(
+            err.message.contains("\"lots\" is not a whole number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_log_format_is_rejected() {
+        let err = load_with(&[("VELLUM_LOG_FORMAT", "xml")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "log_format (VELLUM_LOG_FORMAT)");
+    }
+
+    #[test]
+    fn a_data_dir_that_cannot_be_written_names_the_setting() {
+        // Root can write anywhere, so use a path under a regular file, which
+        // no user can create a folder in.
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("not-a-folder");
+        std::fs::write(&blocker, b"x").unwrap();
+        let overrides = Overrides {
+            data_dir: Some(blocker.join("data")),
+            ..Overrides::default()
+        };
+        let config = load_with(&[], &overrides).unwrap();
+        let err = config.prepare_data_dir().unwrap_err();
+        assert_eq!(err.setting, "data_dir (VELLUM_DATA_DIR)");
+        assert!(err.message.contains("cannot be created"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_port_in_use_names_the_setting() {
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = taken.local_addr().unwrap().to_string();
+        let config = load_with(&[("VELLUM_LISTEN", &addr)], &Overrides::default()).unwrap();
+        let err = config.bind().await.unwrap_err();
+        assert_eq!(err.setting, "listen (VELLUM_LISTEN)");
+        assert!(err.message.contains("is already in use"), "{err}");
+    }
+
+    #[test]
+    fn the_database_password_never_appears_when_printed() {
+        let config = load_with(
+            &[(
+                "VELLUM_DATABASE_URL",
+                "postgres://vellum:s3cret@db.internal/vellum",
+            )],
+            &Overrides::default(),
+        )
+        .unwrap();
+        let printed = format!("{config:?} {}", config.database_url);
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(
+            printed.contains("postgres://vellum:***@db.internal/vellum"),
+            "{printed}"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Start-up: configuration → database → router → bound port.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use app::server::{AppState, db::Db};
+use axum::{Router, extract::FromRef, middleware, routing::get};
+use leptos::{
+    config::LeptosOptions,
+    prelude::{provide_context, use_context},
+};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::{assets, config::Config, http};
+
+/// The router's state: the Leptos options and the app's own state.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    /// Leptos's settings (bundle name, pkg dir).
+    pub leptos_options: LeptosOptions,
+    /// The application state provided to pages and server functions.
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A server that is bound to its port and ready to run.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the database, applies migrations, builds the router and binds
+    /// the port. `extra_routes` lets tests add routes inside the middleware.
+    pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
+        config.prepare_data_dir()?;
+        let db = Db::connect(config.database_url.expose())
+            .await
+            .with_context(|| format!("opening the database at {}", config.database_url))?;
+        db.migrate().await?;
+        let listener = config.bind().await?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        let state = AppState { db };
+        let router = router(config, state.clone(), addr, extra_routes);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The application state, for tests that inspect the database.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The Leptos options, built in code: the bundle's hashed name comes from the
+/// embedded site, so the executable needs no `Cargo.toml` or env variables.
+fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(assets::output_name())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Provides the app state and this request's CSP nonce to a render or a
+/// server function call.
+pub fn request_context_provider(state: AppState) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(state.clone());
+        // Leptos made a nonce of its own; replace it with the one in the
+        // response's CSP header.
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
+        if let Some(nonce) = nonce {
+            provide_context(nonce);
+        }
+    }
+}
+
+fn router(
+    config: &Config,
+    state: AppState,
+    addr: SocketAddr,
+    extra_routes: Router<ServerState>,
+) -> Router {
+    let leptos_options = leptos_options(addr);
+    let routes = generate_route_list(app::ui::App);
+    let server_state = ServerState {
+        leptos_options: leptos_options.clone(),
+        app: state.clone(),
+    };
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .merge(extra_routes)
+        .leptos_routes_with_context(&server_state, routes, request_context_provider(state), {
+            let options = leptos_options.clone();
+            move || app::ui::shell(options.clone())
+        })
+        .fallback(http::fallback)
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn(http::request_context))
+        .with_state(server_state)
+}

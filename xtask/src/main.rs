@@ -1,0 +1,167 @@
+//! `cargo xtask …`: the project's own build, serve and test commands.
+//!
+//! - `build`: the wasm bundle and one release `vellum` executable with the site
+//!   embedded.
+//! - `serve`: installs what a fresh machine lacks, builds, seeds the demo firm
+//!   and runs Vellum on the embedded default.
+//! - `test`: every check CI runs: fmt, clippy on both feature sets, unit and
+//!   integration tests on SQLite and PostgreSQL, and the browser suite.
+
+mod site;
+mod test;
+mod tools;
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+};
+
+use anyhow::{Context as _, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => build().map(|exe| println!("Built {}", exe.display())),
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test::all(),
+        Some("site") => Workspace::locate().and_then(|ws| site::build(&ws).map(|_| ())),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 build   build the wasm bundle and the release `vellum` executable\n  \
+                 serve   set up, build, seed the demo firm and run Vellum on ./data\n  \
+                 test    run every check: fmt, clippy, unit, integration (SQLite and PostgreSQL), browser"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Paths of the workspace, resolved once.
+pub struct Workspace {
+    /// The folder with the top-level `Cargo.toml`.
+    pub root: PathBuf,
+    /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
+    pub target_dir: PathBuf,
+    /// Where the site is written; the server embeds this folder.
+    pub site_dir: PathBuf,
+}
+
+impl Workspace {
+    /// Finds the workspace from this crate's location and asks cargo for the
+    /// target directory.
+    pub fn locate() -> anyhow::Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has no parent folder")?
+            .to_path_buf();
+        let output = Command::new(cargo())
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(&root)
+            .output()
+            .context("running cargo metadata")?;
+        if !output.status.success() {
+            bail!(
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let text = String::from_utf8(output.stdout).context("cargo metadata is not UTF-8")?;
+        let target_dir = json_string_field(&text, "target_directory")
+            .map(PathBuf::from)
+            .context("cargo metadata has no target_directory")?;
+        let site_dir = std::env::var_os("VELLUM_SITE_DIR")
+            .map_or_else(|| root.join("target/site"), PathBuf::from);
+        Ok(Self {
+            root,
+            target_dir,
+            site_dir,
+        })
+    }
+
+    /// The `vellum` executable of a profile (`debug` or `release`).
+    pub fn vellum_exe(&self, profile: &str) -> PathBuf {
+        self.target_dir.join(profile).join("vellum")
+    }
+}
+
+/// Reads `"key":"value"` from cargo's JSON without a JSON dependency.
+fn json_string_field(json: &str, key: &str) -> Option<String> {
+    let start = json.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let end = start + json[start..].find('"')?;
+    Some(json[start..end].replace("\\\\", "\\"))
+}
+
+/// The cargo that runs us, so the same toolchain builds everything.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// Runs a command in `dir`, failing with its name when it fails.
+pub fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+/// Builds the site and the release executable; returns the executable's path.
+fn build() -> anyhow::Result<PathBuf> {
+    let ws = Workspace::locate()?;
+    tools::ensure_build_tools(&ws)?;
+    site::build(&ws)?;
+    println!("==> building the vellum executable (release)");
+    run(
+        Command::new(cargo())
+            .args([
+                "build",
+                "--release",
+                "--package",
+                "server",
+                "--bin",
+                "vellum",
+            ])
+            .current_dir(&ws.root),
+        "cargo build --release",
+    )?;
+    Ok(ws.vellum_exe("release"))
+}
+
+/// Builds, seeds the demo firm in `./data` (once) and runs the server.
+fn serve(args: &[String]) -> anyhow::Result<()> {
+    let exe = build()?;
+    let ws = Workspace::locate()?;
+    let data_dir = ws.root.join("data");
+    run(
+        Command::new(&exe)
+            .arg("seed-demo")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .current_dir(&ws.root),
+        "vellum seed-demo",
+    )?;
+    println!();
+    println!("Demo firm accounts (sign-in arrives with the security core):");
+    println!("  firm:    admin@vellum.test, attorney@vellum.test, staff@vellum.test");
+    println!("  clients: alice@client.test, bob@client.test");
+    println!("Open the URL below in a browser. Stop with Ctrl-C.");
+    println!();
+    run(
+        Command::new(&exe)
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(args)
+            .current_dir(&ws.root),
+        "vellum serve",
+    )
+}

@@ -1,0 +1,232 @@
+//! `cargo xtask test`: every check, in the order that fails fastest.
+//!
+//! A suite whose service is missing (PostgreSQL, Chromium) is skipped with the
+//! reason; under `CI=true` a skipped suite is a failure, so CI can never pass
+//! on a partial run.
+
+use std::{
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::Path,
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context as _, bail};
+
+use crate::{Workspace, cargo, run, site, tools};
+
+/// The PostgreSQL server the integration tests create their databases on.
+const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+enum Outcome {
+    Passed,
+    Skipped(String),
+}
+
+/// Runs the whole suite.
+pub fn all() -> anyhow::Result<()> {
+    let ws = Workspace::locate()?;
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let mut report: Vec<(&str, Outcome)> = Vec::new();
+
+    step("cargo fmt --check");
+    run(
+        Command::new(cargo())
+            .args(["fmt", "--all", "--check"])
+            .current_dir(&ws.root),
+        "cargo fmt --check",
+    )?;
+    report.push(("format", Outcome::Passed));
+
+    tools::ensure_build_tools(&ws)?;
+    step("site (wasm bundle)");
+    site::build(&ws)?;
+
+    step("clippy, ssr feature set");
+    run(
+        Command::new(cargo())
+            .args([
+                "clippy",
+                "--package",
+                "app",
+                "--package",
+                "server",
+                "--package",
+                "xtask",
+            ])
+            .args(["--all-targets", "--", "-D", "warnings"])
+            .current_dir(&ws.root),
+        "clippy (ssr)",
+    )?;
+    report.push(("clippy (ssr)", Outcome::Passed));
+
+    step("clippy, hydrate feature set");
+    run(
+        Command::new(cargo())
+            .args(["clippy", "--package", "app", "--package", "frontend"])
+            .args([
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "app/hydrate",
+            ])
+            .args(["--", "-D", "warnings"])
+            .current_dir(&ws.root),
+        "clippy (hydrate)",
+    )?;
+    report.push(("clippy (hydrate)", Outcome::Passed));
+
+    let pg_url =
+        std::env::var("VELLUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_ADMIN_URL.to_owned());
+    let pg_missing = postgres_unreachable(&pg_url);
+    step("unit and integration tests (SQLite and PostgreSQL)");
+    let mut tests = Command::new(cargo());
+    tests
+        .args(["test", "--package", "app", "--package", "server"])
+        .env("VELLUM_TEST_PG_URL", &pg_url)
+        .current_dir(&ws.root);
+    if let Some(reason) = &pg_missing {
+        eprintln!("    PostgreSQL is not reachable ({reason}); its integration tests are skipped");
+        // Integration tests live in modules named after their backend.
+        tests.args(["--", "--skip", "pg::"]);
+    }
+    run(&mut tests, "cargo test")?;
+    report.push(("unit + integration (SQLite)", Outcome::Passed));
+    report.push((
+        "integration (PostgreSQL)",
+        match pg_missing {
+            Some(reason) => Outcome::Skipped(format!(
+                "PostgreSQL at {} is not reachable: {reason}",
+                redact(&pg_url)
+            )),
+            None => Outcome::Passed,
+        },
+    ));
+
+    step("browser suite (Chromium)");
+    let chromium = std::env::var("VELLUM_CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.to_owned());
+    let browser = if Path::new(&chromium).exists() {
+        browser_suite(&ws, &chromium)?;
+        Outcome::Passed
+    } else {
+        Outcome::Skipped(format!(
+            "Chromium not found at {chromium} (apt-get install -y chromium)"
+        ))
+    };
+    report.push(("browser (end2end/)", browser));
+
+    println!("\n==> summary");
+    let mut skipped = 0;
+    for (name, outcome) in &report {
+        match outcome {
+            Outcome::Passed => println!("    passed   {name}"),
+            Outcome::Skipped(reason) => {
+                skipped += 1;
+                println!("    SKIPPED  {name}: {reason}");
+            }
+        }
+    }
+    if ci && skipped > 0 {
+        bail!("{skipped} suite(s) skipped; with CI=true every suite must run");
+    }
+    Ok(())
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+/// `None` when a TCP connection to the server in `url` succeeds, otherwise why not.
+fn postgres_unreachable(url: &str) -> Option<String> {
+    let host_port = url
+        .split_once('@')
+        .map_or(url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:5432");
+    let addr: SocketAddr = match host_port.parse() {
+        Ok(addr) => addr,
+        Err(_) => return Some(format!("cannot parse host:port \"{host_port}\"")),
+    };
+    TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+        .err()
+        .map(|err| err.to_string())
+}
+
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("…@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Stops the server when dropped, whatever happened to the suite.
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Builds the debug executable, starts it on a fresh seeded data dir and runs
+/// the Playwright suite against it in Debian's Chromium.
+fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
+    run(
+        Command::new(cargo())
+            .args(["build", "--package", "server", "--bin", "vellum"])
+            .current_dir(&ws.root),
+        "cargo build (vellum)",
+    )?;
+    let exe = ws.vellum_exe("debug");
+    let data_dir = ws.target_dir.join("end2end-data");
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir).context("clearing the end2end data dir")?;
+    }
+    run(
+        Command::new(&exe)
+            .arg("seed-demo")
+            .arg("--data-dir")
+            .arg(&data_dir),
+        "vellum seed-demo",
+    )?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = ServerGuard(
+        Command::new(&exe)
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--listen")
+            .arg(&addr)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .context("starting vellum serve")?,
+    );
+    wait_until_up(&addr)?;
+    let result = run(
+        Command::new("npx")
+            .args(["playwright", "test"])
+            .env("VELLUM_BASE_URL", format!("http://{addr}"))
+            .env("VELLUM_CHROMIUM", chromium)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .current_dir(ws.root.join("end2end")),
+        "the Playwright suite",
+    );
+    drop(server);
+    result
+}
+
+fn wait_until_up(addr: &str) -> anyhow::Result<()> {
+    let addr: SocketAddr = addr.parse()?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("vellum did not start listening on {addr} within 60 s")
+}
