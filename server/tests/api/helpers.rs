@@ -1,0 +1,173 @@
+//! `spawn_app`: a real server on port 0 over a fresh database, a temp SQLite
+//! file or a new PostgreSQL database that is dropped afterwards.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use app::server::{AppState, db::Backend};
+use axum::Router;
+use server::{
+    config::{Config, Overrides},
+    startup::{Application, ServerState},
+};
+use sqlx::{Connection as _, PgConnection};
+use tokio::sync::oneshot;
+
+/// Runs each test body once on SQLite (module `sqlite`) and once on
+/// PostgreSQL (module `pg`). The body sees `app: TestApp`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+                    $body
+                }
+            )*
+        }
+        mod pg {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Postgres).await;
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// The PostgreSQL server that test databases are created on.
+fn pg_admin_url() -> String {
+    std::env::var("VELLUM_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A running server and what tests need to talk to it.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// An HTTP client with a cookie jar.
+    pub client: reqwest::Client,
+    /// The server's state, for looking into the database.
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    _pg_database: Option<PgTestDatabase>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET request failed")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A PostgreSQL database made for one test; dropped with it.
+struct PgTestDatabase {
+    name: String,
+}
+
+impl Drop for PgTestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async; use a small runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for dropping the test database")
+                .block_on(async move {
+                    let mut admin = PgConnection::connect(&pg_admin_url()).await?;
+                    sqlx::raw_sql(&format!("drop database if exists \"{name}\" with (force)"))
+                        .execute(&mut admin)
+                        .await
+                        .map(|_| ())
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// Starts a server on a fresh database of `backend`.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Router::new()).await
+}
+
+/// Starts a server with extra routes inside the middleware stack (for
+/// example a route that panics).
+pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let (database_url, database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", data_dir.path().join("vellum.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let name = format!("vellum_test_{}", uuid::Uuid::now_v7().simple());
+            let admin_url = pg_admin_url();
+            let mut admin = PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is required for pg:: tests: {e}"));
+            sqlx::raw_sql(&format!("create database \"{name}\""))
+                .execute(&mut admin)
+                .await
+                .expect("create the test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("admin URL has a database");
+            (format!("{base}/{name}"), Some(name))
+        }
+    };
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("VELLUM_DATA_DIR", data_dir.path().display().to_string()),
+        ("VELLUM_DATABASE_URL", database_url),
+        ("VELLUM_LISTEN", "127.0.0.1:0".to_owned()),
+    ]);
+    let config = Config::load(&Overrides::default(), |key| vars.get(key).cloned()).expect("test config");
+    let application = Application::build(&config, extra_routes)
+        .await
+        .expect("build the application");
+    let addr = application.local_addr().expect("bound address");
+    let state = application.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client");
+    TestApp {
+        addr,
+        client,
+        state,
+        shutdown: Some(stop),
+        _pg_database: database.map(|name| PgTestDatabase { name }),
+        _data_dir: data_dir,
+    }
+}

@@ -1,0 +1,10 @@
+//! Vellum's integration tests: one binary, one module per area.
+//!
+//! Storage tests run on both backends: each is generated twice by
+//! [`on_both_backends!`], in modules `sqlite` and `pg`. `cargo xtask test`
+//! skips `pg::` only when PostgreSQL is unreachable, and says so.
+
+mod helpers;
+
+mod storage;
+mod web;

@@ -1,0 +1,215 @@
+//! The data layer: migrations, the demo firm and the repository queries, on
+//! both backends.
+
+use app::server::{
+    db::Backend,
+    matters::list_matters,
+    new_id, now_ms,
+    seed::{SeedOutcome, seed_demo},
+};
+
+use crate::{helpers::TestApp, on_both_backends};
+
+/// The tables of the core schema.
+const CORE_TABLES: &[&str] = &[
+    "accounts",
+    "contacts",
+    "users",
+    "matters",
+    "matter_team",
+    "matter_client_access",
+    "ethical_walls",
+    "matter_parties",
+    "matter_stages",
+    "key_dates",
+    "touchpoints",
+    "audit_log",
+];
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(&format!("select count(*) from {table}"))
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("counting {table}: {e}"));
+    n
+}
+
+async fn counts(app: &TestApp) -> Vec<i64> {
+    let mut all = Vec::new();
+    for table in CORE_TABLES {
+        all.push(count(app, table).await);
+    }
+    all
+}
+
+fn migration_files(backend: Backend) -> usize {
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    std::fs::read_dir(format!("{}/../migrations/{folder}", env!("CARGO_MANIFEST_DIR")))
+        .expect("migrations folder")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql")))
+        .count()
+}
+
+on_both_backends! {
+    async fn migrations_run_from_empty_and_create_every_core_table(app) {
+        for table in CORE_TABLES {
+            assert_eq!(count(&app, table).await, 0, "{table} should start empty");
+        }
+        let (applied,): (i64,) = sqlx::query_as("select count(*) from _sqlx_migrations where success = true")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(usize::try_from(applied).unwrap(), migration_files(app.state.db.backend()));
+    }
+
+    async fn running_migrations_again_changes_nothing(app) {
+        app.state.db.migrate().await.expect("second migration run");
+        assert_eq!(counts(&app).await, vec![0; CORE_TABLES.len()]);
+    }
+
+    async fn seeding_the_demo_firm_twice_changes_nothing_the_second_time(app) {
+        assert_eq!(seed_demo(&app.state.db).await.unwrap(), SeedOutcome::Created);
+        let after_first = counts(&app).await;
+        assert_eq!(seed_demo(&app.state.db).await.unwrap(), SeedOutcome::AlreadyPresent);
+        assert_eq!(counts(&app).await, after_first);
+    }
+
+    async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dates(app) {
+        seed_demo(&app.state.db).await.unwrap();
+        let users: Vec<(String, String)> = sqlx::query_as("select email, role from users order by email")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+        for (email, role) in [
+            ("admin@vellum.test", "admin"),
+            ("attorney@vellum.test", "attorney"),
+            ("staff@vellum.test", "staff"),
+            ("alice@client.test", "client"),
+            ("bob@client.test", "client"),
+        ] {
+            assert!(users.contains(&(email.to_owned(), role.to_owned())), "missing {email} as {role}");
+        }
+        for client in ["alice@client.test", "bob@client.test"] {
+            let matters: Vec<(String, i64, i64)> = sqlx::query_as(
+                "select m.id,
+                        (select count(*) from matter_stages s where s.matter_id = m.id),
+                        (select count(*) from key_dates d where d.matter_id = m.id)
+                 from matters m
+                 join matter_client_access a on a.matter_id = m.id
+                 join users u on u.id = a.user_id
+                 where u.email = $1",
+            )
+            .bind(client)
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+            assert!(matters.len() >= 2, "{client} has {} matters", matters.len());
+            for (id, stages, dates) in matters {
+                assert!(stages >= 3 && dates >= 1, "matter {id} of {client}: {stages} stages, {dates} dates");
+            }
+        }
+        let (accounts,): (i64,) = sqlx::query_as(
+            "select count(distinct c.account_id) from users u join contacts c on c.id = u.contact_id where u.role = 'client'",
+        )
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(accounts, 2, "Alice and Bob are at different accounts");
+        assert!(count(&app, "touchpoints").await >= 10);
+        assert!(count(&app, "ethical_walls").await >= 1);
+    }
+
+    async fn the_dashboard_query_lists_matters_with_their_current_stage(app) {
+        assert!(list_matters(&app.state.db).await.unwrap().is_empty());
+        seed_demo(&app.state.db).await.unwrap();
+        let matters = list_matters(&app.state.db).await.unwrap();
+        assert_eq!(matters.len(), 10);
+        let lease = matters
+            .iter()
+            .find(|m| m.number == "LIT-2026-0012")
+            .expect("the lease dispute is listed");
+        assert_eq!(lease.title, "Harbour lease dispute");
+        assert_eq!(lease.client_name, "Moreau Bakery Ltd");
+        assert_eq!(lease.current_stage.as_deref(), Some("Discovery"));
+        assert_eq!((lease.stage_position, lease.stage_count), (3, 6));
+        // Closed matters come after open ones.
+        let first_closed = matters.iter().position(|m| m.status == "closed").expect("a closed matter");
+        assert!(matters[first_closed..].iter().all(|m| m.status == "closed"));
+    }
+
+    async fn foreign_keys_are_enforced(app) {
+        let orphan = sqlx::query(
+            "insert into matters (id, number, title, practice_area, account_id, opened_at, created_at)
+             values ($1, 'X-1', 'Orphan', 'Litigation', $2, 0, 0)",
+        )
+        .bind(new_id())
+        .bind(new_id())
+        .execute(app.state.db.pool())
+        .await;
+        assert!(orphan.is_err(), "a matter with no account was accepted");
+    }
+
+    async fn a_client_user_must_be_linked_to_a_contact(app) {
+        let unlinked = sqlx::query(
+            "insert into users (id, email, display_name, role, created_at) values ($1, 'c@x.test', 'C', 'client', $2)",
+        )
+        .bind(new_id())
+        .bind(now_ms())
+        .execute(app.state.db.pool())
+        .await;
+        assert!(unlinked.is_err(), "a client without a contact was accepted");
+    }
+
+    async fn concurrent_write_transactions_all_commit(app) {
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let db = app.state.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.begin_write().await?;
+                sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, $2, 'organisation', $3)")
+                    .bind(new_id())
+                    .bind(format!("Account {i}"))
+                    .bind(now_ms())
+                    .execute(tx.conn())
+                    .await?;
+                tx.commit().await?;
+                anyhow::Ok(())
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(count(&app, "accounts").await, 16);
+    }
+
+    async fn the_list_matters_server_function_answers_json(app) {
+        seed_demo(&app.state.db).await.unwrap();
+        let response = app
+            .client
+            .post(app.url("/api/list_matters"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let matters: Vec<serde_json::Value> = response.json().await.unwrap();
+        assert_eq!(matters.len(), 10);
+        assert!(matters.iter().any(|m| m["current_stage"] == "Discovery"));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    let pool = app.state.db.pool();
+    let (mode,): (String,) = sqlx::query_as("pragma journal_mode").fetch_one(pool).await.unwrap();
+    assert_eq!(mode, "wal");
+    let (fk,): (i64,) = sqlx::query_as("pragma foreign_keys").fetch_one(pool).await.unwrap();
+    assert_eq!(fk, 1);
+    let (timeout,): (i64,) = sqlx::query_as("pragma busy_timeout").fetch_one(pool).await.unwrap();
+    assert!(timeout >= 1000, "busy timeout {timeout} ms");
+}

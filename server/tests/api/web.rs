@@ -1,0 +1,161 @@
+//! The HTTP edge: health endpoints, security headers, limits, panics, assets.
+
+use axum::{Router, routing::get};
+use server::startup::ServerState;
+
+use crate::{
+    helpers::{TestApp, spawn_app_with},
+    on_both_backends,
+};
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("missing header {name}"))
+        .to_str()
+        .expect("header is text")
+}
+
+/// The nonce named in a CSP header.
+fn csp_nonce(csp: &str) -> String {
+    let start = csp.find("'nonce-").expect("CSP has a nonce") + "'nonce-".len();
+    let end = start + csp[start..].find('\'').expect("nonce is quoted");
+    csp[start..end].to_owned()
+}
+
+async fn assert_security_headers(app: &TestApp, path: &str) {
+    let response = app.get(path).await;
+    let csp = header(&response, "content-security-policy");
+    assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    assert!(csp.contains("'nonce-"), "{path}: {csp}");
+    assert!(!csp.contains("'unsafe-inline'"), "{path}: {csp}");
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff", "{path}");
+    assert_eq!(header(&response, "referrer-policy"), "same-origin", "{path}");
+    assert!(header(&response, "permissions-policy").contains("camera=()"), "{path}");
+    assert!(!header(&response, "x-request-id").is_empty(), "{path}");
+}
+
+on_both_backends! {
+    async fn healthz_answers_when_the_process_is_up(app) {
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text().await.unwrap(), "ok\n");
+    }
+
+    async fn readyz_answers_when_the_database_can_be_reached(app) {
+        let response = app.get("/readyz").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text().await.unwrap(), "ready\n");
+    }
+
+    async fn readyz_answers_503_when_the_database_cannot_be_reached(app) {
+        app.state.db.close().await;
+        let response = app.get("/readyz").await;
+        assert_eq!(response.status(), 503);
+        assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is still up");
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_the_security_headers() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    for path in ["/", "/login", "/healthz", "/readyz", "/no/such/page", "/favicon.svg"] {
+        assert_security_headers(&app, path).await;
+    }
+}
+
+#[tokio::test]
+async fn pages_use_a_fresh_nonce_that_matches_their_scripts() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let first = app.get("/").await;
+    let nonce = csp_nonce(header(&first, "content-security-policy"));
+    assert_eq!(header(&first, "cache-control"), "no-store");
+    let html = first.text().await.unwrap();
+    assert!(
+        html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
+        "the hydration script carries the header's nonce"
+    );
+    let second = app.get("/").await;
+    assert_ne!(csp_nonce(header(&second, "content-security-policy")), nonce);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
+    let routes: Router<ServerState> = Router::new().route(
+        "/test/panic",
+        get(|| async {
+            panic!("secret internal detail: db password hunter2");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    );
+    let app = spawn_app_with(app::server::db::Backend::Sqlite, routes).await;
+    let response = app.get("/test/panic").await;
+    assert_eq!(response.status(), 500);
+    let request_id = header(&response, "x-request-id").to_owned();
+    assert_security_headers(&app, "/test/panic").await;
+    let body = response.text().await.unwrap();
+    assert!(body.contains(&request_id), "{body}");
+    assert!(!body.contains("hunter2") && !body.contains("secret"), "{body}");
+    // The server keeps serving.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_request_body_over_the_limit_is_rejected_with_413() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let too_big = vec![b'a'; server::config::DEFAULT_MAX_BODY_BYTES as usize + 1];
+    let response = app
+        .client
+        .post(app.url("/api/list_matters"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(too_big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let response = app.get("/matters/does-not-exist/anything").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Not found"));
+}
+
+#[tokio::test]
+async fn the_login_page_has_labelled_email_and_password_fields() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let html = app.get("/login").await.text().await.unwrap();
+    assert!(html.contains("<label for=\"login-email\">Email</label>"), "{html}");
+    assert!(html.contains("<label for=\"login-password\">Password</label>"), "{html}");
+    assert!(html.contains("method=\"post\""), "credentials must never go in a URL");
+}
+
+#[tokio::test]
+async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let name = server::assets::output_name();
+    assert_ne!(name, "vellum-unbuilt", "build the site first: cargo xtask build");
+    let wasm = format!("/pkg/{name}_bg.wasm");
+    let response = app.client.get(app.url(&wasm)).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "application/wasm");
+    assert_eq!(header(&response, "content-encoding"), "br");
+    assert_eq!(header(&response, "cache-control"), "public, max-age=31536000, immutable");
+    let etag = header(&response, "etag").to_owned();
+
+    let revalidated = app.client.get(app.url(&wasm)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(revalidated.status(), 304);
+
+    let plain = app.get(&format!("/pkg/{name}.css")).await;
+    assert_eq!(plain.status(), 200);
+    assert!(header(&plain, "content-type").starts_with("text/css"));
+    assert!(plain.headers().get("content-encoding").is_none());
+
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains(&format!("/pkg/{name}.css")), "the page links the hashed stylesheet");
+}
