@@ -2,11 +2,14 @@
 //! layer, services (use cases) and the glue that turns internal failures into
 //! user-safe errors. Compiled only with the `ssr` feature.
 
+pub mod audit;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod matters;
 pub mod seed;
 pub mod state;
+pub mod touchpoints;
 
 pub use error::{RequestId, ServiceError};
 pub use state::AppState;

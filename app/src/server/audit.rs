@@ -1,0 +1,1 @@
+//! The hash-chained audit log (DESIGN §2.9): being written.

@@ -1,0 +1,1 @@
+//! Envelope encryption (DESIGN §4): being written.
