@@ -131,14 +131,16 @@ pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>)
         Backend::Postgres => {
             let name = format!("vellum_test_{}", uuid::Uuid::now_v7().simple());
             let admin_url = pg_admin_url();
-            let mut admin = PgConnection::connect(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is required for pg:: tests: {e}"));
+            let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL at {admin_url} is required for pg:: tests: {e}")
+            });
             sqlx::raw_sql(&format!("create database \"{name}\""))
                 .execute(&mut admin)
                 .await
                 .expect("create the test database");
-            let (base, _) = admin_url.rsplit_once('/').expect("admin URL has a database");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("admin URL has a database");
             (format!("{base}/{name}"), Some(name))
         }
     };
@@ -147,7 +149,8 @@ pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>)
         ("VELLUM_DATABASE_URL", database_url),
         ("VELLUM_LISTEN", "127.0.0.1:0".to_owned()),
     ]);
-    let config = Config::load(&Overrides::default(), |key| vars.get(key).cloned()).expect("test config");
+    let config =
+        Config::load(&Overrides::default(), |key| vars.get(key).cloned()).expect("test config");
     let application = Application::build(&config, extra_routes)
         .await
         .expect("build the application");

@@ -47,10 +47,16 @@ fn migration_files(backend: Backend) -> usize {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    std::fs::read_dir(format!("{}/../migrations/{folder}", env!("CARGO_MANIFEST_DIR")))
-        .expect("migrations folder")
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql")))
-        .count()
+    std::fs::read_dir(format!(
+        "{}/../migrations/{folder}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("migrations folder")
+    .filter(|e| {
+        e.as_ref()
+            .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+    })
+    .count()
 }
 
 on_both_backends! {
@@ -206,10 +212,19 @@ on_both_backends! {
 async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     let app = crate::helpers::spawn_app(Backend::Sqlite).await;
     let pool = app.state.db.pool();
-    let (mode,): (String,) = sqlx::query_as("pragma journal_mode").fetch_one(pool).await.unwrap();
+    let (mode,): (String,) = sqlx::query_as("pragma journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
-    let (fk,): (i64,) = sqlx::query_as("pragma foreign_keys").fetch_one(pool).await.unwrap();
+    let (fk,): (i64,) = sqlx::query_as("pragma foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(fk, 1);
-    let (timeout,): (i64,) = sqlx::query_as("pragma busy_timeout").fetch_one(pool).await.unwrap();
+    let (timeout,): (i64,) = sqlx::query_as("pragma busy_timeout")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert!(timeout >= 1000, "busy timeout {timeout} ms");
 }

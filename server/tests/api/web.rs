@@ -31,9 +31,20 @@ async fn assert_security_headers(app: &TestApp, path: &str) {
     assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
     assert!(csp.contains("'nonce-"), "{path}: {csp}");
     assert!(!csp.contains("'unsafe-inline'"), "{path}: {csp}");
-    assert_eq!(header(&response, "x-content-type-options"), "nosniff", "{path}");
-    assert_eq!(header(&response, "referrer-policy"), "same-origin", "{path}");
-    assert!(header(&response, "permissions-policy").contains("camera=()"), "{path}");
+    assert_eq!(
+        header(&response, "x-content-type-options"),
+        "nosniff",
+        "{path}"
+    );
+    assert_eq!(
+        header(&response, "referrer-policy"),
+        "same-origin",
+        "{path}"
+    );
+    assert!(
+        header(&response, "permissions-policy").contains("camera=()"),
+        "{path}"
+    );
     assert!(!header(&response, "x-request-id").is_empty(), "{path}");
 }
 
@@ -61,7 +72,14 @@ on_both_backends! {
 #[tokio::test]
 async fn every_kind_of_response_carries_the_security_headers() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    for path in ["/", "/login", "/healthz", "/readyz", "/no/such/page", "/favicon.svg"] {
+    for path in [
+        "/",
+        "/login",
+        "/healthz",
+        "/readyz",
+        "/no/such/page",
+        "/favicon.svg",
+    ] {
         assert_security_headers(&app, path).await;
     }
 }
@@ -98,7 +116,10 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
     assert_security_headers(&app, "/test/panic").await;
     let body = response.text().await.unwrap();
     assert!(body.contains(&request_id), "{body}");
-    assert!(!body.contains("hunter2") && !body.contains("secret"), "{body}");
+    assert!(
+        !body.contains("hunter2") && !body.contains("secret"),
+        "{body}"
+    );
     // The server keeps serving.
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
@@ -130,25 +151,52 @@ async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
 async fn the_login_page_has_labelled_email_and_password_fields() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let html = app.get("/login").await.text().await.unwrap();
-    assert!(html.contains("<label for=\"login-email\">Email</label>"), "{html}");
-    assert!(html.contains("<label for=\"login-password\">Password</label>"), "{html}");
-    assert!(html.contains("method=\"post\""), "credentials must never go in a URL");
+    assert!(
+        html.contains("<label for=\"login-email\">Email</label>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<label for=\"login-password\">Password</label>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("method=\"post\""),
+        "credentials must never go in a URL"
+    );
 }
 
 #[tokio::test]
 async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let name = server::assets::output_name();
-    assert_ne!(name, "vellum-unbuilt", "build the site first: cargo xtask build");
+    assert_ne!(
+        name, "vellum-unbuilt",
+        "build the site first: cargo xtask build"
+    );
     let wasm = format!("/pkg/{name}_bg.wasm");
-    let response = app.client.get(app.url(&wasm)).header("accept-encoding", "br").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url(&wasm))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(header(&response, "content-type"), "application/wasm");
     assert_eq!(header(&response, "content-encoding"), "br");
-    assert_eq!(header(&response, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
     let etag = header(&response, "etag").to_owned();
 
-    let revalidated = app.client.get(app.url(&wasm)).header("if-none-match", &etag).send().await.unwrap();
+    let revalidated = app
+        .client
+        .get(app.url(&wasm))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revalidated.status(), 304);
 
     let plain = app.get(&format!("/pkg/{name}.css")).await;
@@ -157,5 +205,8 @@ async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
     assert!(plain.headers().get("content-encoding").is_none());
 
     let html = app.get("/").await.text().await.unwrap();
-    assert!(html.contains(&format!("/pkg/{name}.css")), "the page links the hashed stylesheet");
+    assert!(
+        html.contains(&format!("/pkg/{name}.css")),
+        "the page links the hashed stylesheet"
+    );
 }
