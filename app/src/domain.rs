@@ -1,9 +1,12 @@
 //! Pure types and rules shared by the server and the browser. Nothing in here
 //! performs I/O or knows about sqlx, so it compiles for wasm as well as native.
 
+pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod matter;
+pub mod policy;
 pub mod role;
+pub mod touchpoint;
 
 pub use error::AppError;

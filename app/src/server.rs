@@ -3,10 +3,12 @@
 //! user-safe errors. Compiled only with the `ssr` feature.
 
 pub mod audit;
+pub mod auth;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod matters;
+pub mod policy;
 pub mod seed;
 pub mod state;
 pub mod touchpoints;

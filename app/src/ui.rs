@@ -11,7 +11,12 @@ use leptos_router::{
 };
 
 use layout::AppLayout;
-use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage};
+use pages::{
+    dashboard::DashboardPage,
+    login::{LoginPage, MfaPage},
+    not_found::NotFoundPage,
+    sessions::SessionsPage,
+};
 
 /// The HTML document around the app, rendered on the server. The stylesheet
 /// and scripts carry a content hash in their names, so they can be cached for
@@ -50,6 +55,12 @@ pub fn App() -> impl IntoView {
                     // complete before (or without) the wasm bundle.
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
+                    <Route path=(StaticSegment("login"), StaticSegment("mfa")) view=MfaPage />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("sessions"))
+                        view=SessionsPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </AppLayout>
         </Router>

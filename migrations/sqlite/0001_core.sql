@@ -131,20 +131,32 @@ create table touchpoints (
 );
 create index touchpoints_contact_idx on touchpoints (contact_id, occurred_at desc, id desc);
 
--- Append-only and hash-chained: row_hash = SHA-256(prev_hash || canonical row).
--- seq gives the chain its order.
+-- Append-only and hash-chained (DESIGN §2.9; app/src/server/audit.rs):
+-- row_hash = SHA-256(prev_hash || canonical row), with prev_hash all zeros for
+-- the first row. seq gives the chain its order. It is part of the hash, so the
+-- writer assigns it (head + 1) instead of leaving it to the database.
 create table audit_log (
-    seq            integer primary key autoincrement,
+    seq            integer primary key,
     id             text not null unique,
     occurred_at    integer not null,
     actor_user_id  text,
     action         text not null,
     object_kind    text,
     object_id      text,
-    result         text not null,
+    result         text not null check (result in ('success', 'failure', 'denied')),
     ip             text,
     user_agent     text,
     detail         text,
     prev_hash      blob not null,
     row_hash       blob not null
 );
+
+-- The newest link of the chain, in one row updated by every append. Without
+-- it, deleting the last rows of audit_log would leave a shorter chain that
+-- still verifies. seq 0 and a zero hash mean "no rows yet".
+create table audit_head (
+    id        integer primary key check (id = 1),
+    seq       integer not null,
+    row_hash  blob not null
+);
+insert into audit_head (id, seq, row_hash) values (1, 0, zeroblob(32));

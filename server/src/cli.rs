@@ -4,14 +4,17 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use app::server::{
-    db::Db,
+    audit,
+    auth::totp,
     seed::{self, SeedOutcome},
 };
 use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+use zeroize::Zeroizing;
 
 use crate::{
     config::{Config, Overrides},
-    startup::Application,
+    startup::{Application, app_state},
     telemetry,
 };
 
@@ -41,6 +44,39 @@ enum Command {
     /// Create the demo firm (users, clients, matters). Running it again
     /// changes nothing.
     SeedDemo {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Password for every demo user [default: random, printed once].
+        #[arg(long, value_name = "PW")]
+        password: Option<String>,
+        /// Base32 TOTP secret for the demo firm users [default: random, printed once].
+        #[arg(long, value_name = "BASE32")]
+        totp_secret: Option<String>,
+    },
+    /// Create the first administrator. Prints a one-time password and the MFA
+    /// secret to enter in an authenticator app.
+    CreateAdmin {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The administrator's email address.
+        #[arg(long, value_name = "E")]
+        email: String,
+        /// Their name as shown in the app.
+        #[arg(long, value_name = "NAME", default_value = "Administrator")]
+        name: String,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's hash chain. Exits 0 when intact; otherwise
+    /// names the first bad row and exits 1.
+    Verify {
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -96,15 +132,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { common } => {
             let config = Config::from_env(&common.overrides(None))?;
-            open_database(&config).await?;
+            let state = app_state(&config).await?;
             println!("Migrations applied to {}.", config.database_url);
+            state.db.close().await;
             Ok(())
         }
-        Command::SeedDemo { common } => {
+        Command::SeedDemo {
+            common,
+            password,
+            totp_secret,
+        } => {
             let config = Config::from_env(&common.overrides(None))?;
-            let db = open_database(&config).await?;
-            match seed::seed_demo(&db).await? {
-                SeedOutcome::Created => println!("Demo firm created in {}.", config.database_url),
+            let state = app_state(&config).await?;
+            let credentials = DemoCredentials::choose(password, totp_secret)?;
+            match seed::seed_demo(&state.db).await? {
+                SeedOutcome::Created => {
+                    seed::set_demo_credentials(
+                        &state,
+                        &credentials.password,
+                        &credentials.totp_seed,
+                    )
+                    .await?;
+                    println!("Demo firm created in {}.", config.database_url);
+                    credentials.print();
+                }
                 SeedOutcome::AlreadyPresent => {
                     println!(
                         "Demo firm already present in {}; nothing changed.",
@@ -112,20 +163,95 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
-            db.close().await;
+            state.db.close().await;
             Ok(())
+        }
+        Command::CreateAdmin {
+            common,
+            email,
+            name,
+        } => {
+            let config = Config::from_env(&common.overrides(None))?;
+            let state = app_state(&config).await?;
+            let created = seed::create_admin(&state, &email, &name).await?;
+            println!("Administrator {} created.", created.email);
+            println!("  one-time password: {}", created.password);
+            println!(
+                "  MFA secret (enter in an authenticator app): {}",
+                created.totp_base32
+            );
+            println!(
+                "  recovery codes (each works once): {}",
+                created.recovery_codes.join("  ")
+            );
+            println!("Store these now; they are not shown again.");
+            state.db.close().await;
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { common },
+        } => {
+            let config = Config::from_env(&common.overrides(None))?;
+            let state = app_state(&config).await?;
+            let report = audit::verify(&state.db).await?;
+            state.db.close().await;
+            println!("{report}");
+            if report.is_intact() {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the audit log failed verification"))
+            }
         }
     }
 }
 
-/// Opens the database named by the config and applies migrations.
-async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    config.prepare_data_dir()?;
-    let db = Db::connect(config.database_url.expose())
-        .await
-        .with_context(|| format!("opening the database at {}", config.database_url))?;
-    db.migrate().await?;
-    Ok(db)
+/// The password and TOTP seed given to the demo users.
+struct DemoCredentials {
+    password: SecretString,
+    totp_seed: Zeroizing<Vec<u8>>,
+    /// Whether they were generated here, so must be printed once.
+    generated: (bool, bool),
+}
+
+impl DemoCredentials {
+    fn choose(password: Option<String>, totp_secret: Option<String>) -> anyhow::Result<Self> {
+        let generated = (password.is_none(), totp_secret.is_none());
+        let password = match password {
+            Some(password) => password,
+            None => seed::random_password()?,
+        };
+        if let Err(problem) = app::domain::auth::check_new_password(&password, "") {
+            anyhow::bail!("--password: {problem}");
+        }
+        let totp_seed = match totp_secret {
+            Some(text) => totp::seed_from_base32(&text).context("--totp-secret")?,
+            None => totp::generate_seed(),
+        };
+        Ok(Self {
+            password: SecretString::from(password),
+            totp_seed,
+            generated,
+        })
+    }
+
+    fn print(&self) {
+        use secrecy::ExposeSecret as _;
+        if self.generated.0 {
+            println!(
+                "  password for every demo user: {}",
+                self.password.expose_secret()
+            );
+        }
+        if self.generated.1 {
+            println!(
+                "  MFA secret for the firm users: {}",
+                totp::seed_to_base32(&self.totp_seed)
+            );
+        }
+        if self.generated.0 || self.generated.1 {
+            println!("These are shown once. Pass --password and --totp-secret to choose them.");
+        }
+    }
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {

@@ -10,7 +10,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use app::server::db::Backend;
+use app::{
+    domain::auth::SessionLimits,
+    server::{auth::password::Argon2Config, db::Backend},
+};
 use serde::Deserialize;
 
 /// The default address: loopback only, so a fresh install is not exposed.
@@ -48,6 +51,12 @@ struct FileConfig {
     listen: Option<String>,
     max_body_bytes: Option<u64>,
     log_format: Option<String>,
+    keyring: Option<PathBuf>,
+    argon2_memory_kib: Option<u64>,
+    argon2_iterations: Option<u64>,
+    argon2_parallelism: Option<u64>,
+    session_idle_secs: Option<u64>,
+    session_absolute_secs: Option<u64>,
 }
 
 /// Values given on the command line.
@@ -122,6 +131,30 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How logs are written.
     pub log_format: LogFormat,
+    /// Where the master keyring comes from.
+    pub keyring: KeyringSource,
+    /// Argon2id cost.
+    pub argon2: Argon2Config,
+    /// Session idle and absolute timeouts.
+    pub session_limits: SessionLimits,
+}
+
+/// Where the master keyring (the key-encryption keys) comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeyringSource {
+    /// A keyring file, created on first run.
+    File(PathBuf),
+    /// The keyring's text, from `VELLUM_MASTER_KEY`. Never printed.
+    Inline(String),
+}
+
+impl fmt::Debug for KeyringSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "File({})", path.display()),
+            Self::Inline(_) => f.write_str("Inline(***)"),
+        }
+    }
 }
 
 impl Config {
@@ -210,12 +243,83 @@ impl Config {
             }
         };
 
+        let keyring = match env("VELLUM_MASTER_KEY") {
+            Some(text) => KeyringSource::Inline(text),
+            None => KeyringSource::File(
+                env("VELLUM_KEYRING")
+                    .map(PathBuf::from)
+                    .or(file.keyring)
+                    .unwrap_or_else(|| data_dir.join("keys").join("master.key")),
+            ),
+        };
+
+        let defaults = Argon2Config::default();
+        let argon2 = Argon2Config {
+            memory_kib: number(
+                &env,
+                "argon2_memory_kib (VELLUM_ARGON2_MEMORY_KIB)",
+                "VELLUM_ARGON2_MEMORY_KIB",
+                file.argon2_memory_kib,
+                defaults.memory_kib,
+            )?,
+            iterations: number(
+                &env,
+                "argon2_iterations (VELLUM_ARGON2_ITERATIONS)",
+                "VELLUM_ARGON2_ITERATIONS",
+                file.argon2_iterations,
+                defaults.iterations,
+            )?,
+            parallelism: number(
+                &env,
+                "argon2_parallelism (VELLUM_ARGON2_PARALLELISM)",
+                "VELLUM_ARGON2_PARALLELISM",
+                file.argon2_parallelism,
+                defaults.parallelism,
+            )?,
+            max_concurrent: defaults.max_concurrent,
+        };
+        if argon2.memory_kib < 19 * 1024 || argon2.iterations < 2 || argon2.parallelism < 1 {
+            return Err(ConfigError::new(
+                "argon2_memory_kib / argon2_iterations / argon2_parallelism",
+                "must be at least m=19456 KiB, t=2, p=1 (OWASP's minimum for argon2id)",
+            ));
+        }
+
+        let session_defaults = SessionLimits::default();
+        let idle_secs: u32 = number(
+            &env,
+            "session_idle_secs (VELLUM_SESSION_IDLE_SECS)",
+            "VELLUM_SESSION_IDLE_SECS",
+            file.session_idle_secs,
+            u32::try_from(session_defaults.idle_ms / 1000).unwrap_or(1800),
+        )?;
+        let absolute_secs: u32 = number(
+            &env,
+            "session_absolute_secs (VELLUM_SESSION_ABSOLUTE_SECS)",
+            "VELLUM_SESSION_ABSOLUTE_SECS",
+            file.session_absolute_secs,
+            u32::try_from(session_defaults.absolute_ms / 1000).unwrap_or(43_200),
+        )?;
+        if idle_secs == 0 || absolute_secs < idle_secs {
+            return Err(ConfigError::new(
+                "session_idle_secs / session_absolute_secs",
+                "the idle timeout must be positive and no longer than the absolute timeout",
+            ));
+        }
+        let session_limits = SessionLimits {
+            idle_ms: i64::from(idle_secs) * 1000,
+            absolute_ms: i64::from(absolute_secs) * 1000,
+        };
+
         Ok(Self {
             data_dir,
             database_url: DatabaseUrl(database_url),
             listen,
             max_body_bytes,
             log_format,
+            keyring,
+            argon2,
+            session_limits,
         })
     }
 
@@ -255,6 +359,27 @@ impl Config {
                 ConfigError::new("listen (VELLUM_LISTEN)", message)
             })
     }
+}
+
+/// A whole-number setting from the environment, else the file, else a default.
+fn number<T: TryFrom<u64>>(
+    env: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    variable: &str,
+    from_file: Option<u64>,
+    default: T,
+) -> Result<T, ConfigError> {
+    let raw = match env(variable) {
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ConfigError::new(setting, format!("\"{text}\" is not a whole number")))?,
+        None => match from_file {
+            Some(value) => value,
+            None => return Ok(default),
+        },
+    };
+    T::try_from(raw).map_err(|_| ConfigError::new(setting, format!("{raw} is too large")))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -382,6 +507,60 @@ mod tests {
             err.message.contains("\"lots\" is not a whole number"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn argon2_parameters_below_the_owasp_minimum_are_rejected() {
+        let err = load_with(
+            &[("VELLUM_ARGON2_MEMORY_KIB", "1024")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("m=19456 KiB, t=2, p=1"), "{err}");
+        let err = load_with(
+            &[("VELLUM_ARGON2_ITERATIONS", "two")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "argon2_iterations (VELLUM_ARGON2_ITERATIONS)");
+    }
+
+    #[test]
+    fn session_timeouts_come_from_config_and_must_be_consistent() {
+        let config = load_with(
+            &[
+                ("VELLUM_SESSION_IDLE_SECS", "60"),
+                ("VELLUM_SESSION_ABSOLUTE_SECS", "120"),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.session_limits.idle_ms, 60_000);
+        assert_eq!(config.session_limits.absolute_ms, 120_000);
+        let err = load_with(
+            &[
+                ("VELLUM_SESSION_IDLE_SECS", "600"),
+                ("VELLUM_SESSION_ABSOLUTE_SECS", "60"),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "session_idle_secs / session_absolute_secs");
+    }
+
+    #[test]
+    fn the_keyring_defaults_to_the_data_dir_and_an_inline_key_is_never_printed() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!(
+            config.keyring,
+            KeyringSource::File(PathBuf::from("data/keys/master.key"))
+        );
+        let config = load_with(
+            &[("VELLUM_MASTER_KEY", "v1:c2VjcmV0LWtleS1ieXRlcw")],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(!format!("{config:?}").contains("c2VjcmV0"));
     }
 
     #[test]

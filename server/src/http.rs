@@ -3,7 +3,10 @@
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 
-use app::server::RequestId;
+use app::server::{
+    RequestId,
+    auth::{AuthContext, ClientInfo},
+};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -150,4 +153,169 @@ pub async fn fallback(State(state): State<ServerState>, request: Request) -> Res
         move || app::ui::shell(options.clone()),
     );
     render(request.map(Body::new)).await.into_response()
+}
+
+/// Refuses state-changing requests that a browser says came from another
+/// site (`Sec-Fetch-Site`), or whose `Origin` is not this server. Requests
+/// without either header do not come from a browser page, so they cannot be
+/// cross-site request forgery.
+pub async fn reject_cross_site(request: Request, next: Next) -> Response {
+    let safe_method = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if safe_method || is_same_site(request.headers()) {
+        return next.run(request).await;
+    }
+    tracing::warn!("refused a cross-site state-changing request");
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "This request came from another site and was refused.\n",
+    )
+        .into_response()
+}
+
+fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let origin_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            host.is_some() && origin_host == host
+        }
+    }
+}
+
+/// Paths that need no session: the sign-in steps, health checks, assets and
+/// server functions (which check for themselves and answer 401).
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/login/mfa" | "/healthz" | "/readyz" | "/favicon.svg"
+    ) || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+        || path.starts_with("/invite/")
+        || path.starts_with("/reset/")
+}
+
+/// Works out who is asking: reads the session, enforces the idle and
+/// absolute timeouts, checks the session was not ended elsewhere, and puts an
+/// [`AuthContext`] in the request. Pages that need a session redirect to
+/// `/login` when there is none.
+pub async fn auth_context(
+    State(state): State<ServerState>,
+    session: tower_sessions::Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client = ClientInfo {
+        ip: request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip()),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect()),
+    };
+    let context = match resolve(&state, &session, client).await {
+        Ok(context) => context,
+        Err(err) => {
+            let request_id = request
+                .extensions()
+                .get::<RequestId>()
+                .map_or_else(String::new, |id| id.0.clone());
+            tracing::error!(error = format!("{err:#}"), "cannot resolve the session");
+            return internal_error_response(&request_id);
+        }
+    };
+    let path = request.uri().path();
+    let needs_session = !is_public(path) && context.principal.is_none();
+    if needs_session
+        && matches!(
+            *request.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        )
+    {
+        return axum::response::Redirect::to("/login").into_response();
+    }
+    if path == "/login/mfa" && context.pending_mfa.is_none() {
+        return axum::response::Redirect::to("/login").into_response();
+    }
+    request.extensions_mut().insert(context);
+    next.run(request).await
+}
+
+async fn resolve(
+    state: &ServerState,
+    session: &tower_sessions::Session,
+    client: ClientInfo,
+) -> anyhow::Result<AuthContext> {
+    use app::server::auth::session::{AUTH_KEY, AuthStage, SessionAuth, load_principal, touch};
+
+    let mut context = AuthContext {
+        client,
+        ..AuthContext::default()
+    };
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
+        return Ok(context);
+    };
+    let now = app::server::now_ms();
+    let limits = state.app.session_limits;
+    if limits.expired(now, auth.signed_in_at, auth.last_seen_at) {
+        end_expired(state, session, &auth, &context.client).await?;
+        return Ok(context);
+    }
+    match auth.stage {
+        AuthStage::Password => {
+            context.pending_mfa = Some(app::domain::ids::UserId::from_trusted(auth.user_id));
+        }
+        AuthStage::Complete => match load_principal(&state.app.db, &auth.handle).await? {
+            Some(principal) => {
+                // Refresh activity at most once a minute (or a quarter of
+                // the idle timeout, if shorter): precise enough, without a
+                // write per request.
+                if now - auth.last_seen_at >= (limits.idle_ms / 4).min(60_000) {
+                    auth.last_seen_at = now;
+                    touch(&state.app.db, &auth.handle, &context.client, now).await?;
+                    session.insert(AUTH_KEY, auth).await?;
+                }
+                context.principal = Some(principal);
+            }
+            // Ended from another device, or the user was disabled.
+            None => session.flush().await?,
+        },
+    }
+    Ok(context)
+}
+
+async fn end_expired(
+    state: &ServerState,
+    session: &tower_sessions::Session,
+    auth: &app::server::auth::session::SessionAuth,
+    client: &ClientInfo,
+) -> anyhow::Result<()> {
+    use app::server::audit::{self, AuditEntry, AuditResult};
+
+    let mut tx = state.app.db.begin_write().await?;
+    if !auth.handle.is_empty() {
+        app::server::auth::session::end_session(tx.conn(), &auth.user_id, &auth.handle).await?;
+    }
+    audit::append(
+        &mut tx,
+        &AuditEntry::new("auth.session_expired", AuditResult::Success)
+            .actor(auth.user_id.clone())
+            .client(client.ip, client.user_agent.as_deref()),
+    )
+    .await?;
+    tx.commit().await?;
+    session.flush().await?;
+    Ok(())
 }

@@ -1,9 +1,14 @@
 //! Start-up: configuration → database → router → bound port.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context as _;
-use app::server::{AppState, db::Db};
+use app::server::{
+    AppState,
+    auth::{password::PasswordHasher, session::VellumSessionStore},
+    crypto::{KeyService, Keyring},
+    db::Db,
+};
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::{
     config::LeptosOptions,
@@ -11,8 +16,13 @@ use leptos::{
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::{ExpiredDeletion as _, Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{assets, config::Config, http};
+use crate::{
+    assets,
+    config::{Config, KeyringSource},
+    http,
+};
 
 /// The router's state: the Leptos options and the app's own state.
 #[derive(Clone, Debug)]
@@ -40,15 +50,17 @@ impl Application {
     /// Opens the database, applies migrations, builds the router and binds
     /// the port. `extra_routes` lets tests add routes inside the middleware.
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
-        config.prepare_data_dir()?;
-        let db = Db::connect(config.database_url.expose())
-            .await
-            .with_context(|| format!("opening the database at {}", config.database_url))?;
-        db.migrate().await?;
+        let state = app_state(config).await?;
+        let sessions =
+            VellumSessionStore::open(config.database_url.expose(), state.db.backend()).await?;
+        tokio::spawn(
+            sessions
+                .clone()
+                .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
+        );
         let listener = config.bind().await?;
         let addr = listener.local_addr().context("reading the bound address")?;
-        let state = AppState { db };
-        let router = router(config, state.clone(), addr, extra_routes);
+        let router = router(config, state.clone(), sessions, addr, extra_routes);
         Ok(Self {
             listener,
             router,
@@ -71,10 +83,36 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
+}
+
+/// Opens the database (applying migrations), the keyring and the password
+/// hasher: everything the CLI subcommands and the server share.
+pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
+    config.prepare_data_dir()?;
+    let db = Db::connect(config.database_url.expose())
+        .await
+        .with_context(|| format!("opening the database at {}", config.database_url))?;
+    db.migrate().await?;
+    let keyring = match &config.keyring {
+        KeyringSource::File(path) => Keyring::load_or_create(path)?,
+        KeyringSource::Inline(text) => {
+            Keyring::from_env_value(text).context("VELLUM_MASTER_KEY")?
+        }
+    };
+    Ok(AppState {
+        db,
+        hasher: PasswordHasher::new(config.argon2)?,
+        keys: Arc::new(KeyService::new(Arc::new(keyring))),
+        session_limits: config.session_limits,
+    })
 }
 
 /// The Leptos options, built in code: the bundle's hashed name comes from the
@@ -103,9 +141,26 @@ pub fn request_context_provider(state: AppState) -> impl Fn() + Clone + Send + '
     }
 }
 
+/// The session cookie: HttpOnly, SameSite=Lax, expiring after the idle
+/// timeout. Under TLS it is Secure and named with the `__Host-` prefix.
+fn session_layer(
+    config: &Config,
+    store: VellumSessionStore,
+) -> SessionManagerLayer<VellumSessionStore> {
+    let idle = time::Duration::milliseconds(config.session_limits.idle_ms);
+    SessionManagerLayer::new(store)
+        .with_name("vellum_session")
+        .with_secure(false)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
 fn router(
     config: &Config,
     state: AppState,
+    sessions: VellumSessionStore,
     addr: SocketAddr,
     extra_routes: Router<ServerState>,
 ) -> Router {
@@ -124,6 +179,12 @@ fn router(
             move || app::ui::shell(options.clone())
         })
         .fallback(http::fallback)
+        .layer(middleware::from_fn_with_state(
+            server_state.clone(),
+            http::auth_context,
+        ))
+        .layer(session_layer(config, sessions))
+        .layer(middleware::from_fn(http::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(middleware::from_fn(http::request_context))
         .with_state(server_state)

@@ -17,6 +17,18 @@ pub enum AppError {
     /// The request needs a signed-in user.
     #[error("Please sign in to continue.")]
     Unauthorized,
+    /// A sign-in step failed. One message for every cause (unknown email,
+    /// wrong password, throttled, locked), so the answer reveals nothing.
+    #[error("{}", crate::domain::auth::SIGN_IN_FAILED)]
+    InvalidCredentials,
+    /// An authentication code was wrong or used already.
+    #[error(
+        "That code is not valid. Enter the current code from your authenticator app, or a recovery code."
+    )]
+    InvalidCode,
+    /// The request came from another site and changes state.
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
     /// The input was rejected; the message says what to fix.
     #[error("{0}")]
     BadRequest(String),
@@ -41,7 +53,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NotFound => 404,
-            Self::Unauthorized => 401,
+            Self::Unauthorized | Self::InvalidCredentials | Self::InvalidCode => 401,
+            Self::CrossSite => 403,
             Self::BadRequest(_) => 400,
             Self::Conflict(_) => 409,
             Self::Internal { .. } | Self::Transport(_) => 500,

@@ -1,8 +1,13 @@
 //! Matter queries and use cases.
 
-use crate::domain::{ids::MatterId, matter::MatterSummaryView};
+use crate::domain::{AppError, ids::MatterId, matter::MatterSummaryView, policy::Subject};
 
-use super::{ServiceError, db::Db};
+use super::{
+    ServiceError,
+    auth::{ClientInfo, Principal},
+    db::Db,
+    policy::{authorize_matter, visible_matter_sql},
+};
 
 /// The most matters one dashboard page lists.
 pub const DASHBOARD_PAGE_SIZE: i64 = 200;
@@ -37,24 +42,55 @@ impl From<MatterSummaryRow> for MatterSummaryView {
     }
 }
 
-/// Lists matters with their current stage, open ones first, newest first.
+/// One matter's summary, for a user the policy lets see it. Anything else is
+/// not found, exactly like a matter that does not exist.
+pub async fn get_matter(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    id: &MatterId,
+) -> Result<MatterSummaryView, ServiceError> {
+    authorize_matter(db, principal, client, id).await?;
+    let row: Option<MatterSummaryRow> =
+        sqlx::query_as(&format!("{SUMMARY_SELECT} where m.id = $1"))
+            .bind(id.as_str().to_owned())
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(Into::into).ok_or_else(|| AppError::NotFound.into())
+}
+
+/// The columns and joins of a matter summary.
+const SUMMARY_SELECT: &str =
+    "select m.id, m.number, m.title, m.practice_area, a.name as client_name,
+        s.name as current_stage, m.current_stage as stage_position,
+        (select count(*) from matter_stages c where c.matter_id = m.id) as stage_count,
+        m.status
+ from matters m
+ join accounts a on a.id = m.account_id
+ left join matter_stages s on s.matter_id = m.id and s.position = m.current_stage";
+
+/// Lists the matters `subject` may see, with their current stage, open ones
+/// first, newest first. The policy is applied in the query itself, so a
+/// walled or foreign matter is never fetched.
 ///
 /// The stage count is a correlated subquery rather than a per-row query, so
 /// the page costs one round trip however many matters it shows.
-pub async fn list_matters(db: &Db) -> Result<Vec<MatterSummaryView>, ServiceError> {
-    let rows: Vec<MatterSummaryRow> = sqlx::query_as(
-        "select m.id, m.number, m.title, m.practice_area, a.name as client_name,
-                s.name as current_stage, m.current_stage as stage_position,
-                (select count(*) from matter_stages c where c.matter_id = m.id) as stage_count,
-                m.status
-         from matters m
-         join accounts a on a.id = m.account_id
-         left join matter_stages s on s.matter_id = m.id and s.position = m.current_stage
+pub async fn list_matters(
+    db: &Db,
+    subject: &Subject,
+) -> Result<Vec<MatterSummaryView>, ServiceError> {
+    let sql = format!(
+        "{SUMMARY_SELECT}
+         where {}
          order by case when m.status = 'open' then 0 else 1 end, m.opened_at desc, m.id desc
-         limit $1",
-    )
-    .bind(DASHBOARD_PAGE_SIZE)
-    .fetch_all(db.pool())
-    .await?;
+         limit $3",
+        visible_matter_sql("$1", "$2")
+    );
+    let rows: Vec<MatterSummaryRow> = sqlx::query_as(&sql)
+        .bind(subject.user_id.clone())
+        .bind(subject.role.as_str())
+        .bind(DASHBOARD_PAGE_SIZE)
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -1,12 +1,21 @@
 //! The state every handler and server function reads from context.
 
-use super::db::Db;
+use std::sync::Arc;
+
+use super::{auth::password::PasswordHasher, crypto::KeyService, db::Db};
+use crate::domain::auth::SessionLimits;
 
 /// Shared application state. Cheap to clone: every field is a handle.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The database, SQLite or PostgreSQL.
     pub db: Db,
+    /// Password hashing, bounded in concurrency.
+    pub hasher: PasswordHasher,
+    /// The data keys, unwrapped with the master keyring.
+    pub keys: Arc<KeyService>,
+    /// Session idle and absolute timeouts.
+    pub session_limits: SessionLimits,
 }
 
 impl AppState {

@@ -1,1 +1,123 @@
-//! CRM touchpoints: being written.
+//! CRM touchpoints: the timeline of interactions with a contact (DESIGN §2.9).
+//!
+//! Portal activity (sign-ins, matters viewed, documents downloaded) lands
+//! here as well as in the audit log: the audit log is the tamper-evident
+//! record for security, the timeline is what the firm reads about a client.
+
+use anyhow::Context as _;
+
+use crate::domain::{
+    ids::{ContactId, MatterId, UserId},
+    touchpoint::TouchpointView,
+};
+
+use super::{
+    db::{Db, WriteTx},
+    new_id, now_ms,
+};
+
+/// The most touchpoints one page lists.
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+/// A touchpoint to record. `occurred_at` is set when it is written.
+#[derive(Clone, Debug)]
+pub struct NewTouchpoint {
+    /// The contact the interaction was with.
+    pub contact_id: ContactId,
+    /// The matter it concerned, if any.
+    pub matter_id: Option<MatterId>,
+    /// What happened, as a dotted name: `portal.sign_in`,
+    /// `portal.matter_viewed`…
+    pub kind: String,
+    /// A one-line description for the timeline. No secrets or message
+    /// bodies: firm staff read it without matter-level access checks.
+    pub summary: String,
+    /// The user who acted, if it was not the contact alone.
+    pub actor_user_id: Option<UserId>,
+}
+
+/// Records a touchpoint inside the caller's write transaction, so it commits
+/// together with the action it describes.
+pub async fn record(tx: &mut WriteTx, t: &NewTouchpoint) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into touchpoints (id, contact_id, matter_id, kind, summary, actor_user_id, occurred_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(t.contact_id.as_str())
+    .bind(t.matter_id.as_ref().map(MatterId::as_str))
+    .bind(t.kind.as_str())
+    .bind(t.summary.as_str())
+    .bind(t.actor_user_id.as_ref().map(UserId::as_str))
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await
+    .with_context(|| format!("recording a {} touchpoint", t.kind))?;
+    Ok(())
+}
+
+/// A timeline row as the database returns it.
+#[derive(Debug, sqlx::FromRow)]
+struct TouchpointRow {
+    id: String,
+    kind: String,
+    summary: String,
+    matter_id: Option<String>,
+    occurred_at: i64,
+}
+
+impl From<TouchpointRow> for TouchpointView {
+    fn from(row: TouchpointRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            summary: row.summary,
+            matter_id: row.matter_id.map(MatterId::from_trusted),
+            occurred_at: row.occurred_at,
+        }
+    }
+}
+
+/// Lists a contact's touchpoints, newest first, `limit` at a time (clamped
+/// to 1..=[`MAX_PAGE_SIZE`]).
+///
+/// Pages are keyed on `(occurred_at, id)` rather than offsets, so a page
+/// costs the same however far back it is and new touchpoints do not shift
+/// later pages. Pass the last entry's [`TouchpointView::cursor`] as `before`
+/// to get the next page. The id breaks ties between touchpoints written in
+/// the same millisecond.
+pub async fn list_for_contact(
+    db: &Db,
+    contact_id: &str,
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> anyhow::Result<Vec<TouchpointView>> {
+    let limit = limit.clamp(1, MAX_PAGE_SIZE);
+    let query = match &before {
+        None => sqlx::query_as::<_, TouchpointRow>(
+            "select id, kind, summary, matter_id, occurred_at
+             from touchpoints
+             where contact_id = $1
+             order by occurred_at desc, id desc
+             limit $2",
+        )
+        .bind(contact_id)
+        .bind(limit),
+        Some((occurred_at, id)) => sqlx::query_as::<_, TouchpointRow>(
+            "select id, kind, summary, matter_id, occurred_at
+             from touchpoints
+             where contact_id = $1 and (occurred_at, id) < ($2, $3)
+             order by occurred_at desc, id desc
+             limit $4",
+        )
+        .bind(contact_id)
+        .bind(*occurred_at)
+        .bind(id.as_str())
+        .bind(limit),
+    };
+    let rows = query
+        .fetch_all(db.pool())
+        .await
+        .context("listing a contact's touchpoints")?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

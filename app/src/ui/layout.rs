@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// The links in the app's navigation: (label, path).
-const NAV_LINKS: &[(&str, &str)] = &[("Dashboard", "/"), ("Sign in", "/login")];
+use crate::api::auth::{SignOut, current_user};
+
+/// The links for a signed-in user: (label, path).
+const NAV_LINKS: &[(&str, &str)] = &[("Dashboard", "/"), ("Sessions", "/account/sessions")];
 
 /// Wraps every page.
 #[component]
@@ -22,6 +24,13 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         location.pathname.track();
         set_menu_open.set(false);
     });
+    let sign_out = ServerAction::<SignOut>::new();
+    // Re-read who is signed in after each navigation and sign-out, so the
+    // header follows sign-in and sign-out without a reload.
+    let user = Resource::new(
+        move || (location.pathname.get(), sign_out.version().get()),
+        |_| current_user(),
+    );
 
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
@@ -45,23 +54,44 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     class:open=move || menu_open.get()
                     aria-label="Main"
                 >
-                    <ul>
-                        {NAV_LINKS
-                            .iter()
-                            .map(|&(label, path)| {
-                                let current = move || {
-                                    (location.pathname.get() == path).then_some("page")
-                                };
-                                view! {
-                                    <li>
-                                        <a href=path aria-current=current>
-                                            {label}
-                                        </a>
-                                    </li>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            match user.await.ok().flatten() {
+                                Some(user) => view! {
+                                    <ul>
+                                        {NAV_LINKS
+                                            .iter()
+                                            .map(|&(label, path)| {
+                                                let current = move || {
+                                                    (location.pathname.get() == path).then_some("page")
+                                                };
+                                                view! {
+                                                    <li>
+                                                        <a href=path aria-current=current>{label}</a>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                        <li class="whoami">{user.display_name}</li>
+                                        <li>
+                                            <ActionForm action=sign_out attr:class="inline-form" attr:method="post">
+                                                <button class="link-button" type="submit">"Sign out"</button>
+                                            </ActionForm>
+                                        </li>
+                                    </ul>
                                 }
-                            })
-                            .collect_view()}
-                    </ul>
+                                .into_any(),
+                                None => view! {
+                                    <ul>
+                                        <li>
+                                            <a href="/login">"Sign in"</a>
+                                        </li>
+                                    </ul>
+                                }
+                                .into_any(),
+                            }
+                        })}
+                    </Transition>
                 </nav>
             </header>
             <main class="content">{children()}</main>

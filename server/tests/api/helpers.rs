@@ -57,11 +57,79 @@ pub struct TestApp {
     /// The server's state, for looking into the database.
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
+    used_steps: std::sync::Mutex<HashMap<String, u64>>,
     _pg_database: Option<PgTestDatabase>,
     _data_dir: tempfile::TempDir,
 }
 
+/// The password every seeded test user has.
+pub const TEST_PASSWORD: &str = "plum kettle harbour lantern";
+/// The TOTP seed of every seeded firm user (RFC 6238's test seed).
+pub const TEST_TOTP_SEED: &[u8] = b"12345678901234567890";
+
 impl TestApp {
+    /// Seeds the demo firm with [`TEST_PASSWORD`] and [`TEST_TOTP_SEED`].
+    pub async fn seed(&self) {
+        app::server::seed::seed_demo(&self.state.db)
+            .await
+            .expect("seed the demo firm");
+        app::server::seed::set_demo_credentials(&self.state, &TEST_PASSWORD.into(), TEST_TOTP_SEED)
+            .await
+            .expect("set demo credentials");
+    }
+
+    /// A fresh client (own cookie jar) signed in as `email`, completing the
+    /// MFA step for firm users with a TOTP code not used before.
+    pub async fn signed_in_client(&self, email: &str) -> reqwest::Client {
+        let client = new_client();
+        let response = client
+            .post(self.url("/api/sign_in"))
+            .form(&[("email", email), ("password", TEST_PASSWORD)])
+            .send()
+            .await
+            .expect("sign-in request");
+        assert_eq!(
+            response.status(),
+            200,
+            "signing in as {email}: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let step: String = response.text().await.expect("sign-in answer");
+        if step.contains("MfaRequired") {
+            let code = self.fresh_totp_code(email);
+            let response = client
+                .post(self.url("/api/verify_mfa"))
+                .form(&[("code", code.as_str())])
+                .send()
+                .await
+                .expect("MFA request");
+            assert_eq!(
+                response.status(),
+                200,
+                "MFA for {email}: {}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+        client
+    }
+
+    /// A TOTP code for `email` at a time step this test has not used yet for
+    /// that user (codes cannot be replayed). One step ahead is accepted, so a
+    /// user can sign in twice within 30 seconds.
+    pub fn fresh_totp_code(&self, email: &str) -> String {
+        let now = u64::try_from(app::server::now_ms() / 1000).expect("time");
+        let mut used = self.used_steps.lock().expect("lock");
+        let step = used
+            .get(email)
+            .map_or(now / 30, |last| (last + 1).max(now / 30));
+        assert!(
+            step <= now / 30 + 1,
+            "signed {email} in too often for TOTP steps"
+        );
+        used.insert(email.to_owned(), step);
+        app::server::auth::totp::code_at(TEST_TOTP_SEED, step * 30).expect("TOTP code")
+    }
+
     /// The absolute URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
@@ -114,6 +182,15 @@ impl Drop for PgTestDatabase {
     }
 }
 
+/// An HTTP client with its own cookie jar that does not follow redirects.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client")
+}
+
 /// Starts a server on a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, Router::new()).await
@@ -122,6 +199,27 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Starts a server with extra routes inside the middleware stack (for
 /// example a route that panics).
 pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>) -> TestApp {
+    spawn_app_configured(backend, extra_routes, &[]).await
+}
+
+/// Sends the server's logs to the test's captured output, shown when a
+/// test fails.
+fn init_test_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "warn,server=info,app=info",
+        ))
+        .with_test_writer()
+        .try_init();
+}
+
+/// Starts a server with extra routes and extra `VELLUM_*` settings.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    extra_routes: Router<ServerState>,
+    settings: &[(&'static str, &str)],
+) -> TestApp {
+    init_test_logs();
     let data_dir = tempfile::tempdir().expect("temp data dir");
     let (database_url, database) = match backend {
         Backend::Sqlite => (
@@ -144,11 +242,14 @@ pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>)
             (format!("{base}/{name}"), Some(name))
         }
     };
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("VELLUM_DATA_DIR", data_dir.path().display().to_string()),
         ("VELLUM_DATABASE_URL", database_url),
         ("VELLUM_LISTEN", "127.0.0.1:0".to_owned()),
     ]);
+    for (key, value) in settings {
+        vars.insert(key, (*value).to_owned());
+    }
     let config =
         Config::load(&Overrides::default(), |key| vars.get(key).cloned()).expect("test config");
     let application = Application::build(&config, extra_routes)
@@ -160,16 +261,12 @@ pub async fn spawn_app_with(backend: Backend, extra_routes: Router<ServerState>)
     tokio::spawn(application.run_until(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("HTTP client");
     TestApp {
         addr,
-        client,
+        client: new_client(),
         state,
         shutdown: Some(stop),
+        used_steps: std::sync::Mutex::new(HashMap::new()),
         _pg_database: database.map(|name| PgTestDatabase { name }),
         _data_dir: data_dir,
     }

@@ -6,5 +6,9 @@
 
 mod helpers;
 
+mod audit;
+mod auth;
+mod authz;
+mod keys;
 mod storage;
 mod web;

@@ -1,6 +1,7 @@
 //! The data layer: migrations, the demo firm and the repository queries, on
 //! both backends.
 
+use app::domain::{policy::Subject, role::Role};
 use app::server::{
     db::Backend,
     matters::list_matters,
@@ -129,9 +130,10 @@ on_both_backends! {
     }
 
     async fn the_dashboard_query_lists_matters_with_their_current_stage(app) {
-        assert!(list_matters(&app.state.db).await.unwrap().is_empty());
+        let admin = Subject { user_id: new_id(), role: Role::Admin };
+        assert!(list_matters(&app.state.db, &admin).await.unwrap().is_empty());
         seed_demo(&app.state.db).await.unwrap();
-        let matters = list_matters(&app.state.db).await.unwrap();
+        let matters = list_matters(&app.state.db, &admin).await.unwrap();
         assert_eq!(matters.len(), 10);
         let lease = matters
             .iter()
@@ -192,9 +194,9 @@ on_both_backends! {
     }
 
     async fn the_list_matters_server_function_answers_json(app) {
-        seed_demo(&app.state.db).await.unwrap();
-        let response = app
-            .client
+        app.seed().await;
+        let client = app.signed_in_client("admin@vellum.test").await;
+        let response = client
             .post(app.url("/api/list_matters"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body("")

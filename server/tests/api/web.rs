@@ -87,7 +87,7 @@ async fn every_kind_of_response_carries_the_security_headers() {
 #[tokio::test]
 async fn pages_use_a_fresh_nonce_that_matches_their_scripts() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    let first = app.get("/").await;
+    let first = app.get("/login").await;
     let nonce = csp_nonce(header(&first, "content-security-policy"));
     assert_eq!(header(&first, "cache-control"), "no-store");
     let html = first.text().await.unwrap();
@@ -95,7 +95,7 @@ async fn pages_use_a_fresh_nonce_that_matches_their_scripts() {
         html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")),
         "the hydration script carries the header's nonce"
     );
-    let second = app.get("/").await;
+    let second = app.get("/login").await;
     assert_ne!(csp_nonce(header(&second, "content-security-policy")), nonce);
 }
 
@@ -110,7 +110,9 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
         }),
     );
     let app = spawn_app_with(app::server::db::Backend::Sqlite, routes).await;
-    let response = app.get("/test/panic").await;
+    app.seed().await;
+    let client = app.signed_in_client("alice@client.test").await;
+    let response = client.get(app.url("/test/panic")).send().await.unwrap();
     assert_eq!(response.status(), 500);
     let request_id = header(&response, "x-request-id").to_owned();
     assert_security_headers(&app, "/test/panic").await;
@@ -142,7 +144,13 @@ async fn a_request_body_over_the_limit_is_rejected_with_413() {
 #[tokio::test]
 async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    let response = app.get("/matters/does-not-exist/anything").await;
+    app.seed().await;
+    let client = app.signed_in_client("alice@client.test").await;
+    let response = client
+        .get(app.url("/matters/does-not-exist/anything"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Not found"));
 }
@@ -204,7 +212,7 @@ async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
     assert!(header(&plain, "content-type").starts_with("text/css"));
     assert!(plain.headers().get("content-encoding").is_none());
 
-    let html = app.get("/").await.text().await.unwrap();
+    let html = app.get("/login").await.text().await.unwrap();
     assert!(
         html.contains(&format!("/pkg/{name}.css")),
         "the page links the hashed stylesheet"

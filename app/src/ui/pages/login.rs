@@ -1,18 +1,28 @@
-//! The sign-in page. The form posts to `/login`, which the security core
-//! (issue 3) answers; this page is the form only.
+//! The sign-in pages: the password step at `/login` and the MFA step at
+//! `/login/mfa`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The sign-in form.
+use crate::api::auth::{SignIn, VerifyMfa};
+
+/// The password step.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let error = move || {
+        sign_in
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     view! {
         <Title text="Sign in" />
         <section class="panel narrow">
             <h1>"Sign in"</h1>
             <p class="muted">"Use the email address your firm invited you with."</p>
-            <form class="form" method="post" action="/login">
+            <ActionForm action=sign_in attr:class="form" attr:method="post">
                 <label for="login-email">"Email"</label>
                 <input
                     id="login-email"
@@ -32,10 +42,49 @@ pub fn LoginPage() -> impl IntoView {
                     maxlength="1024"
                     required
                 />
-                <button class="button primary" type="submit">
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <button class="button primary" type="submit" disabled=move || sign_in.pending().get()>
                     "Sign in"
                 </button>
-            </form>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The MFA step: a code from the authenticator app, or a recovery code.
+#[component]
+pub fn MfaPage() -> impl IntoView {
+    let verify = ServerAction::<VerifyMfa>::new();
+    let error = move || {
+        verify
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text="Authentication code" />
+        <section class="panel narrow">
+            <h1>"Two-step verification"</h1>
+            <p class="muted">
+                "Enter the 6-digit code from your authenticator app. Lost your device? Enter one of your recovery codes."
+            </p>
+            <ActionForm action=verify attr:class="form" attr:method="post">
+                <label for="mfa-code">"Authentication code"</label>
+                <input
+                    id="mfa-code"
+                    name="code"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="64"
+                    required
+                />
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <button class="button primary" type="submit" disabled=move || verify.pending().get()>
+                    "Verify"
+                </button>
+            </ActionForm>
         </section>
     }
 }

@@ -1,0 +1,78 @@
+//! Authentication: password hashing, sign-in with throttling and MFA, and
+//! sessions. Authorization lives in `domain::policy` and `server::policy`.
+
+pub mod password;
+pub mod session;
+pub mod signin;
+pub mod throttle;
+pub mod totp;
+
+use crate::domain::{
+    AppError,
+    ids::{ContactId, UserId},
+    policy::Subject,
+    role::Role,
+};
+
+/// Where a request came from, for throttling, audit and the sessions page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// The client's IP address.
+    pub ip: Option<std::net::IpAddr>,
+    /// The `User-Agent` header, truncated.
+    pub user_agent: Option<String>,
+}
+
+/// A signed-in user, as loaded for this request. Carries no secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// Their role.
+    pub role: Role,
+    /// Their email.
+    pub email: String,
+    /// Their name.
+    pub display_name: String,
+    /// For clients, the CRM contact they are.
+    pub contact_id: Option<ContactId>,
+    /// The handle of this session in `user_sessions`.
+    pub session_handle: String,
+}
+
+impl Principal {
+    /// The policy's view of this user.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            user_id: self.user_id.to_string(),
+            role: self.role,
+        }
+    }
+}
+
+/// What the server's auth middleware learned about a request; put in the
+/// request extensions for handlers and server functions.
+#[derive(Clone, Debug, Default)]
+pub struct AuthContext {
+    /// The signed-in user, if any.
+    pub principal: Option<Principal>,
+    /// A user who gave the right password and still owes an MFA code.
+    pub pending_mfa: Option<UserId>,
+    /// Where the request came from.
+    pub client: ClientInfo,
+}
+
+/// The auth context of the request being handled, from the Leptos context.
+pub fn current() -> AuthContext {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<AuthContext>().cloned())
+        .unwrap_or_default()
+}
+
+/// The signed-in user, or a 401 "please sign in".
+pub fn require_principal() -> Result<Principal, AppError> {
+    current().principal.ok_or_else(|| {
+        super::error::set_response_status(401);
+        AppError::Unauthorized
+    })
+}

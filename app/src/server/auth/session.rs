@@ -1,0 +1,309 @@
+//! Sessions: tower-sessions in the database (so any node serves any
+//! request), plus a `user_sessions` row per signed-in session that lets users
+//! list and end them.
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+use tower_sessions::{
+    ExpiredDeletion, SessionStore,
+    session::{Id, Record},
+    session_store,
+};
+use tower_sessions_sqlx_store::{
+    PostgresStore, SqliteStore,
+    sqlx::{PgPool, SqlitePool},
+};
+
+use super::{ClientInfo, Principal};
+use crate::{
+    domain::{
+        auth::SessionView,
+        ids::{ContactId, UserId},
+        role::Role,
+    },
+    server::db::{Backend, Db},
+};
+
+/// The key under which the sign-in state lives in the session.
+pub const AUTH_KEY: &str = "vellum.auth";
+
+/// How far a sign-in got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthStage {
+    /// The password was right; an MFA code is still owed.
+    Password,
+    /// Fully signed in.
+    Complete,
+}
+
+/// The sign-in state stored in the session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionAuth {
+    /// The `user_sessions` handle (empty until the sign-in completes).
+    pub handle: String,
+    /// The user.
+    pub user_id: String,
+    /// How far the sign-in got.
+    pub stage: AuthStage,
+    /// When the password step succeeded (UTC ms); the absolute timeout
+    /// counts from here.
+    pub signed_in_at: i64,
+    /// The last request seen (UTC ms), refreshed at most once a minute.
+    pub last_seen_at: i64,
+}
+
+/// The session store of either backend.
+#[derive(Clone, Debug)]
+pub enum VellumSessionStore {
+    /// SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+impl VellumSessionStore {
+    /// Opens the store on the database at `url` and creates its table. The
+    /// stores need typed pools, so this opens a small one of its own.
+    pub async fn open(url: &str, backend: Backend) -> anyhow::Result<Self> {
+        let store = match backend {
+            Backend::Sqlite => {
+                let pool = SqlitePool::connect(url)
+                    .await
+                    .context("opening the session store")?;
+                let store = SqliteStore::new(pool);
+                store
+                    .migrate()
+                    .await
+                    .context("creating the session table")?;
+                Self::Sqlite(store)
+            }
+            Backend::Postgres => {
+                let pool = PgPool::connect(url)
+                    .await
+                    .context("opening the session store")?;
+                let store = PostgresStore::new(pool);
+                store
+                    .migrate()
+                    .await
+                    .context("creating the session table")?;
+                Self::Postgres(store)
+            }
+        };
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl SessionStore for VellumSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.create(record).await,
+            Self::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.save(record).await,
+            Self::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(store) => store.load(id).await,
+            Self::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete(id).await,
+            Self::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for VellumSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete_expired().await,
+            Self::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
+
+/// Records a completed sign-in in `user_sessions`.
+pub async fn create_user_session(
+    conn: &mut AnyConnection,
+    handle: &str,
+    user_id: &str,
+    client: &ClientInfo,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into user_sessions (handle, user_id, created_at, last_seen_at, ip, user_agent)
+         values ($1, $2, $3, $3, $4, $5)",
+    )
+    .bind(handle.to_owned())
+    .bind(user_id.to_owned())
+    .bind(now)
+    .bind(client.ip.map(|ip| ip.to_string()))
+    .bind(client.user_agent.clone())
+    .execute(conn)
+    .await
+    .context("recording the session")?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct PrincipalRow {
+    id: String,
+    role: String,
+    email: String,
+    display_name: String,
+    contact_id: Option<String>,
+}
+
+/// Loads the user of a live session: `None` when the session was ended (its
+/// row deleted) or the user disabled.
+pub async fn load_principal(db: &Db, handle: &str) -> anyhow::Result<Option<Principal>> {
+    let row: Option<PrincipalRow> = sqlx::query_as(
+        "select u.id, u.role, u.email, u.display_name, u.contact_id
+         from user_sessions s join users u on u.id = s.user_id
+         where s.handle = $1 and u.disabled = 0",
+    )
+    .bind(handle.to_owned())
+    .fetch_optional(db.pool())
+    .await
+    .context("loading the session's user")?;
+    Ok(row.and_then(|row| {
+        Some(Principal {
+            user_id: UserId::from_trusted(row.id),
+            role: Role::parse(&row.role)?,
+            email: row.email,
+            display_name: row.display_name,
+            contact_id: row.contact_id.map(ContactId::from_trusted),
+            session_handle: handle.to_owned(),
+        })
+    }))
+}
+
+/// Notes activity on a session, for the sessions page.
+pub async fn touch(db: &Db, handle: &str, client: &ClientInfo, now: i64) -> anyhow::Result<()> {
+    sqlx::query("update user_sessions set last_seen_at = $1, ip = $2 where handle = $3")
+        .bind(now)
+        .bind(client.ip.map(|ip| ip.to_string()))
+        .bind(handle.to_owned())
+        .execute(db.pool())
+        .await
+        .context("updating the session's last activity")?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    handle: String,
+    created_at: i64,
+    last_seen_at: i64,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn list_sessions(
+    db: &Db,
+    user_id: &str,
+    current_handle: &str,
+) -> anyhow::Result<Vec<SessionView>> {
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "select handle, created_at, last_seen_at, ip, user_agent from user_sessions
+         where user_id = $1 order by last_seen_at desc limit 100",
+    )
+    .bind(user_id.to_owned())
+    .fetch_all(db.pool())
+    .await
+    .context("listing sessions")?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SessionView {
+            current: row.handle == current_handle,
+            id: row.handle,
+            device: describe_device(row.user_agent.as_deref()),
+            ip: row.ip.unwrap_or_default(),
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the user's sessions. Scoped to the user, so nobody can end
+/// another user's session by guessing its id. Returns whether one ended.
+pub async fn end_session(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    handle: &str,
+) -> anyhow::Result<bool> {
+    let result = sqlx::query("delete from user_sessions where handle = $1 and user_id = $2")
+        .bind(handle.to_owned())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await
+        .context("ending a session")?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Ends every session of the user. Returns how many ended.
+pub async fn end_all_sessions(conn: &mut AnyConnection, user_id: &str) -> anyhow::Result<u64> {
+    let result = sqlx::query("delete from user_sessions where user_id = $1")
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await
+        .context("ending all sessions")?;
+    Ok(result.rows_affected())
+}
+
+/// A short, human description of a browser from its user agent.
+fn describe_device(user_agent: Option<&str>) -> String {
+    let Some(ua) = user_agent else {
+        return "Unknown device".to_owned();
+    };
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map_or("Browser", |(_, name)| name);
+    let os = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map_or("unknown system", |(_, name)| name);
+    format!("{browser} on {os}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_described_from_the_user_agent() {
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_device(Some(iphone)), "Safari on iPhone");
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+        assert_eq!(describe_device(Some(chrome)), "Chrome on Linux");
+        assert_eq!(describe_device(None), "Unknown device");
+    }
+}

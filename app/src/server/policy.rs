@@ -1,0 +1,104 @@
+//! Loading the facts the policy needs, and applying the same rules inside
+//! list queries. The rules themselves are in `domain::policy`; this module
+//! only translates them, and a test checks that both agree.
+
+use anyhow::Context as _;
+
+use super::{
+    ServiceError,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    db::Db,
+};
+use crate::domain::{
+    AppError,
+    ids::MatterId,
+    policy::{MatterFacts, Subject, has_firm_wide_access, may_view_matter},
+    role::Role,
+};
+
+/// A SQL condition that is true when matter `m` is visible to the user whose
+/// id is bound at `$user` and whose role is bound at `$role`: the rules of
+/// [`may_view_matter`], written for a `where` clause.
+pub fn visible_matter_sql(user: &str, role: &str) -> String {
+    let firm_wide: Vec<String> = [Role::Admin, Role::Attorney, Role::Staff]
+        .into_iter()
+        .filter(|r| has_firm_wide_access(*r))
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect();
+    let firm_wide = if firm_wide.is_empty() {
+        "false".to_owned()
+    } else {
+        format!("{role} in ({})", firm_wide.join(", "))
+    };
+    format!(
+        "(not exists (select 1 from ethical_walls w where w.matter_id = m.id and w.user_id = {user})
+          and ({firm_wide}
+               or ({role} <> 'client' and exists (select 1 from matter_team t where t.matter_id = m.id and t.user_id = {user}))
+               or ({role} = 'client' and exists (select 1 from matter_client_access a where a.matter_id = m.id and a.user_id = {user}))))"
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    on_team: i64,
+    client_access: i64,
+    walled: i64,
+}
+
+/// The facts about `subject` and a matter; `None` when the matter does not
+/// exist.
+pub async fn matter_facts(
+    db: &Db,
+    subject: &Subject,
+    matter_id: &MatterId,
+) -> anyhow::Result<Option<MatterFacts>> {
+    let row: Option<FactsRow> = sqlx::query_as(
+        "select (select count(*) from matter_team t where t.matter_id = m.id and t.user_id = $1) as on_team,
+                (select count(*) from matter_client_access a where a.matter_id = m.id and a.user_id = $1) as client_access,
+                (select count(*) from ethical_walls w where w.matter_id = m.id and w.user_id = $1) as walled
+         from matters m where m.id = $2",
+    )
+    .bind(subject.user_id.clone())
+    .bind(matter_id.as_str().to_owned())
+    .fetch_optional(db.pool())
+    .await
+    .context("loading access facts for a matter")?;
+    Ok(row.map(|row| MatterFacts {
+        on_team: row.on_team > 0,
+        client_access: row.client_access > 0,
+        walled: row.walled > 0,
+    }))
+}
+
+/// Lets the request through when `principal` may see the matter. Otherwise
+/// answers not found, exactly as for a matter that does not exist, and
+/// audits the denied attempt (DESIGN §2.2).
+pub async fn authorize_matter(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+) -> Result<(), ServiceError> {
+    let subject = principal.subject();
+    match matter_facts(db, &subject, matter_id).await? {
+        Some(facts) if may_view_matter(&subject, facts) => Ok(()),
+        facts => {
+            let detail = match facts {
+                Some(f) if f.walled => "ethical wall",
+                Some(_) => "no access",
+                None => "no such matter",
+            };
+            audit::record(
+                db,
+                &AuditEntry::new("access.matter", AuditResult::Denied)
+                    .actor(principal.user_id.to_string())
+                    .object("matter", matter_id.as_str())
+                    .client(client.ip, client.user_agent.as_deref())
+                    .detail(detail),
+            )
+            .await?;
+            Err(AppError::NotFound.into())
+        }
+    }
+}

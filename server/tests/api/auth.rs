@@ -1,0 +1,354 @@
+//! Sign-in, MFA, throttling, sessions and cross-site protection.
+
+use app::domain::auth::{ACCOUNT_LOCK_FAILURES, IP_LOCK_FAILURES, SIGN_IN_FAILED};
+
+use crate::{
+    helpers::{TEST_PASSWORD, TestApp, new_client, spawn_app_configured},
+    on_both_backends,
+};
+
+async fn sign_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> (u16, String) {
+    let response = client
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn list_matters(app: &TestApp, client: &reqwest::Client) -> (u16, String) {
+    let response = client
+        .post(app.url("/api/list_matters"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vellum_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as("select action, result from audit_log order by seq")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap()
+}
+
+on_both_backends! {
+    async fn a_client_signs_in_and_sees_only_their_own_matters(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let (status, body) = list_matters(&app, &alice).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Harbour lease dispute") && body.contains("Second bakery acquisition"), "{body}");
+        assert!(!body.contains("Freight contract claim"), "Bob's matter leaked: {body}");
+        let touchpoints: (i64,) = sqlx::query_as("select count(*) from touchpoints where kind = 'portal.sign_in'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(touchpoints.0, 1, "the sign-in lands on Alice's CRM timeline");
+    }
+
+    async fn an_unknown_email_and_a_wrong_password_get_the_identical_answer(app) {
+        app.seed().await;
+        let unknown = sign_in(&app, &new_client(), "nobody@client.test", TEST_PASSWORD).await;
+        let wrong = sign_in(&app, &new_client(), "alice@client.test", "wrong password entirely").await;
+        assert_eq!(unknown, wrong);
+        assert_eq!(unknown.0, 401);
+        assert!(unknown.1.contains("InvalidCredentials"), "{}", unknown.1);
+        // The browser shows the error's one message for every cause.
+        assert_eq!(app::domain::AppError::InvalidCredentials.to_string(), SIGN_IN_FAILED);
+    }
+
+    async fn a_firm_user_must_complete_mfa_before_anything_works(app) {
+        app.seed().await;
+        let client = new_client();
+        let (status, body) = sign_in(&app, &client, "staff@vellum.test", TEST_PASSWORD).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("MfaRequired"), "{body}");
+        assert_eq!(list_matters(&app, &client).await.0, 401, "the password alone is not enough");
+
+        let wrong = client.post(app.url("/api/verify_mfa")).form(&[("code", "000000")]).send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert!(wrong.text().await.unwrap().contains("InvalidCode"));
+
+        let code = app.fresh_totp_code("staff@vellum.test");
+        let right = client.post(app.url("/api/verify_mfa")).form(&[("code", code.as_str())]).send().await.unwrap();
+        assert_eq!(right.status(), 200);
+        assert_eq!(list_matters(&app, &client).await.0, 200);
+
+        // The same code cannot be used again.
+        let again = new_client();
+        sign_in(&app, &again, "staff@vellum.test", TEST_PASSWORD).await;
+        let replay = again.post(app.url("/api/verify_mfa")).form(&[("code", code.as_str())]).send().await.unwrap();
+        assert_eq!(replay.status(), 401);
+    }
+
+    async fn the_session_id_rotates_at_sign_in_and_again_when_mfa_completes(app) {
+        app.seed().await;
+        let client = new_client();
+        let password_step = client
+            .post(app.url("/api/sign_in"))
+            .form(&[("email", "staff@vellum.test"), ("password", TEST_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let after_password = session_cookie(&password_step).expect("a session after the password step");
+        let code = app.fresh_totp_code("staff@vellum.test");
+        let mfa_step = client.post(app.url("/api/verify_mfa")).form(&[("code", code.as_str())]).send().await.unwrap();
+        let after_mfa = session_cookie(&mfa_step).expect("a new session id after MFA");
+        assert_ne!(after_password, after_mfa);
+
+        // Signing in again from the same browser rotates once more.
+        let again = client
+            .post(app.url("/api/sign_in"))
+            .form(&[("email", "alice@client.test"), ("password", TEST_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let after_second = session_cookie(&again).expect("a new session id at sign-in");
+        assert_ne!(after_second, after_mfa);
+
+        // The old ids are dead: presenting one gets no access.
+        for old in [after_password, after_mfa] {
+            let response = reqwest::Client::new()
+                .post(app.url("/api/list_matters"))
+                .header("cookie", old)
+                .form(&[("", "")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 401);
+        }
+    }
+
+    async fn the_session_cookie_is_http_only_and_same_site_lax(app) {
+        app.seed().await;
+        let response = new_client()
+            .post(app.url("/api/sign_in"))
+            .form(&[("email", "alice@client.test"), ("password", TEST_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("vellum_session="))
+            .expect("a session cookie")
+            .to_owned();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+    }
+
+    async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_password(app) {
+        app.seed().await;
+        let mut answers = Vec::new();
+        for _ in 0..ACCOUNT_LOCK_FAILURES {
+            answers.push(sign_in(&app, &new_client(), "alice@client.test", "not her password at all").await);
+        }
+        assert!(answers.iter().all(|a| *a == answers[0]), "every failure answers the same");
+        // Even the right password is refused now, with the same answer.
+        let locked = sign_in(&app, &new_client(), "alice@client.test", TEST_PASSWORD).await;
+        assert_eq!(locked, answers[0]);
+        let actions = audit_actions(&app).await;
+        assert!(actions.contains(&("auth.account_locked".to_owned(), "denied".to_owned())), "{actions:?}");
+        let reasons: Vec<(String,)> = sqlx::query_as("select detail from audit_log where action = 'auth.sign_in' order by seq desc limit 1")
+            .fetch_all(app.state.db.pool()).await.unwrap();
+        assert_eq!(reasons[0].0, "locked");
+    }
+
+    async fn repeated_failures_from_one_ip_lock_that_ip_for_every_account(app) {
+        app.seed().await;
+        for i in 0..IP_LOCK_FAILURES {
+            sign_in(&app, &new_client(), &format!("guess{i}@client.test"), "some password guess").await;
+        }
+        let refused = sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await;
+        assert_eq!(refused.0, 401);
+        assert!(audit_actions(&app).await.contains(&("auth.ip_locked".to_owned(), "denied".to_owned())));
+    }
+
+    async fn signing_out_ends_the_session(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let response = alice.post(app.url("/api/sign_out")).form(&[("", "")]).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(list_matters(&app, &alice).await.0, 401);
+        assert!(audit_actions(&app).await.contains(&("auth.sign_out".to_owned(), "success".to_owned())));
+    }
+
+    async fn a_user_can_end_another_of_their_sessions_but_not_someone_elses(app) {
+        app.seed().await;
+        let laptop = app.signed_in_client("alice@client.test").await;
+        let phone = app.signed_in_client("alice@client.test").await;
+        let bob = app.signed_in_client("bob@client.test").await;
+
+        let sessions: Vec<serde_json::Value> = laptop
+            .post(app.url("/api/list_sessions")).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+        assert_eq!(sessions.len(), 2);
+        let other = sessions.iter().find(|s| s["current"] == false).expect("the phone's session");
+        let other_id = other["id"].as_str().unwrap().to_owned();
+
+        // Bob cannot end Alice's session: it is not found for him.
+        let response = bob.post(app.url("/api/end_session")).form(&[("id", other_id.as_str())]).send().await.unwrap();
+        assert_eq!(response.status(), 404);
+        assert_eq!(list_matters(&app, &phone).await.0, 200);
+
+        let response = laptop.post(app.url("/api/end_session")).form(&[("id", other_id.as_str())]).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(list_matters(&app, &phone).await.0, 401, "the phone is signed out");
+        assert_eq!(list_matters(&app, &laptop).await.0, 200, "the laptop stays signed in");
+    }
+
+    async fn signing_out_everywhere_ends_every_session(app) {
+        app.seed().await;
+        let laptop = app.signed_in_client("bob@client.test").await;
+        let phone = app.signed_in_client("bob@client.test").await;
+        let response = laptop.post(app.url("/api/sign_out_everywhere")).form(&[("", "")]).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(list_matters(&app, &laptop).await.0, 401);
+        assert_eq!(list_matters(&app, &phone).await.0, 401);
+    }
+
+    async fn the_audit_chain_stays_intact_through_sign_in_and_out(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        alice.post(app.url("/api/sign_out")).form(&[("", "")]).send().await.unwrap();
+        sign_in(&app, &new_client(), "alice@client.test", "wrong password entirely").await;
+        let report = app::server::audit::verify(&app.state.db).await.unwrap();
+        assert!(report.is_intact(), "{report}");
+    }
+}
+
+#[tokio::test]
+async fn pages_redirect_to_sign_in_without_a_session_and_server_functions_answer_401() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    for path in ["/", "/account/sessions", "/some/unknown/page"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(response.headers()["location"], "/login", "{path}");
+    }
+    assert_eq!(app.get("/login").await.status(), 200);
+    assert_eq!(list_matters(&app, &app.client).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_session_expires_after_the_idle_timeout() {
+    let app = spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[
+            ("VELLUM_SESSION_IDLE_SECS", "1"),
+            ("VELLUM_SESSION_ABSOLUTE_SECS", "60"),
+        ],
+    )
+    .await;
+    app.seed().await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    assert_eq!(list_matters(&app, &alice).await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    assert_eq!(list_matters(&app, &alice).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
+    let app = spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[
+            ("VELLUM_SESSION_IDLE_SECS", "2"),
+            ("VELLUM_SESSION_ABSOLUTE_SECS", "3"),
+        ],
+    )
+    .await;
+    app.seed().await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    // Active every 600 ms, so never idle for 2 s, yet out after 3 s.
+    for _ in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        assert_eq!(list_matters(&app, &alice).await.0, 200);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(list_matters(&app, &alice).await.0, 401);
+    let expired: (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'auth.session_expired'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(expired.0, 1);
+}
+
+#[tokio::test]
+async fn cross_site_state_changing_requests_are_refused() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    app.seed().await;
+    let form = [("email", "alice@client.test"), ("password", TEST_PASSWORD)];
+    let cross = new_client()
+        .post(app.url("/api/sign_in"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    let foreign_origin = new_client()
+        .post(app.url("/api/sign_in"))
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_origin.status(), 403);
+    let same = new_client()
+        .post(app.url("/api/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), 200);
+}
+
+#[tokio::test]
+async fn a_recovery_code_signs_in_once() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let admin = app::server::seed::create_admin(&app.state, "first.admin@firm.test", "First Admin")
+        .await
+        .unwrap();
+    assert_eq!(admin.recovery_codes.len(), 10);
+    for attempt in 0..2 {
+        let client = new_client();
+        let (status, _) = sign_in(&app, &client, "first.admin@firm.test", &admin.password).await;
+        assert_eq!(status, 200);
+        let response = client
+            .post(app.url("/api/verify_mfa"))
+            .form(&[("code", admin.recovery_codes[0].as_str())])
+            .send()
+            .await
+            .unwrap();
+        let expected = if attempt == 0 { 200 } else { 401 };
+        assert_eq!(response.status(), expected, "attempt {attempt}");
+    }
+    let duplicate =
+        app::server::seed::create_admin(&app.state, "First.Admin@firm.test", "Again").await;
+    match duplicate {
+        Err(err) => assert!(err.to_string().contains("already exists"), "{err}"),
+        Ok(_) => panic!("a second admin with the same email was created"),
+    }
+}

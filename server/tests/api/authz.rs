@@ -1,0 +1,246 @@
+//! The authorization matrix (DESIGN §2.2, §7): every route and server
+//! function so far, for each role, against the role's own object, another
+//! client's object, and an object behind an ethical wall.
+//!
+//! Later issues extend it by adding rows to [`ROUTES`] (a check that reports
+//! whether a user could see a matter through that route). Every row is run
+//! against every case in [`cases`].
+
+use std::{future::Future, pin::Pin};
+
+use crate::{
+    helpers::{TestApp, spawn_app},
+    on_both_backends,
+};
+
+/// Whether `client` can see the matter with `number` through one route.
+type Check = for<'a> fn(
+    &'a TestApp,
+    &'a reqwest::Client,
+    &'a str,
+) -> Pin<Box<dyn Future<Output = bool> + 'a>>;
+
+/// One route or server function: its name and how to probe it.
+struct Route {
+    name: &'static str,
+    sees: Check,
+}
+
+/// The routes and server functions that reveal matters.
+const ROUTES: &[Route] = &[
+    Route {
+        name: "POST /api/list_matters",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let response = client
+                    .post(app.url("/api/list_matters"))
+                    .form(&[("", "")])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap().contains(number)
+            })
+        },
+    },
+    Route {
+        name: "POST /api/get_matter",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client
+                    .post(app.url("/api/get_matter"))
+                    .form(&[("id", id.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                match status {
+                    200 => body.contains(number),
+                    404 => {
+                        assert!(
+                            !body.contains(number),
+                            "a 404 must not name the matter: {body}"
+                        );
+                        false
+                    }
+                    other => panic!("unexpected status {other}: {body}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "GET / (dashboard page)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let response = client.get(app.url("/")).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap().contains(number)
+            })
+        },
+    },
+];
+
+/// One role's three objects and what it may see of them.
+struct Case {
+    email: &'static str,
+    own: &'static str,
+    other_clients: &'static str,
+    /// Admins have firm-wide access, so they do see other clients' matters.
+    sees_other_clients: bool,
+    walled: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // LIT-2026-0012 and COR-2026-0031 are Alice's; LIT-2026-0019 is Bob's.
+        Case {
+            email: "alice@client.test",
+            own: "LIT-2026-0012",
+            other_clients: "LIT-2026-0019",
+            sees_other_clients: false,
+            walled: "COR-2026-0031",
+        },
+        Case {
+            email: "bob@client.test",
+            own: "LIT-2026-0019",
+            other_clients: "LIT-2026-0012",
+            sees_other_clients: false,
+            walled: "EMP-2026-0007",
+        },
+        // The attorney is responsible for LIT-2026-0012, not on EMP-2026-0007's
+        // team, and walled from COR-2026-0050 by the demo data.
+        Case {
+            email: "attorney@vellum.test",
+            own: "LIT-2026-0012",
+            other_clients: "EMP-2026-0007",
+            sees_other_clients: false,
+            walled: "COR-2026-0050",
+        },
+        // Staff are on every demo team.
+        Case {
+            email: "staff@vellum.test",
+            own: "LIT-2026-0012",
+            other_clients: "EMP-2026-0007",
+            sees_other_clients: true,
+            walled: "EST-2026-0003",
+        },
+        Case {
+            email: "admin@vellum.test",
+            own: "LIT-2026-0012",
+            other_clients: "EMP-2026-0007",
+            sees_other_clients: true,
+            walled: "LIT-2026-0019",
+        },
+    ]
+}
+
+async fn matter_id(app: &TestApp, number: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
+        .bind(number.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+/// Puts `email` behind an ethical wall on the matter `number` (the demo has
+/// one wall; the others are added here so every role meets one).
+async fn wall_off(app: &TestApp, email: &str, number: &str) {
+    sqlx::query(
+        "insert into ethical_walls (matter_id, user_id, reason, created_at)
+         select m.id, u.id, 'matrix test', 0 from matters m, users u
+         where m.number = $1 and u.email = $2
+         on conflict do nothing",
+    )
+    .bind(number.to_owned())
+    .bind(email.to_owned())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+}
+
+on_both_backends! {
+    async fn no_route_shows_any_role_a_foreign_or_walled_matter(app) {
+        app.seed().await;
+        let mut failures = Vec::new();
+        for case in cases() {
+            wall_off(&app, case.email, case.walled).await;
+            let client = app.signed_in_client(case.email).await;
+            for route in ROUTES {
+                let probes = [
+                    ("own", case.own, true),
+                    ("another client's", case.other_clients, case.sees_other_clients),
+                    ("walled", case.walled, false),
+                ];
+                for (what, number, expected) in probes {
+                    let seen = (route.sees)(&app, &client, number).await;
+                    if seen != expected {
+                        failures.push(format!("{} via {}: {what} matter {number} seen={seen}, expected {expected}", case.email, route.name));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
+    }
+
+    async fn a_denied_matter_answers_exactly_like_one_that_does_not_exist(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let bobs = matter_id(&app, "LIT-2026-0019").await;
+        let foreign = alice.post(app.url("/api/get_matter")).form(&[("id", bobs.as_str())]).send().await.unwrap();
+        let missing_id = app::server::new_id();
+        let missing = alice.post(app.url("/api/get_matter")).form(&[("id", missing_id.as_str())]).send().await.unwrap();
+        let malformed = alice.post(app.url("/api/get_matter")).form(&[("id", "../etc/passwd")]).send().await.unwrap();
+        let foreign = (foreign.status(), foreign.text().await.unwrap());
+        assert_eq!(foreign.0, 404);
+        assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
+        assert_eq!(foreign, (malformed.status(), malformed.text().await.unwrap()));
+        let denied: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'access.matter' and result = 'denied'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert!(denied.0 >= 2, "denied attempts are audited");
+    }
+
+    async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app) {
+        use app::domain::{ids::MatterId, policy::{Subject, may_view_matter}, role::Role};
+        app.seed().await;
+        wall_off(&app, "staff@vellum.test", "EST-2026-0003").await;
+        let users: Vec<(String, String)> = sqlx::query_as("select id, role from users").fetch_all(app.state.db.pool()).await.unwrap();
+        let matters: Vec<(String,)> = sqlx::query_as("select id from matters").fetch_all(app.state.db.pool()).await.unwrap();
+        for (user_id, role) in users {
+            let subject = Subject { user_id, role: Role::parse(&role).unwrap() };
+            let listed: Vec<String> = app::server::matters::list_matters(&app.state.db, &subject)
+                .await.unwrap().into_iter().map(|m| m.id.to_string()).collect();
+            for (matter_id,) in &matters {
+                let id = MatterId::from_trusted(matter_id.clone());
+                let facts = app::server::policy::matter_facts(&app.state.db, &subject, &id).await.unwrap().unwrap();
+                assert_eq!(may_view_matter(&subject, facts), listed.contains(matter_id), "{subject:?} on {matter_id}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_401_from_every_server_function() {
+    let app = spawn_app(app::server::db::Backend::Sqlite).await;
+    app.seed().await;
+    let id = matter_id(&app, "LIT-2026-0012").await;
+    for (path, form) in [
+        ("/api/list_matters", vec![("", "")]),
+        ("/api/get_matter", vec![("id", id.as_str())]),
+        ("/api/list_sessions", vec![("", "")]),
+        ("/api/end_session", vec![("id", "x")]),
+        ("/api/sign_out", vec![("", "")]),
+        ("/api/sign_out_everywhere", vec![("", "")]),
+    ] {
+        let response = app
+            .client
+            .post(app.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{path}");
+    }
+}
