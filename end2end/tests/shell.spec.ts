@@ -1,19 +1,15 @@
 // The shell renders on the server, hydrates in the browser, and works at
 // phone and desktop widths. Screenshots are kept in test-results/.
-import { test, expect, type Page } from '@playwright/test';
-
-/** Fails the test on any console error, CSP violations included. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
+import { test, expect } from '@playwright/test';
+import { signIn, waitForHydration, watchConsole } from './support';
 
 test('the dashboard renders on the server before any script runs', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const signedIn = await browser.newContext();
+  await signIn(await signedIn.newPage(), 'alice@client.test');
+  const storageState = await signedIn.storageState();
+  await signedIn.close();
+
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState });
   const page = await context.newPage();
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
@@ -24,18 +20,20 @@ test('the dashboard renders on the server before any script runs', async ({ brow
 
 test('the dashboard hydrates and its filter works in the browser', async ({ page }, testInfo) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await signIn(page, 'alice@client.test');
+  await waitForHydration(page);
 
+  // Alice sees her two matters and nothing of Bob's.
   const count = page.getByTestId('matter-count');
-  await expect(count).toHaveText(/Showing 10 of 10 matters/);
+  await expect(count).toHaveText(/Showing 2 of 2 matters/);
   await expect(page.getByText('Harbour lease dispute')).toBeVisible();
-  await expect(page.getByText('Discovery').first()).toBeVisible();
+  await expect(page.getByText('Discovery')).toBeVisible();
+  await expect(page.getByText('Freight contract claim')).toHaveCount(0);
 
   // Filtering happens only in the browser: it proves hydration.
-  await page.getByLabel('Filter matters').fill('brightwater');
-  await expect(count).toHaveText(/Showing 2 of 10 matters/);
-  await expect(page.getByText('Freight contract claim')).toBeVisible();
+  await page.getByLabel('Filter matters').fill('acquisition');
+  await expect(count).toHaveText(/Showing 1 of 2 matters/);
+  await expect(page.getByText('Second bakery acquisition')).toBeVisible();
   await expect(page.getByText('Harbour lease dispute')).toHaveCount(0);
 
   await page.screenshot({ path: testInfo.outputPath('dashboard.png'), fullPage: true });
@@ -44,31 +42,30 @@ test('the dashboard hydrates and its filter works in the browser', async ({ page
 
 test('the navigation works at this width', async ({ page }, testInfo) => {
   const errors = watchConsole(page);
-  await page.goto('/');
-  await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  await signIn(page, 'bob@client.test');
+  await waitForHydration(page);
   const menu = page.getByRole('button', { name: 'Menu' });
-  const signIn = page.getByRole('link', { name: 'Sign in' });
+  const sessions = page.getByRole('link', { name: 'Sessions' });
 
   if (testInfo.project.name === 'phone') {
     // On a phone the navigation folds behind the menu button.
-    await expect(signIn).toBeHidden();
+    await expect(sessions).toBeHidden();
     await menu.click();
     await expect(menu).toHaveAttribute('aria-expanded', 'true');
   } else {
     await expect(menu).toBeHidden();
   }
-  await expect(signIn).toBeVisible();
-  await signIn.click();
-  await expect(page).toHaveURL(/\/login$/);
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  await expect(page.getByLabel('Email')).toBeVisible();
-  await expect(page.getByLabel('Password')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
-  await page.screenshot({ path: testInfo.outputPath('login.png'), fullPage: true });
+  await expect(sessions).toBeVisible();
+  await sessions.click();
+  await expect(page).toHaveURL(/\/account\/sessions$/);
+  await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
+  await expect(page.getByText('This device')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('sessions.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
 
 test('an unknown page answers 404 inside the app shell', async ({ page }) => {
+  await signIn(page, 'alice@client.test');
   const response = await page.goto('/no/such/page');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();

@@ -18,6 +18,11 @@ use crate::{Workspace, cargo, run, site, tools};
 /// The PostgreSQL server the integration tests create their databases on.
 const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+/// The browser suite's demo credentials (a throwaway data dir, never served
+/// to anyone else).
+const DEMO_PASSWORD: &str = "plum kettle harbour lantern";
+/// RFC 6238's test seed, "12345678901234567890", in base32.
+const DEMO_TOTP_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 enum Outcome {
     Passed,
@@ -211,6 +216,8 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
             .args(["playwright", "test"])
             .env("VELLUM_BASE_URL", format!("http://{addr}"))
             .env("VELLUM_CHROMIUM", chromium)
+            .env("VELLUM_DEMO_PASSWORD", DEMO_PASSWORD)
+            .env("VELLUM_DEMO_TOTP", DEMO_TOTP_BASE32)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
             .current_dir(ws.root.join("end2end")),
         "the Playwright suite",

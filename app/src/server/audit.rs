@@ -8,7 +8,7 @@
 //! ```
 //!
 //! where `prev_hash` is the `row_hash` of the row before it (32 zero bytes for
-//! the first row) and [`canonical`] is an unambiguous, versioned encoding of
+//! the first row) and `canonical` is an unambiguous, versioned encoding of
 //! the row's fields. Editing a row breaks its own hash; deleting or reordering
 //! rows breaks the link from the next row; deleting the *last* rows is caught
 //! by the one-row `audit_head` table, which every append updates in the same
@@ -89,7 +89,7 @@ impl AuditResult {
 /// kept for years, exported for subject-access requests and cannot be edited
 /// afterwards without breaking the chain.
 ///
-/// Text fields are cut to [`MAX_FIELD_CHARS`] characters and NUL characters
+/// Text fields are cut to 1,024 characters and NUL characters
 /// are replaced (PostgreSQL text cannot hold them), so what is hashed is
 /// exactly what is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
