@@ -24,10 +24,10 @@ function base32Decode(text: string): Buffer {
 }
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for a time step. */
-export function totpCode(step: number): string {
+export function totpCode(step: number, secretBase32: string = TOTP_BASE32): string {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(TOTP_BASE32)).update(counter).digest();
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
   const offset = mac[mac.length - 1] & 0x0f;
   const binary = mac.readUInt32BE(offset) & 0x7fffffff;
   return (binary % 1_000_000).toString().padStart(6, '0');

@@ -7,6 +7,8 @@ alter table users add column totp_secret blob;
 alter table users add column mfa_enabled integer not null default 0 check (mfa_enabled in (0, 1));
 -- The last TOTP time step accepted, so a code cannot be replayed.
 alter table users add column totp_last_step integer;
+-- A seed being enrolled, sealed like totp_secret, until the user proves a code.
+alter table users add column totp_pending blob;
 
 -- One-time recovery codes, stored as SHA-256 hashes (the codes are random,
 -- so a fast hash suffices; they are not passwords a person chose).

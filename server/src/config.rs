@@ -57,6 +57,9 @@ struct FileConfig {
     argon2_parallelism: Option<u64>,
     session_idle_secs: Option<u64>,
     session_absolute_secs: Option<u64>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    behind_proxy: Option<bool>,
 }
 
 /// Values given on the command line.
@@ -137,6 +140,28 @@ pub struct Config {
     pub argon2: Argon2Config,
     /// Session idle and absolute timeouts.
     pub session_limits: SessionLimits,
+    /// The certificate and key to serve HTTPS with, if configured.
+    pub tls: Option<TlsFiles>,
+    /// True when a reverse proxy in front terminates TLS and sets
+    /// `X-Forwarded-For`; then plain HTTP is allowed on any address.
+    pub behind_proxy: bool,
+}
+
+/// PEM files for rustls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain.
+    pub cert: PathBuf,
+    /// The private key.
+    pub key: PathBuf,
+}
+
+impl Config {
+    /// True when browsers reach us over HTTPS: our own TLS, or a proxy's.
+    /// Then cookies are `Secure` with the `__Host-` prefix and HSTS is sent.
+    pub fn https(&self) -> bool {
+        self.tls.is_some() || self.behind_proxy
+    }
 }
 
 /// Where the master keyring (the key-encryption keys) comes from.
@@ -311,6 +336,40 @@ impl Config {
             absolute_ms: i64::from(absolute_secs) * 1000,
         };
 
+        let tls_cert = env("VELLUM_TLS_CERT").map(PathBuf::from).or(file.tls_cert);
+        let tls_key = env("VELLUM_TLS_KEY").map(PathBuf::from).or(file.tls_key);
+        let tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError::new(
+                    "tls_cert / tls_key (VELLUM_TLS_CERT / VELLUM_TLS_KEY)",
+                    "give both the certificate and the key, or neither",
+                ));
+            }
+        };
+        let behind_proxy = match env("VELLUM_BEHIND_PROXY").as_deref() {
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "behind_proxy (VELLUM_BEHIND_PROXY)",
+                    format!("\"{other}\" is not true or false"),
+                ));
+            }
+            None => file.behind_proxy.unwrap_or(false),
+        };
+        if tls.is_none() && !behind_proxy && !listen.ip().is_loopback() {
+            return Err(ConfigError::new(
+                "listen (VELLUM_LISTEN)",
+                format!(
+                    "plain HTTP on {listen} would expose sign-ins to the network; \
+                     configure tls_cert and tls_key, listen on loopback, \
+                     or set behind_proxy = true when a TLS proxy is in front"
+                ),
+            ));
+        }
+
         Ok(Self {
             data_dir,
             database_url: DatabaseUrl(database_url),
@@ -320,6 +379,8 @@ impl Config {
             keyring,
             argon2,
             session_limits,
+            tls,
+            behind_proxy,
         })
     }
 
@@ -561,6 +622,28 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{config:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn plain_http_off_loopback_is_refused_unless_behind_a_proxy_or_with_tls() {
+        let err = load_with(&[("VELLUM_LISTEN", "0.0.0.0:3000")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "listen (VELLUM_LISTEN)");
+        assert!(err.message.contains("behind_proxy"), "{err}");
+        let proxied = load_with(&[("VELLUM_LISTEN", "0.0.0.0:3000"), ("VELLUM_BEHIND_PROXY", "true")], &Overrides::default()).unwrap();
+        assert!(proxied.https());
+        let tls = load_with(
+            &[("VELLUM_LISTEN", "0.0.0.0:3443"), ("VELLUM_TLS_CERT", "/c.pem"), ("VELLUM_TLS_KEY", "/k.pem")],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(tls.https());
+        assert!(!load_with(&[], &Overrides::default()).unwrap().https());
+    }
+
+    #[test]
+    fn a_certificate_without_a_key_is_rejected() {
+        let err = load_with(&[("VELLUM_TLS_CERT", "/c.pem")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "tls_cert / tls_key (VELLUM_TLS_CERT / VELLUM_TLS_KEY)");
     }
 
     #[test]

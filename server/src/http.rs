@@ -35,13 +35,23 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
+/// How browsers reach this server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// Over HTTPS (our TLS or a proxy's): send HSTS.
+    pub https: bool,
+    /// Behind a trusted reverse proxy: take the client IP from
+    /// `X-Forwarded-For`.
+    pub behind_proxy: bool,
+}
+
 /// Runs around every request:
 /// - gives it an id (in the extensions, the log span and `x-request-id`);
 /// - makes a CSP nonce that the page's scripts are rendered with;
 /// - turns a panic into a bare 500 that carries only the request id;
 /// - adds the security headers to every response;
 /// - writes one access-log line.
-pub async fn request_context(mut request: Request, next: Next) -> Response {
+pub async fn request_context(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
     let request_id = uuid::Uuid::now_v7().to_string();
     let nonce = Nonce::new();
     request
@@ -79,7 +89,7 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
             "request finished"
         );
     });
-    apply_security_headers(&mut response, &nonce, &request_id);
+    apply_security_headers(&mut response, &nonce, &request_id, edge.https);
     response
 }
 
@@ -94,7 +104,7 @@ fn internal_error_response(request_id: &str) -> Response {
         .into_response()
 }
 
-fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &str) {
+fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &str, https: bool) {
     let headers = response.headers_mut();
     let has_cache_policy = headers.contains_key(header::CACHE_CONTROL);
     let mut set = |name: HeaderName, value: &str| {
@@ -118,6 +128,10 @@ fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &s
         "same-origin",
     );
     set(REQUEST_ID_HEADER.clone(), request_id);
+    if https {
+        // Two years, the HSTS preload list's minimum.
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+    }
     // Pages and API answers carry client data: never keep them in shared or
     // browser caches. Static assets set their own caching.
     if !has_cache_policy {
@@ -197,7 +211,7 @@ fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/login/mfa" | "/healthz" | "/readyz" | "/favicon.svg"
+        "/login" | "/login/mfa" | "/reset" | "/healthz" | "/readyz" | "/favicon.svg"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/invite/")
@@ -215,10 +229,7 @@ pub async fn auth_context(
     next: Next,
 ) -> Response {
     let client = ClientInfo {
-        ip: request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip()),
+        ip: client_ip(&request, state.edge.behind_proxy),
         user_agent: request
             .headers()
             .get(header::USER_AGENT)
@@ -251,6 +262,24 @@ pub async fn auth_context(
     }
     request.extensions_mut().insert(context);
     next.run(request).await
+}
+
+/// The client's address: the peer, or behind a trusted proxy the last
+/// address the proxy appended to `X-Forwarded-For` (earlier entries come
+/// from the client and could be forged).
+fn client_ip(request: &Request, behind_proxy: bool) -> Option<std::net::IpAddr> {
+    let forwarded = behind_proxy
+        .then(|| request.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok());
+    forwarded.or_else(|| {
+        request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+    })
 }
 
 async fn resolve(

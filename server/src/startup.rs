@@ -15,12 +15,13 @@ use leptos::{
     prelude::{provide_context, use_context},
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use axum_server::tls_rustls::RustlsConfig;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{ExpiredDeletion as _, Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     assets,
-    config::{Config, KeyringSource},
+    config::{Config, ConfigError, KeyringSource, TlsFiles},
     http,
 };
 
@@ -31,6 +32,8 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     /// The application state provided to pages and server functions.
     pub app: AppState,
+    /// How the server is reached.
+    pub edge: http::Edge,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -44,6 +47,7 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
+    tls: Option<RustlsConfig>,
 }
 
 impl Application {
@@ -58,6 +62,10 @@ impl Application {
                 .clone()
                 .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
         );
+        let tls = match &config.tls {
+            Some(files) => Some(rustls_config(files).await?),
+            None => None,
+        };
         let listener = config.bind().await?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let router = router(config, state.clone(), sessions, addr, extra_routes);
@@ -65,6 +73,7 @@ impl Application {
             listener,
             router,
             state,
+            tls,
         })
     }
 
@@ -83,14 +92,40 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let Some(tls) = self.tls else {
+            return axum::serve(self.listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await;
+        };
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
+            .handle(handle)
+            .serve(service)
+            .await
     }
+}
+
+/// Loads the certificate and key, naming the setting when they are unusable.
+async fn rustls_config(files: &TlsFiles) -> Result<RustlsConfig, ConfigError> {
+    // ring is the one crypto provider in the build; installing it twice (as
+    // tests that start several servers do) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    RustlsConfig::from_pem_file(&files.cert, &files.key)
+        .await
+        .map_err(|err| ConfigError {
+            setting: "tls_cert / tls_key (VELLUM_TLS_CERT / VELLUM_TLS_KEY)",
+            message: format!(
+                "cannot use {} and {}: {err}",
+                files.cert.display(),
+                files.key.display()
+            ),
+        })
 }
 
 /// Opens the database (applying migrations), the keyring and the password
@@ -148,9 +183,12 @@ fn session_layer(
     store: VellumSessionStore,
 ) -> SessionManagerLayer<VellumSessionStore> {
     let idle = time::Duration::milliseconds(config.session_limits.idle_ms);
+    // `__Host-` makes browsers refuse the cookie unless it is Secure, has
+    // Path=/ and no Domain: it cannot be planted by a sibling subdomain.
+    let name = if config.https() { "__Host-vellum_session" } else { "vellum_session" };
     SessionManagerLayer::new(store)
-        .with_name("vellum_session")
-        .with_secure(false)
+        .with_name(name)
+        .with_secure(config.https())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
@@ -166,9 +204,14 @@ fn router(
 ) -> Router {
     let leptos_options = leptos_options(addr);
     let routes = generate_route_list(app::ui::App);
+    let edge = http::Edge {
+        https: config.https(),
+        behind_proxy: config.behind_proxy,
+    };
     let server_state = ServerState {
         leptos_options: leptos_options.clone(),
         app: state.clone(),
+        edge,
     };
     Router::new()
         .route("/healthz", get(http::healthz))
@@ -186,6 +229,6 @@ fn router(
         .layer(session_layer(config, sessions))
         .layer(middleware::from_fn(http::reject_cross_site))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(middleware::from_fn(http::request_context))
+        .layer(middleware::from_fn_with_state(edge, http::request_context))
         .with_state(server_state)
 }

@@ -93,6 +93,36 @@ impl Workspace {
     }
 }
 
+/// A self-signed certificate for `localhost` in `dir`, made once with rcgen.
+/// Browsers warn about it; it is for trying TLS locally, not for a firm.
+fn self_signed_certificate(dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    if cert.exists() && key.exists() {
+        return Ok((cert, key));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .context("generating a self-signed certificate")?;
+    std::fs::write(&cert, generated.cert.pem()).context("writing the certificate")?;
+    write_private(&key, generated.signing_key.serialize_pem().as_bytes())?;
+    println!("==> made a self-signed certificate in {}", dir.display());
+    Ok((cert, key))
+}
+
+/// Writes a file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::{io::Write as _, os::unix::fs::OpenOptionsExt as _};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))
+}
+
 /// Reads `"key":"value"` from cargo's JSON without a JSON dependency.
 fn json_string_field(json: &str, key: &str) -> Option<String> {
     let start = json.find(&format!("\"{key}\":\""))? + key.len() + 4;
@@ -137,10 +167,18 @@ fn build() -> anyhow::Result<PathBuf> {
 }
 
 /// Builds, seeds the demo firm in `./data` (once) and runs the server.
+/// `--tls` serves HTTPS with a self-signed certificate made on first use.
 fn serve(args: &[String]) -> anyhow::Result<()> {
+    let tls = args.iter().any(|a| a == "--tls");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--tls").collect();
     let exe = build()?;
     let ws = Workspace::locate()?;
     let data_dir = ws.root.join("data");
+    let mut server = Command::new(&exe);
+    if tls {
+        let (cert, key) = self_signed_certificate(&data_dir.join("tls"))?;
+        server.env("VELLUM_TLS_CERT", cert).env("VELLUM_TLS_KEY", key);
+    }
     run(
         Command::new(&exe)
             .arg("seed-demo")
@@ -150,13 +188,17 @@ fn serve(args: &[String]) -> anyhow::Result<()> {
         "vellum seed-demo",
     )?;
     println!();
-    println!("Demo firm accounts (sign-in arrives with the security core):");
+    println!("How to sign in:");
+    println!("  clients: alice@client.test, bob@client.test (password only)");
     println!("  firm:    admin@vellum.test, attorney@vellum.test, staff@vellum.test");
-    println!("  clients: alice@client.test, bob@client.test");
+    println!("           (password, then a code from an authenticator app holding the MFA secret)");
+    println!("  The password and MFA secret were printed when the demo firm was first");
+    println!("  created; to start over with known ones, delete ./data and run");
+    println!("  `cargo xtask serve` again, or seed with --password/--totp-secret.");
     println!("Open the URL below in a browser. Stop with Ctrl-C.");
     println!();
     run(
-        Command::new(&exe)
+        server
             .arg("serve")
             .arg("--data-dir")
             .arg(&data_dir)

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::domain::{
     AppError,
-    auth::{CurrentUserView, SessionView, SignInStep},
+    auth::{AccountView, CurrentUserView, MfaEnrolmentView, SessionView, SignInStep},
 };
 
 #[cfg(feature = "ssr")]
@@ -127,4 +127,52 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     .map_err(ServiceError::into_app_error)?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// The account page's data.
+#[server(endpoint = "account")]
+pub async fn account() -> Result<AccountView, AppError> {
+    use crate::server::{AppState, ServiceError, auth};
+
+    let principal = auth::require_principal()?;
+    let state = AppState::from_context()?;
+    auth::enrol::account(&state, &principal)
+        .await
+        .map_err(ServiceError::into_app_error)
+}
+
+/// Starts setting up two-step verification: a QR code to scan.
+#[server(endpoint = "begin_mfa_enrolment")]
+pub async fn begin_mfa_enrolment() -> Result<MfaEnrolmentView, AppError> {
+    use crate::server::{AppState, ServiceError, auth};
+
+    let principal = auth::require_principal()?;
+    let state = AppState::from_context()?;
+    auth::enrol::begin(&state, &principal)
+        .await
+        .map_err(ServiceError::into_app_error)
+}
+
+/// Finishes the set-up with a first code; answers the recovery codes.
+#[server(endpoint = "confirm_mfa_enrolment")]
+pub async fn confirm_mfa_enrolment(code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::{AppState, ServiceError, auth};
+
+    let principal = auth::require_principal()?;
+    let state = AppState::from_context()?;
+    auth::enrol::confirm(&state, &principal, &auth::current().client, &code)
+        .await
+        .map_err(ServiceError::into_app_error)
+}
+
+/// Turns two-step verification off (clients only), with the password.
+#[server(endpoint = "turn_off_mfa")]
+pub async fn turn_off_mfa(password: String) -> Result<(), AppError> {
+    use crate::server::{AppState, ServiceError, auth};
+
+    let principal = auth::require_principal()?;
+    let state = AppState::from_context()?;
+    auth::enrol::turn_off(&state, &principal, &auth::current().client, password.into())
+        .await
+        .map_err(ServiceError::into_app_error)
 }

@@ -11,7 +11,7 @@ pub async fn list_matters() -> Result<Vec<MatterSummaryView>, AppError> {
 
     let principal = auth::require_principal()?;
     let state = AppState::from_context()?;
-    matters::list_matters(&state.db, &principal.subject())
+    matters::dashboard(&state.db, &principal, &auth::current().client)
         .await
         .map_err(ServiceError::into_app_error)
 }

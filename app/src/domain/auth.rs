@@ -190,6 +190,31 @@ pub struct CurrentUserView {
     pub role: Role,
 }
 
+/// The account page: who the user is and their MFA state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// Their name.
+    pub display_name: String,
+    /// Their email.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+    /// Whether two-step verification is on.
+    pub mfa_enabled: bool,
+    /// Clients may turn it off; firm users may not.
+    pub may_turn_off_mfa: bool,
+}
+
+/// What the user needs to add Vellum to an authenticator app. The secret is
+/// the user's own, shown once over the authenticated connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaEnrolmentView {
+    /// An SVG QR code of the `otpauth://` URL, made on the server.
+    pub qr_svg: String,
+    /// The secret in base32, for typing in by hand.
+    pub secret: String,
+}
+
 /// One of a user's signed-in sessions, for the sessions page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {

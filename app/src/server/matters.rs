@@ -4,6 +4,7 @@ use crate::domain::{AppError, ids::MatterId, matter::MatterSummaryView, policy::
 
 use super::{
     ServiceError,
+    activity::{self, View},
     auth::{ClientInfo, Principal},
     db::Db,
     policy::{authorize_matter, visible_matter_sql},
@@ -42,6 +43,24 @@ impl From<MatterSummaryRow> for MatterSummaryView {
     }
 }
 
+/// The dashboard: the matters `principal` may see. The view is recorded.
+pub async fn dashboard(db: &Db, principal: &Principal, client: &ClientInfo) -> Result<Vec<MatterSummaryView>, ServiceError> {
+    let matters = list_matters(db, &principal.subject()).await?;
+    activity::viewed(
+        db,
+        principal,
+        client,
+        &View {
+            action: "matters.listed",
+            object: None,
+            matter: None,
+            summary: "Viewed their matters",
+        },
+    )
+    .await?;
+    Ok(matters)
+}
+
 /// One matter's summary, for a user the policy lets see it. Anything else is
 /// not found, exactly like a matter that does not exist.
 pub async fn get_matter(
@@ -56,7 +75,20 @@ pub async fn get_matter(
             .bind(id.as_str().to_owned())
             .fetch_optional(db.pool())
             .await?;
-    row.map(Into::into).ok_or_else(|| AppError::NotFound.into())
+    let matter: MatterSummaryView = row.map(Into::into).ok_or(AppError::NotFound)?;
+    activity::viewed(
+        db,
+        principal,
+        client,
+        &View {
+            action: "matter.viewed",
+            object: Some(("matter", id.as_str())),
+            matter: Some(id),
+            summary: &format!("Viewed matter {}", matter.number),
+        },
+    )
+    .await?;
+    Ok(matter)
 }
 
 /// The columns and joins of a matter summary.

@@ -218,3 +218,56 @@ async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
         "the page links the hashed stylesheet"
     );
 }
+
+#[tokio::test]
+async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let app = crate::helpers::spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        Router::new(),
+        &[
+            ("VELLUM_TLS_CERT", cert_path.to_str().unwrap()),
+            ("VELLUM_TLS_KEY", key_path.to_str().unwrap()),
+        ],
+    )
+    .await;
+    app.seed().await;
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(header(&health, "strict-transport-security").starts_with("max-age="));
+
+    let signed_in = client
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("email", "alice@client.test"), ("password", crate::helpers::TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-vellum_session="))
+        .expect("a __Host- session cookie")
+        .to_owned();
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+}
+
+#[tokio::test]
+async fn plain_http_answers_carry_no_hsts() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    assert!(app.get("/healthz").await.headers().get("strict-transport-security").is_none());
+}

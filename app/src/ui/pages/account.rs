@@ -1,0 +1,128 @@
+//! The account page: who you are, your sessions, and two-step verification
+//! (which clients may set up here, and turn off again).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, account},
+    domain::auth::AccountView,
+};
+
+/// The account page at `/account`.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
+    let turn_off = ServerAction::<TurnOffMfa>::new();
+    let details = Resource::new(
+        move || (confirm.version().get(), turn_off.version().get()),
+        |_| account(),
+    );
+    view! {
+        <Title text="Your account" />
+        <section class="page-head">
+            <h1>"Your account"</h1>
+        </section>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(me) => view! { <AccountDetails me confirm turn_off /> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccountDetails(
+    me: AccountView,
+    confirm: ServerAction<ConfirmMfaEnrolment>,
+    turn_off: ServerAction<TurnOffMfa>,
+) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>{me.display_name}</h2>
+            <p class="muted">{me.email}</p>
+            <p>
+                <a href="/account/sessions">"See where you are signed in"</a>
+            </p>
+        </section>
+        <section class="panel">
+            <h2>"Two-step verification"</h2>
+            {if me.mfa_enabled {
+                view! {
+                    <p data-testid="mfa-status">"On. You will be asked for a code from your authenticator app when you sign in."</p>
+                    {me.may_turn_off_mfa.then(|| view! { <TurnOff turn_off /> })}
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p data-testid="mfa-status">"Off. Add a second step to protect your account if your password is ever guessed."</p>
+                    <Enrol confirm />
+                }
+                .into_any()
+            }}
+            <RecoveryCodes confirm />
+        </section>
+    }
+}
+
+/// Set-up: show the QR code, then take a first code.
+#[component]
+fn Enrol(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
+    let begin = ServerAction::<BeginMfaEnrolment>::new();
+    let error = move || {
+        confirm.value().get().and_then(Result::err).map(|e| e.to_string())
+    };
+    view! {
+        <ActionForm action=begin attr:class="inline-form" attr:method="post">
+            <button class="button" type="submit">"Set up two-step verification"</button>
+        </ActionForm>
+        {move || {
+            begin.value().get().map(|result| match result {
+                Ok(enrolment) => view! {
+                    <div class="enrol">
+                        <p>"Scan this code with an authenticator app, or type in the key below."</p>
+                        <div class="qr" inner_html=enrolment.qr_svg></div>
+                        <p>"Key: " <code data-testid="mfa-secret">{enrolment.secret}</code></p>
+                        <ActionForm action=confirm attr:class="form" attr:method="post">
+                            <label for="enrol-code">"Authentication code"</label>
+                            <input id="enrol-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required />
+                            {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                            <button class="button primary" type="submit">"Turn on"</button>
+                        </ActionForm>
+                    </div>
+                }.into_any(),
+                Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+            })
+        }}
+    }
+}
+
+/// The recovery codes, shown once right after set-up.
+#[component]
+fn RecoveryCodes(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
+    move || {
+        confirm.value().get().and_then(Result::ok).map(|codes| view! {
+            <div class="recovery" role="status">
+                <p><strong>"Two-step verification is on."</strong>" Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again."</p>
+                <ul class="codes">{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+            </div>
+        })
+    }
+}
+
+/// Turning it off needs the password.
+#[component]
+fn TurnOff(turn_off: ServerAction<TurnOffMfa>) -> impl IntoView {
+    let error = move || turn_off.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <ActionForm action=turn_off attr:class="form" attr:method="post">
+            <label for="turn-off-password">"Password"</label>
+            <input id="turn-off-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required />
+            {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            <button class="button" type="submit">"Turn off two-step verification"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,50 @@
+// A client turns on two-step verification from their account page with the
+// QR code's key, needs a code at the next sign-in, and turns it off again
+// (leaving the demo user as it was for the other tests).
+import { test, expect } from '@playwright/test';
+import { PASSWORD, signIn, totpCode, waitForHydration, watchConsole } from './support';
+
+test('a client sets up two-step verification, signs in with it, and turns it off', async ({ browser }, testInfo) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchConsole(page);
+  await signIn(page, 'bob@client.test');
+  await page.goto('/account');
+  await waitForHydration(page);
+  await expect(page.getByTestId('mfa-status')).toContainText('Off');
+
+  await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+  await expect(page.locator('.qr svg')).toBeVisible();
+  const secret = (await page.getByTestId('mfa-secret').textContent()) ?? '';
+  const step = Math.floor(Date.now() / 30_000);
+  await page.getByLabel('Authentication code').fill(totpCode(step, secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByRole('status')).toContainText('Two-step verification is on');
+  await expect(page.locator('.codes li')).toHaveCount(10);
+  await page.screenshot({ path: testInfo.outputPath('mfa-enrolled.png'), fullPage: true });
+
+  // Another browser now needs a code after the password.
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await second.goto('/login');
+  await waitForHydration(second);
+  await second.getByLabel('Email').fill('bob@client.test');
+  await second.getByLabel('Password').fill(PASSWORD);
+  await second.getByRole('button', { name: 'Sign in' }).click();
+  await expect(second).toHaveURL(/\/login\/mfa$/);
+  await waitForHydration(second);
+  // The code used to enrol cannot be replayed; the next step's code works.
+  await second.getByLabel('Authentication code').fill(totpCode(step + 1, secret));
+  await second.getByRole('button', { name: 'Verify' }).click();
+  await expect(second.getByRole('heading', { name: 'Matters' })).toBeVisible();
+  await other.close();
+
+  // Turn it off again with the password.
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
+  await expect(page.getByTestId('mfa-status')).toContainText('Off');
+  expect(errors).toEqual([]);
+  await context.close();
+});
