@@ -2,4 +2,9 @@
 //! call a service, map the error. Nothing else.
 
 pub mod auth;
+pub mod crm;
+pub mod billing;
+pub mod documents;
+pub mod invitations;
+pub mod matter_page;
 pub mod matters;

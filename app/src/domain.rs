@@ -2,11 +2,17 @@
 //! performs I/O or knows about sqlx, so it compiles for wasm as well as native.
 
 pub mod auth;
+pub mod billing;
+pub mod contact;
+pub mod document;
 pub mod error;
 pub mod ids;
+pub mod invitation;
 pub mod matter;
+pub mod outbox;
 pub mod policy;
 pub mod role;
+pub mod time;
 pub mod touchpoint;
 
 pub use error::AppError;

@@ -2,12 +2,21 @@
 //! layer, services (use cases) and the glue that turns internal failures into
 //! user-safe errors. Compiled only with the `ssr` feature.
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod calendar;
+pub mod crm;
+pub mod blobs;
 pub mod crypto;
 pub mod db;
+pub mod documents;
 pub mod error;
+pub mod invitations;
+pub mod matter_page;
 pub mod matters;
+pub mod outbox;
 pub mod policy;
 pub mod seed;
 pub mod state;

@@ -1,21 +1,29 @@
 //! The user interface: the HTML shell, the router and the pages.
 
+pub mod components;
 pub mod layout;
 pub mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use layout::AppLayout;
 use pages::{
+    account::AccountPage,
+    billing::{BillingPage, StatementPage},
+    contact::ContactPage,
+    contacts::ContactsPage,
     dashboard::DashboardPage,
     login::{LoginPage, MfaPage},
+    matter::MatterPage,
     not_found::NotFoundPage,
+    outbox::OutboxPage,
     sessions::SessionsPage,
+    set_password::{InvitePage, ResetPasswordPage, ResetRequestPage},
 };
 
 /// The HTML document around the app, rendered on the server. The stylesheet
@@ -56,9 +64,47 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=(StaticSegment("login"), StaticSegment("mfa")) view=MfaPage />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("billing") view=BillingPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("billing"), ParamSegment("id"))
+                        view=StatementPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("matters"), ParamSegment("id"))
+                        view=MatterPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("account"), StaticSegment("sessions"))
                         view=SessionsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("crm"), StaticSegment("contacts"))
+                        view=ContactsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("crm"), StaticSegment("contacts"), ParamSegment("id"))
+                        view=ContactPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("outbox"))
+                        view=OutboxPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("invite"), ParamSegment("token"))
+                        view=InvitePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("reset") view=ResetRequestPage />
+                    <Route
+                        path=(StaticSegment("reset"), ParamSegment("token"))
+                        view=ResetPasswordPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

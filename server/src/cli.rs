@@ -153,6 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         &credentials.totp_seed,
                     )
                     .await?;
+                    app::server::documents::seed_documents(&state).await?;
                     println!("Demo firm created in {}.", config.database_url);
                     credentials.print();
                 }

@@ -21,6 +21,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 /// The default limit on request bodies. Document uploads get their own,
 /// larger limit on their own routes.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
+/// The default largest document upload: 2 GiB (DESIGN §2.4).
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// A configuration problem, naming the setting.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +52,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     listen: Option<String>,
     max_body_bytes: Option<u64>,
+    max_upload_bytes: Option<u64>,
     log_format: Option<String>,
     keyring: Option<PathBuf>,
     argon2_memory_kib: Option<u64>,
@@ -132,6 +135,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The largest document upload accepted, in bytes. Upload routes are
+    /// exempt from `max_body_bytes` and stream against this instead.
+    pub max_upload_bytes: u64,
     /// How logs are written.
     pub log_format: LogFormat,
     /// Where the master keyring comes from.
@@ -252,6 +258,20 @@ impl Config {
                     "must be at least 1024 bytes",
                 )
             })?;
+
+        let max_upload_bytes = number(
+            &env,
+            "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)",
+            "VELLUM_MAX_UPLOAD_BYTES",
+            file.max_upload_bytes,
+            DEFAULT_MAX_UPLOAD_BYTES,
+        )?;
+        if max_upload_bytes == 0 {
+            return Err(ConfigError::new(
+                "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)",
+                "must be at least 1 byte",
+            ));
+        }
 
         let log_format = match env("VELLUM_LOG_FORMAT")
             .or(file.log_format)
@@ -375,6 +395,7 @@ impl Config {
             database_url: DatabaseUrl(database_url),
             listen,
             max_body_bytes,
+            max_upload_bytes,
             log_format,
             keyring,
             argon2,
@@ -556,6 +577,21 @@ mod tests {
             err.message.contains("cannot read /nonexistent/vellum.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_upload_limit_defaults_to_two_gib_and_can_be_set_from_the_environment() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!(config.max_upload_bytes, 2 * 1024 * 1024 * 1024);
+        let config =
+            load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "1000")], &Overrides::default()).unwrap();
+        assert_eq!(config.max_upload_bytes, 1000);
+        let err =
+            load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "0")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)");
+        let err =
+            load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "big")], &Overrides::default()).unwrap_err();
+        assert!(err.message.contains("\"big\" is not a whole number"), "{err}");
     }
 
     #[test]

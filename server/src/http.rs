@@ -59,11 +59,10 @@ pub async fn request_context(State(edge): State<Edge>, mut request: Request, nex
         .insert(RequestId(request_id.clone()));
     request.extensions_mut().insert(nonce.clone());
 
-    // The path only: query strings may carry one-time tokens.
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %loggable_path(request.uri().path()),
         request_id = %request_id,
     );
     let started = Instant::now();
@@ -91,6 +90,20 @@ pub async fn request_context(State(edge): State<Edge>, mut request: Request, nex
     });
     apply_security_headers(&mut response, &nonce, &request_id, edge.https);
     response
+}
+
+/// The path as logged: never the query string, and never the secret part of
+/// paths that carry one-time or feed tokens.
+fn loggable_path(path: &str) -> &str {
+    const SECRET_PATHS: [(&str, &str); 3] = [
+        ("/invite/", "/invite/…"),
+        ("/reset/", "/reset/…"),
+        ("/calendar/", "/calendar/…"),
+    ];
+    SECRET_PATHS
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix) && path.len() > prefix.len())
+        .map_or(path, |(_, redacted)| redacted)
 }
 
 /// The answer to a request whose handler failed unexpectedly: no internals,
@@ -215,6 +228,7 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/invite/")
+        || path.starts_with("/calendar/")
         || path.starts_with("/reset/")
 }
 

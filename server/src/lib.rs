@@ -4,8 +4,11 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod assets;
+pub mod billing;
+pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod http;
 pub mod startup;
 pub mod telemetry;

@@ -55,6 +55,7 @@ impl Application {
     /// the port. `extra_routes` lets tests add routes inside the middleware.
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
         let state = app_state(config).await?;
+        app::server::documents::sweep_orphans(&state).await?;
         let sessions =
             VellumSessionStore::open(config.database_url.expose(), state.db.backend()).await?;
         tokio::spawn(
@@ -147,6 +148,7 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
         hasher: PasswordHasher::new(config.argon2)?,
         keys: Arc::new(KeyService::new(Arc::new(keyring))),
         session_limits: config.session_limits,
+        blobs: Arc::new(app::server::blobs::FsBlobStore::open_dir(&config.data_dir.join("blobs"))?),
     })
 }
 
@@ -216,19 +218,24 @@ fn router(
     Router::new()
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
+        .merge(crate::calendar::routes())
+        .merge(crate::billing::billing_routes())
         .merge(extra_routes)
         .leptos_routes_with_context(&server_state, routes, request_context_provider(state), {
             let options = leptos_options.clone();
             move || app::ui::shell(options.clone())
         })
         .fallback(http::fallback)
+        // The global body limit covers everything above; the document
+        // routes merged below stream uploads against their own limit.
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .merge(crate::documents::document_routes(config.max_upload_bytes))
         .layer(middleware::from_fn_with_state(
             server_state.clone(),
             http::auth_context,
         ))
         .layer(session_layer(config, sessions))
         .layer(middleware::from_fn(http::reject_cross_site))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(edge, http::request_context))
         .with_state(server_state)
 }

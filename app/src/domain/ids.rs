@@ -57,6 +57,10 @@ id_type!(
     /// A user who can sign in: firm staff or a client portal user.
     UserId
 );
+id_type!(
+    /// An invoice (a billing statement).
+    InvoiceId
+);
 
 /// True for a canonical hyphenated UUID (`8-4-4-4-12` lowercase hex digits).
 fn is_uuid_text(raw: &str) -> bool {

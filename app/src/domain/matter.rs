@@ -96,3 +96,114 @@ mod tests {
         assert!(!m.matches("probate"));
     }
 }
+
+/// Where a stage sits relative to the matter's current stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StagePhase {
+    /// Completed.
+    Past,
+    /// In progress.
+    Current,
+    /// Not yet reached.
+    Next,
+}
+
+impl StagePhase {
+    /// Places a stage at `position` relative to the `current` position.
+    pub fn of(position: i64, current: i64) -> Self {
+        match position.cmp(&current) {
+            std::cmp::Ordering::Less => Self::Past,
+            std::cmp::Ordering::Equal => Self::Current,
+            std::cmp::Ordering::Greater => Self::Next,
+        }
+    }
+
+    /// The CSS class and the word a screen reader hears.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Past => "done",
+            Self::Current => "current",
+            Self::Next => "next",
+        }
+    }
+}
+
+/// One stage on the matter's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageView {
+    /// 1-based position.
+    pub position: i64,
+    /// Its name.
+    pub name: String,
+    /// Past, current or next.
+    pub phase: StagePhase,
+}
+
+/// The kinds of key date.
+pub const KEY_DATE_KINDS: &[&str] = &["hearing", "deadline", "meeting", "other"];
+
+/// A hearing, deadline or meeting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDateView {
+    /// Its id.
+    pub id: String,
+    /// hearing, deadline, meeting or other.
+    pub kind: String,
+    /// What it is.
+    pub title: String,
+    /// When it starts (UTC ms).
+    pub starts_at: i64,
+    /// When it ends (UTC ms), if known.
+    pub ends_at: Option<i64>,
+    /// Where.
+    pub location: Option<String>,
+    /// Shown to the client.
+    pub client_visible: bool,
+}
+
+/// A status note on a matter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    /// Its id.
+    pub id: String,
+    /// The text (decrypted for this reader).
+    pub body: String,
+    /// Shared with the client.
+    pub client_visible: bool,
+    /// Who wrote it.
+    pub author: Option<String>,
+    /// When (UTC ms).
+    pub created_at: i64,
+}
+
+/// Everything on the matter page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterDetailView {
+    /// Number, title, client, current stage.
+    pub summary: MatterSummaryView,
+    /// The stages in order.
+    pub stages: Vec<StageView>,
+    /// Key dates, soonest first (clients see only client-visible ones).
+    pub key_dates: Vec<KeyDateView>,
+    /// Status notes, newest first (clients see only shared ones).
+    pub notes: Vec<NoteView>,
+    /// The viewer may edit stages, dates and notes (firm users).
+    pub can_edit: bool,
+}
+
+/// The longest note accepted.
+pub const MAX_NOTE_CHARS: usize = 4000;
+/// The longest key-date title or location accepted.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+
+    #[test]
+    fn stages_before_the_current_one_are_past_and_after_it_next() {
+        assert_eq!(StagePhase::of(1, 2), StagePhase::Past);
+        assert_eq!(StagePhase::of(2, 2), StagePhase::Current);
+        assert_eq!(StagePhase::of(3, 2), StagePhase::Next);
+    }
+}

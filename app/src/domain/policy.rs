@@ -52,6 +52,65 @@ pub fn may_see_internal(subject: &Subject) -> bool {
     subject.role.is_firm()
 }
 
+/// May `subject` invite a contact to the client portal? Staff run
+/// onboarding and the admin runs the firm; attorneys ask them. Clients
+/// never may.
+pub fn may_invite(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Staff | Role::Admin)
+}
+
+/// May `subject` list the firm's CRM contacts? Every firm user may; clients
+/// never see other people's records.
+pub fn may_view_contacts(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
+/// May `subject` read the email outbox? Only the admin: it holds live
+/// one-time links to other people's accounts.
+pub fn may_view_outbox(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Admin)
+}
+
+/// May `subject` change a matter they can view: its stages, key dates, status
+/// notes and what the client sees of them? The firm's people may; clients
+/// may not.
+pub fn may_edit_matter(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
+/// May `subject` see a document of this visibility on a matter they can
+/// view? Clients see only client-visible documents; firm users see internal
+/// ones too.
+pub fn may_see_document(subject: &Subject, visibility: super::document::Visibility) -> bool {
+    visibility == super::document::Visibility::Client || may_see_internal(subject)
+}
+
+/// May `subject` upload a document of this visibility to a matter they can
+/// view? Clients upload only client-visible documents (their own, on their
+/// matters); only firm users file internal ones.
+pub fn may_upload_document(subject: &Subject, visibility: super::document::Visibility) -> bool {
+    may_see_document(subject, visibility)
+}
+
+/// May `subject` manage a matter's documents: change visibility, ask the
+/// client for documents, accept or reject uploads? Firm users only.
+pub fn may_manage_documents(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
+/// May `subject` create invoices, issue or void them and record payments on
+/// matters they can see? Staff do the firm's billing and the admin runs the
+/// firm; attorneys see their matters' invoices but do not keep the books.
+pub fn may_manage_billing(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Staff | Role::Admin)
+}
+
+/// May `subject` see an invoice on a matter they can view? Drafts are the
+/// firm's work in progress: clients see only issued (or voided) invoices.
+pub fn may_view_invoice(subject: &Subject, is_draft: bool) -> bool {
+    subject.role.is_firm() || !is_draft
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,8 +187,69 @@ mod tests {
     }
 
     #[test]
+    fn only_firm_users_edit_matters() {
+        assert!(may_edit_matter(&subject(Role::Attorney)));
+        assert!(!may_edit_matter(&subject(Role::Client)));
+    }
+
+    #[test]
     fn only_firm_users_see_internal_items() {
         assert!(may_see_internal(&subject(Role::Staff)));
         assert!(!may_see_internal(&subject(Role::Client)));
+    }
+
+    #[test]
+    fn only_staff_and_admins_may_invite_contacts_to_the_portal() {
+        assert!(may_invite(&subject(Role::Staff)));
+        assert!(may_invite(&subject(Role::Admin)));
+        assert!(!may_invite(&subject(Role::Attorney)));
+        assert!(!may_invite(&subject(Role::Client)));
+    }
+
+    #[test]
+    fn every_firm_user_and_no_client_may_list_contacts() {
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(may_view_contacts(&subject(role)), "{role:?}");
+        }
+        assert!(!may_view_contacts(&subject(Role::Client)));
+    }
+
+    #[test]
+    fn only_the_admin_may_read_the_outbox() {
+        assert!(may_view_outbox(&subject(Role::Admin)));
+        for role in [Role::Attorney, Role::Staff, Role::Client] {
+            assert!(!may_view_outbox(&subject(role)), "{role:?}");
+        }
+    }
+    #[test]
+    fn clients_see_and_upload_only_client_visible_documents() {
+        use crate::domain::document::Visibility;
+        let client = subject(Role::Client);
+        assert!(may_see_document(&client, Visibility::Client));
+        assert!(!may_see_document(&client, Visibility::Internal));
+        assert!(!may_upload_document(&client, Visibility::Internal));
+        assert!(!may_manage_documents(&client));
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(may_see_document(&subject(role), Visibility::Internal), "{role:?}");
+            assert!(may_upload_document(&subject(role), Visibility::Internal), "{role:?}");
+            assert!(may_manage_documents(&subject(role)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_staff_and_admins_manage_billing() {
+        assert!(may_manage_billing(&subject(Role::Staff)));
+        assert!(may_manage_billing(&subject(Role::Admin)));
+        assert!(!may_manage_billing(&subject(Role::Attorney)));
+        assert!(!may_manage_billing(&subject(Role::Client)));
+    }
+
+    #[test]
+    fn clients_never_see_draft_invoices_and_firm_users_do() {
+        assert!(!may_view_invoice(&subject(Role::Client), true));
+        assert!(may_view_invoice(&subject(Role::Client), false));
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(may_view_invoice(&subject(role), true), "{role:?}");
+        }
     }
 }

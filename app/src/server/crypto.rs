@@ -38,7 +38,7 @@ use zeroize::Zeroizing;
 
 pub use field::{FieldAad, decrypt_field, encrypt_field, envelope_key_id};
 pub use file::{
-    CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, FileDecryptor, FileEncryptor, FileKey, HEADER_LEN,
+    CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, FileDecryptor, FileEncryptor, FileKey, HEADER_LEN,
     decrypt_stream, encrypt_stream, unwrap_file_key, wrap_file_key,
 };
 pub use keyring::Keyring;

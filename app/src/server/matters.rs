@@ -91,6 +91,15 @@ pub async fn get_matter(
     Ok(matter)
 }
 
+/// A matter's summary, with no access check: callers authorize first.
+pub(crate) async fn summary(db: &Db, id: &MatterId) -> Result<Option<MatterSummaryView>, sqlx::Error> {
+    let row: Option<MatterSummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} where m.id = $1"))
+        .bind(id.as_str().to_owned())
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(Into::into))
+}
+
 /// The columns and joins of a matter summary.
 const SUMMARY_SELECT: &str =
     "select m.id, m.number, m.title, m.practice_area, a.name as client_name,

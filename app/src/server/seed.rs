@@ -740,6 +740,7 @@ async fn insert_demo(conn: &mut AnyConnection, now: i64) -> anyhow::Result<()> {
         .await
         .context("inserting a touchpoint")?;
     }
+    super::billing::seed_billing(conn, now).await?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{auth::password::PasswordHasher, crypto::KeyService, db::Db};
+use super::{auth::password::PasswordHasher, blobs::BlobStore, crypto::KeyService, db::Db};
 use crate::domain::auth::SessionLimits;
 
 /// Shared application state. Cheap to clone: every field is a handle.
@@ -16,6 +16,8 @@ pub struct AppState {
     pub keys: Arc<KeyService>,
     /// Session idle and absolute timeouts.
     pub session_limits: SessionLimits,
+    /// Where encrypted document bodies are stored.
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 impl AppState {

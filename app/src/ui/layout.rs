@@ -4,10 +4,24 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::{SignOut, current_user};
+use crate::{
+    api::auth::{SignOut, current_user},
+    domain::role::Role,
+};
 
-/// The links for a signed-in user: (label, path).
-const NAV_LINKS: &[(&str, &str)] = &[("Dashboard", "/"), ("Sessions", "/account/sessions")];
+/// The links for a signed-in user with `role`: (label, path). Hiding a link
+/// is only a convenience; each page and server function checks the policy.
+fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut links = vec![("Dashboard", "/"), ("Billing", "/billing")];
+    if role.is_firm() {
+        links.push(("Contacts", "/crm/contacts"));
+    }
+    if role == Role::Admin {
+        links.push(("Outbox", "/admin/outbox"));
+    }
+    links.extend([("Sessions", "/account/sessions"), ("Account", "/account")]);
+    links
+}
 
 /// Wraps every page.
 #[component]
@@ -59,9 +73,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                             match user.await.ok().flatten() {
                                 Some(user) => view! {
                                     <ul>
-                                        {NAV_LINKS
-                                            .iter()
-                                            .map(|&(label, path)| {
+                                        {nav_links(user.role)
+                                            .into_iter()
+                                            .map(|(label, path)| {
                                                 let current = move || {
                                                     (location.pathname.get() == path).then_some("page")
                                                 };

@@ -1,6 +1,13 @@
 //! One module per page.
 
+pub mod account;
+pub mod billing;
+pub mod contact;
+pub mod contacts;
 pub mod dashboard;
 pub mod login;
+pub mod matter;
 pub mod not_found;
+pub mod outbox;
 pub mod sessions;
+pub mod set_password;

@@ -427,3 +427,32 @@ async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     .fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(timeline, 2);
 }
+
+#[tokio::test]
+async fn a_master_key_given_in_the_environment_is_used_and_no_key_file_is_written() {
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::STANDARD.encode([7_u8; 32]);
+    let app = spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[("VELLUM_MASTER_KEY", &format!("v1:{key}"))],
+    )
+    .await;
+    // Seeding seals TOTP seeds with the firm key, wrapped by this master key.
+    app.seed().await;
+    let staff = app.signed_in_client("staff@vellum.test").await;
+    assert_eq!(list_matters(&app, &staff).await.0, 200);
+    let (files,): (i64,) = sqlx::query_as("select count(*) from data_keys where scope = 'firm'")
+        .fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(files, 1);
+    assert!(!app.data_dir().join("keys").join("master.key").exists());
+}
+
+#[tokio::test]
+async fn the_default_keyring_file_is_created_private_in_the_data_dir() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let path = app.data_dir().join("keys").join("master.key");
+    let mode = std::fs::metadata(&path).expect("the keyring file exists").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

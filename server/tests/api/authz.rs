@@ -71,6 +71,102 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
+        name: "POST /api/matter_detail",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client.post(app.url("/api/matter_detail")).form(&[("id", id.as_str())]).send().await.unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                assert!(status == 200 || (status == 404 && !body.contains(number)), "{status}: {body}");
+                status == 200
+            })
+        },
+    },
+    Route {
+        name: "GET /matters/{id} (matter page)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client.get(app.url(&format!("/matters/{id}"))).send().await.unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                assert!(status == 200 || (status == 404 && !body.contains(number)), "{status}");
+                status == 200 && body.contains(number)
+            })
+        },
+    },
+    Route {
+        name: "GET /api/matters/{id}/calendar.ics",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client.get(app.url(&format!("/api/matters/{id}/calendar.ics"))).send().await.unwrap();
+                let status = response.status().as_u16();
+                assert!(status == 200 || status == 404, "{status}");
+                status == 200
+            })
+        },
+    },
+    Route {
+        name: "POST /api/list_invoices",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let (_, invoice) = issued_invoice(app, number).await;
+                let response = client
+                    .post(app.url("/api/list_invoices"))
+                    .form(&[("", "")])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap().contains(&invoice)
+            })
+        },
+    },
+    Route {
+        name: "POST /api/get_invoice",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let (id, invoice) = issued_invoice(app, number).await;
+                let response = client
+                    .post(app.url("/api/get_invoice"))
+                    .form(&[("id", id.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                match status {
+                    200 => body.contains(&invoice),
+                    404 => {
+                        assert!(!body.contains(&invoice), "a 404 must not name the invoice: {body}");
+                        false
+                    }
+                    other => panic!("unexpected status {other}: {body}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "GET /api/invoices/{id}/pdf",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let (id, invoice) = issued_invoice(app, number).await;
+                let response = client
+                    .get(app.url(&format!("/api/invoices/{id}/pdf")))
+                    .send()
+                    .await
+                    .unwrap();
+                match response.status().as_u16() {
+                    200 => String::from_utf8_lossy(&response.bytes().await.unwrap()).contains(&invoice),
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
         name: "GET / (dashboard page)",
         sees: |app, client, number| {
             Box::pin(async move {
@@ -143,6 +239,35 @@ async fn matter_id(app: &TestApp, number: &str) -> String {
         .await
         .unwrap();
     id
+}
+
+/// The id and number of an issued invoice on the matter `number`: a seeded
+/// one, or one made here for matters the demo does not bill.
+async fn issued_invoice(app: &TestApp, number: &str) -> (String, String) {
+    let existing: Option<(String, String)> = sqlx::query_as(
+        "select i.id, i.number from invoices i join matters m on m.id = i.matter_id
+         where m.number = $1 and i.status_base <> 'draft' order by i.created_at limit 1",
+    )
+    .bind(number.to_owned())
+    .fetch_optional(app.state.db.pool())
+    .await
+    .unwrap();
+    if let Some(found) = existing {
+        return found;
+    }
+    let id = app::server::new_id();
+    let invoice = format!("INV-T-{number}");
+    sqlx::query(
+        "insert into invoices (id, number, matter_id, account_id, currency, status_base, terms_days, issued_at, due_at, created_at)
+         select $1, $2, m.id, m.account_id, 'GBP', 'sent', 30, 0, 0, 0 from matters m where m.number = $3",
+    )
+    .bind(id.clone())
+    .bind(invoice.clone())
+    .bind(number.to_owned())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    (id, invoice)
 }
 
 /// Puts `email` behind an ethical wall on the matter `number` (the demo has
@@ -226,6 +351,11 @@ async fn anonymous_callers_get_401_from_every_server_function() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
     let id = matter_id(&app, "LIT-2026-0012").await;
+    let (henri,): (String,) =
+        sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     for (path, form) in [
         ("/api/list_matters", vec![("", "")]),
         ("/api/get_matter", vec![("id", id.as_str())]),
@@ -233,6 +363,30 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/end_session", vec![("id", "x")]),
         ("/api/sign_out", vec![("", "")]),
         ("/api/sign_out_everywhere", vec![("", "")]),
+        ("/api/list_contacts", vec![("", "")]),
+        ("/api/invite_contact", vec![("contact_id", henri.as_str())]),
+        ("/api/list_outbox", vec![("", "")]),
+        ("/api/list_invoices", vec![("", "")]),
+        ("/api/get_invoice", vec![("id", id.as_str())]),
+        ("/api/create_invoice", vec![("invoice[matter_id]", id.as_str())]),
+        ("/api/record_payment", vec![("invoice_id", id.as_str()), ("amount", "1"), ("date", "2026-01-01"), ("method", "")]),
+        ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
+        ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
+        ("/api/account", vec![("", "")]),
+        ("/api/begin_mfa_enrolment", vec![("", "")]),
+        ("/api/confirm_mfa_enrolment", vec![("code", "123456")]),
+        ("/api/turn_off_mfa", vec![("password", "x")]),
+        ("/api/matter_detail", vec![("id", id.as_str())]),
+        ("/api/set_matter_stage", vec![("id", id.as_str()), ("position", "2")]),
+        ("/api/add_key_date", vec![("id", id.as_str()), ("kind", "meeting"), ("title", "x"), ("date", "2027-01-01"), ("time", ""), ("location", "")]),
+        ("/api/add_matter_note", vec![("id", id.as_str()), ("body", "x")]),
+        ("/api/set_shared", vec![("id", id.as_str()), ("what", "note"), ("item", "x"), ("visible", "true")]),
+        ("/api/new_calendar_feed", vec![("", "")]),
+        ("/api/contact_timeline", vec![("id", id.as_str())]),
+        // Exempt, because the link in the email is the credential and the
+        // people using them cannot sign in yet: get_invitation,
+        // accept_invitation, request_password_reset, get_password_reset and
+        // reset_password. Their own tests are in `invitations.rs`.
     ] {
         let response = app
             .client
@@ -242,5 +396,56 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             .await
             .unwrap();
         assert_eq!(response.status(), 401, "{path}");
+    }
+    let (invoice, _) = issued_invoice(&app, "LIT-2026-0012").await;
+    let pdf = app.get(&format!("/api/invoices/{invoice}/pdf")).await;
+    assert_eq!(pdf.status(), 401, "GET /api/invoices/{{id}}/pdf");
+}
+
+/// Which roles reach the contact list, invitations and the outbox: the
+/// expected status for (admin, attorney, staff, client). Refusals are 404,
+/// like an object that does not exist.
+const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
+    ("/api/list_contacts", [200, 200, 200, 404]),
+    ("/api/invite_contact", [200, 404, 200, 404]),
+    ("/api/list_outbox", [200, 404, 404, 404]),
+];
+
+/// In a module of its own: `on_both_backends!` makes modules `sqlite` and
+/// `pg`, which the matrix above already uses.
+mod role_access {
+    use super::*;
+
+    on_both_backends! {
+        async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says(app) {
+            app.seed().await;
+            let (henri,): (String,) =
+                sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
+                    .fetch_one(app.state.db.pool())
+                    .await
+                    .unwrap();
+            let users = ["admin@vellum.test", "attorney@vellum.test", "staff@vellum.test", "alice@client.test"];
+            let mut failures = Vec::new();
+            for (i, email) in users.iter().enumerate() {
+                let client = app.signed_in_client(email).await;
+                for (path, expected) in ROLE_ACCESS {
+                    let form: &[(&str, &str)] = if *path == "/api/invite_contact" {
+                        &[("contact_id", henri.as_str())]
+                    } else {
+                        &[("", "")]
+                    };
+                    let response = client.post(app.url(path)).form(form).send().await.unwrap();
+                    let status = response.status().as_u16();
+                    let body = response.text().await.unwrap();
+                    if status != expected[i] {
+                        failures.push(format!("{email} {path}: {status}, expected {}: {body}", expected[i]));
+                    }
+                    if status == 404 && (body.contains("henri@moreau.example") || body.contains("/invite/")) {
+                        failures.push(format!("{email} {path}: a 404 leaked data: {body}"));
+                    }
+                }
+            }
+            assert!(failures.is_empty(), "role access failures:\n{}", failures.join("\n"));
+        }
     }
 }

@@ -76,6 +76,7 @@ impl TestApp {
         app::server::seed::set_demo_credentials(&self.state, &TEST_PASSWORD.into(), TEST_TOTP_SEED)
             .await
             .expect("set demo credentials");
+        app::server::documents::seed_documents(&self.state).await.expect("seed demo documents");
     }
 
     /// A fresh client (own cookie jar) signed in as `email`, completing the
@@ -128,6 +129,11 @@ impl TestApp {
         );
         used.insert(email.to_owned(), step);
         app::server::auth::totp::code_at(TEST_TOTP_SEED, step * 30).expect("TOTP code")
+    }
+
+    /// The server's data dir.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
     }
 
     /// The absolute URL of `path`.

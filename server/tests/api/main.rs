@@ -8,7 +8,13 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod billing;
+mod cli;
+mod documents;
+mod crm;
 mod authz;
+mod invitations;
 mod keys;
+mod matter_page;
 mod storage;
 mod web;

@@ -258,6 +258,79 @@ impl FileDecryptor {
     }
 }
 
+/// Decrypts single chunks of a file by position, for range requests: only
+/// the chunks a range touches are read and verified.
+///
+/// Unlike [`FileDecryptor`] this does not enforce order, so the caller must
+/// pass each chunk's true index and say whether it is the file's last; a
+/// wrong claim simply fails to verify. A full read must end with the last
+/// chunk checked as last (`is_last = true`), or truncation goes unnoticed.
+pub struct ChunkDecryptor {
+    stream: aead_stream::StreamBE32<Aes256Gcm>,
+    aad: Vec<u8>,
+}
+
+impl ChunkDecryptor {
+    /// Starts decrypting the file `file_id` from its `header`.
+    ///
+    /// # Errors
+    /// As [`FileDecryptor::new`].
+    pub fn new(key: &FileKey, file_id: &str, header: &[u8]) -> Result<Self, CryptoError> {
+        use aead_stream::NewStream as _;
+        let prefix = parse_header(header)?;
+        Ok(Self {
+            stream: aead_stream::StreamBE32::from_aead(cipher(&key.0), &prefix.into()),
+            aad: chunk_aad(file_id, header),
+        })
+    }
+
+    /// Decrypts chunk `index` (0-based). A chunk that is not the last must be
+    /// exactly [`ENCRYPTED_CHUNK_SIZE`] bytes.
+    ///
+    /// # Errors
+    /// [`CryptoError::FileNotAuthentic`] if it does not verify at this
+    /// position with this last-chunk flag; [`CryptoError::ChunkSize`] for a
+    /// chunk of the wrong size.
+    pub fn decrypt_chunk(
+        &self,
+        index: u32,
+        is_last: bool,
+        chunk: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        use aead_stream::StreamPrimitive as _;
+        let size_ok = if is_last {
+            (TAG_LEN..=ENCRYPTED_CHUNK_SIZE).contains(&chunk.len())
+        } else {
+            chunk.len() == ENCRYPTED_CHUNK_SIZE
+        };
+        if !size_ok {
+            return Err(CryptoError::ChunkSize {
+                expected: ENCRYPTED_CHUNK_SIZE,
+                actual: chunk.len(),
+            });
+        }
+        let mut buffer = Zeroizing::new(chunk.to_vec());
+        self.stream
+            .decrypt_in_place(index, is_last, &self.aad, &mut *buffer)
+            .map_err(|_| CryptoError::FileNotAuthentic)?;
+        Ok(buffer)
+    }
+}
+
+/// The nonce prefix of a header this build reads.
+fn parse_header(header: &[u8]) -> Result<[u8; NONCE_PREFIX_LEN], CryptoError> {
+    if header.len() != HEADER_LEN || !header.starts_with(MAGIC) {
+        return Err(CryptoError::Malformed("it has no Vellum file header"));
+    }
+    let version = header[MAGIC.len()];
+    if version != FORMAT_VERSION {
+        return Err(CryptoError::UnsupportedVersion(version));
+    }
+    header[MAGIC.len() + 1..]
+        .try_into()
+        .map_err(|_| CryptoError::Malformed("it has no Vellum file header"))
+}
+
 /// Each chunk is bound to its file and to the header, so neither can be
 /// swapped in from another file.
 fn chunk_aad(file_id: &str, header: &[u8]) -> Vec<u8> {
@@ -464,6 +537,23 @@ mod tests {
                 "size {len}"
             );
         }
+    }
+
+    #[test]
+    fn a_single_chunk_decrypts_by_position_and_only_with_its_true_last_flag() {
+        let key = FileKey::generate().unwrap();
+        let plaintext = sample(2 * CHUNK_SIZE + 9);
+        let encrypted = encrypt(&key, FILE_ID, &plaintext);
+        let chunks = ChunkDecryptor::new(&key, FILE_ID, &encrypted[..HEADER_LEN]).unwrap();
+        let middle = chunks.decrypt_chunk(1, false, &encrypted[chunk(1)]).unwrap();
+        assert_eq!(middle.as_slice(), &plaintext[CHUNK_SIZE..2 * CHUNK_SIZE]);
+        let last = &encrypted[HEADER_LEN + 2 * ENCRYPTED_CHUNK_SIZE..];
+        assert_eq!(
+            chunks.decrypt_chunk(2, true, last).unwrap().as_slice(),
+            &plaintext[2 * CHUNK_SIZE..]
+        );
+        assert!(chunks.decrypt_chunk(1, true, &encrypted[chunk(1)]).is_err());
+        assert!(chunks.decrypt_chunk(0, false, &encrypted[chunk(1)]).is_err());
     }
 
     #[test]

@@ -76,6 +76,7 @@ fn MatterCard(matter: MatterSummaryView) -> impl IntoView {
         .unwrap_or_else(|| "No stages yet".to_owned());
     let step = format!("Stage {} of {}", matter.stage_position, matter.stage_count);
     let closed = matter.status == "closed";
+    let href = format!("/matters/{}", matter.id);
     view! {
         <li class="matter-card">
             <div class="matter-meta">
@@ -83,7 +84,9 @@ fn MatterCard(matter: MatterSummaryView) -> impl IntoView {
                 <span class="tag">{matter.practice_area}</span>
                 {closed.then(|| view! { <span class="tag closed">"Closed"</span> })}
             </div>
-            <h2 class="matter-title">{matter.title}</h2>
+            <h2 class="matter-title">
+                <a class="matter-link" href=href>{matter.title}</a>
+            </h2>
             <p class="muted">{matter.client_name}</p>
             <div class="stage">
                 <span class="stage-name">{stage}</span>

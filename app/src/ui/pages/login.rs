@@ -47,6 +47,9 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <p class="form-aside">
+                <a href="/reset">"Forgot your password?"</a>
+            </p>
         </section>
     }
 }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::{
     api::auth::{EndSession, SignOutEverywhere, list_sessions},
-    domain::auth::SessionView,
+    domain::{auth::SessionView, time::format_utc},
 };
 
 /// The sessions page at `/account/sessions`.
@@ -41,7 +41,7 @@ pub fn SessionsPage() -> impl IntoView {
 
 #[component]
 fn SessionRow(session: SessionView, end: ServerAction<EndSession>) -> impl IntoView {
-    let last_seen = format_time(session.last_seen_at);
+    let last_seen = format_utc(session.last_seen_at);
     view! {
         <li class="session-card" data-testid="session">
             <div>
@@ -56,40 +56,5 @@ fn SessionRow(session: SessionView, end: ServerAction<EndSession>) -> impl IntoV
                 </ActionForm>
             })}
         </li>
-    }
-}
-
-/// UTC date and time, `YYYY-MM-DD HH:MM UTC`, from milliseconds.
-fn format_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate in
-    // the wasm bundle.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_time;
-
-    #[test]
-    fn times_are_shown_as_utc_dates() {
-        assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_time(1_795_000_000_000), "2026-11-18 11:06 UTC");
-        assert_eq!(format_time(951_782_400_000), "2000-02-29 00:00 UTC");
     }
 }

@@ -1,0 +1,87 @@
+//! Times as people read and type them. Everything is stored as UTC
+//! milliseconds (DESIGN §3); these convert without a date crate, so the wasm
+//! bundle stays small.
+
+/// UTC date and time, `YYYY-MM-DD HH:MM UTC`, from milliseconds.
+pub fn format_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate in
+    // the wasm bundle.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// Parses a date and time typed in a form (`YYYY-MM-DD`, `HH:MM`, UTC) into
+/// UTC milliseconds.
+pub fn parse_form_datetime(date: &str, time: &str) -> Result<i64, String> {
+    let bad = || format!("\"{date} {time}\" is not a date (YYYY-MM-DD) and time (HH:MM)");
+    let mut parts = date.trim().splitn(3, '-').map(str::parse::<i64>);
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let time = if time.trim().is_empty() { "09:00" } else { time.trim() };
+    let mut hm = time.splitn(2, ':').map(str::parse::<i64>);
+    let (Some(Ok(hour)), Some(Ok(minute))) = (hm.next(), hm.next()) else {
+        return Err(bad());
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if !(1970..=9999).contains(&year) || !(1..=days_in_month).contains(&day) || !(0..24).contains(&hour) || !(0..60).contains(&minute) {
+        return Err(bad());
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(((days * 24 + hour) * 60 + minute) * 60_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_as_utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_795_000_000_000), "2026-11-18 11:06 UTC");
+        assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn form_dates_parse_to_utc_milliseconds() {
+        assert_eq!(parse_form_datetime("1970-01-01", "00:00"), Ok(0));
+        assert_eq!(parse_form_datetime("2026-11-18", "11:06"), Ok(1_795_000_000_000 - 40_000));
+        assert_eq!(parse_form_datetime("2000-02-29", ""), Ok(951_782_400_000 + 9 * 3_600_000));
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for (date, time) in [("2026-02-30", "10:00"), ("2025-02-29", "10:00"), ("2026-13-01", "10:00"), ("2026-01-01", "24:00"), ("tomorrow", "")] {
+            assert!(parse_form_datetime(date, time).is_err(), "{date} {time}");
+        }
+    }
+}

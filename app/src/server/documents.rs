@@ -1,0 +1,110 @@
+//! Documents (DESIGN §2.4): encrypted, streamed uploads and downloads,
+//! versions, visibility, and document requests.
+//!
+//! Every lookup joins the document to its matter and applies the matter
+//! policy and the document visibility rule in the query itself, so an object
+//! the user may not see is never fetched and answers exactly like a missing
+//! one.
+
+mod download;
+mod list;
+mod requests;
+mod seed;
+mod upload;
+
+pub use download::{Download, DownloadError, download};
+pub use list::{list_documents, set_visibility};
+pub use requests::{create_request, list_requests, review_request};
+pub use seed::seed_documents;
+pub use upload::{MAX_UPLOAD_NAME_BYTES, UploadError, UploadParams, UploadedDocument, upload};
+
+use anyhow::Context as _;
+
+use super::{
+    AppState,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    crypto::{FieldAad, decrypt_field, envelope_key_id},
+    db::Db,
+    policy::visible_matter_sql,
+};
+use crate::domain::AppError;
+
+/// The table and column a file name is sealed in; the row is the version.
+fn name_aad(version_id: &str) -> FieldAad<'_> {
+    FieldAad {
+        table: "document_versions",
+        column: "name_sealed",
+        row_id: version_id,
+    }
+}
+
+/// Opens a sealed file name.
+async fn open_name(state: &AppState, version_id: &str, sealed: &[u8]) -> anyhow::Result<String> {
+    let key_id = envelope_key_id(sealed).context("reading a sealed file name")?;
+    let key = state.keys.key_by_id(&state.db, key_id).await?;
+    let plain = decrypt_field(&key, &name_aad(version_id), sealed)
+        .with_context(|| format!("opening the file name of version {version_id}"))?;
+    Ok(String::from_utf8_lossy(&plain).into_owned())
+}
+
+/// A condition on `d` (documents) joined to `m` (matters): the user bound at
+/// `$user` with role `$role` may see the document. The matter rule from
+/// `server::policy`, plus: clients see only client-visible documents
+/// (`domain::policy::may_see_document`).
+fn visible_document_sql(user: &str, role: &str) -> String {
+    format!(
+        "{} and ({role} <> 'client' or d.visibility = 'client')",
+        visible_matter_sql(user, role)
+    )
+}
+
+/// Audits an attempt to reach a document that is missing or not the user's
+/// to see, and answers not found.
+async fn denied(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    kind: &str,
+    id: &str,
+) -> Result<std::convert::Infallible, super::ServiceError> {
+    audit::record(
+        db,
+        &AuditEntry::new(format!("access.{kind}"), AuditResult::Denied)
+            .actor(principal.user_id.to_string())
+            .object(kind, id)
+            .client(client.ip, client.user_agent.as_deref())
+            .detail("missing or not visible"),
+    )
+    .await?;
+    Err(AppError::NotFound.into())
+}
+
+/// Removes what an interrupted upload left behind: temp files, and blobs
+/// whose database row was never committed. Run at start, before serving.
+///
+/// # Errors
+/// On database or storage failure.
+pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<()> {
+    let live: Vec<(String,)> = sqlx::query_as("select blob_key from document_versions")
+        .fetch_all(state.db.pool())
+        .await
+        .context("listing stored blobs")?;
+    let live: std::collections::HashSet<String> = live.into_iter().map(|(k,)| k).collect();
+    let blobs = std::sync::Arc::clone(&state.blobs);
+    let (temps, orphans) = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
+        let temps = blobs.remove_temp()?;
+        let orphans = blobs.list_orphans(&|key| live.contains(key))?;
+        for key in &orphans {
+            blobs.delete(key)?;
+        }
+        Ok((temps, orphans.len()))
+    })
+    .await
+    .context("sweeping unfinished uploads")?
+    .context("sweeping unfinished uploads")?;
+    if temps + orphans > 0 {
+        tracing::info!(temps, orphans, "removed unfinished uploads");
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Listing a matter's documents and changing who may see them.
+
+use super::{AppState, denied, open_name, visible_document_sql};
+use crate::{
+    domain::{
+        document::{DocumentVersionView, DocumentView, MAX_LIST_ROWS, Visibility},
+        ids::MatterId,
+        policy::may_manage_documents,
+    },
+    server::{
+        ServiceError,
+        activity::{self, View},
+        audit::{self, AuditEntry, AuditResult},
+        auth::{ClientInfo, Principal},
+        policy::authorize_matter,
+    },
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    document_id: String,
+    visibility: String,
+    request_id: Option<String>,
+    version_id: String,
+    version: i64,
+    size: i64,
+    name_sealed: Vec<u8>,
+    uploaded_at: i64,
+    uploaded_by: String,
+}
+
+/// The documents on a matter that `principal` may see, each with its
+/// versions newest first. The listing is recorded.
+///
+/// # Errors
+/// Not found for a matter the user may not see.
+pub async fn list_documents(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+) -> Result<Vec<DocumentView>, ServiceError> {
+    authorize_matter(&state.db, principal, client, matter_id).await?;
+    let subject = principal.subject();
+    // One query for every version of every visible document (no N+1); the
+    // limit bounds the documents, their versions come along.
+    let sql = format!(
+        "select d.id as document_id, d.visibility, d.request_id, v.id as version_id, v.version,
+                v.size, v.name_sealed, v.uploaded_at, u.display_name as uploaded_by
+         from documents d
+         join matters m on m.id = d.matter_id
+         join document_versions v on v.document_id = d.id
+         join users u on u.id = v.uploaded_by
+         where d.matter_id = $3 and {}
+           and d.id in (select d2.id from documents d2 where d2.matter_id = $3
+                        order by d2.created_at desc, d2.id desc limit $4)
+         order by d.created_at desc, d.id desc, v.version desc",
+        visible_document_sql("$1", "$2")
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(subject.user_id.clone())
+        .bind(subject.role.as_str())
+        .bind(matter_id.as_str().to_owned())
+        .bind(MAX_LIST_ROWS)
+        .fetch_all(state.db.pool())
+        .await?;
+    let mut documents: Vec<DocumentView> = Vec::new();
+    for row in rows {
+        let name = open_name(state, &row.version_id, &row.name_sealed).await?;
+        let version = DocumentVersionView {
+            version: row.version,
+            name,
+            size: row.size,
+            uploaded_at: row.uploaded_at,
+            uploaded_by: row.uploaded_by,
+            download_url: format!(
+                "/api/documents/{}/versions/{}/download",
+                row.document_id, row.version
+            ),
+        };
+        match documents.last_mut() {
+            Some(doc) if doc.id == row.document_id => doc.versions.push(version),
+            _ => documents.push(DocumentView {
+                id: row.document_id,
+                matter_id: matter_id.clone(),
+                visibility: Visibility::parse(&row.visibility)?,
+                request_id: row.request_id,
+                versions: vec![version],
+            }),
+        }
+    }
+    activity::viewed(
+        &state.db,
+        principal,
+        client,
+        &View {
+            action: "documents.listed",
+            object: Some(("matter", matter_id.as_str())),
+            matter: Some(matter_id),
+            summary: "Viewed the documents of a matter",
+        },
+    )
+    .await?;
+    Ok(documents)
+}
+
+/// Makes a document client-visible or internal. Firm users only.
+///
+/// # Errors
+/// Not found for a document the user may not see or manage.
+pub async fn set_visibility(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    document_id: &str,
+    visibility: Visibility,
+) -> Result<(), ServiceError> {
+    let subject = principal.subject();
+    if !may_manage_documents(&subject) {
+        match denied(&state.db, principal, client, "document", document_id).await? {}
+    }
+    let mut tx = state.db.begin_write().await?;
+    let sql = format!(
+        "update documents set visibility = $3
+         where id = $4 and exists (select 1 from matters m where m.id = documents.matter_id and {})",
+        super::super::policy::visible_matter_sql("$1", "$2")
+    );
+    let updated = sqlx::query(&sql)
+        .bind(subject.user_id.clone())
+        .bind(subject.role.as_str())
+        .bind(visibility.as_str())
+        .bind(document_id.to_owned())
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        drop(tx);
+        match denied(&state.db, principal, client, "document", document_id).await? {}
+    }
+    audit::append(
+        &mut tx,
+        &AuditEntry::new("document.visibility_changed", AuditResult::Success)
+            .actor(principal.user_id.to_string())
+            .object("document", document_id)
+            .client(client.ip, client.user_agent.as_deref())
+            .detail(visibility.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+

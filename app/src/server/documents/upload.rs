@@ -1,0 +1,452 @@
+//! Streaming an upload into an encrypted blob.
+//!
+//! The body is read frame by frame, re-cut into [`CHUNK_SIZE`] chunks,
+//! hashed and encrypted on a blocking thread and written to a temp blob.
+//! Memory stays at a few chunks whatever the file's size. Only when the
+//! whole file is in does the blob get renamed into place and its row
+//! committed; any failure (too large, client gone, disk full) drops the temp
+//! blob, so nothing half-written is ever visible.
+
+use std::{io::Write as _, sync::Arc};
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use sha2::{Digest as _, Sha256};
+use tokio::sync::mpsc;
+
+use super::{AppState, denied, name_aad};
+use crate::{
+    domain::{
+        AppError,
+        document::{Visibility, content_type_for, sanitize_file_name},
+        ids::MatterId,
+        policy::may_upload_document,
+    },
+    server::{
+        ServiceError,
+        audit::{self, AuditEntry, AuditResult},
+        auth::{ClientInfo, Principal},
+        blobs::BlobStore,
+        crypto::{CHUNK_SIZE, FileEncryptor, FileKey, encrypt_field, wrap_file_key},
+        new_id, now_ms,
+        policy::authorize_matter,
+        touchpoints::{self, NewTouchpoint},
+    },
+};
+
+/// The longest file name accepted in the query string, in bytes, before
+/// sanitising cuts it to `MAX_FILE_NAME_CHARS`.
+pub const MAX_UPLOAD_NAME_BYTES: usize = 1024;
+
+/// Frames in flight between the request and the encrypting thread: enough
+/// to keep both busy, few enough that memory stays flat.
+const PIPELINE_DEPTH: usize = 8;
+
+/// What to upload, from the query string.
+#[derive(Clone, Debug)]
+pub struct UploadParams {
+    /// The matter it belongs to.
+    pub matter_id: MatterId,
+    /// The file name as the browser sent it; sanitised here.
+    pub name: String,
+    /// Who may see it. Ignored for a new version, which keeps its document's.
+    pub visibility: Visibility,
+    /// The document request it fulfils, if any.
+    pub request_id: Option<String>,
+    /// The document it is a new version of, if any.
+    pub replaces: Option<String>,
+}
+
+/// What was stored.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UploadedDocument {
+    /// The document's id.
+    pub document_id: String,
+    /// The version number just stored.
+    pub version: i64,
+    /// The sanitised file name.
+    pub name: String,
+    /// Plaintext bytes.
+    pub size: u64,
+    /// SHA-256 of the plaintext, hex.
+    pub sha256: String,
+}
+
+/// Why an upload was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file is larger than the configured limit; nothing was stored.
+    #[error("The file is larger than the {limit}-byte upload limit.")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Anything else.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<AppError> for UploadError {
+    fn from(err: AppError) -> Self {
+        Self::Service(err.into())
+    }
+}
+
+impl From<anyhow::Error> for UploadError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Service(err.into())
+    }
+}
+
+impl From<sqlx::Error> for UploadError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Service(err.into())
+    }
+}
+
+/// A message to the encrypting thread. The end is explicit, so a body that
+/// stops early (the client went away) is never mistaken for a whole file.
+enum Piece {
+    Data(Bytes),
+    End,
+}
+
+/// Stores `body` as a new document (or a new version of one) on a matter,
+/// after checking the policy. `limit` is the most plaintext bytes accepted.
+///
+/// # Errors
+/// [`UploadError::TooLarge`] past `limit`; not found for a matter, request
+/// or document the user may not see; internal errors for I/O and database
+/// failures. In every case nothing is stored.
+pub async fn upload<S, E>(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    params: UploadParams,
+    limit: u64,
+    mut body: S,
+) -> Result<UploadedDocument, UploadError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    let db = &state.db;
+    let subject = principal.subject();
+    authorize_matter(db, principal, client, &params.matter_id).await?;
+    let matter = params.matter_id.as_str().to_owned();
+    let client_role = !subject.role.is_firm();
+
+    let replaces = match &params.replaces {
+        Some(id) => {
+            let row: Option<(String,)> = sqlx::query_as(
+                "select visibility from documents where id = $1 and matter_id = $2
+                 and ($3 = 0 or visibility = 'client')",
+            )
+            .bind(id.clone())
+            .bind(matter.clone())
+            .bind(i64::from(client_role))
+            .fetch_optional(db.pool())
+            .await?;
+            match row {
+                Some((visibility,)) => Some((id.clone(), Visibility::parse(&visibility)?)),
+                None => match denied(db, principal, client, "document", id).await? {},
+            }
+        }
+        None => None,
+    };
+    let visibility = replaces.as_ref().map_or(params.visibility, |(_, v)| *v);
+    if !may_upload_document(&subject, visibility) {
+        return Err(AppError::BadRequest(
+            "Only the firm can file internal documents.".to_owned(),
+        )
+        .into());
+    }
+    if let Some(request_id) = &params.request_id {
+        let found: Option<(String,)> =
+            sqlx::query_as("select id from document_requests where id = $1 and matter_id = $2")
+                .bind(request_id.clone())
+                .bind(matter.clone())
+                .fetch_optional(db.pool())
+                .await?;
+        if found.is_none() {
+            match denied(db, principal, client, "document_request", request_id).await? {}
+        }
+    }
+
+    let name = sanitize_file_name(&params.name);
+    let version_id = new_id();
+    let data_key = state.keys.matter_key(db, &matter).await?;
+    let file_key = FileKey::generate().context("making a file key")?;
+    let wrapped_key = wrap_file_key(&data_key, &version_id, &file_key).context("wrapping a file key")?;
+    let name_sealed =
+        encrypt_field(&data_key, &name_aad(&version_id), name.as_bytes()).context("sealing a file name")?;
+
+    let (size, digest) = store_blob(&state.blobs, &version_id, file_key, limit, &mut body).await?;
+    let sha256 = digest.to_vec();
+
+    let committed = commit_rows(
+        state,
+        principal,
+        client,
+        &CommitRows {
+            matter: &matter,
+            version_id: &version_id,
+            replaces: replaces.as_ref().map(|(id, _)| id.as_str()),
+            visibility,
+            request_id: params.request_id.as_deref(),
+            size,
+            sha256: &sha256,
+            wrapped_key: &wrapped_key,
+            name_sealed: &name_sealed,
+            content_type: content_type_for(&name),
+        },
+    )
+    .await;
+    match committed {
+        Ok((document_id, version)) => Ok(UploadedDocument {
+            document_id,
+            version,
+            name,
+            size,
+            sha256: hex(&sha256),
+        }),
+        Err(err) => {
+            // The row is not there, so the blob must not be either.
+            let blobs = Arc::clone(&state.blobs);
+            let key = version_id.clone();
+            let _ = tokio::task::spawn_blocking(move || blobs.delete(&key)).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Streams `body` into the blob `key`, encrypted. Returns the plaintext size
+/// and SHA-256 once the blob is committed.
+async fn store_blob<S, E>(
+    blobs: &Arc<dyn BlobStore>,
+    key: &str,
+    file_key: FileKey,
+    limit: u64,
+    body: &mut S,
+) -> Result<(u64, [u8; 32]), UploadError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    let (tx, rx) = mpsc::channel::<Piece>(PIPELINE_DEPTH);
+    let worker = {
+        let blobs = Arc::clone(blobs);
+        let key = key.to_owned();
+        tokio::task::spawn_blocking(move || encrypt_to_blob(blobs.as_ref(), &key, &file_key, rx))
+    };
+    let mut total = 0_u64;
+    let mut failure: Option<UploadError> = None;
+    while let Some(frame) = body.next().await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(err) => {
+                failure = Some(anyhow::anyhow!("reading the upload: {err}").into());
+                break;
+            }
+        };
+        total += frame.len() as u64;
+        if total > limit {
+            failure = Some(UploadError::TooLarge { limit });
+            break;
+        }
+        if tx.send(Piece::Data(frame)).await.is_err() {
+            // The worker stopped; its error is reported below.
+            break;
+        }
+    }
+    if failure.is_none() {
+        // A send error means the worker already stopped; its result says why.
+        let _ = tx.send(Piece::End).await;
+    }
+    drop(tx);
+    // Always wait for the worker, so a refused upload has removed its temp
+    // file before the answer goes out.
+    let outcome = worker.await.context("the upload worker stopped")?;
+    match failure {
+        Some(err) => Err(err),
+        None => Ok(outcome?),
+    }
+}
+
+/// The blocking half: re-chunks, hashes, encrypts and writes; commits the
+/// blob only after [`Piece::End`].
+fn encrypt_to_blob(
+    blobs: &dyn BlobStore,
+    key: &str,
+    file_key: &FileKey,
+    mut rx: mpsc::Receiver<Piece>,
+) -> anyhow::Result<(u64, [u8; 32])> {
+    let mut pending = blobs.put(key).context("creating a temp blob")?;
+    let (header, mut encryptor) = FileEncryptor::new(file_key, key)?;
+    pending.write_all(&header).context("writing a blob")?;
+    let mut hasher = Sha256::new();
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK_SIZE);
+    let mut size = 0_u64;
+    loop {
+        match rx.blocking_recv() {
+            Some(Piece::Data(mut frame)) => {
+                size += frame.len() as u64;
+                hasher.update(&frame);
+                while !frame.is_empty() {
+                    // A full buffer is written only once more data arrives:
+                    // until then it may be the last chunk.
+                    if buffer.len() == CHUNK_SIZE {
+                        let sealed = encryptor.encrypt_next(&buffer)?;
+                        pending.write_all(&sealed).context("writing a blob")?;
+                        buffer.clear();
+                    }
+                    let take = (CHUNK_SIZE - buffer.len()).min(frame.len());
+                    buffer.extend_from_slice(&frame.split_to(take));
+                }
+            }
+            Some(Piece::End) => break,
+            None => anyhow::bail!("the upload ended before the whole file arrived"),
+        }
+    }
+    let sealed = encryptor.encrypt_last(&buffer)?;
+    pending.write_all(&sealed).context("writing a blob")?;
+    pending.commit().context("committing a blob")?;
+    Ok((size, hasher.finalize().into()))
+}
+
+/// The rows one upload writes.
+struct CommitRows<'a> {
+    matter: &'a str,
+    version_id: &'a str,
+    replaces: Option<&'a str>,
+    visibility: Visibility,
+    request_id: Option<&'a str>,
+    size: u64,
+    sha256: &'a [u8],
+    wrapped_key: &'a [u8],
+    name_sealed: &'a [u8],
+    content_type: &'a str,
+}
+
+/// Writes the document (or its next version), fulfils the request, and
+/// records audit rows and the client's touchpoints, in one transaction.
+async fn commit_rows(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    rows: &CommitRows<'_>,
+) -> anyhow::Result<(String, i64)> {
+    let now = now_ms();
+    let user = principal.user_id.to_string();
+    let mut tx = state.db.begin_write().await?;
+    let (document_id, version) = match rows.replaces {
+        Some(id) => {
+            let (version,): (i64,) = sqlx::query_as(
+                "update documents set current_version = current_version + 1
+                 where id = $1 and matter_id = $2 returning current_version",
+            )
+            .bind(id)
+            .bind(rows.matter)
+            .fetch_one(tx.conn())
+            .await
+            .context("numbering a new version")?;
+            (id.to_owned(), version)
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "insert into documents (id, matter_id, visibility, current_version, request_id, created_by, created_at)
+                 values ($1, $2, $3, 1, $4, $5, $6)",
+            )
+            .bind(id.as_str())
+            .bind(rows.matter)
+            .bind(rows.visibility.as_str())
+            .bind(rows.request_id)
+            .bind(user.as_str())
+            .bind(now)
+            .execute(tx.conn())
+            .await
+            .context("adding a document")?;
+            (id, 1)
+        }
+    };
+    sqlx::query(
+        "insert into document_versions
+             (id, document_id, version, size, sha256, wrapped_key, blob_key, name_sealed, content_type, uploaded_by, uploaded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(rows.version_id)
+    .bind(document_id.as_str())
+    .bind(version)
+    .bind(i64::try_from(rows.size).context("file size")?)
+    .bind(rows.sha256.to_vec())
+    .bind(rows.wrapped_key.to_vec())
+    .bind(rows.version_id)
+    .bind(rows.name_sealed.to_vec())
+    .bind(rows.content_type)
+    .bind(user.as_str())
+    .bind(now)
+    .execute(tx.conn())
+    .await
+    .context("adding a document version")?;
+    let mut entries = vec![(
+        "document.uploaded",
+        ("document", document_id.clone()),
+        format!("Uploaded a document (version {version})"),
+    )];
+    if let Some(request_id) = rows.request_id {
+        sqlx::query(
+            "update document_requests
+             set status = 'fulfilled', fulfilled_by_version = $1, fulfilled_at = $2,
+                 review_status = null, reviewed_by = null, reviewed_at = null
+             where id = $3 and matter_id = $4",
+        )
+        .bind(rows.version_id)
+        .bind(now)
+        .bind(request_id)
+        .bind(rows.matter)
+        .execute(tx.conn())
+        .await
+        .context("fulfilling a document request")?;
+        entries.push((
+            "document_request.fulfilled",
+            ("document_request", request_id.to_owned()),
+            "Fulfilled a document request".to_owned(),
+        ));
+    }
+    for (action, (kind, id), summary) in entries {
+        audit::append(
+            &mut tx,
+            &AuditEntry::new(action, AuditResult::Success)
+                .actor(user.clone())
+                .object(kind, id)
+                .client(client.ip, client.user_agent.as_deref()),
+        )
+        .await?;
+        if let Some(contact_id) = &principal.contact_id {
+            touchpoints::record(
+                &mut tx,
+                &NewTouchpoint {
+                    contact_id: contact_id.clone(),
+                    matter_id: Some(MatterId::from_trusted(rows.matter.to_owned())),
+                    kind: format!("portal.{action}"),
+                    summary,
+                    actor_user_id: Some(principal.user_id.clone()),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.context("committing an upload")?;
+    Ok((document_id, version))
+}
+
+/// Lowercase hex.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}

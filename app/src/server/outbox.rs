@@ -1,0 +1,135 @@
+//! The email outbox (DESIGN §2.10). Every email is queued here inside the
+//! transaction of the action that caused it, so an invitation and its email
+//! commit together or not at all. A sender (SMTP, a later issue) will pick
+//! up unsent rows; until then they stay here for the admin to read.
+
+use anyhow::Context as _;
+
+use crate::domain::{AppError, outbox::OutboxView, policy::may_view_outbox};
+
+use super::{
+    ServiceError,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    db::{Db, WriteTx},
+    new_id, now_ms,
+};
+
+/// The most emails one outbox page lists.
+pub const MAX_PAGE_SIZE: i64 = 200;
+
+/// What an email is for. Stored as text in `outbox.kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailKind {
+    /// A portal invitation with its one-time link.
+    Invitation,
+    /// A password reset with its one-time link.
+    PasswordReset,
+}
+
+impl EmailKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// An email to queue. The body is plain text and must never hold a
+/// password, a message body or any secret other than a one-time link.
+#[derive(Clone, Debug)]
+pub struct NewEmail<'a> {
+    /// What it is for.
+    pub kind: EmailKind,
+    /// The recipient's address.
+    pub to: &'a str,
+    /// The subject line.
+    pub subject: &'a str,
+    /// The plain-text body.
+    pub body: &'a str,
+}
+
+/// Queues an email inside the caller's write transaction.
+pub async fn enqueue(tx: &mut WriteTx, email: &NewEmail<'_>) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into outbox (id, to_address, subject, body_text, kind, created_at, attempts)
+         values ($1, $2, $3, $4, $5, $6, 0)",
+    )
+    .bind(new_id())
+    .bind(email.to.to_owned())
+    .bind(email.subject.to_owned())
+    .bind(email.body.to_owned())
+    .bind(email.kind.as_str())
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await
+    .with_context(|| format!("queueing a {} email", email.kind.as_str()))?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: String,
+    to_address: String,
+    subject: String,
+    body_text: String,
+    kind: String,
+    created_at: i64,
+    sent_at: Option<i64>,
+    attempts: i64,
+}
+
+impl From<OutboxRow> for OutboxView {
+    fn from(row: OutboxRow) -> Self {
+        Self {
+            id: row.id,
+            to_address: row.to_address,
+            subject: row.subject,
+            kind: row.kind,
+            body_text: row.body_text,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+            attempts: row.attempts,
+        }
+    }
+}
+
+/// The newest emails, newest first, `limit` of them (clamped to
+/// 1..=[`MAX_PAGE_SIZE`]). No access check: callers decide who may read.
+pub async fn list(db: &Db, limit: i64) -> anyhow::Result<Vec<OutboxView>> {
+    let rows: Vec<OutboxRow> = sqlx::query_as(
+        "select id, to_address, subject, body_text, kind, created_at, sent_at, attempts
+         from outbox order by created_at desc, id desc limit $1",
+    )
+    .bind(limit.clamp(1, MAX_PAGE_SIZE))
+    .fetch_all(db.pool())
+    .await
+    .context("listing the outbox")?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The outbox page for a user the policy lets read it; anyone else gets
+/// "not found". Reading is audited: the bodies hold live one-time links.
+pub async fn list_for(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+) -> Result<Vec<OutboxView>, ServiceError> {
+    if !may_view_outbox(&principal.subject()) {
+        return Err(AppError::NotFound.into());
+    }
+    let emails = list(db, MAX_PAGE_SIZE).await?;
+    let mut tx = db.begin_write().await?;
+    audit::append(
+        &mut tx,
+        &AuditEntry::new("outbox.viewed", AuditResult::Success)
+            .actor(principal.user_id.to_string())
+            .client(client.ip, client.user_agent.as_deref())
+            .detail(format!("{} emails listed", emails.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(emails)
+}

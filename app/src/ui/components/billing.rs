@@ -1,0 +1,270 @@
+//! Billing pieces shared by the billing page and the matter page: statement
+//! cards with a paid-vs-outstanding bar, trust balances, and the
+//! [`StatementsPanel`] for one matter.
+//!
+//! The bar is inline SVG sized with attributes, not `style=`: the CSP has no
+//! `'unsafe-inline'` for styles.
+
+use leptos::prelude::*;
+
+use crate::{
+    api::billing::{IssueInvoice, RecordPayment, VoidInvoice, list_invoices},
+    domain::{
+        billing::{InvoiceStatus, InvoiceView, TrustBalanceView, format_date},
+        ids::MatterId,
+    },
+};
+
+/// The staff's actions on a statement, when the user may manage billing.
+#[derive(Clone, Copy)]
+pub struct BillingActions {
+    /// Record a payment.
+    pub pay: ServerAction<RecordPayment>,
+    /// Issue a draft.
+    pub issue: ServerAction<IssueInvoice>,
+    /// Void an unpaid invoice.
+    pub void: ServerAction<VoidInvoice>,
+}
+
+impl BillingActions {
+    /// New actions for one page.
+    pub fn new() -> Self {
+        Self {
+            pay: ServerAction::new(),
+            issue: ServerAction::new(),
+            void: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever one of the actions finished, to reload lists.
+    pub fn version(&self) -> usize {
+        self.pay.version().get() + self.issue.version().get() + self.void.version().get()
+    }
+
+    /// The latest error of any action, to show above the list.
+    pub fn error(&self) -> Option<String> {
+        [
+            self.pay.value().get().and_then(Result::err),
+            self.issue.value().get().and_then(Result::err),
+            self.void.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| e.to_string())
+    }
+}
+
+impl Default for BillingActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The link to a statement's PDF.
+pub fn pdf_href(invoice_id: &str) -> String {
+    format!("/api/invoices/{invoice_id}/pdf")
+}
+
+/// A bar of the paid-and-credited share against what is outstanding.
+#[component]
+pub fn PaidBar(invoice: InvoiceView) -> impl IntoView {
+    let settled = invoice.settled_per_mille().to_string();
+    let label = format!(
+        "{} paid or credited of {}; {} outstanding",
+        invoice.money(invoice.totals.settled()),
+        invoice.money(invoice.totals.total),
+        invoice.money(invoice.totals.balance.max(0)),
+    );
+    let title = label.clone();
+    view! {
+        <svg
+            class="paid-bar"
+            viewBox="0 0 1000 14"
+            preserveAspectRatio="none"
+            width="100%"
+            height="14"
+            role="img"
+            aria-label=label
+        >
+            <title>{title}</title>
+            <rect class="bar-outstanding" x="0" y="0" width="1000" height="14" rx="4" />
+            <rect class="bar-paid" x="0" y="0" width=settled height="14" rx="4" />
+        </svg>
+    }
+}
+
+/// One statement: number, matter, dates, status, totals, the bar, the PDF
+/// link and, for staff, the actions that apply.
+#[component]
+pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> impl IntoView {
+    let status = invoice.status;
+    let tag = format!("tag status-{}", status.css());
+    let href = format!("/billing/{}", invoice.id);
+    let pdf = pdf_href(&invoice.id);
+    let pdf_label = format!("Download {} as PDF", invoice.number);
+    let dates = match (invoice.issued_at, invoice.due_at) {
+        (Some(issued), Some(due)) => {
+            format!("Issued {} · due {}", format_date(issued), format_date(due))
+        }
+        _ => "Not issued yet".to_owned(),
+    };
+    let total = invoice.money(invoice.totals.total).to_string();
+    let balance = invoice.money(invoice.totals.balance).to_string();
+    let id = invoice.id.clone();
+    let staff = actions.map(|actions| {
+        let payable = matches!(
+            status,
+            InvoiceStatus::Sent
+                | InvoiceStatus::Viewed
+                | InvoiceStatus::PartiallyPaid
+                | InvoiceStatus::Overdue
+        );
+        let voidable = payable && invoice.totals.settled() == 0;
+        let draft = status == InvoiceStatus::Draft;
+        view! { <StaffActions id=id.clone() actions payable voidable draft /> }
+    });
+    view! {
+        <li class="invoice-card" data-testid="invoice">
+            <div class="invoice-head">
+                <a class="invoice-number" href=href>{invoice.number.clone()}</a>
+                <span class=tag>{status.label()}</span>
+            </div>
+            <p class="muted">
+                <span class="matter-number">{invoice.matter_number.clone()}</span>
+                " "
+                {invoice.matter_title.clone()}
+            </p>
+            <p class="muted">{dates}</p>
+            <dl class="invoice-sums">
+                <div>
+                    <dt>"Total"</dt>
+                    <dd>{total}</dd>
+                </div>
+                <div>
+                    <dt>"Balance due"</dt>
+                    <dd data-testid="balance">{balance}</dd>
+                </div>
+            </dl>
+            <PaidBar invoice=invoice.clone() />
+            <p class="links">
+                <a href=pdf download aria-label=pdf_label>
+                    "Download PDF"
+                </a>
+            </p>
+            {staff}
+        </li>
+    }
+}
+
+/// Issue, void and record-payment forms for one invoice.
+#[component]
+fn StaffActions(
+    id: String,
+    actions: BillingActions,
+    payable: bool,
+    voidable: bool,
+    draft: bool,
+) -> impl IntoView {
+    let amount_id = format!("pay-amount-{id}");
+    let date_id = format!("pay-date-{id}");
+    let method_id = format!("pay-method-{id}");
+    let (issue_id, pay_id, void_id) = (id.clone(), id.clone(), id);
+    view! {
+        {draft.then(|| view! {
+            <ActionForm action=actions.issue attr:class="inline-form" attr:method="post">
+                <input type="hidden" name="invoice_id" value=issue_id />
+                <button class="button" type="submit">"Issue invoice"</button>
+            </ActionForm>
+        })}
+        {payable.then(|| view! {
+            <details class="editor">
+                <summary>"Record a payment"</summary>
+                <ActionForm action=actions.pay attr:class="form compact" attr:method="post">
+                    <input type="hidden" name="invoice_id" value=pay_id />
+                    <label for=amount_id.clone()>"Amount"</label>
+                    <input id=amount_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
+                    <label for=date_id.clone()>"Date"</label>
+                    <input id=date_id type="date" name="date" required />
+                    <label for=method_id.clone()>"Method"</label>
+                    <input id=method_id type="text" name="method" maxlength="100" placeholder="Bank transfer" />
+                    <button class="button" type="submit">"Record payment"</button>
+                </ActionForm>
+            </details>
+        })}
+        {voidable.then(|| view! {
+            <ActionForm action=actions.void attr:class="inline-form" attr:method="post">
+                <input type="hidden" name="invoice_id" value=void_id />
+                <button class="link-button dark" type="submit">"Void invoice"</button>
+            </ActionForm>
+        })}
+    }
+}
+
+/// A list of statements, or a note that there are none.
+#[component]
+pub fn InvoiceList(invoices: Vec<InvoiceView>, actions: Option<BillingActions>) -> impl IntoView {
+    if invoices.is_empty() {
+        return view! { <p class="muted">"No statements yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="invoice-list">
+            {invoices
+                .into_iter()
+                .map(|invoice| view! { <InvoiceCard invoice actions /> })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Trust (retainer) balances per matter.
+#[component]
+pub fn TrustBalances(trust: Vec<TrustBalanceView>) -> impl IntoView {
+    if trust.is_empty() {
+        return view! { <p class="muted">"No funds held in trust."</p> }.into_any();
+    }
+    view! {
+        <ul class="trust-list">
+            {trust
+                .into_iter()
+                .map(|t| view! {
+                    <li class="trust-row" data-testid="trust-balance">
+                        <span>
+                            <span class="matter-number">{t.matter_number}</span>
+                            " "
+                            {t.matter_title}
+                        </span>
+                        <strong>{t.balance.to_string()}</strong>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The statements and trust balance of one matter, for the matter page.
+#[component]
+pub fn StatementsPanel(matter_id: MatterId) -> impl IntoView {
+    let id = matter_id.to_string();
+    let billing = Resource::new(move || id.clone(), |id| list_invoices(Some(id)));
+    view! {
+        <section class="panel" aria-labelledby="statements-heading">
+            <h2 id="statements-heading">"Statements"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading statements…"</p> }>
+                {move || Suspend::new(async move {
+                    match billing.await {
+                        Ok(view) => view! {
+                            <h3>"Trust balance"</h3>
+                            <TrustBalances trust=view.trust />
+                            <InvoiceList invoices=view.invoices actions=None />
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

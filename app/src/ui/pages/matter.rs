@@ -1,0 +1,289 @@
+//! The matter page at `/matters/{id}`: where the matter stands (stages as a
+//! timeline), key dates with a calendar download, the status notes the firm
+//! shared, and, for the firm, the forms that change them.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api::matter_page::{AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail},
+    domain::{
+        matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
+        time::format_utc,
+    },
+    ui::pages::not_found::NotFoundPage,
+};
+
+/// The matter page.
+#[component]
+pub fn MatterPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let set_stage = ServerAction::<SetMatterStage>::new();
+    let add_date = ServerAction::<AddKeyDate>::new();
+    let add_note = ServerAction::<AddMatterNote>::new();
+    let share = ServerAction::<SetShared>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                set_stage.version().get(),
+                add_date.version().get(),
+                add_note.version().get(),
+                share.version().get(),
+            )
+        },
+        |(id, ..)| matter_detail(id),
+    );
+    let actions = MatterActions {
+        set_stage,
+        add_date,
+        add_note,
+        share,
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(matter) => view! { <Matter matter actions /> }.into_any(),
+                    Err(_) => view! { <NotFoundPage /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The firm's edit actions, shared by the sections.
+#[derive(Clone, Copy)]
+struct MatterActions {
+    set_stage: ServerAction<SetMatterStage>,
+    add_date: ServerAction<AddKeyDate>,
+    add_note: ServerAction<AddMatterNote>,
+    share: ServerAction<SetShared>,
+}
+
+#[component]
+fn Matter(matter: MatterDetailView, actions: MatterActions) -> impl IntoView {
+    let summary = matter.summary.clone();
+    let id = summary.id.to_string();
+    let calendar = format!("/api/matters/{id}/calendar.ics");
+    view! {
+        <Title text=summary.title.clone() />
+        <section class="page-head">
+            <div>
+                <p class="matter-meta">
+                    <span class="matter-number">{summary.number.clone()}</span>
+                    <span class="tag">{summary.practice_area.clone()}</span>
+                </p>
+                <h1>{summary.title.clone()}</h1>
+                <p class="muted">{summary.client_name.clone()}</p>
+            </div>
+        </section>
+        <section class="panel" aria-labelledby="stages-heading">
+            <h2 id="stages-heading">"Where things stand"</h2>
+            <Stages stages=matter.stages.clone() />
+            {matter.can_edit.then(|| view! { <StageForm id=id.clone() stages=matter.stages.clone() action=actions.set_stage /> })}
+        </section>
+        <section class="panel" aria-labelledby="dates-heading">
+            <h2 id="dates-heading">"Key dates"</h2>
+            <KeyDates id=id.clone() dates=matter.key_dates.clone() can_edit=matter.can_edit share=actions.share />
+            <p class="links">
+                <a href=calendar download>"Download calendar (ICS)"</a>
+            </p>
+            <CalendarFeed />
+            {matter.can_edit.then(|| view! { <KeyDateForm id=id.clone() action=actions.add_date /> })}
+        </section>
+        <section class="panel" aria-labelledby="notes-heading">
+            <h2 id="notes-heading">"Status notes"</h2>
+            <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
+            {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
+        </section>
+    }
+}
+
+/// The stages as a timeline: done, current, next.
+#[component]
+fn Stages(stages: Vec<StageView>) -> impl IntoView {
+    view! {
+        <ol class="stages">
+            {stages
+                .into_iter()
+                .map(|stage| {
+                    let phase = stage.phase.label();
+                    let current = (phase == "current").then_some("step");
+                    view! {
+                        <li class=format!("stage-step {phase}") aria-current=current>
+                            <span class="stage-dot" aria-hidden="true"></span>
+                            <span class="stage-label">{stage.name}</span>
+                            <span class="visually-hidden">{format!(" ({phase})")}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn StageForm(id: String, stages: Vec<StageView>, action: ServerAction<SetMatterStage>) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="form compact" attr:method="post">
+            <input type="hidden" name="id" value=id />
+            <label for="stage-select">"Move to stage"</label>
+            <select id="stage-select" name="position">
+                {stages
+                    .into_iter()
+                    .map(|s| view! { <option value=s.position.to_string() selected=s.phase.label() == "current">{s.name}</option> })
+                    .collect_view()}
+            </select>
+            <button class="button" type="submit">"Update stage"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn KeyDates(id: String, dates: Vec<KeyDateView>, can_edit: bool, share: ServerAction<SetShared>) -> impl IntoView {
+    if dates.is_empty() {
+        return view! { <p class="muted">"No key dates yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="key-dates">
+            {dates
+                .into_iter()
+                .map(|date| {
+                    let when = format_utc(date.starts_at);
+                    let toggle = can_edit.then(|| view! {
+                        <ShareToggle id=id.clone() what="key_date" item=date.id.clone() visible=date.client_visible share />
+                    });
+                    view! {
+                        <li class="key-date">
+                            <span class=format!("tag {}", date.kind)>{date.kind.clone()}</span>
+                            <strong>{date.title}</strong>
+                            <span class="muted">{when}{date.location.map(|l| format!(" · {l}"))}</span>
+                            {toggle}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Shares an item with the client or takes it back.
+#[component]
+fn ShareToggle(id: String, what: &'static str, item: String, visible: bool, share: ServerAction<SetShared>) -> impl IntoView {
+    let label = if visible { "Hide from client" } else { "Share with client" };
+    view! {
+        <ActionForm action=share attr:class="inline-form" attr:method="post">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="what" value=what />
+            <input type="hidden" name="item" value=item />
+            <input type="hidden" name="visible" value=(!visible).to_string() />
+            <button class="link-button dark" type="submit">{label}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <details class="editor">
+            <summary>"Add a key date"</summary>
+            <ActionForm action attr:class="form" attr:method="post">
+                <input type="hidden" name="id" value=id />
+                <label for="date-kind">"Kind"</label>
+                <select id="date-kind" name="kind">
+                    {KEY_DATE_KINDS.iter().map(|k| view! { <option value=*k>{*k}</option> }).collect_view()}
+                </select>
+                <label for="date-title">"Title"</label>
+                <input id="date-title" name="title" type="text" maxlength="200" required />
+                <label for="date-date">"Date"</label>
+                <input id="date-date" name="date" type="date" required />
+                <label for="date-time">"Time (UTC)"</label>
+                <input id="date-time" name="time" type="time" />
+                <label for="date-location">"Location"</label>
+                <input id="date-location" name="location" type="text" maxlength="200" />
+                <label class="check">
+                    <input name="client_visible" type="checkbox" value="on" checked />
+                    "Visible to the client"
+                </label>
+                {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <button class="button primary" type="submit">"Add key date"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn Notes(id: String, notes: Vec<NoteView>, can_edit: bool, share: ServerAction<SetShared>) -> impl IntoView {
+    if notes.is_empty() {
+        return view! { <p class="muted">"No status notes yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="notes">
+            {notes
+                .into_iter()
+                .map(|note| {
+                    let meta = format!(
+                        "{} · {}{}",
+                        note.author.clone().unwrap_or_default(),
+                        format_utc(note.created_at),
+                        if note.client_visible { "" } else { " · internal" }
+                    );
+                    let toggle = can_edit.then(|| view! {
+                        <ShareToggle id=id.clone() what="note" item=note.id.clone() visible=note.client_visible share />
+                    });
+                    view! {
+                        <li class="note">
+                            <p>{note.body}</p>
+                            <p class="muted">{meta}</p>
+                            {toggle}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <details class="editor">
+            <summary>"Add a status note"</summary>
+            <ActionForm action attr:class="form" attr:method="post">
+                <input type="hidden" name="id" value=id />
+                <label for="note-body">"Note"</label>
+                <textarea id="note-body" name="body" rows="4" maxlength="4000" required></textarea>
+                <label class="check">
+                    <input name="client_visible" type="checkbox" value="on" />
+                    "Share with the client"
+                </label>
+                {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <button class="button primary" type="submit">"Add note"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The user's private calendar feed link, made on request.
+#[component]
+fn CalendarFeed() -> impl IntoView {
+    let feed = ServerAction::<NewCalendarFeed>::new();
+    view! {
+        <ActionForm action=feed attr:class="inline-form" attr:method="post">
+            <button class="link-button dark" type="submit">"Get a calendar feed link"</button>
+        </ActionForm>
+        {move || feed.value().get().and_then(Result::ok).map(|path| view! {
+            <p class="feed" role="status">
+                "Subscribe to this private address in your calendar app (it replaces any earlier link): "
+                <code data-testid="calendar-feed">{path}</code>
+            </p>
+        })}
+    }
+}

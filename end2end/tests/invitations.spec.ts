@@ -1,0 +1,157 @@
+// Joining by invitation and recovering a forgotten password, end to end,
+// with the admin reading the links from the outbox (no SMTP in the test
+// install). Each project runs one of the two flows, so the flows together
+// cover both widths without inviting anyone twice.
+import { test, expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { PASSWORD, signIn, totpCode, waitForHydration } from './support';
+
+const ADMIN = 'admin@vellum.test';
+/** Invited clients choose this; it is not the demo password. */
+const NEW_PASSWORD = 'copper meadow violin orchard';
+
+/**
+ * Signs the admin in. Both projects sign the admin in, possibly within one
+ * 30 s TOTP step, and a code cannot be replayed; when the current step's
+ * code was used already, the next step's code (also accepted) is tried.
+ */
+async function signInAdmin(page: Page): Promise<void> {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await waitForHydration(page);
+  const step = Math.floor(Date.now() / 30_000);
+  for (const candidate of [step, step + 1]) {
+    await page.getByLabel('Authentication code').fill(totpCode(candidate));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    try {
+      await expect(page).toHaveURL(/\/$/, { timeout: 5_000 });
+      await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
+      return;
+    } catch {
+      // This step's code was spent by the other project's sign-in.
+    }
+  }
+  throw new Error('the admin could not complete the MFA step');
+}
+
+/** A context with the same screen as the project's own. */
+async function newContextLike(browser: Browser, testInfo: TestInfo) {
+  const { viewport, isMobile, hasTouch } = testInfo.project.use;
+  return browser.newContext({ baseURL: process.env.VELLUM_BASE_URL, viewport, isMobile, hasTouch });
+}
+
+/** Opens a page from the navigation, through the menu on a phone. */
+async function navigate(page: Page, testInfo: TestInfo, link: string): Promise<void> {
+  await waitForHydration(page);
+  if (testInfo.project.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('link', { name: link, exact: true }).click();
+}
+
+/** The one-time link (`/invite/…` or `/reset/…`) in the newest email to `to`. */
+async function linkFromOutbox(page: Page, testInfo: TestInfo, to: string, kind: 'invite' | 'reset') {
+  await navigate(page, testInfo, 'Outbox');
+  await expect(page).toHaveURL(/\/admin\/outbox$/);
+  const email = page.getByTestId('email').filter({ hasText: to }).first();
+  await expect(email).toBeVisible();
+  const body = await email.locator('.email-body').innerText();
+  const link = body.match(new RegExp(`/${kind}/[A-Za-z0-9_-]{43}`))?.[0];
+  expect(link, body).toBeTruthy();
+  expect(body).not.toContain(PASSWORD);
+  await page.screenshot({ path: testInfo.outputPath(`outbox-${kind}.png`), fullPage: true });
+  return link as string;
+}
+
+/** Fills and submits a set-password form, then follows "sign in". */
+async function setPassword(page: Page, testInfo: TestInfo, password: string, shot: string) {
+  await waitForHydration(page);
+  await page.getByLabel('New password').fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password is set — sign in');
+  await page.screenshot({ path: testInfo.outputPath(shot), fullPage: true });
+  await page.getByRole('link', { name: 'sign in', exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+/** Signs in through the form as a client without MFA. */
+async function signInClient(page: Page, email: string, password: string) {
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
+}
+
+test('a contact joins by invitation, and a client resets a forgotten password', async ({ page, browser }, testInfo) => {
+  if (testInfo.project.name === 'phone') {
+    // Staff work: the admin invites the first contact who can be invited.
+    await signInAdmin(page);
+    await navigate(page, testInfo, 'Contacts');
+    await expect(page).toHaveURL(/\/crm\/contacts$/);
+    await waitForHydration(page);
+    const card = page
+      .getByTestId('contact')
+      .filter({ has: page.getByRole('button', { name: 'Invite to portal' }) })
+      .first();
+    const email = (await card.locator('.contact-email').innerText()).trim();
+    await card.getByRole('button', { name: 'Invite to portal' }).click();
+    await expect(page.getByRole('status')).toContainText('Invitation sent');
+    await expect(page.getByTestId('contact').filter({ hasText: email })).toContainText('Invited');
+    await page.screenshot({ path: testInfo.outputPath('contacts-invited.png'), fullPage: true });
+
+    const link = await linkFromOutbox(page, testInfo, email, 'invite');
+
+    // The contact opens the link on their own device.
+    const invitee = await newContextLike(browser, testInfo);
+    const joining = await invitee.newPage();
+    await joining.goto(link);
+    await expect(joining.getByText(email)).toBeVisible();
+    await setPassword(joining, testInfo, NEW_PASSWORD, 'invitation-accepted.png');
+    await signInClient(joining, email, NEW_PASSWORD);
+    await joining.screenshot({ path: testInfo.outputPath('invitee-dashboard.png'), fullPage: true });
+
+    // The link worked once.
+    await joining.goto(link);
+    await expect(joining.getByRole('status')).toHaveText(
+      'This link is no longer valid. Ask your firm for a new one.',
+    );
+    await invitee.close();
+  } else {
+    // Bob is signed in on another device when he asks for a reset.
+    const other = await newContextLike(browser, testInfo);
+    const otherPage = await other.newPage();
+    await signIn(otherPage, 'bob@client.test');
+
+    await page.goto('/login');
+    await waitForHydration(page);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await expect(page).toHaveURL(/\/reset$/);
+    await waitForHydration(page);
+    await page.getByLabel('Email').fill('bob@client.test');
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect(page.getByRole('status')).toHaveText(
+      'If an account exists for that address, we have sent a link.',
+    );
+    await page.screenshot({ path: testInfo.outputPath('reset-requested.png'), fullPage: true });
+
+    const admin = await newContextLike(browser, testInfo);
+    const adminPage = await admin.newPage();
+    await signInAdmin(adminPage);
+    const link = await linkFromOutbox(adminPage, testInfo, 'bob@client.test', 'reset');
+    await admin.close();
+
+    // Bob sets the demo password again: later tests sign him in with it.
+    await page.goto(link);
+    await setPassword(page, testInfo, PASSWORD, 'reset-done.png');
+    await signInClient(page, 'bob@client.test', PASSWORD);
+
+    // The reset signed out his other device.
+    await otherPage.goto('/');
+    await expect(otherPage).toHaveURL(/\/login$/);
+    await other.close();
+  }
+});
