@@ -1,0 +1,33 @@
+// A client opens a matter from the dashboard: the stages read as a timeline
+// with the current one marked, key dates are listed, and the calendar
+// downloads as an ICS file.
+import { test, expect } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { signIn, waitForHydration, watchConsole } from './support';
+
+test('a client follows a matter: stages, key dates and the calendar download', async ({ page }, testInfo) => {
+  const errors = watchConsole(page);
+  await signIn(page, 'alice@client.test');
+  await page.getByRole('link', { name: 'Harbour lease dispute' }).click();
+  await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Harbour lease dispute' })).toBeVisible();
+
+  const current = page.locator('.stages [aria-current="step"]');
+  await expect(current).toContainText('Discovery');
+  await expect(page.locator('.stages .stage-step.done')).toHaveCount(2);
+  await expect(page.getByText('Case management conference')).toBeVisible();
+  // Clients get no editing forms.
+  await expect(page.getByText('Add a key date')).toHaveCount(0);
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download calendar (ICS)' }).click(),
+  ]);
+  const ics = await readFile((await download.path()) ?? '', 'utf8');
+  expect(ics.startsWith('BEGIN:VCALENDAR')).toBe(true);
+  expect(ics).toContain('Case management conference');
+
+  await page.screenshot({ path: testInfo.outputPath('matter.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
