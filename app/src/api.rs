@@ -8,3 +8,4 @@ pub mod documents;
 pub mod invitations;
 pub mod matter_page;
 pub mod matters;
+pub mod messages;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod invitation;
 pub mod matter;
+pub mod message;
 pub mod outbox;
 pub mod policy;
 pub mod role;

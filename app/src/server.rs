@@ -16,6 +16,7 @@ pub mod error;
 pub mod invitations;
 pub mod matter_page;
 pub mod matters;
+pub mod messages;
 pub mod outbox;
 pub mod policy;
 pub mod seed;

@@ -18,8 +18,10 @@ use pages::{
     contact::ContactPage,
     contacts::ContactsPage,
     dashboard::DashboardPage,
+    inbox::InboxPage,
     login::{LoginPage, MfaPage},
     matter::MatterPage,
+    messages::{MessagesPage, ThreadPage},
     not_found::NotFoundPage,
     outbox::OutboxPage,
     sessions::SessionsPage,
@@ -69,6 +71,13 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("billing"), ParamSegment("id"))
                         view=StatementPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("messages") view=MessagesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("inbox") view=InboxPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("messages"), ParamSegment("id"))
+                        view=ThreadPage
                         ssr=SsrMode::Async
                     />
                     <Route

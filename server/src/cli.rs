@@ -154,6 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                     .await?;
                     app::server::documents::seed_documents(&state).await?;
+                    app::server::messages::seed_messages(&state).await?;
                     println!("Demo firm created in {}.", config.database_url);
                     credentials.print();
                 }

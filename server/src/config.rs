@@ -63,6 +63,9 @@ struct FileConfig {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     behind_proxy: Option<bool>,
+    public_url: Option<String>,
+    message_sla_minutes: Option<u64>,
+    notify_batch_minutes: Option<u64>,
 }
 
 /// Values given on the command line.
@@ -151,6 +154,15 @@ pub struct Config {
     /// True when a reverse proxy in front terminates TLS and sets
     /// `X-Forwarded-For`; then plain HTTP is allowed on any address.
     pub behind_proxy: bool,
+    /// Where people reach the portal, for links in emails (no trailing
+    /// slash). Defaults to the listen address.
+    pub public_url: String,
+    /// How long a client's message may wait for the firm's answer before
+    /// the thread is in breach and a follow-up task is created.
+    pub message_sla_minutes: u32,
+    /// At most one new-message email per thread and person in this many
+    /// minutes, so a quick exchange does not flood an inbox.
+    pub notify_batch_minutes: u32,
 }
 
 /// PEM files for rustls.
@@ -390,6 +402,45 @@ impl Config {
             ));
         }
 
+        let public_url = match env("VELLUM_PUBLIC_URL").or(file.public_url) {
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_owned();
+                let plausible = (url.starts_with("https://") || url.starts_with("http://"))
+                    && url.len() > "https://".len()
+                    && !url.contains(char::is_whitespace);
+                if !plausible {
+                    return Err(ConfigError::new(
+                        "public_url (VELLUM_PUBLIC_URL)",
+                        format!("\"{url}\" is not an http:// or https:// address"),
+                    ));
+                }
+                url
+            }
+            None => format!("{}://{listen}", if tls.is_some() { "https" } else { "http" }),
+        };
+
+        let message_sla_minutes: u32 = number(
+            &env,
+            "message_sla_minutes (VELLUM_MESSAGE_SLA_MINUTES)",
+            "VELLUM_MESSAGE_SLA_MINUTES",
+            file.message_sla_minutes,
+            240,
+        )?;
+        let notify_batch_minutes: u32 = number(
+            &env,
+            "notify_batch_minutes (VELLUM_NOTIFY_BATCH_MINUTES)",
+            "VELLUM_NOTIFY_BATCH_MINUTES",
+            file.notify_batch_minutes,
+            15,
+        )?;
+        // A month bounds both, so a typo cannot silence escalations for years.
+        if !(1..=43_200).contains(&message_sla_minutes) || notify_batch_minutes > 43_200 {
+            return Err(ConfigError::new(
+                "message_sla_minutes / notify_batch_minutes",
+                "the response-time target must be 1 to 43200 minutes and the email batch window at most 43200",
+            ));
+        }
+
         Ok(Self {
             data_dir,
             database_url: DatabaseUrl(database_url),
@@ -402,6 +453,9 @@ impl Config {
             session_limits,
             tls,
             behind_proxy,
+            public_url,
+            message_sla_minutes,
+            notify_batch_minutes,
         })
     }
 
@@ -583,15 +637,21 @@ mod tests {
     fn the_upload_limit_defaults_to_two_gib_and_can_be_set_from_the_environment() {
         let config = load_with(&[], &Overrides::default()).unwrap();
         assert_eq!(config.max_upload_bytes, 2 * 1024 * 1024 * 1024);
-        let config =
-            load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "1000")], &Overrides::default()).unwrap();
+        let config = load_with(
+            &[("VELLUM_MAX_UPLOAD_BYTES", "1000")],
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(config.max_upload_bytes, 1000);
         let err =
             load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "0")], &Overrides::default()).unwrap_err();
         assert_eq!(err.setting, "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)");
         let err =
             load_with(&[("VELLUM_MAX_UPLOAD_BYTES", "big")], &Overrides::default()).unwrap_err();
-        assert!(err.message.contains("\"big\" is not a whole number"), "{err}");
+        assert!(
+            err.message.contains("\"big\" is not a whole number"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -674,6 +734,29 @@ mod tests {
         .unwrap();
         assert!(tls.https());
         assert!(!load_with(&[], &Overrides::default()).unwrap().https());
+    }
+
+    #[test]
+    fn the_message_sla_and_email_batch_default_and_can_be_set() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!((config.message_sla_minutes, config.notify_batch_minutes), (240, 15));
+        let set = load_with(
+            &[("VELLUM_MESSAGE_SLA_MINUTES", "60"), ("VELLUM_NOTIFY_BATCH_MINUTES", "5")],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!((set.message_sla_minutes, set.notify_batch_minutes), (60, 5));
+        let err = load_with(&[("VELLUM_MESSAGE_SLA_MINUTES", "0")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "message_sla_minutes / notify_batch_minutes");
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listen_address_and_is_validated() {
+        assert_eq!(load_with(&[], &Overrides::default()).unwrap().public_url, "http://127.0.0.1:3000");
+        let set = load_with(&[("VELLUM_PUBLIC_URL", "https://portal.firm.example/")], &Overrides::default()).unwrap();
+        assert_eq!(set.public_url, "https://portal.firm.example");
+        let err = load_with(&[("VELLUM_PUBLIC_URL", "portal.firm.example")], &Overrides::default()).unwrap_err();
+        assert_eq!(err.setting, "public_url (VELLUM_PUBLIC_URL)");
     }
 
     #[test]

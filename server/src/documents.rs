@@ -71,22 +71,22 @@ fn service_error(err: ServiceError, request: Option<&app::server::RequestId>) ->
             AppError::Internal { request_id }
         }
     };
-    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error_response(status, &err.to_string())
 }
 
-fn principal_of(extensions: &axum::http::Extensions) -> Result<(Principal, AuthContext), Response> {
-    let context = extensions
-        .get::<AuthContext>()
-        .cloned()
-        .unwrap_or_default();
-    match context.principal.clone() {
-        Some(principal) => Ok((principal, context)),
-        None => Err(error_response(
-            StatusCode::UNAUTHORIZED,
-            &AppError::Unauthorized.to_string(),
-        )),
-    }
+/// The signed-in user and the auth context, or `None` when nobody is.
+fn principal_of(extensions: &axum::http::Extensions) -> Option<(Principal, AuthContext)> {
+    let context = extensions.get::<AuthContext>().cloned()?;
+    Some((context.principal.clone()?, context))
+}
+
+fn unauthorized() -> Response {
+    error_response(
+        StatusCode::UNAUTHORIZED,
+        &AppError::Unauthorized.to_string(),
+    )
 }
 
 /// `POST /api/matters/{id}/documents?name=…&visibility=client|internal[&request=…][&replaces=…]`
@@ -97,11 +97,13 @@ async fn upload(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    let (principal, context) = match principal_of(request.extensions()) {
-        Ok(found) => found,
-        Err(response) => return response,
+    let Some((principal, context)) = principal_of(request.extensions()) else {
+        return unauthorized();
     };
-    let request_id = request.extensions().get::<app::server::RequestId>().cloned();
+    let request_id = request
+        .extensions()
+        .get::<app::server::RequestId>()
+        .cloned();
     let too_large = || {
         error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -175,16 +177,24 @@ async fn serve_download(
     version: i64,
     request: axum::http::request::Parts,
 ) -> Response {
-    let (principal, context) = match principal_of(&request.extensions) {
-        Ok(found) => found,
-        Err(response) => return response,
+    let Some((principal, context)) = principal_of(&request.extensions) else {
+        return unauthorized();
     };
     let request_id = request.extensions.get::<app::server::RequestId>().cloned();
     let range = request
         .headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok());
-    let download = match documents::download(&state.app, &principal, &context.client, id, version, range).await {
+    let download = match documents::download(
+        &state.app,
+        &principal,
+        &context.client,
+        id,
+        version,
+        range,
+    )
+    .await
+    {
         Ok(download) => download,
         Err(DownloadError::RangeNotSatisfiable { size }) => {
             let mut response = error_response(
@@ -204,9 +214,15 @@ async fn serve_download(
         HeaderValue::from_str(&download.content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     if let Ok(value) = HeaderValue::from_str(&content_disposition(&download.name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -234,7 +250,13 @@ async fn serve_download(
 fn content_disposition(name: &str) -> String {
     let fallback: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut encoded = String::with_capacity(name.len() * 3);
     for byte in name.bytes() {

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod http;
+pub mod messages;
 pub mod startup;
 pub mod telemetry;

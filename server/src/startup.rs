@@ -56,6 +56,7 @@ impl Application {
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
         let state = app_state(config).await?;
         app::server::documents::sweep_orphans(&state).await?;
+        crate::messages::spawn_escalations(state.clone());
         let sessions =
             VellumSessionStore::open(config.database_url.expose(), state.db.backend()).await?;
         tokio::spawn(
@@ -148,7 +149,15 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
         hasher: PasswordHasher::new(config.argon2)?,
         keys: Arc::new(KeyService::new(Arc::new(keyring))),
         session_limits: config.session_limits,
-        blobs: Arc::new(app::server::blobs::FsBlobStore::open_dir(&config.data_dir.join("blobs"))?),
+        blobs: Arc::new(app::server::blobs::FsBlobStore::open_dir(
+            &config.data_dir.join("blobs"),
+        )?),
+        public_url: config.public_url.clone(),
+        message_bus: app::server::messages::MessageBus::new(),
+        messaging: app::server::messages::MessagingSettings {
+            sla_minutes: i64::from(config.message_sla_minutes),
+            notify_batch_minutes: i64::from(config.notify_batch_minutes),
+        },
     })
 }
 
@@ -219,6 +228,7 @@ fn router(
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .merge(crate::calendar::routes())
+        .merge(crate::messages::routes())
         .merge(crate::billing::billing_routes())
         .merge(extra_routes)
         .leptos_routes_with_context(&server_state, routes, request_context_provider(state), {

@@ -25,9 +25,14 @@ pub async fn list_invoices(matter_id: Option<String>) -> Result<BillingView, App
         .transpose()
         .inspect_err(|_| crate::server::error::set_response_status(404))?;
     let state = AppState::from_context()?;
-    billing::list_billing(&state.db, &principal, &auth::current().client, matter.as_ref())
-        .await
-        .map_err(ServiceError::into_app_error)
+    billing::list_billing(
+        &state.db,
+        &principal,
+        &auth::current().client,
+        matter.as_ref(),
+    )
+    .await
+    .map_err(ServiceError::into_app_error)
 }
 
 /// One statement with its lines. A client's first look marks it viewed.
@@ -39,7 +44,8 @@ pub async fn get_invoice(id: String) -> Result<InvoiceView, AppError> {
     };
 
     let principal = auth::require_principal()?;
-    let id = InvoiceId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
+    let id =
+        InvoiceId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
     let state = AppState::from_context()?;
     billing::get_invoice(&state.db, &principal, &auth::current().client, &id)
         .await

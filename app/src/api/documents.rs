@@ -44,23 +44,31 @@ pub async fn list_document_requests(
         .map_err(ServiceError::into_app_error)
 }
 
-/// Asks the client for a document (firm users). `due_at` is UTC ms, or
-/// empty for no due date. Returns the request's id.
+/// Asks the client for a document (firm users). `due_date` is
+/// `YYYY-MM-DD` (due by the end of that day, UTC), or empty for no due
+/// date. Returns the request's id.
 #[server(endpoint = "create_document_request")]
 pub async fn create_document_request(
     matter_id: String,
     title: String,
     note: String,
-    due_at: Option<i64>,
+    due_date: String,
 ) -> Result<String, AppError> {
     use crate::{
-        domain::ids::MatterId,
+        domain::{ids::MatterId, time::parse_form_datetime},
         server::{AppState, ServiceError, auth, documents},
     };
 
     let principal = auth::require_principal()?;
     let matter_id = MatterId::parse(&matter_id)
         .inspect_err(|_| crate::server::error::set_response_status(404))?;
+    let due_at = match due_date.trim() {
+        "" => None,
+        date => Some(parse_form_datetime(date, "23:59").map_err(|message| {
+            crate::server::error::set_response_status(400);
+            AppError::BadRequest(message)
+        })?),
+    };
     let state = AppState::from_context()?;
     documents::create_request(
         &state,

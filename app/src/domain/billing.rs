@@ -250,16 +250,13 @@ pub fn parse_decimal(raw: &str, digits: u32, max: i64, what: &str) -> Result<i64
         0
     } else {
         // Leading zeros aside, more than 18 digits cannot fit in an i64.
-        whole
-            .trim_start_matches('0')
-            .parse::<i64>()
-            .or_else(|_| {
-                if whole.bytes().all(|b| b == b'0') {
-                    Ok(0)
-                } else {
-                    Err(too_large())
-                }
-            })?
+        whole.trim_start_matches('0').parse::<i64>().or_else(|_| {
+            if whole.bytes().all(|b| b == b'0') {
+                Ok(0)
+            } else {
+                Err(too_large())
+            }
+        })?
     };
     let padded = format!("{fraction:0<width$}", width = digits as usize);
     let fraction: i64 = if padded.is_empty() {
@@ -432,7 +429,9 @@ impl Totals {
         credits: &[i64],
     ) -> Result<Self, MoneyError> {
         fn sum(mut values: impl Iterator<Item = i64>) -> Result<i64, MoneyError> {
-            values.try_fold(0_i64, |acc, v| acc.checked_add(v).ok_or(MoneyError::Overflow))
+            values.try_fold(0_i64, |acc, v| {
+                acc.checked_add(v).ok_or(MoneyError::Overflow)
+            })
         }
         Self::from_sums(
             sum(lines.iter().map(|l| l.amount))?,
@@ -658,7 +657,10 @@ pub struct ValidLine {
 /// Validates the submitted lines in `currency`: at least one, at most
 /// [`MAX_LINES`], each bounded. Blank rows are dropped. The message says
 /// which line is wrong.
-pub fn validate_lines(lines: &[NewInvoiceLine], currency: &Currency) -> Result<Vec<ValidLine>, String> {
+pub fn validate_lines(
+    lines: &[NewInvoiceLine],
+    currency: &Currency,
+) -> Result<Vec<ValidLine>, String> {
     let filled: Vec<&NewInvoiceLine> = lines.iter().filter(|l| !l.is_blank()).collect();
     if filled.is_empty() {
         return Err("Add at least one line.".to_owned());
@@ -686,12 +688,21 @@ pub fn validate_lines(lines: &[NewInvoiceLine], currency: &Currency) -> Result<V
             return Err(format!("Line {n}: the quantity must be more than zero."));
         }
         let what = format!("Line {n} unit price");
-        let unit_amount =
-            parse_decimal(&line.unit_amount, currency.minor_digits(), MAX_AMOUNT_MINOR, &what)?;
+        let unit_amount = parse_decimal(
+            &line.unit_amount,
+            currency.minor_digits(),
+            MAX_AMOUNT_MINOR,
+            &what,
+        )?;
         let tax_rate_bp = if line.tax_rate.trim().is_empty() {
             0
         } else {
-            parse_decimal(&line.tax_rate, 2, MAX_TAX_RATE_BP, &format!("Line {n} tax rate"))?
+            parse_decimal(
+                &line.tax_rate,
+                2,
+                MAX_TAX_RATE_BP,
+                &format!("Line {n} tax rate"),
+            )?
         };
         let too_large = || format!("Line {n}: the amount is too large.");
         let amount = line_amount(quantity, unit_amount).ok_or_else(too_large)?;
@@ -741,7 +752,8 @@ pub fn parse_date(raw: &str) -> Result<i64, String> {
         )
     };
     let mut parts = raw.trim().splitn(3, '-').map(str::parse::<i64>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next())
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
     else {
         return Err(bad());
     };
@@ -802,7 +814,7 @@ mod tests {
         assert_eq!(gbp(100_000_000).to_string(), "£1,000,000.00");
         let usd = Money::new(99, Currency::parse("usd").unwrap());
         assert_eq!(usd.to_string(), "$0.99");
-        let eur = Money::new(1_000_00, Currency::parse("EUR").unwrap());
+        let eur = Money::new(100_000, Currency::parse("EUR").unwrap());
         assert_eq!(eur.to_string(), "€1,000.00");
         let chf = Money::new(123_450, Currency::parse("CHF").unwrap());
         assert_eq!(chf.to_string(), "1,234.50 CHF");
@@ -817,8 +829,14 @@ mod tests {
     fn money_arithmetic_is_checked_and_refuses_mixed_currencies() {
         assert_eq!(gbp(150).checked_add(&gbp(250)), Ok(gbp(400)));
         assert_eq!(gbp(150).checked_sub(&gbp(250)), Ok(gbp(-100)));
-        assert_eq!(gbp(i64::MAX).checked_add(&gbp(1)), Err(MoneyError::Overflow));
-        assert_eq!(gbp(i64::MIN).checked_sub(&gbp(1)), Err(MoneyError::Overflow));
+        assert_eq!(
+            gbp(i64::MAX).checked_add(&gbp(1)),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            gbp(i64::MIN).checked_sub(&gbp(1)),
+            Err(MoneyError::Overflow)
+        );
         let usd = Money::new(1, Currency::parse("USD").unwrap());
         assert_eq!(gbp(1).checked_add(&usd), Err(MoneyError::CurrencyMismatch));
     }
@@ -867,8 +885,14 @@ mod tests {
     #[test]
     fn totals_add_lines_tax_payments_and_credits_exactly() {
         let lines = [
-            LineAmounts { amount: 37_500, tax: 7_500 },
-            LineAmounts { amount: 4_999, tax: 1_000 },
+            LineAmounts {
+                amount: 37_500,
+                tax: 7_500,
+            },
+            LineAmounts {
+                amount: 4_999,
+                tax: 1_000,
+            },
         ];
         let t = Totals::compute(&lines, &[20_000], &[1_000]).unwrap();
         assert_eq!(
@@ -882,7 +906,10 @@ mod tests {
                 balance: 29_999,
             }
         );
-        let huge = [LineAmounts { amount: i64::MAX, tax: 1 }];
+        let huge = [LineAmounts {
+            amount: i64::MAX,
+            tax: 1,
+        }];
         assert_eq!(Totals::compute(&huge, &[], &[]), Err(MoneyError::Overflow));
     }
 
@@ -891,16 +918,25 @@ mod tests {
         use InvoiceStatus as S;
         let due = Some(1_000);
         let base = StatusBase::Sent;
-        assert_eq!(derive_status(StatusBase::Draft, 100, 100, due, 5_000), S::Draft);
+        assert_eq!(
+            derive_status(StatusBase::Draft, 100, 100, due, 5_000),
+            S::Draft
+        );
         assert_eq!(derive_status(StatusBase::Void, 100, 0, due, 5_000), S::Void);
         assert_eq!(derive_status(base, 100, 0, due, 500), S::Sent);
-        assert_eq!(derive_status(StatusBase::Viewed, 100, 0, due, 500), S::Viewed);
+        assert_eq!(
+            derive_status(StatusBase::Viewed, 100, 0, due, 500),
+            S::Viewed
+        );
         assert_eq!(derive_status(base, 100, 40, due, 500), S::PartiallyPaid);
         assert_eq!(derive_status(base, 100, 100, due, 500), S::Paid);
         assert_eq!(derive_status(base, 100, 120, due, 500), S::Paid);
         // Past due with a balance is overdue, paid or not in part...
         assert_eq!(derive_status(base, 100, 0, due, 1_001), S::Overdue);
-        assert_eq!(derive_status(StatusBase::Viewed, 100, 40, due, 1_001), S::Overdue);
+        assert_eq!(
+            derive_status(StatusBase::Viewed, 100, 40, due, 1_001),
+            S::Overdue
+        );
         // ...but never once settled, and not on the due instant itself.
         assert_eq!(derive_status(base, 100, 100, due, 9_999), S::Paid);
         assert_eq!(derive_status(base, 100, 0, due, 1_000), S::Sent);
@@ -931,14 +967,22 @@ mod tests {
             unit_amount: u.into(),
             tax_rate: t.into(),
         };
-        let valid =
-            validate_lines(&[line("Advice", "1.5", "250", "20"), NewInvoiceLine::default()], &gbp)
-                .unwrap();
+        let valid = validate_lines(
+            &[
+                line("Advice", "1.5", "250", "20"),
+                NewInvoiceLine::default(),
+            ],
+            &gbp,
+        )
+        .unwrap();
         assert_eq!(valid.len(), 1);
         assert_eq!((valid[0].amount, valid[0].tax), (37_500, 7_500));
         assert!(validate_lines(&[NewInvoiceLine::default()], &gbp).is_err());
         let err = validate_lines(&[line("A", "1", "1", ""), line("B", "0", "1", "")], &gbp);
-        assert_eq!(err, Err("Line 2: the quantity must be more than zero.".to_owned()));
+        assert_eq!(
+            err,
+            Err("Line 2: the quantity must be more than zero.".to_owned())
+        );
         let long = "x".repeat(MAX_DESCRIPTION_CHARS + 1);
         assert!(validate_lines(&[line(&long, "1", "1", "")], &gbp).is_err());
         assert!(validate_lines(&[line("A", "1", "1", "100.01")], &gbp).is_err());

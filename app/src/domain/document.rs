@@ -163,7 +163,10 @@ pub fn sanitize_file_name(raw: &str) -> String {
     let cleaned: String = base
         .chars()
         .map(|c| {
-            if c.is_control() || is_bidi_control(c) || matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|') {
+            if c.is_control()
+                || is_bidi_control(c)
+                || matches!(c, '"' | ':' | '*' | '?' | '<' | '>' | '|')
+            {
                 '_'
             } else {
                 c
@@ -214,7 +217,10 @@ pub fn content_type_for(name: &str) -> &'static str {
 
 /// A size for people: "512 bytes", "1.5 MB".
 pub fn human_size(bytes: i64) -> String {
-    #[expect(clippy::cast_precision_loss, reason = "a display value, rounded to one decimal")]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a display value, rounded to one decimal"
+    )]
     let b = bytes as f64;
     match bytes {
         ..1_000 => format!("{bytes} bytes"),
@@ -238,7 +244,10 @@ mod tests {
     fn sanitising_drops_leading_dots_and_control_characters() {
         assert_eq!(sanitize_file_name(".bashrc"), "bashrc");
         assert_eq!(sanitize_file_name(".."), "document");
-        assert_eq!(sanitize_file_name("a\u{0}b\nc\u{202E}fdp.exe"), "a_b_c_fdp.exe");
+        assert_eq!(
+            sanitize_file_name("a\u{0}b\nc\u{202E}fdp.exe"),
+            "a_b_c_fdp.exe"
+        );
         assert_eq!(sanitize_file_name("  report.pdf. "), "report.pdf");
         assert_eq!(sanitize_file_name(""), "document");
     }
@@ -246,7 +255,10 @@ mod tests {
     #[test]
     fn sanitising_cuts_long_names() {
         let long = "a".repeat(1000);
-        assert_eq!(sanitize_file_name(&long).chars().count(), MAX_FILE_NAME_CHARS);
+        assert_eq!(
+            sanitize_file_name(&long).chars().count(),
+            MAX_FILE_NAME_CHARS
+        );
     }
 
     #[test]
@@ -259,10 +271,19 @@ mod tests {
 
     #[test]
     fn an_open_request_past_its_due_date_is_overdue() {
-        assert_eq!(RequestStatus::compute(false, Some(10), 11), RequestStatus::Overdue);
-        assert_eq!(RequestStatus::compute(false, Some(10), 9), RequestStatus::Open);
+        assert_eq!(
+            RequestStatus::compute(false, Some(10), 11),
+            RequestStatus::Overdue
+        );
+        assert_eq!(
+            RequestStatus::compute(false, Some(10), 9),
+            RequestStatus::Open
+        );
         assert_eq!(RequestStatus::compute(false, None, 9), RequestStatus::Open);
-        assert_eq!(RequestStatus::compute(true, Some(10), 11), RequestStatus::Fulfilled);
+        assert_eq!(
+            RequestStatus::compute(true, Some(10), 11),
+            RequestStatus::Fulfilled
+        );
     }
 
     #[test]

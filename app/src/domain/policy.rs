@@ -111,6 +111,26 @@ pub fn may_view_invoice(subject: &Subject, is_draft: bool) -> bool {
     subject.role.is_firm() || !is_draft
 }
 
+/// May `subject` take part in a matter's message threads (read, write,
+/// start one)? Exactly those who may view the matter: its clients with
+/// portal access, its team, and the firm-wide roles, never across an
+/// ethical wall. Messaging adds no access of its own.
+pub fn may_message(subject: &Subject, facts: MatterFacts) -> bool {
+    may_view_matter(subject, facts)
+}
+
+/// May `subject` use the attorney inbox (threads waiting for the firm) and
+/// see response-time targets? Firm users only.
+pub fn may_use_inbox(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
+/// May `subject` retract the message sent by `sender_id`? Only its sender:
+/// a retraction is the author's own correction, never another's censorship.
+pub fn may_retract_message(subject: &Subject, sender_id: &str) -> bool {
+    subject.user_id == sender_id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,8 +250,14 @@ mod tests {
         assert!(!may_upload_document(&client, Visibility::Internal));
         assert!(!may_manage_documents(&client));
         for role in [Role::Admin, Role::Attorney, Role::Staff] {
-            assert!(may_see_document(&subject(role), Visibility::Internal), "{role:?}");
-            assert!(may_upload_document(&subject(role), Visibility::Internal), "{role:?}");
+            assert!(
+                may_see_document(&subject(role), Visibility::Internal),
+                "{role:?}"
+            );
+            assert!(
+                may_upload_document(&subject(role), Visibility::Internal),
+                "{role:?}"
+            );
             assert!(may_manage_documents(&subject(role)), "{role:?}");
         }
     }
@@ -251,5 +277,27 @@ mod tests {
         for role in [Role::Admin, Role::Attorney, Role::Staff] {
             assert!(may_view_invoice(&subject(role), true), "{role:?}");
         }
+    }
+
+    #[test]
+    fn only_firm_users_have_an_inbox() {
+        assert!(may_use_inbox(&subject(Role::Attorney)));
+        assert!(may_use_inbox(&subject(Role::Staff)));
+        assert!(!may_use_inbox(&subject(Role::Client)));
+    }
+
+    #[test]
+    fn only_the_sender_may_retract_a_message() {
+        let me = subject(Role::Attorney);
+        assert!(may_retract_message(&me, &me.user_id));
+        assert!(!may_retract_message(&me, "someone else"));
+    }
+
+    #[test]
+    fn an_ethical_wall_keeps_a_team_member_out_of_the_matters_messages() {
+        let facts = MatterFacts { on_team: true, client_access: false, walled: true };
+        assert!(!may_message(&subject(Role::Attorney), facts));
+        assert!(may_message(&subject(Role::Attorney), MatterFacts { walled: false, ..facts }));
+        assert!(!may_message(&subject(Role::Client), MatterFacts { walled: false, ..facts }));
     }
 }

@@ -180,7 +180,11 @@ async fn visible_invoices(
     matter: Option<&MatterId>,
 ) -> anyhow::Result<Vec<InvoiceView>> {
     let subject = principal.subject();
-    let matter_filter = if matter.is_some() { "and i.matter_id = $4" } else { "" };
+    let matter_filter = if matter.is_some() {
+        "and i.matter_id = $4"
+    } else {
+        ""
+    };
     let sql = format!(
         "{INVOICE_SELECT}
          where {} and {} {matter_filter}
@@ -196,7 +200,10 @@ async fn visible_invoices(
     if let Some(matter) = matter {
         query = query.bind(matter.as_str().to_owned());
     }
-    let rows = query.fetch_all(db.pool()).await.context("listing invoices")?;
+    let rows = query
+        .fetch_all(db.pool())
+        .await
+        .context("listing invoices")?;
     let now = now_ms();
     let mut invoices = rows
         .into_iter()
@@ -222,7 +229,11 @@ async fn trust_balances(
     matter: Option<&MatterId>,
 ) -> anyhow::Result<Vec<TrustBalanceView>> {
     let subject = principal.subject();
-    let matter_filter = if matter.is_some() { "and t.matter_id = $3" } else { "" };
+    let matter_filter = if matter.is_some() {
+        "and t.matter_id = $3"
+    } else {
+        ""
+    };
     let sql = format!(
         "select t.matter_id, m.number as matter_number, m.title as matter_title, t.currency,
                 cast(sum(t.amount) as bigint) as balance
@@ -413,7 +424,15 @@ pub async fn statement_pdf(
     let loaded = load_visible(db, principal, client, id).await?;
     let bytes = pdf::render_statement(&loaded.view, &loaded.account_name, now_ms());
     let summary = format!("Downloaded statement {} (PDF)", loaded.view.number);
-    record_client_read(db, principal, client, &loaded.view, "invoice.downloaded", summary).await?;
+    record_client_read(
+        db,
+        principal,
+        client,
+        &loaded.view,
+        "invoice.downloaded",
+        summary,
+    )
+    .await?;
     Ok((pdf::file_name(&loaded.view.number), bytes))
 }
 
@@ -430,7 +449,12 @@ fn require_billing_role(principal: &Principal) -> Result<(), ServiceError> {
     }
 }
 
-fn write_audit(principal: &Principal, client: &ClientInfo, action: &str, invoice_id: &str) -> AuditEntry {
+fn write_audit(
+    principal: &Principal,
+    client: &ClientInfo,
+    action: &str,
+    invoice_id: &str,
+) -> AuditEntry {
     AuditEntry::new(action, AuditResult::Success)
         .actor(principal.user_id.to_string())
         .object("invoice", invoice_id)
@@ -519,13 +543,19 @@ pub async fn create_invoice(
             )
             .into());
         }
-        Err(err) => return Err(anyhow::Error::from(err).context("inserting an invoice").into()),
+        Err(err) => {
+            return Err(anyhow::Error::from(err)
+                .context("inserting an invoice")
+                .into());
+        }
     }
     insert_lines(tx.conn(), &id, &lines).await?;
     audit::append(
         &mut tx,
-        &write_audit(principal, client, "invoice.created", &id)
-            .detail(format!("{number}, {} line(s), total {total} {currency}, {base}", lines.len())),
+        &write_audit(principal, client, "invoice.created", &id).detail(format!(
+            "{number}, {} line(s), total {total} {currency}, {base}",
+            lines.len()
+        )),
     )
     .await?;
     tx.commit().await.context("committing a new invoice")?;
@@ -603,12 +633,19 @@ pub async fn record_payment(
     let (mut tx, loaded) = lock_for_write(db, principal, client, invoice_id).await?;
     let invoice = &loaded.view;
     match loaded.base {
-        StatusBase::Draft => return Err(bad_request("Issue the invoice before recording a payment.")),
+        StatusBase::Draft => {
+            return Err(bad_request("Issue the invoice before recording a payment."));
+        }
         StatusBase::Void => return Err(bad_request("This invoice is void.")),
         StatusBase::Sent | StatusBase::Viewed => {}
     }
-    let minor = parse_decimal(amount, invoice.currency.minor_digits(), MAX_AMOUNT_MINOR, "Amount")
-        .map_err(bad_request)?;
+    let minor = parse_decimal(
+        amount,
+        invoice.currency.minor_digits(),
+        MAX_AMOUNT_MINOR,
+        "Amount",
+    )
+    .map_err(bad_request)?;
     if minor == 0 {
         return Err(bad_request("Amount: enter more than zero."));
     }
@@ -620,7 +657,11 @@ pub async fn record_payment(
     }
     let received_at = parse_date(date).map_err(|e| bad_request(format!("Date: {e}")))?;
     let method = method.trim();
-    let method = if method.is_empty() { "Bank transfer" } else { method };
+    let method = if method.is_empty() {
+        "Bank transfer"
+    } else {
+        method
+    };
     if method.chars().count() > MAX_METHOD_CHARS {
         return Err(bad_request(format!(
             "Method: keep it under {MAX_METHOD_CHARS} characters."
@@ -643,8 +684,11 @@ pub async fn record_payment(
     .context("inserting a payment")?;
     audit::append(
         &mut tx,
-        &write_audit(principal, client, "invoice.payment_recorded", &invoice.id)
-            .detail(format!("{} on {}", invoice.money(minor), invoice.number)),
+        &write_audit(principal, client, "invoice.payment_recorded", &invoice.id).detail(format!(
+            "{} on {}",
+            invoice.money(minor),
+            invoice.number
+        )),
     )
     .await?;
     tx.commit().await.context("committing a payment")?;
@@ -703,16 +747,22 @@ pub async fn transition(
             "invoice.voided"
         }
         (Transition::Void, StatusBase::Draft) => {
-            return Err(bad_request("Drafts are not issued; there is nothing to void."));
+            return Err(bad_request(
+                "Drafts are not issued; there is nothing to void.",
+            ));
         }
-        (Transition::Void, StatusBase::Void) => return Err(bad_request("This invoice is void already.")),
+        (Transition::Void, StatusBase::Void) => {
+            return Err(bad_request("This invoice is void already."));
+        }
     };
     audit::append(
         &mut tx,
         &write_audit(principal, client, action, invoice_id.as_str()).detail(&loaded.view.number),
     )
     .await?;
-    tx.commit().await.context("committing an invoice status change")?;
+    tx.commit()
+        .await
+        .context("committing an invoice status change")?;
     Ok(())
 }
 
@@ -739,7 +789,13 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
         100,
         30,
         &[
-            ("time", "Review of lease and notice of dispute", 350, 28_000, 2_000),
+            (
+                "time",
+                "Review of lease and notice of dispute",
+                350,
+                28_000,
+                2_000,
+            ),
             ("time", "Letter before action", 120, 28_000, 2_000),
             ("expense", "Land Registry official copies", 100, 700, 0),
         ],
@@ -775,7 +831,13 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
         "draft",
         0,
         30,
-        &[("time", "Due diligence questionnaire review", 200, 32_000, 2_000)],
+        &[(
+            "time",
+            "Due diligence questionnaire review",
+            200,
+            32_000,
+            2_000,
+        )],
         &[],
         &[],
     ),
@@ -815,7 +877,12 @@ const DEMO_INVOICES: &[DemoInvoice] = &[
 /// Trust ledger entries: (matter number, days ago, pence, description).
 const DEMO_TRUST: &[(&str, i64, i64, &str)] = &[
     ("LIT-2026-0012", 110, 500_000, "Retainer deposit"),
-    ("LIT-2026-0012", 60, -158_620, "Applied to the first statement"),
+    (
+        "LIT-2026-0012",
+        60,
+        -158_620,
+        "Applied to the first statement",
+    ),
     ("COR-2026-0031", 40, 250_000, "Retainer deposit"),
     ("LIT-2026-0019", 190, 1_000_000, "Retainer deposit"),
     ("LIT-2026-0019", 30, -200_000, "Applied to counsel's fees"),

@@ -96,7 +96,10 @@ impl FsBlobStore {
             || key.len() > 64
             || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "malformed blob key"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "malformed blob key",
+            ));
         }
         Ok(self.root.join(key))
     }
@@ -156,7 +159,9 @@ impl Drop for FsPending {
 impl BlobStore for FsBlobStore {
     fn put(&self, key: &str) -> io::Result<Box<dyn PendingBlob>> {
         let final_path = self.path(key)?;
-        let temp = self.temp_dir().join(format!("{key}.{}", uuid::Uuid::now_v7().simple()));
+        let temp = self
+            .temp_dir()
+            .join(format!("{key}.{}", uuid::Uuid::now_v7().simple()));
         let file = File::options().write(true).create_new(true).open(&temp)?;
         Ok(Box::new(FsPending {
             file: Some(file),
@@ -223,7 +228,8 @@ mod tests {
     }
 
     fn store() -> (TempDir, FsBlobStore) {
-        let dir = TempDir(std::env::temp_dir().join(format!("vellum-blobs-{}", crate::server::new_id())));
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("vellum-blobs-{}", crate::server::new_id())));
         let store = FsBlobStore::open_dir(&dir.0.join("blobs")).unwrap();
         (dir, store)
     }
@@ -265,6 +271,9 @@ mod tests {
         for key in ["live", "orphan"] {
             store.put(key).unwrap().commit().unwrap();
         }
-        assert_eq!(store.list_orphans(&|k| k == "live").unwrap(), vec!["orphan".to_owned()]);
+        assert_eq!(
+            store.list_orphans(&|k| k == "live").unwrap(),
+            vec!["orphan".to_owned()]
+        );
     }
 }

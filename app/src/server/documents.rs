@@ -92,17 +92,18 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<()> {
         .context("listing stored blobs")?;
     let live: std::collections::HashSet<String> = live.into_iter().map(|(k,)| k).collect();
     let blobs = std::sync::Arc::clone(&state.blobs);
-    let (temps, orphans) = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
-        let temps = blobs.remove_temp()?;
-        let orphans = blobs.list_orphans(&|key| live.contains(key))?;
-        for key in &orphans {
-            blobs.delete(key)?;
-        }
-        Ok((temps, orphans.len()))
-    })
-    .await
-    .context("sweeping unfinished uploads")?
-    .context("sweeping unfinished uploads")?;
+    let (temps, orphans) =
+        tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
+            let temps = blobs.remove_temp()?;
+            let orphans = blobs.list_orphans(&|key| live.contains(key))?;
+            for key in &orphans {
+                blobs.delete(key)?;
+            }
+            Ok((temps, orphans.len()))
+        })
+        .await
+        .context("sweeping unfinished uploads")?
+        .context("sweeping unfinished uploads")?;
     if temps + orphans > 0 {
         tracing::info!(temps, orphans, "removed unfinished uploads");
     }

@@ -227,7 +227,7 @@ pub async fn invite_contact(
     .await
     .context("storing the invitation")?;
 
-    let body = invitation_body(&contact.given_name, &principal.display_name, &token);
+    let body = invitation_body(&state.public_url, &contact.given_name, &principal.display_name, &token);
     outbox::enqueue(
         &mut tx,
         &NewEmail {
@@ -337,25 +337,25 @@ async fn upsert_portal_user(
 
 /// The invitation email. It holds the one-time link and nothing else
 /// secret.
-fn invitation_body(given_name: &str, inviter: &str, token: &str) -> String {
+fn invitation_body(base: &str, given_name: &str, inviter: &str, token: &str) -> String {
     format!(
         "Hello {given_name},\n\n\
          {inviter} has invited you to your law firm's secure client portal, where you can \
          follow your matters, read documents and message your lawyers.\n\n\
          To accept, open this link on the portal and choose a password:\n\n\
-         /invite/{token}\n\n\
+         {base}/invite/{token}\n\n\
          The link works once and expires in 7 days. If you did not expect this email, \
          you can ignore it.\n"
     )
 }
 
 /// The password reset email.
-fn reset_body(token: &str) -> String {
+fn reset_body(base: &str, token: &str) -> String {
     format!(
         "Hello,\n\n\
          Someone asked to reset the password of your client portal account. To choose a \
          new password, open this link on the portal:\n\n\
-         /reset/{token}\n\n\
+         {base}/reset/{token}\n\n\
          The link works once and expires in 1 hour. Setting a new password signs you out \
          everywhere. If you did not ask for this, ignore this email: your password stays \
          as it is.\n"
@@ -619,7 +619,7 @@ pub async fn request_password_reset(
                     kind: EmailKind::PasswordReset,
                     to: &user.email,
                     subject: "Reset your portal password",
-                    body: &reset_body(&token),
+                    body: &reset_body(&state.public_url, &token),
                 },
             )
             .await?;
@@ -694,15 +694,15 @@ mod tests {
 
     #[test]
     fn emails_carry_the_link_and_nothing_else_secret() {
-        let body = invitation_body("Henri", "Sam Staff", "TOKEN");
-        assert!(body.contains("/invite/TOKEN"));
+        let body = invitation_body("https://portal.firm.test", "Henri", "Sam Staff", "TOKEN");
+        assert!(body.contains("https://portal.firm.test/invite/TOKEN"));
         assert_eq!(
             body.matches("TOKEN").count(),
             1,
             "the token only in the link"
         );
-        let body = reset_body("TOKEN");
-        assert!(body.contains("/reset/TOKEN"));
+        let body = reset_body("https://portal.firm.test", "TOKEN");
+        assert!(body.contains("https://portal.firm.test/reset/TOKEN"));
         assert_eq!(body.matches("TOKEN").count(), 1);
     }
 }

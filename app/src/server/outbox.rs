@@ -25,6 +25,8 @@ pub enum EmailKind {
     Invitation,
     /// A password reset with its one-time link.
     PasswordReset,
+    /// "You have a new secure message", with a link and never the text.
+    MessageNotice,
 }
 
 impl EmailKind {
@@ -33,6 +35,7 @@ impl EmailKind {
         match self {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
+            Self::MessageNotice => "message_notice",
         }
     }
 }

@@ -18,6 +18,14 @@ pub struct AppState {
     pub session_limits: SessionLimits,
     /// Where encrypted document bodies are stored.
     pub blobs: Arc<dyn BlobStore>,
+    /// The address people reach the portal at, e.g. `https://portal.firm.example`,
+    /// for links in emails. From config, never from a request's `Host`
+    /// header, which an attacker could set to point reset links elsewhere.
+    pub public_url: String,
+    /// Announces new messages to the open message streams (SSE).
+    pub message_bus: super::messages::MessageBus,
+    /// Response-time target and email batching for messages.
+    pub messaging: super::messages::MessagingSettings,
 }
 
 impl AppState {

@@ -1,3 +1,4 @@
 //! Components shared by several pages.
 
 pub mod billing;
+pub mod documents;

@@ -5,15 +5,19 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::{
-    api::auth::{SignOut, current_user},
+    api::{
+        auth::{SignOut, current_user},
+        messages::unread_messages,
+    },
     domain::role::Role,
 };
 
 /// The links for a signed-in user with `role`: (label, path). Hiding a link
 /// is only a convenience; each page and server function checks the policy.
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
-    let mut links = vec![("Dashboard", "/"), ("Billing", "/billing")];
+    let mut links = vec![("Dashboard", "/"), ("Messages", "/messages"), ("Billing", "/billing")];
     if role.is_firm() {
+        links.push(("Inbox", "/inbox"));
         links.push(("Contacts", "/crm/contacts"));
     }
     if role == Role::Admin {
@@ -45,6 +49,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         move || (location.pathname.get(), sign_out.version().get()),
         |_| current_user(),
     );
+    // The unread count next to "Messages", refreshed on every navigation.
+    let unread = Resource::new(move || location.pathname.get(), |_| unread_messages());
 
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
@@ -79,9 +85,11 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                                 let current = move || {
                                                     (location.pathname.get() == path).then_some("page")
                                                 };
+                                                let count = (path == "/messages")
+                                                    .then(|| view! { <UnreadBadge unread /> });
                                                 view! {
                                                     <li>
-                                                        <a href=path aria-current=current>{label}</a>
+                                                        <a href=path aria-current=current>{label}{count}</a>
                                                     </li>
                                                 }
                                             })
@@ -110,5 +118,25 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             </header>
             <main class="content">{children()}</main>
         </div>
+    }
+}
+
+/// The number of unread messages, shown only when there are some.
+#[component]
+fn UnreadBadge(unread: Resource<Result<i64, crate::domain::AppError>>) -> impl IntoView {
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                unread
+                    .await
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(|n| {
+                        view! {
+                            <span class="badge nav-unread" aria-label=format!("{n} unread")>{n}</span>
+                        }
+                    })
+            })}
+        </Transition>
     }
 }

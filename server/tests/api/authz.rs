@@ -167,6 +167,109 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
+        name: "POST /api/list_documents",
+        sees: |app, client, number| Box::pin(status_probe(app, client, number, "list_documents")),
+    },
+    Route {
+        name: "POST /api/list_document_requests",
+        sees: |app, client, number| Box::pin(status_probe(app, client, number, "list_document_requests")),
+    },
+    Route {
+        name: "GET /api/documents/{id}/download",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let (document,): (String,) = sqlx::query_as(
+                    "select d.id from documents d join matters m on m.id = d.matter_id
+                     where m.number = $1 and d.visibility = 'client' order by d.id limit 1",
+                )
+                .bind(number.to_owned())
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
+                let response = client.get(app.url(&format!("/api/documents/{document}/download"))).send().await.unwrap();
+                match response.status().as_u16() {
+                    200 => true,
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "POST /api/matters/{id}/documents (upload)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client
+                    .post(app.url(&format!("/api/matters/{id}/documents")))
+                    .query(&[("name", "probe.txt"), ("visibility", "client")])
+                    .body("probe")
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                match status {
+                    201 => true,
+                    404 => {
+                        assert!(!body.contains(number), "a 404 must not name the matter: {body}");
+                        false
+                    }
+                    other => panic!("unexpected status {other}: {body}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "GET /billing (billing page)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let (_, invoice) = issued_invoice(app, number).await;
+                let response = client.get(app.url("/billing")).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap().contains(&invoice)
+            })
+        },
+    },
+    Route {
+        name: "POST /api/list_threads",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let response = client.post(app.url("/api/list_threads")).form(&[("", "")]).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.text().await.unwrap().contains(number)
+            })
+        },
+    },
+    Route {
+        name: "POST /api/get_thread",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let Some(thread) = thread_on(app, number).await else { return false };
+                let response = client.post(app.url("/api/get_thread")).form(&[("id", thread.as_str())]).send().await.unwrap();
+                match response.status().as_u16() {
+                    200 => response.text().await.unwrap().contains(number),
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "GET /api/messages/stream",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let Some(thread) = thread_on(app, number).await else { return false };
+                let response = client.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
+                match response.status().as_u16() {
+                    200 => true,
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
         name: "GET / (dashboard page)",
         sees: |app, client, number| {
             Box::pin(async move {
@@ -177,6 +280,64 @@ const ROUTES: &[Route] = &[
         },
     },
 ];
+
+/// A server function taking `matter_id`: 200 means the matter was seen;
+/// 404 (which must not name it) means it was not.
+async fn status_probe(app: &TestApp, client: &reqwest::Client, number: &str, function: &str) -> bool {
+    let id = matter_id(app, number).await;
+    let response = client
+        .post(app.url(&format!("/api/{function}")))
+        .form(&[("matter_id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    match status {
+        200 => true,
+        404 => {
+            assert!(!body.contains(number), "a 404 must not name the matter: {body}");
+            false
+        }
+        other => panic!("unexpected status {other}: {body}"),
+    }
+}
+
+/// Gives every matter the matrix probes a client-visible document, uploaded
+/// by the admin before any test wall goes up.
+async fn give_every_probed_matter_a_document(app: &TestApp) {
+    let (admin,): (String,) = sqlx::query_as("select id from users where email = 'admin@vellum.test'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let principal = app::server::auth::Principal {
+        user_id: app::domain::ids::UserId::from_trusted(admin),
+        role: app::domain::role::Role::Admin,
+        email: "admin@vellum.test".to_owned(),
+        display_name: "Admin".to_owned(),
+        contact_id: None,
+        session_handle: String::new(),
+    };
+    for number in ["LIT-2026-0012", "LIT-2026-0019", "COR-2026-0031", "EMP-2026-0007", "COR-2026-0050", "EST-2026-0003"] {
+        let frames = [Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"matrix"))];
+        app::server::documents::upload(
+            &app.state,
+            &principal,
+            &app::server::auth::ClientInfo::default(),
+            app::server::documents::UploadParams {
+                matter_id: app::domain::ids::MatterId::from_trusted(matter_id(app, number).await),
+                name: "matrix.txt".to_owned(),
+                visibility: app::domain::document::Visibility::Client,
+                request_id: None,
+                replaces: None,
+            },
+            1024,
+            futures_util::stream::iter(frames),
+        )
+        .await
+        .unwrap();
+    }
+}
 
 /// One role's three objects and what it may see of them.
 struct Case {
@@ -230,6 +391,18 @@ fn cases() -> Vec<Case> {
             walled: "LIT-2026-0019",
         },
     ]
+}
+
+/// The first message thread on the matter `number`, if it has one.
+async fn thread_on(app: &TestApp, number: &str) -> Option<String> {
+    sqlx::query_as::<_, (String,)>(
+        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = $1 order by t.id limit 1",
+    )
+    .bind(number.to_owned())
+    .fetch_optional(app.state.db.pool())
+    .await
+    .unwrap()
+    .map(|(id,)| id)
 }
 
 async fn matter_id(app: &TestApp, number: &str) -> String {
@@ -289,6 +462,7 @@ async fn wall_off(app: &TestApp, email: &str, number: &str) {
 on_both_backends! {
     async fn no_route_shows_any_role_a_foreign_or_walled_matter(app) {
         app.seed().await;
+        give_every_probed_matter_a_document(&app).await;
         let mut failures = Vec::new();
         for case in cases() {
             wall_off(&app, case.email, case.walled).await;
@@ -383,6 +557,19 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/set_shared", vec![("id", id.as_str()), ("what", "note"), ("item", "x"), ("visible", "true")]),
         ("/api/new_calendar_feed", vec![("", "")]),
         ("/api/contact_timeline", vec![("id", id.as_str())]),
+        ("/api/list_threads", vec![("", "")]),
+        ("/api/unread_messages", vec![("", "")]),
+        ("/api/get_thread", vec![("id", id.as_str())]),
+        ("/api/send_message", vec![("thread_id", id.as_str()), ("body", "x")]),
+        ("/api/start_thread", vec![("matter_id", id.as_str()), ("subject", "x"), ("body", "x")]),
+        ("/api/retract_message", vec![("id", id.as_str())]),
+        ("/api/message_inbox", vec![("", "")]),
+        ("/api/set_message_emails", vec![("enabled", "false")]),
+        ("/api/list_documents", vec![("matter_id", id.as_str())]),
+        ("/api/list_document_requests", vec![("matter_id", id.as_str())]),
+        ("/api/create_document_request", vec![("matter_id", id.as_str()), ("title", "x"), ("note", ""), ("due_date", "")]),
+        ("/api/review_document_request", vec![("request_id", id.as_str()), ("accept", "true"), ("reason", "")]),
+        ("/api/set_document_visibility", vec![("document_id", id.as_str()), ("visibility", "internal")]),
         // Exempt, because the link in the email is the credential and the
         // people using them cannot sign in yet: get_invitation,
         // accept_invitation, request_password_reset, get_password_reset and
@@ -400,6 +587,15 @@ async fn anonymous_callers_get_401_from_every_server_function() {
     let (invoice, _) = issued_invoice(&app, "LIT-2026-0012").await;
     let pdf = app.get(&format!("/api/invoices/{invoice}/pdf")).await;
     assert_eq!(pdf.status(), 401, "GET /api/invoices/{{id}}/pdf");
+    let thread = thread_on(&app, "LIT-2026-0012").await.unwrap();
+    let stream = app.get(&format!("/api/messages/stream?thread={thread}")).await;
+    assert_eq!(stream.status(), 401, "GET /api/messages/stream");
+    let upload = app.client.post(app.url(&format!("/api/matters/{id}/documents?name=x.txt"))).body("x").send().await.unwrap();
+    assert_eq!(upload.status(), 401, "POST /api/matters/{{id}}/documents");
+    let (document,): (String,) = sqlx::query_as("select id from documents limit 1").fetch_one(app.state.db.pool()).await.unwrap();
+    for path in [format!("/api/documents/{document}/download"), format!("/api/documents/{document}/versions/1/download")] {
+        assert_eq!(app.get(&path).await.status(), 401, "{path}");
+    }
 }
 
 /// Which roles reach the contact list, invitations and the outbox: the
@@ -409,6 +605,7 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/list_contacts", [200, 200, 200, 404]),
     ("/api/invite_contact", [200, 404, 200, 404]),
     ("/api/list_outbox", [200, 404, 404, 404]),
+    ("/api/message_inbox", [200, 200, 200, 404]),
 ];
 
 /// In a module of its own: `on_both_backends!` makes modules `sqlite` and

@@ -54,7 +54,12 @@ async fn get_invoice(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16,
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn post(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     let response = client.post(app.url(path)).form(form).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
@@ -64,7 +69,12 @@ async fn pay(app: &TestApp, client: &reqwest::Client, id: &str, amount: &str) ->
         app,
         client,
         "/api/record_payment",
-        &[("invoice_id", id), ("amount", amount), ("date", "2026-11-20"), ("method", "Card")],
+        &[
+            ("invoice_id", id),
+            ("amount", amount),
+            ("date", "2026-11-20"),
+            ("method", "Card"),
+        ],
     )
     .await
 }
@@ -373,5 +383,35 @@ on_both_backends! {
         pay(&app, &staff, &id, "10.00").await;
         let report = app::server::audit::verify(&app.state.db).await.unwrap();
         assert!(report.is_intact(), "{report:?}");
+    }
+
+    async fn the_billing_page_lists_statements_and_shows_the_staff_forms_only_to_staff(app) {
+        app.seed().await;
+        let alice = app.signed_in_client(ALICE).await;
+        let staff = app.signed_in_client(STAFF).await;
+        let (_, number) = seeded(&app, "COR-2026-0031", "sent").await;
+        let (_, draft) = seeded(&app, "COR-2026-0031", "draft").await;
+        let page = alice.get(app.url("/billing")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&number) && html.contains("£3,413.80"), "statements and trust balance");
+        assert!(html.contains("Download PDF") && html.contains("paid-bar"));
+        assert!(!html.contains(&draft), "no drafts for clients");
+        assert!(!html.contains("New invoice") && !html.contains("Record a payment"));
+        assert!(!html.contains("style="), "the CSP forbids inline styles");
+        let html = staff.get(app.url("/billing")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&draft) && html.contains("New invoice") && html.contains("Record a payment"));
+        assert!(html.contains(">Amount<") && html.contains(">Date<"));
+
+        // One statement, and the matter page's statements panel.
+        let (id, _) = seeded(&app, "COR-2026-0031", "sent").await;
+        let statement = alice.get(app.url(&format!("/billing/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(statement.contains(&format!("Statement {number}")) && statement.contains("Balance due"));
+        let (base,): (String,) = sqlx::query_as("select status_base from invoices where id = $1")
+            .bind(id.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(base, "viewed", "opening the statement page marks it viewed");
+        let matter = matter_id(&app, "COR-2026-0031").await;
+        let page = alice.get(app.url(&format!("/matters/{matter}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Statements") && page.contains(&number) && page.contains("£2,500.00"), "{page}");
     }
 }

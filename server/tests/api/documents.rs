@@ -81,7 +81,13 @@ async fn upload(
 }
 
 /// Uploads and returns the stored document's JSON (201 expected).
-async fn upload_ok(app: &TestApp, client: &reqwest::Client, number: &str, name: &str, body: Vec<u8>) -> Value {
+async fn upload_ok(
+    app: &TestApp,
+    client: &reqwest::Client,
+    number: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> Value {
     let response = upload(app, client, number, name, "client", &[], body).await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     response.json().await.unwrap()
@@ -101,7 +107,15 @@ async fn blob_path(app: &TestApp, document_id: &str) -> PathBuf {
 }
 
 /// Downloads, reading the body to its end; `Err` when the stream was cut.
-async fn download(app: &TestApp, client: &reqwest::Client, path: &str) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Result<Vec<u8>, Vec<u8>>) {
+async fn download(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+) -> (
+    reqwest::StatusCode,
+    reqwest::header::HeaderMap,
+    Result<Vec<u8>, Vec<u8>>,
+) {
     let mut response = client.get(app.url(path)).send().await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
@@ -116,7 +130,10 @@ async fn download(app: &TestApp, client: &reqwest::Client, path: &str) -> (reqwe
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(app.state.db.pool()).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     n
 }
 
@@ -134,8 +151,18 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     out
 }
 
-async fn server_fn(client: &reqwest::Client, app: &TestApp, name: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let response = client.post(app.url(&format!("/api/{name}"))).form(form).send().await.unwrap();
+async fn server_fn(
+    client: &reqwest::Client,
+    app: &TestApp,
+    name: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let response = client
+        .post(app.url(&format!("/api/{name}")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
@@ -363,7 +390,7 @@ on_both_backends! {
         let staff = app.signed_in_client(STAFF).await;
         let alice = app.signed_in_client(ALICE).await;
         let matter = matter_id(&app, ALICES_MATTER).await;
-        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Bank statements 2024"), ("note", "All accounts")]).await;
+        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Bank statements 2024"), ("note", "All accounts"), ("due_date", "2099-12-31")]).await;
         assert_eq!(status, 200, "{id}");
         let request: String = serde_json::from_str(&id).unwrap();
         let status_of = |alice: reqwest::Client, matter: String, request: String| {
@@ -399,7 +426,7 @@ on_both_backends! {
         assert_eq!((accepted["status"].as_str(), accepted["review"].as_str()), (Some("Fulfilled"), Some("Accepted")));
 
         // Clients cannot ask for documents or review them.
-        let (status, _) = server_fn(&alice, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "x"), ("note", "")]).await;
+        let (status, _) = server_fn(&alice, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "x"), ("note", ""), ("due_date", "")]).await;
         assert_eq!(status, 404);
         let (status, _) = server_fn(&alice, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
         assert_eq!(status, 404);
@@ -439,14 +466,31 @@ mod limits {
     use super::*;
 
     async fn small_limit_app(backend: app::server::db::Backend) -> TestApp {
-        spawn_app_configured(backend, axum::Router::new(), &[("VELLUM_MAX_UPLOAD_BYTES", "100000")]).await
+        spawn_app_configured(
+            backend,
+            axum::Router::new(),
+            &[("VELLUM_MAX_UPLOAD_BYTES", "100000")],
+        )
+        .await
     }
 
     async fn assert_nothing_stored(app: &TestApp, before: i64) {
-        assert_eq!(count(app, "select count(*) from document_versions").await, before, "no row");
-        assert_eq!(count(app, "select count(*) from documents").await, before, "no document");
+        assert_eq!(
+            count(app, "select count(*) from document_versions").await,
+            before,
+            "no row"
+        );
+        assert_eq!(
+            count(app, "select count(*) from documents").await,
+            before,
+            "no document"
+        );
         let blobs = app.data_dir().join("blobs");
-        assert_eq!(files_under(&blobs).len(), usize::try_from(before).unwrap(), "no blob and no temp file");
+        assert_eq!(
+            files_under(&blobs).len(),
+            usize::try_from(before).unwrap(),
+            "no blob and no temp file"
+        );
     }
 
     async fn over_the_limit(backend: app::server::db::Backend) {
@@ -454,13 +498,32 @@ mod limits {
         app.seed().await;
         let before = count(&app, "select count(*) from document_versions").await;
         let alice = app.signed_in_client(ALICE).await;
-        let response = upload(&app, &alice, ALICES_MATTER, "big.bin", "client", &[], sample(100_001)).await;
+        let response = upload(
+            &app,
+            &alice,
+            ALICES_MATTER,
+            "big.bin",
+            "client",
+            &[],
+            sample(100_001),
+        )
+        .await;
         assert_eq!(response.status(), 413);
-        assert!(response.text().await.unwrap().contains("larger than the upload limit"));
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("larger than the upload limit")
+        );
         assert_nothing_stored(&app, before).await;
 
         // Without a declared length the limit is enforced while streaming.
-        let (user,): (String,) = sqlx::query_as("select id from users where email = $1").bind(ALICE).fetch_one(app.state.db.pool()).await.unwrap();
+        let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
+            .bind(ALICE)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
         let principal = app::server::auth::Principal {
             user_id: app::domain::ids::UserId::from_trusted(user),
             role: app::domain::role::Role::Client,
@@ -469,13 +532,16 @@ mod limits {
             contact_id: None,
             session_handle: String::new(),
         };
-        let frames = (0..10).map(|_| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(sample(30_000))));
+        let frames = (0..10)
+            .map(|_| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(sample(30_000))));
         let result = app::server::documents::upload(
             &app.state,
             &principal,
             &app::server::auth::ClientInfo::default(),
             app::server::documents::UploadParams {
-                matter_id: app::domain::ids::MatterId::from_trusted(matter_id(&app, ALICES_MATTER).await),
+                matter_id: app::domain::ids::MatterId::from_trusted(
+                    matter_id(&app, ALICES_MATTER).await,
+                ),
                 name: "streamed.bin".to_owned(),
                 visibility: app::domain::document::Visibility::Client,
                 request_id: None,
@@ -485,11 +551,23 @@ mod limits {
             futures_util::stream::iter(frames),
         )
         .await;
-        assert!(matches!(result, Err(app::server::documents::UploadError::TooLarge { limit: 100_000 })));
+        assert!(matches!(
+            result,
+            Err(app::server::documents::UploadError::TooLarge { limit: 100_000 })
+        ));
         assert_nothing_stored(&app, before).await;
 
         // At the limit is fine.
-        let response = upload(&app, &alice, ALICES_MATTER, "fits.bin", "client", &[], sample(100_000)).await;
+        let response = upload(
+            &app,
+            &alice,
+            ALICES_MATTER,
+            "fits.bin",
+            "client",
+            &[],
+            sample(100_000),
+        )
+        .await;
         assert_eq!(response.status(), 201);
     }
 

@@ -77,6 +77,7 @@ impl TestApp {
             .await
             .expect("set demo credentials");
         app::server::documents::seed_documents(&self.state).await.expect("seed demo documents");
+        app::server::messages::seed_messages(&self.state).await.expect("seed demo messages");
     }
 
     /// A fresh client (own cookie jar) signed in as `email`, completing the

@@ -16,5 +16,6 @@ mod authz;
 mod invitations;
 mod keys;
 mod matter_page;
+mod messages;
 mod storage;
 mod web;

@@ -9,9 +9,7 @@
 
 use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::domain::billing::{
-    InvoiceView, LineKind, format_date, format_quantity, format_rate,
-};
+use crate::domain::billing::{InvoiceView, LineKind, format_date, format_quantity, format_rate};
 
 /// A4 in points.
 const PAGE_WIDTH: f32 = 595.0;
@@ -28,7 +26,13 @@ const DESCRIPTION_CHARS: usize = 52;
 pub fn file_name(number: &str) -> String {
     let safe: String = number
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{safe}.pdf")
 }
@@ -163,7 +167,12 @@ pub fn render_statement(invoice: &InvoiceView, account_name: &str, now: i64) -> 
     w.text_right(right, b"F2", 14.0, &invoice.number);
     w.down(2.0);
     w.text(MARGIN, b"F1", 11.0, &format!("Client: {account_name}"));
-    w.text_right(right, b"F1", 11.0, &format!("Status: {}", invoice.status.label()));
+    w.text_right(
+        right,
+        b"F1",
+        11.0,
+        &format!("Status: {}", invoice.status.label()),
+    );
     w.down(1.0);
     w.text(
         MARGIN,
@@ -175,13 +184,18 @@ pub fn render_statement(invoice: &InvoiceView, account_name: &str, now: i64) -> 
         ),
     );
     w.down(1.0);
-    let issued = invoice.issued_at.map_or_else(|| "not issued".to_owned(), format_date);
+    let issued = invoice
+        .issued_at
+        .map_or_else(|| "not issued".to_owned(), format_date);
     let due = invoice.due_at.map_or_else(|| "-".to_owned(), format_date);
     w.text(
         MARGIN,
         b"F1",
         11.0,
-        &format!("Issued: {issued}    Due: {due}    Currency: {}", invoice.currency),
+        &format!(
+            "Issued: {issued}    Due: {due}    Currency: {}",
+            invoice.currency
+        ),
     );
     w.down(2.0);
 
@@ -253,7 +267,10 @@ fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
     let page_ids: Vec<(Ref, Ref)> = (0..pages.len())
         .map(|i| {
             let n = i32::try_from(i).unwrap_or(i32::MAX / 2 - first_page);
-            (Ref::new(first_page + 2 * n), Ref::new(first_page + 2 * n + 1))
+            (
+                Ref::new(first_page + 2 * n),
+                Ref::new(first_page + 2 * n + 1),
+            )
         })
         .collect();
     pdf.pages(tree_id)
@@ -273,7 +290,10 @@ fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
         page.finish();
         pdf.stream(*content_id, &content.finish());
     }
-    for (id, name) in [(regular_id, b"Helvetica".as_slice()), (bold_id, b"Helvetica-Bold")] {
+    for (id, name) in [
+        (regular_id, b"Helvetica".as_slice()),
+        (bold_id, b"Helvetica-Bold"),
+    ] {
         pdf.type1_font(id)
             .base_font(Name(name))
             .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -329,7 +349,10 @@ mod tests {
         assert!(text.contains("/WinAnsiEncoding"));
         // Backslashes are escaped, and balanced parentheses (valid inside a
         // PDF string) do not end it.
-        assert!(text.contains(r"(Matter: LIT-2026-0012 Harbour lease (dispute) \\ appeal) Tj"), "{text}");
+        assert!(
+            text.contains(r"(Matter: LIT-2026-0012 Harbour lease (dispute) \\ appeal) Tj"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -545,7 +545,9 @@ mod tests {
         let plaintext = sample(2 * CHUNK_SIZE + 9);
         let encrypted = encrypt(&key, FILE_ID, &plaintext);
         let chunks = ChunkDecryptor::new(&key, FILE_ID, &encrypted[..HEADER_LEN]).unwrap();
-        let middle = chunks.decrypt_chunk(1, false, &encrypted[chunk(1)]).unwrap();
+        let middle = chunks
+            .decrypt_chunk(1, false, &encrypted[chunk(1)])
+            .unwrap();
         assert_eq!(middle.as_slice(), &plaintext[CHUNK_SIZE..2 * CHUNK_SIZE]);
         let last = &encrypted[HEADER_LEN + 2 * ENCRYPTED_CHUNK_SIZE..];
         assert_eq!(
@@ -553,7 +555,11 @@ mod tests {
             &plaintext[2 * CHUNK_SIZE..]
         );
         assert!(chunks.decrypt_chunk(1, true, &encrypted[chunk(1)]).is_err());
-        assert!(chunks.decrypt_chunk(0, false, &encrypted[chunk(1)]).is_err());
+        assert!(
+            chunks
+                .decrypt_chunk(0, false, &encrypted[chunk(1)])
+                .is_err()
+        );
     }
 
     #[test]

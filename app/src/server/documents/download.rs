@@ -190,7 +190,10 @@ pub async fn download(
         if let Err(err) = job.run(&file_key, &tx) {
             tracing::error!(document = %failure.document_id, error = format!("{err:#}"), "a document failed verification on download");
             if let Err(audit_err) = handle.block_on(failure.record(&err)) {
-                tracing::error!(error = format!("{audit_err:#}"), "could not audit a document integrity failure");
+                tracing::error!(
+                    error = format!("{audit_err:#}"),
+                    "could not audit a document integrity failure"
+                );
             }
             let _ = tx.blocking_send(Err(io::Error::other(
                 "the stored document failed its integrity check; the download was stopped",
@@ -222,40 +225,69 @@ struct Job {
 impl Job {
     /// Sends the verified plaintext of the range (or the whole file) into
     /// `tx`. Returns early without error if the client went away.
-    fn run(&self, file_key: &crate::server::crypto::FileKey, tx: &mpsc::Sender<io::Result<Bytes>>) -> anyhow::Result<()> {
+    fn run(
+        &self,
+        file_key: &crate::server::crypto::FileKey,
+        tx: &mpsc::Sender<io::Result<Bytes>>,
+    ) -> anyhow::Result<()> {
         let chunk = CHUNK_SIZE as u64;
         // A file of n bytes has max(1, ⌈n / CHUNK_SIZE⌉) chunks; the last
         // one may be full, or empty for an empty file.
         let chunks = self.size.div_ceil(chunk).max(1);
-        let expected_len = HEADER_LEN as u64 + self.size + chunks * (ENCRYPTED_CHUNK_SIZE - CHUNK_SIZE) as u64;
-        let (mut reader, len) = self.blobs.open(&self.blob_key).context("opening the blob")?;
-        anyhow::ensure!(len == expected_len, "the blob is {len} bytes, expected {expected_len}: truncated or extended");
+        let expected_len =
+            HEADER_LEN as u64 + self.size + chunks * (ENCRYPTED_CHUNK_SIZE - CHUNK_SIZE) as u64;
+        let (mut reader, len) = self
+            .blobs
+            .open(&self.blob_key)
+            .context("opening the blob")?;
+        anyhow::ensure!(
+            len == expected_len,
+            "the blob is {len} bytes, expected {expected_len}: truncated or extended"
+        );
         let mut header = [0_u8; HEADER_LEN];
-        reader.read_exact(&mut header).context("reading the blob header")?;
+        reader
+            .read_exact(&mut header)
+            .context("reading the blob header")?;
         let decryptor = ChunkDecryptor::new(file_key, &self.version_id, &header)?;
 
         let (first, last, skip, mut remaining) = match &self.range {
-            Some(r) => (r.start() / chunk, r.end() / chunk, r.start() % chunk, r.end() - r.start() + 1),
+            Some(r) => (
+                r.start() / chunk,
+                r.end() / chunk,
+                r.start() % chunk,
+                r.end() - r.start() + 1,
+            ),
             None => (0, chunks - 1, 0, self.size),
         };
         reader
-            .seek(SeekFrom::Start(HEADER_LEN as u64 + first * ENCRYPTED_CHUNK_SIZE as u64))
+            .seek(SeekFrom::Start(
+                HEADER_LEN as u64 + first * ENCRYPTED_CHUNK_SIZE as u64,
+            ))
             .context("seeking in the blob")?;
         let mut hasher = self.range.is_none().then(Sha256::new);
         let mut sealed = vec![0_u8; ENCRYPTED_CHUNK_SIZE];
         for index in first..=last {
             let is_last = index == chunks - 1;
             let sealed_len = if is_last {
-                usize::try_from(expected_len - HEADER_LEN as u64 - index * ENCRYPTED_CHUNK_SIZE as u64)?
+                usize::try_from(
+                    expected_len - HEADER_LEN as u64 - index * ENCRYPTED_CHUNK_SIZE as u64,
+                )?
             } else {
                 ENCRYPTED_CHUNK_SIZE
             };
-            reader.read_exact(&mut sealed[..sealed_len]).context("reading the blob")?;
-            let plain = decryptor.decrypt_chunk(u32::try_from(index)?, is_last, &sealed[..sealed_len])?;
+            reader
+                .read_exact(&mut sealed[..sealed_len])
+                .context("reading the blob")?;
+            let plain =
+                decryptor.decrypt_chunk(u32::try_from(index)?, is_last, &sealed[..sealed_len])?;
             if let Some(hasher) = &mut hasher {
                 hasher.update(plain.as_slice());
             }
-            let from = if index == first { usize::try_from(skip)? } else { 0 };
+            let from = if index == first {
+                usize::try_from(skip)?
+            } else {
+                0
+            };
             let to = (from as u64 + remaining).min(plain.len() as u64);
             let piece = &plain[from..usize::try_from(to)?];
             remaining -= piece.len() as u64;

@@ -149,4 +149,3 @@ pub async fn set_visibility(
     tx.commit().await?;
     Ok(())
 }
-

@@ -95,7 +95,9 @@ pub async fn list_requests(
 fn bounded(text: &str, max: usize, what: &str) -> Result<String, AppError> {
     let text = text.trim();
     if text.chars().count() > max {
-        return Err(AppError::BadRequest(format!("{what} is longer than {max} characters.")));
+        return Err(AppError::BadRequest(format!(
+            "{what} is longer than {max} characters."
+        )));
     }
     Ok(text.to_owned())
 }
@@ -184,9 +186,14 @@ pub async fn review_request(
         .fetch_optional(state.db.pool())
         .await?;
     match found {
-        None => match denied(&state.db, principal, client, "document_request", request_id).await? {},
+        None => {
+            match denied(&state.db, principal, client, "document_request", request_id).await? {}
+        }
         Some((status,)) if status != "fulfilled" => {
-            return Err(AppError::Conflict("Nothing has been uploaded for this request yet.".to_owned()).into());
+            return Err(AppError::Conflict(
+                "Nothing has been uploaded for this request yet.".to_owned(),
+            )
+            .into());
         }
         Some(_) => {}
     }

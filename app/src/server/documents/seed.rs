@@ -65,7 +65,9 @@ pub async fn seed_documents(state: &AppState) -> anyhow::Result<()> {
             .with_context(|| format!("finding demo matter {number}"))?;
         let matter = MatterId::from_trusted(matter);
         for (name, visibility, text) in DEMO_FILES {
-            let body = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from_static(text.as_bytes()))]);
+            let body = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(
+                Bytes::from_static(text.as_bytes()),
+            )]);
             upload(
                 state,
                 &staff,
@@ -84,8 +86,16 @@ pub async fn seed_documents(state: &AppState) -> anyhow::Result<()> {
             .map_err(|err| anyhow::anyhow!("seeding {name} on {number}: {err}"))?;
         }
         for (title, note, due_at) in [
-            ("Photo ID", "A passport or driving licence, both sides.", now + 14 * DAY_MS),
-            ("2023 tax return", "The full return as filed, with schedules.", now - 2 * DAY_MS),
+            (
+                "Photo ID",
+                "A passport or driving licence, both sides.",
+                now + 14 * DAY_MS,
+            ),
+            (
+                "2023 tax return",
+                "The full return as filed, with schedules.",
+                now - 2 * DAY_MS,
+            ),
         ] {
             create_request(state, &staff, &client, &matter, title, note, Some(due_at))
                 .await

@@ -157,10 +157,9 @@ where
     };
     let visibility = replaces.as_ref().map_or(params.visibility, |(_, v)| *v);
     if !may_upload_document(&subject, visibility) {
-        return Err(AppError::BadRequest(
-            "Only the firm can file internal documents.".to_owned(),
-        )
-        .into());
+        return Err(
+            AppError::BadRequest("Only the firm can file internal documents.".to_owned()).into(),
+        );
     }
     if let Some(request_id) = &params.request_id {
         let found: Option<(String,)> =
@@ -178,9 +177,10 @@ where
     let version_id = new_id();
     let data_key = state.keys.matter_key(db, &matter).await?;
     let file_key = FileKey::generate().context("making a file key")?;
-    let wrapped_key = wrap_file_key(&data_key, &version_id, &file_key).context("wrapping a file key")?;
-    let name_sealed =
-        encrypt_field(&data_key, &name_aad(&version_id), name.as_bytes()).context("sealing a file name")?;
+    let wrapped_key =
+        wrap_file_key(&data_key, &version_id, &file_key).context("wrapping a file key")?;
+    let name_sealed = encrypt_field(&data_key, &name_aad(&version_id), name.as_bytes())
+        .context("sealing a file name")?;
 
     let (size, digest) = store_blob(&state.blobs, &version_id, file_key, limit, &mut body).await?;
     let sha256 = digest.to_vec();
@@ -445,8 +445,10 @@ async fn commit_rows(
 /// Lowercase hex.
 pub(super) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }

@@ -177,7 +177,9 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
         ("Balance due", money(t.balance)),
     ];
     let dates = match (invoice.issued_at, invoice.due_at) {
-        (Some(issued), Some(due)) => format!("Issued {} · due {}", format_date(issued), format_date(due)),
+        (Some(issued), Some(due)) => {
+            format!("Issued {} · due {}", format_date(issued), format_date(due))
+        }
         _ => "Not issued yet".to_owned(),
     };
     let pdf_label = format!("Download {} as PDF", invoice.number);

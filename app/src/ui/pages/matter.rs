@@ -99,6 +99,9 @@ fn Matter(matter: MatterDetailView, actions: MatterActions) -> impl IntoView {
             <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
             {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
         </section>
+        <crate::ui::components::documents::RequestsPanel matter_id=summary.id.clone() />
+        <crate::ui::components::documents::DocumentsPanel matter_id=summary.id.clone() />
+        <crate::ui::components::billing::StatementsPanel matter_id=summary.id.clone() />
     }
 }
 

@@ -1,0 +1,346 @@
+//! The documents of a matter and its document requests, for the matter
+//! page: [`DocumentsPanel`] and [`RequestsPanel`].
+//!
+//! Uploads go straight to the streaming upload route, one request per file,
+//! so each file has its own progress bar (see [`upload`]). Downloads are
+//! plain links to the download route, sent as attachments.
+
+mod upload;
+
+use leptos::prelude::*;
+
+use crate::{
+    api::{
+        auth::current_user,
+        documents::{
+            CreateDocumentRequest, ReviewDocumentRequest, SetDocumentVisibility,
+            list_document_requests, list_documents,
+        },
+    },
+    domain::{
+        document::{
+            DocumentRequestView, DocumentView, RequestStatus, ReviewStatus, Visibility, human_size,
+        },
+        ids::MatterId,
+        time::format_utc,
+    },
+};
+
+pub use upload::MAX_FILES_PER_PICK;
+
+/// One file being uploaded, as the progress list shows it.
+///
+/// Reference-counted signals rather than owned ones: the input that started
+/// an upload may be re-rendered away (its request was just fulfilled) while
+/// the upload still reports progress.
+#[derive(Clone, Debug)]
+pub struct UploadProgress {
+    /// Percent sent, 0 to 100.
+    pub percent: ArcRwSignal<u32>,
+    /// `None` while sending; then `Ok` or the error to show.
+    pub outcome: ArcRwSignal<Option<Result<(), String>>>,
+}
+
+/// Files being uploaded from one panel, each with its progress. Kept by
+/// the panel, outside the lists that reload, so a bar stays on screen after
+/// its upload finished and the list behind it changed.
+type Uploads = RwSignal<Vec<(usize, String, UploadProgress)>>;
+
+/// A file input that uploads every chosen file at once; each file gets a row
+/// with a progress bar in `files`. `query` is appended to the upload URL
+/// (`&request=…`).
+#[component]
+fn UploadControl(
+    matter_id: MatterId,
+    /// The input's visible label.
+    label: String,
+    /// Extra query parameters, already encoded.
+    query: String,
+    /// Where the progress rows go.
+    files: Uploads,
+    /// Bumped after each finished upload, to reload lists.
+    uploaded: RwSignal<u32>,
+    /// A unique id for the input.
+    input_id: String,
+) -> impl IntoView {
+    let base = format!("/api/matters/{matter_id}/documents");
+    let on_change = move |ev: leptos::ev::Event| {
+        upload::upload_chosen_files(&ev, &base, &query, files, uploaded);
+    };
+    view! {
+        <div class="upload">
+            <label for=input_id.clone() class="upload-label">{label}</label>
+            <input id=input_id type="file" multiple on:change=on_change />
+        </div>
+    }
+}
+
+/// The progress rows of a panel's uploads.
+#[component]
+fn UploadList(files: Uploads) -> impl IntoView {
+    view! {
+        <ul class="upload-list" aria-live="polite">
+            <For each=move || files.get() key=|(n, ..)| *n let:file>
+                <UploadRow name=file.1 progress=file.2 />
+            </For>
+        </ul>
+    }
+}
+
+#[component]
+fn UploadRow(name: String, progress: UploadProgress) -> impl IntoView {
+    let label = format!("Uploading {name}");
+    let (percent, outcome) = (progress.percent, progress.outcome);
+    let (value, now, text) = (percent.clone(), percent.clone(), percent.clone());
+    view! {
+        <li class="upload-row">
+            <span class="upload-name">{name}</span>
+            <progress
+                role="progressbar"
+                max="100"
+                value=move || value.get()
+                aria-label=label
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=move || now.get()
+            >
+                {
+                    let percent = percent.clone();
+                    move || format!("{}%", percent.get())
+                }
+            </progress>
+            {move || match outcome.get() {
+                None => view! { <span class="muted">{format!("{}%", text.get())}</span> }.into_any(),
+                Some(Ok(())) => view! { <span class="tag status-paid">"Uploaded"</span> }.into_any(),
+                Some(Err(err)) => view! { <span class="error" role="alert">{err}</span> }.into_any(),
+            }}
+        </li>
+    }
+}
+
+/// Whether the signed-in user works for the firm (and so manages documents).
+fn firm_user() -> Resource<bool> {
+    Resource::new(
+        || (),
+        |()| async move {
+            current_user()
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|u| u.role.is_firm())
+        },
+    )
+}
+
+/// The documents of one matter: each with its versions and download links,
+/// and an input to add more.
+#[component]
+pub fn DocumentsPanel(matter_id: MatterId) -> impl IntoView {
+    let uploaded = upload::uploads_finished();
+    let files: Uploads = RwSignal::new(Vec::new());
+    let visibility = ServerAction::<SetDocumentVisibility>::new();
+    let firm = firm_user();
+    let id = matter_id.to_string();
+    let documents = Resource::new(
+        move || (id.clone(), uploaded.get(), visibility.version().get()),
+        |(id, ..)| list_documents(id),
+    );
+    let input_id = format!("add-documents-{matter_id}");
+    view! {
+        <section class="panel" aria-labelledby="documents-heading">
+            <h2 id="documents-heading">"Documents"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading documents…"</p> }>
+                {move || Suspend::new(async move {
+                    let manage = firm.await;
+                    match documents.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No documents yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="document-list">
+                                {list.into_iter().map(|doc| view! { <DocumentRow doc manage visibility /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <UploadControl
+                matter_id
+                label="Add documents".to_owned()
+                query=String::new()
+                files
+                uploaded
+                input_id
+            />
+            <UploadList files />
+        </section>
+    }
+}
+
+#[component]
+fn DocumentRow(
+    doc: DocumentView,
+    manage: bool,
+    visibility: ServerAction<SetDocumentVisibility>,
+) -> impl IntoView {
+    let name = doc.name().to_owned();
+    let internal = doc.visibility == Visibility::Internal;
+    let (toggle_to, toggle_label) = if internal {
+        ("client", "Share with client")
+    } else {
+        ("internal", "Make internal")
+    };
+    let id = doc.id.clone();
+    view! {
+        <li class="document-row">
+            <div class="document-head">
+                <strong class="document-name">{name}</strong>
+                {internal.then(|| view! { <span class="tag">"Internal"</span> })}
+            </div>
+            <ul class="version-list">
+                {doc.versions.into_iter().map(|v| view! {
+                    <li>
+                        <a href=v.download_url download=v.name.clone()>
+                            {format!("Version {}: {}", v.version, v.name)}
+                        </a>
+                        <span class="muted">{format!(" {} · {} · {}", human_size(v.size), v.uploaded_by, format_utc(v.uploaded_at))}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {manage.then(|| view! {
+                <ActionForm action=visibility attr:class="inline-form">
+                    <input type="hidden" name="document_id" value=id />
+                    <input type="hidden" name="visibility" value=toggle_to />
+                    <button type="submit" class="link-button dark">{toggle_label}</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+/// The open document requests of a matter, each with an upload input; for
+/// the firm, forms to ask for documents and to review uploads.
+#[component]
+pub fn RequestsPanel(matter_id: MatterId) -> impl IntoView {
+    let uploaded = upload::uploads_finished();
+    let files: Uploads = RwSignal::new(Vec::new());
+    let create = ServerAction::<CreateDocumentRequest>::new();
+    let review = ServerAction::<ReviewDocumentRequest>::new();
+    let firm = firm_user();
+    let id = matter_id.to_string();
+    let requests = Resource::new(
+        move || {
+            (
+                id.clone(),
+                uploaded.get(),
+                create.version().get(),
+                review.version().get(),
+            )
+        },
+        |(id, ..)| list_document_requests(id),
+    );
+    let matter = StoredValue::new(matter_id);
+    view! {
+        <section class="panel" aria-labelledby="requests-heading">
+            <h2 id="requests-heading">"Requested documents"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
+                {move || Suspend::new(async move {
+                    let manage = firm.await;
+                    match requests.await {
+                        Ok(list) => view! {
+                            {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
+                            <ul class="request-list">
+                                {list.into_iter().map(|request| view! {
+                                    <RequestRow request matter_id=matter.get_value() manage files uploaded review />
+                                }).collect_view()}
+                            </ul>
+                            {manage.then(|| view! { <NewRequestForm matter_id=matter.get_value() create /> })}
+                        }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <UploadList files />
+        </section>
+    }
+}
+
+#[component]
+fn RequestRow(
+    request: DocumentRequestView,
+    matter_id: MatterId,
+    manage: bool,
+    files: Uploads,
+    uploaded: RwSignal<u32>,
+    review: ServerAction<ReviewDocumentRequest>,
+) -> impl IntoView {
+    let status_class = match request.status {
+        RequestStatus::Open => "tag",
+        RequestStatus::Overdue => "tag status-overdue",
+        RequestStatus::Fulfilled => "tag status-paid",
+    };
+    let open = request.status != RequestStatus::Fulfilled;
+    let awaiting_review = !open && request.review.is_none();
+    let query = format!("&request={}", request.id);
+    let label = format!("Upload for {}", request.title);
+    let input_id = format!("request-{}", request.id);
+    let id = request.id.clone();
+    view! {
+        <li class="request-row" data-testid="document-request">
+            <div class="document-head">
+                <strong>{request.title.clone()}</strong>
+                <span class=status_class>{request.status.label()}</span>
+                {(request.review == Some(ReviewStatus::Accepted)).then(|| view! { <span class="tag status-paid">"Accepted"</span> })}
+            </div>
+            {(!request.note.is_empty()).then(|| view! { <p>{request.note.clone()}</p> })}
+            {request.due_at.map(|due| view! { <p class="muted">{format!("Due {}", format_utc(due))}</p> })}
+            {request.rejection_reason.clone().filter(|_| open).map(|reason| view! {
+                <p class="error">{format!("Sent back: {reason}")}</p>
+            })}
+            {open.then(|| view! { <UploadControl matter_id label query files uploaded input_id /> })}
+            {(manage && awaiting_review).then(|| {
+                let reason_id = format!("reason-{id}");
+                let accept_id = id.clone();
+                view! {
+                    <div class="review-forms">
+                        <ActionForm action=review attr:class="inline-form">
+                            <input type="hidden" name="request_id" value=accept_id />
+                            <input type="hidden" name="accept" value="true" />
+                            <input type="hidden" name="reason" value="" />
+                            <button type="submit">"Accept"</button>
+                        </ActionForm>
+                        <ActionForm action=review attr:class="inline-form">
+                            <input type="hidden" name="request_id" value=id />
+                            <input type="hidden" name="accept" value="false" />
+                            <label for=reason_id.clone()>"Reason for rejecting"</label>
+                            <input id=reason_id name="reason" required maxlength="2000" />
+                            <button type="submit">"Reject"</button>
+                        </ActionForm>
+                    </div>
+                }
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn NewRequestForm(
+    matter_id: MatterId,
+    create: ServerAction<CreateDocumentRequest>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=create attr:class="stack-form">
+            <h3>"Ask the client for a document"</h3>
+            <input type="hidden" name="matter_id" value=matter_id.to_string() />
+            <label for="request-title">"What is needed"</label>
+            <input id="request-title" name="title" required maxlength="200" />
+            <label for="request-note">"Note"</label>
+            <textarea id="request-note" name="note" maxlength="2000"></textarea>
+            <label for="request-due">"Due date"</label>
+            <input id="request-due" name="due_date" type="date" />
+            <button type="submit">"Request document"</button>
+            {move || create.value().get().and_then(Result::err).map(|err| view! {
+                <p class="error" role="alert">{err.to_string()}</p>
+            })}
+        </ActionForm>
+    }
+}

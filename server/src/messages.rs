@@ -1,0 +1,197 @@
+//! Live message delivery: `GET /api/messages/stream?thread=<id>` answers
+//! with server-sent events, one per message, each with the message id as
+//! its event id.
+//!
+//! On (re)connect the stream first replays the messages after the id the
+//! client last saw (`Last-Event-ID`, which browsers send by themselves when
+//! they reconnect, or `?after=`), then follows the message bus. Every batch
+//! is read from the database as "after the last id sent", so replay and
+//! live delivery cannot lose or repeat a message, and a notice that
+//! arrives during replay costs only one more query.
+
+use std::{collections::VecDeque, convert::Infallible, time::Duration};
+
+use app::{
+    domain::{ids::MatterId, message::MessageView},
+    server::{
+        AppState, ServiceError,
+        auth::{AuthContext, Principal},
+        messages,
+    },
+};
+use axum::{
+    Extension, Router,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::get,
+};
+use futures_util::stream::{self, Stream};
+use serde::Deserialize;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+use crate::startup::ServerState;
+
+/// The messaging routes.
+pub fn routes() -> Router<ServerState> {
+    Router::new().route("/api/messages/stream", get(stream_thread))
+}
+
+/// Checks every minute for threads whose response-time target has passed
+/// and gives each one follow-up task (the inbox runs the same check when it
+/// is opened, so the minute is the worst case).
+pub fn spawn_escalations(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = messages::escalate_breaches(&state).await {
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    "escalating late message threads"
+                );
+            }
+        }
+    });
+}
+
+/// The query of a stream request.
+#[derive(Deserialize)]
+struct StreamQuery {
+    thread: String,
+    after: Option<String>,
+}
+
+/// A well-formed id, or `None`: ids reach queries only after this check.
+fn checked_id(raw: &str) -> Option<String> {
+    MatterId::parse(raw).ok().map(|id| id.as_str().to_owned())
+}
+
+async fn stream_thread(
+    State(state): State<ServerState>,
+    Extension(auth): Extension<AuthContext>,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(principal) = auth.principal else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
+    };
+    let Some(thread) = checked_id(&query.thread) else {
+        return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
+    };
+    let thread =
+        match messages::authorize_stream(&state.app, &principal, &auth.client, &thread).await {
+            Ok(thread) => thread,
+            Err(ServiceError::User(_)) => {
+                return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
+            }
+            Err(ServiceError::Internal(err)) => {
+                tracing::error!(error = format!("{err:#}"), "opening a message stream");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+    // The browser's own Last-Event-ID wins over the `after` the page was
+    // opened with: it is the later of the two.
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(checked_id)
+        .or_else(|| query.after.as_deref().and_then(checked_id))
+        .unwrap_or_default();
+    // Subscribe before the replay query, so a message sent in between is
+    // announced and then fetched, not missed.
+    let live = Live {
+        state: state.app.clone(),
+        principal,
+        thread,
+        last: after,
+        rx: state.app.message_bus.subscribe(),
+        pending: VecDeque::new(),
+        replayed: false,
+    };
+    Sse::new(events(live))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
+        .into_response()
+}
+
+/// One open stream's position.
+struct Live {
+    state: AppState,
+    principal: Principal,
+    thread: String,
+    /// The id of the last message sent to this client.
+    last: String,
+    rx: Receiver<String>,
+    pending: VecDeque<MessageView>,
+    replayed: bool,
+}
+
+impl Live {
+    /// Loads the messages after the last one sent. `false` when the stream
+    /// should end (a database or decryption failure, logged here).
+    async fn fetch(&mut self) -> bool {
+        match messages::messages_after(&self.state, &self.principal, &self.thread, &self.last).await
+        {
+            Ok(batch) => {
+                if let Some(newest) = batch.last() {
+                    self.last.clone_from(&newest.id);
+                }
+                self.pending.extend(batch);
+                true
+            }
+            Err(err) => {
+                let detail = match err {
+                    ServiceError::User(err) => err.to_string(),
+                    ServiceError::Internal(err) => format!("{err:#}"),
+                };
+                tracing::error!(error = detail, thread = %self.thread, "loading messages for a stream");
+                false
+            }
+        }
+    }
+
+    /// The next message to send, waiting for one if need be; `None` ends
+    /// the stream.
+    async fn next(&mut self) -> Option<MessageView> {
+        if !self.replayed {
+            self.replayed = true;
+            if !self.fetch().await {
+                return None;
+            }
+        }
+        loop {
+            if let Some(message) = self.pending.pop_front() {
+                return Some(message);
+            }
+            match self.rx.recv().await {
+                Ok(thread) if thread == self.thread => {}
+                Ok(_) => continue,
+                // Missed notices: the database still has every message.
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return None,
+            }
+            if !self.fetch().await {
+                return None;
+            }
+        }
+    }
+}
+
+/// The event stream of one thread for one user.
+fn events(live: Live) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(live, |mut live| async move {
+        let message = live.next().await?;
+        let event = match Event::default().id(message.id.clone()).json_data(&message) {
+            Ok(event) => event,
+            Err(err) => {
+                tracing::error!(error = %err, "encoding a message event");
+                return None;
+            }
+        };
+        Some((Ok(event), live))
+    })
+}

@@ -1,0 +1,396 @@
+//! Secure messaging (issue 5): threads, encryption at rest, live delivery,
+//! read receipts and retraction.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::{
+    helpers::{TestApp, spawn_app},
+    on_both_backends,
+};
+
+/// The demo thread on the matter `number`.
+async fn thread_on(app: &TestApp, number: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(
+        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = $1 order by t.id limit 1",
+    )
+    .bind(number.to_owned())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    id
+}
+
+async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let response = client.post(app.url(path)).form(form).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn send(app: &TestApp, client: &reqwest::Client, thread: &str, body: &str) -> String {
+    let (status, answer) = post(
+        app,
+        client,
+        "/api/send_message",
+        &[("thread_id", thread), ("body", body)],
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    serde_json::from_str(&answer).unwrap()
+}
+
+async fn open(app: &TestApp, client: &reqwest::Client, thread: &str) -> Value {
+    let (status, answer) = post(app, client, "/api/get_thread", &[("id", thread)]).await;
+    assert_eq!(status, 200, "{answer}");
+    serde_json::from_str(&answer).unwrap()
+}
+
+fn bodies(thread: &Value) -> Vec<Option<String>> {
+    thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
+    let (status, answer) = post(app, client, "/api/unread_messages", &[("", "")]).await;
+    assert_eq!(status, 200, "{answer}");
+    serde_json::from_str(&answer).unwrap()
+}
+
+/// Reads server-sent events from a streaming response until `count` have
+/// arrived: (id, data) pairs. Keep-alive comments are skipped.
+async fn read_events(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    count: usize,
+) -> Vec<(String, Value)> {
+    let mut events = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while events.len() < count {
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let mut id = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(rest) = line.strip_prefix("id:") {
+                        id = Some(rest.trim().to_owned());
+                    } else if let Some(rest) = line.strip_prefix("data:") {
+                        data.push_str(rest.trim_start());
+                    }
+                }
+                if let Some(id) = id {
+                    events.push((id, serde_json::from_str(&data).unwrap()));
+                }
+            }
+            if events.len() >= count {
+                break;
+            }
+            let chunk = response
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream ended early");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await
+    .expect("events arrive within 10 s");
+    events
+}
+
+async fn wall_off(app: &TestApp, email: &str, number: &str) {
+    sqlx::query(
+        "insert into ethical_walls (matter_id, user_id, reason, created_at)
+         select m.id, u.id, 'messaging test', 0 from matters m, users u where m.number = $1 and u.email = $2",
+    )
+    .bind(number.to_owned())
+    .bind(email.to_owned())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+}
+
+on_both_backends! {
+    async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+
+        let (status, list) = post(&app, &alice, "/api/list_threads", &[("", "")]).await;
+        assert_eq!(status, 200);
+        assert!(list.contains(&thread), "Alice sees her matter's thread: {list}");
+
+        send(&app, &alice, &thread, "Are the witness statements ready?").await;
+        let seen = open(&app, &attorney, &thread).await;
+        assert!(bodies(&seen).contains(&Some("Are the witness statements ready?".to_owned())));
+
+        send(&app, &attorney, &thread, "Yes, they go out on Friday.").await;
+        let seen = open(&app, &alice, &thread).await;
+        let messages = seen["messages"].as_array().unwrap();
+        let last = messages.last().unwrap();
+        assert_eq!(last["body"], "Yes, they go out on Friday.");
+        assert_eq!(last["mine"], false);
+        assert_eq!(messages[messages.len() - 2]["mine"], true);
+
+        let sent: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'message.sent'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(sent.0, 2);
+        let touchpoints: (i64,) = sqlx::query_as("select count(*) from touchpoints where kind in ('portal.message.sent', 'portal.message.read')")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(touchpoints.0, 2, "Alice's send and read are on her timeline");
+    }
+
+    async fn a_non_participant_gets_404_for_a_thread(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let bob = app.signed_in_client("bob@client.test").await;
+        for (path, form) in [
+            ("/api/get_thread", vec![("id", thread.as_str())]),
+            ("/api/send_message", vec![("thread_id", thread.as_str()), ("body", "hello")]),
+        ] {
+            let (status, body) = post(&app, &bob, path, &form).await;
+            assert_eq!(status, 404, "{path}: {body}");
+        }
+        let stream = bob.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
+        assert_eq!(stream.status(), 404);
+
+        wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let (status, _) = post(&app, &attorney, "/api/get_thread", &[("id", thread.as_str())]).await;
+        assert_eq!(status, 404, "the ethical wall keeps the attorney out");
+        let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
+        assert!(!list.contains(&thread));
+
+        let denied: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'access.thread' and result = 'denied'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert!(denied.0 >= 3, "refusals are audited");
+        let stored: (i64,) = sqlx::query_as("select count(*) from messages where thread_id = $1")
+            .bind(thread.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(stored.0, 1, "nothing was sent");
+    }
+
+    async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let first = send(&app, &alice, &thread, "First private fact").await;
+        let second = send(&app, &alice, &thread, "Second private fact").await;
+        let (sealed,): (Vec<u8>,) = sqlx::query_as("select body_sealed from messages where id = $1")
+            .bind(first.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+
+        let right = app::server::messages::open_body(&app.state, &thread, &first, &sealed).await.unwrap();
+        assert_eq!(right, "First private fact");
+        let err = app::server::messages::open_body(&app.state, &thread, &second, &sealed).await.unwrap_err();
+        let err = format!("{err:#}");
+        assert!(err.contains(&second) && err.contains("does not belong to this record"), "{err}");
+        assert!(!err.contains("private fact"), "errors never carry plaintext");
+
+        let other_thread = thread_on(&app, "COR-2026-0031").await;
+        assert!(app::server::messages::open_body(&app.state, &other_thread, &first, &sealed).await.is_err());
+
+        sqlx::query("update messages set body_sealed = $1 where id = $2")
+            .bind(sealed).bind(second).execute(app.state.db.pool()).await.unwrap();
+        let (status, body) = post(&app, &alice, "/api/get_thread", &[("id", thread.as_str())]).await;
+        assert_eq!(status, 500);
+        assert!(!body.contains("private fact"));
+    }
+
+    async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_loss_or_duplicates(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let (seeded,): (String,) = sqlx::query_as("select max(id) from messages where thread_id = $1")
+            .bind(thread.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+
+        let url = app.url(&format!("/api/messages/stream?thread={thread}&after={seeded}"));
+        let mut stream = alice.get(&url).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        let mut buffer = String::new();
+        let one = send(&app, &attorney, &thread, "Live one").await;
+        let first = read_events(&mut stream, &mut buffer, 1).await;
+        assert_eq!(first[0].0, one);
+        assert_eq!(first[0].1["body"], "Live one");
+        assert_eq!(first[0].1["mine"], false);
+        drop(stream);
+
+        // Sent while Alice is disconnected.
+        let two = send(&app, &attorney, &thread, "Missed two").await;
+        let three = send(&app, &alice, &thread, "Missed three").await;
+        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}&after={seeded}")))
+            .header("last-event-id", one.as_str()).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        let mut buffer = String::new();
+        let replayed = read_events(&mut stream, &mut buffer, 2).await;
+        let four = send(&app, &attorney, &thread, "Live four").await;
+        let live = read_events(&mut stream, &mut buffer, 1).await;
+        let ids: Vec<String> = replayed.iter().chain(&live).map(|(id, _)| id.clone()).collect();
+        assert_eq!(ids, vec![two, three, four], "every message once, in order");
+        assert_eq!(replayed[1].1["mine"], true);
+    }
+
+    async fn unread_counts_drop_after_reading(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let before = unread(&app, &attorney).await;
+        assert!(before >= 1, "Alice's seeded question is unread");
+        send(&app, &alice, &thread, "One more question").await;
+        assert_eq!(unread(&app, &attorney).await, before + 1);
+        assert_eq!(unread(&app, &alice).await, 0, "own messages are never unread");
+
+        open(&app, &attorney, &thread).await;
+        assert_eq!(unread(&app, &attorney).await, before - 1, "both messages of the thread were read");
+        let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
+        let list: Value = serde_json::from_str(&list).unwrap();
+        let row = list.as_array().unwrap().iter().find(|t| t["id"] == thread.as_str()).unwrap().clone();
+        assert_eq!(row["unread"], 0);
+    }
+
+    async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let id = send(&app, &alice, &thread, "Sent to the wrong matter").await;
+
+        let (status, _) = post(&app, &attorney, "/api/retract_message", &[("id", id.as_str())]).await;
+        assert_eq!(status, 404, "only the sender may retract");
+        let (status, body) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
+        assert_eq!(status, 200, "{body}");
+
+        let seen = open(&app, &attorney, &thread).await;
+        assert!(!seen.to_string().contains("wrong matter"));
+        assert_eq!(bodies(&seen).last().unwrap(), &None);
+        let page = attorney.get(app.url(&format!("/messages/{thread}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Message retracted"));
+        assert!(!page.contains("wrong matter"));
+
+        let audited: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'message.retracted' and object_id = $1")
+            .bind(id.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(audited.0, 1);
+        let kept: (i64,) = sqlx::query_as("select count(*) from messages where id = $1")
+            .bind(id).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(kept.0, 1, "the ciphertext is kept, not silently deleted");
+    }
+}
+
+#[tokio::test]
+async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
+    let app = spawn_app(app::server::db::Backend::Sqlite).await;
+    app.seed().await;
+    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    let phrase = "quixotic-marmalade-7f3a9c";
+    send(&app, &alice, &thread, &format!("My secret is {phrase}")).await;
+    for file in ["vellum.db", "vellum.db-wal"] {
+        let path = app.data_dir().join(file);
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !bytes.windows(phrase.len()).any(|w| w == phrase.as_bytes()),
+            "{file} holds the plaintext"
+        );
+    }
+    let wal = std::fs::metadata(app.data_dir().join("vellum.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let db = std::fs::metadata(app.data_dir().join("vellum.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(wal + db > 0, "the database was written");
+}
+
+mod escalation {
+    use super::*;
+
+    async fn outbox_to(app: &TestApp, email: &str) -> Vec<(String, String)> {
+        sqlx::query_as("select subject, body_text from outbox where to_address = $1 and kind = 'message_notice' order by created_at, id")
+            .bind(email.to_owned())
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    on_both_backends! {
+        async fn a_breached_response_time_creates_exactly_one_task(app) {
+            app.seed().await;
+            let thread = thread_on(&app, "LIT-2026-0012").await;
+            // Alice's seeded question arrived two hours ago; this thread's
+            // target is one minute.
+            sqlx::query("update message_threads set sla_minutes = 1 where id = $1")
+                .bind(thread.clone()).execute(app.state.db.pool()).await.unwrap();
+            sqlx::query("update messages set created_at = created_at - 7200000 where thread_id = $1")
+                .bind(thread.clone()).execute(app.state.db.pool()).await.unwrap();
+
+            let attorney = app.signed_in_client("attorney@vellum.test").await;
+            let (status, answer) = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
+            assert_eq!(status, 200, "{answer}");
+            let inbox: Value = serde_json::from_str(&answer).unwrap();
+            let items = inbox.as_array().unwrap();
+            assert_eq!(items[0]["thread_id"], thread.as_str(), "the longest-waiting thread comes first");
+            assert_eq!(items[0]["breached"], true);
+            assert_eq!(items[0]["sla_minutes"], 1);
+            assert!(items[1..].iter().all(|i| i["breached"] == false), "the others are within 240 minutes");
+            let page = attorney.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("breached") && page.contains("Overdue since"));
+
+            assert_eq!(app::server::messages::escalate_breaches(&app.state).await.unwrap(), 0, "no second task");
+            let _ = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
+            let tasks: Vec<(String, String)> = sqlx::query_as(
+                "select k.owner_user_id, k.status from tasks k where k.thread_id = $1",
+            )
+            .bind(thread.clone()).fetch_all(app.state.db.pool()).await.unwrap();
+            let (responsible,): (String,) = sqlx::query_as(
+                "select tm.user_id from matter_team tm join matters m on m.id = tm.matter_id
+                 where m.number = 'LIT-2026-0012' and tm.role = 'responsible'",
+            )
+            .fetch_one(app.state.db.pool()).await.unwrap();
+            assert_eq!(tasks, vec![(responsible, "open".to_owned())]);
+            let all: (i64,) = sqlx::query_as("select count(*) from tasks").fetch_one(app.state.db.pool()).await.unwrap();
+            assert_eq!(all.0, 1, "threads within their target get no task");
+
+            let alice = app.signed_in_client("alice@client.test").await;
+            let (status, _) = post(&app, &alice, "/api/message_inbox", &[("", "")]).await;
+            assert_eq!(status, 404, "clients have no inbox");
+        }
+
+        async fn the_notification_email_holds_no_message_text_and_quick_messages_send_one_email(app) {
+            app.seed().await;
+            let thread = thread_on(&app, "LIT-2026-0012").await;
+            let alice = app.signed_in_client("alice@client.test").await;
+            let attorney = app.signed_in_client("attorney@vellum.test").await;
+            send(&app, &alice, &thread, "The vault code is zebra-lantern-42").await;
+            send(&app, &alice, &thread, "And the second one is otter-quill-17").await;
+
+            let emails = outbox_to(&app, "attorney@vellum.test").await;
+            assert_eq!(emails.len(), 1, "two quick messages, one email");
+            let (subject, body) = &emails[0];
+            assert_eq!(subject, "You have a new secure message");
+            assert!(body.contains(&format!("/messages/{thread}")), "{body}");
+            assert!(!body.contains("zebra") && !body.contains("otter"), "{body}");
+            assert!(outbox_to(&app, "alice@client.test").await.is_empty(), "the sender is not told");
+
+            send(&app, &attorney, &thread, "Noted.").await;
+            assert_eq!(outbox_to(&app, "alice@client.test").await.len(), 1);
+
+            // With emails turned off, nothing more arrives, even after the
+            // batch window.
+            let (status, answer) = post(&app, &attorney, "/api/set_message_emails", &[("enabled", "false")]).await;
+            assert_eq!(status, 200, "{answer}");
+            sqlx::query("delete from message_notices").execute(app.state.db.pool()).await.unwrap();
+            send(&app, &alice, &thread, "One more").await;
+            assert_eq!(outbox_to(&app, "attorney@vellum.test").await.len(), 1);
+        }
+    }
+}
