@@ -2,8 +2,8 @@
 //! call a service, map the error. Nothing else.
 
 pub mod auth;
-pub mod crm;
 pub mod billing;
+pub mod crm;
 pub mod documents;
 pub mod invitations;
 pub mod matter_page;

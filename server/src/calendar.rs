@@ -26,8 +26,14 @@ pub fn routes() -> Router<ServerState> {
 fn ics(file_name: &str, body: String) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
         ],
         body,
     )

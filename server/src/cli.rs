@@ -261,7 +261,11 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let app = Application::build(config, axum::Router::new()).await?;
     let addr = app.local_addr().context("reading the bound address")?;
     tracing::info!(%addr, database = %config.database_url, "vellum is listening");
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     println!("Vellum is running at {scheme}://{addr}/");
     app.run_until(shutdown_signal())
         .await

@@ -416,7 +416,10 @@ impl Config {
                 }
                 url
             }
-            None => format!("{}://{listen}", if tls.is_some() { "https" } else { "http" }),
+            None => format!(
+                "{}://{listen}",
+                if tls.is_some() { "https" } else { "http" }
+            ),
         };
 
         let message_sla_minutes: u32 = number(
@@ -722,13 +725,25 @@ mod tests {
 
     #[test]
     fn plain_http_off_loopback_is_refused_unless_behind_a_proxy_or_with_tls() {
-        let err = load_with(&[("VELLUM_LISTEN", "0.0.0.0:3000")], &Overrides::default()).unwrap_err();
+        let err =
+            load_with(&[("VELLUM_LISTEN", "0.0.0.0:3000")], &Overrides::default()).unwrap_err();
         assert_eq!(err.setting, "listen (VELLUM_LISTEN)");
         assert!(err.message.contains("behind_proxy"), "{err}");
-        let proxied = load_with(&[("VELLUM_LISTEN", "0.0.0.0:3000"), ("VELLUM_BEHIND_PROXY", "true")], &Overrides::default()).unwrap();
+        let proxied = load_with(
+            &[
+                ("VELLUM_LISTEN", "0.0.0.0:3000"),
+                ("VELLUM_BEHIND_PROXY", "true"),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap();
         assert!(proxied.https());
         let tls = load_with(
-            &[("VELLUM_LISTEN", "0.0.0.0:3443"), ("VELLUM_TLS_CERT", "/c.pem"), ("VELLUM_TLS_KEY", "/k.pem")],
+            &[
+                ("VELLUM_LISTEN", "0.0.0.0:3443"),
+                ("VELLUM_TLS_CERT", "/c.pem"),
+                ("VELLUM_TLS_KEY", "/k.pem"),
+            ],
             &Overrides::default(),
         )
         .unwrap();
@@ -739,30 +754,54 @@ mod tests {
     #[test]
     fn the_message_sla_and_email_batch_default_and_can_be_set() {
         let config = load_with(&[], &Overrides::default()).unwrap();
-        assert_eq!((config.message_sla_minutes, config.notify_batch_minutes), (240, 15));
+        assert_eq!(
+            (config.message_sla_minutes, config.notify_batch_minutes),
+            (240, 15)
+        );
         let set = load_with(
-            &[("VELLUM_MESSAGE_SLA_MINUTES", "60"), ("VELLUM_NOTIFY_BATCH_MINUTES", "5")],
+            &[
+                ("VELLUM_MESSAGE_SLA_MINUTES", "60"),
+                ("VELLUM_NOTIFY_BATCH_MINUTES", "5"),
+            ],
             &Overrides::default(),
         )
         .unwrap();
         assert_eq!((set.message_sla_minutes, set.notify_batch_minutes), (60, 5));
-        let err = load_with(&[("VELLUM_MESSAGE_SLA_MINUTES", "0")], &Overrides::default()).unwrap_err();
+        let err = load_with(
+            &[("VELLUM_MESSAGE_SLA_MINUTES", "0")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.setting, "message_sla_minutes / notify_batch_minutes");
     }
 
     #[test]
     fn the_public_url_defaults_to_the_listen_address_and_is_validated() {
-        assert_eq!(load_with(&[], &Overrides::default()).unwrap().public_url, "http://127.0.0.1:3000");
-        let set = load_with(&[("VELLUM_PUBLIC_URL", "https://portal.firm.example/")], &Overrides::default()).unwrap();
+        assert_eq!(
+            load_with(&[], &Overrides::default()).unwrap().public_url,
+            "http://127.0.0.1:3000"
+        );
+        let set = load_with(
+            &[("VELLUM_PUBLIC_URL", "https://portal.firm.example/")],
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(set.public_url, "https://portal.firm.example");
-        let err = load_with(&[("VELLUM_PUBLIC_URL", "portal.firm.example")], &Overrides::default()).unwrap_err();
+        let err = load_with(
+            &[("VELLUM_PUBLIC_URL", "portal.firm.example")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.setting, "public_url (VELLUM_PUBLIC_URL)");
     }
 
     #[test]
     fn a_certificate_without_a_key_is_rejected() {
         let err = load_with(&[("VELLUM_TLS_CERT", "/c.pem")], &Overrides::default()).unwrap_err();
-        assert_eq!(err.setting, "tls_cert / tls_key (VELLUM_TLS_CERT / VELLUM_TLS_KEY)");
+        assert_eq!(
+            err.setting,
+            "tls_cert / tls_key (VELLUM_TLS_CERT / VELLUM_TLS_KEY)"
+        );
     }
 
     #[test]

@@ -51,7 +51,11 @@ pub struct Edge {
 /// - turns a panic into a bare 500 that carries only the request id;
 /// - adds the security headers to every response;
 /// - writes one access-log line.
-pub async fn request_context(State(edge): State<Edge>, mut request: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(edge): State<Edge>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let request_id = uuid::Uuid::now_v7().to_string();
     let nonce = Nonce::new();
     request
@@ -143,7 +147,10 @@ fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &s
     set(REQUEST_ID_HEADER.clone(), request_id);
     if https {
         // Two years, the HSTS preload list's minimum.
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
     }
     // Pages and API answers carry client data: never keep them in shared or
     // browser caches. Static assets set their own caching.

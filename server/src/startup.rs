@@ -10,12 +10,12 @@ use app::server::{
     db::Db,
 };
 use axum::{Router, extract::FromRef, middleware, routing::get};
+use axum_server::tls_rustls::RustlsConfig;
 use leptos::{
     config::LeptosOptions,
     prelude::{provide_context, use_context},
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use axum_server::tls_rustls::RustlsConfig;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{ExpiredDeletion as _, Expiry, SessionManagerLayer, cookie::SameSite};
 
@@ -94,7 +94,9 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
         let Some(tls) = self.tls else {
             return axum::serve(self.listener, service)
                 .with_graceful_shutdown(shutdown)
@@ -196,7 +198,11 @@ fn session_layer(
     let idle = time::Duration::milliseconds(config.session_limits.idle_ms);
     // `__Host-` makes browsers refuse the cookie unless it is Secure, has
     // Path=/ and no Domain: it cannot be planted by a sibling subdomain.
-    let name = if config.https() { "__Host-vellum_session" } else { "vellum_session" };
+    let name = if config.https() {
+        "__Host-vellum_session"
+    } else {
+        "vellum_session"
+    };
     SessionManagerLayer::new(store)
         .with_name(name)
         .with_secure(config.https())

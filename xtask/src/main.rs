@@ -102,8 +102,9 @@ fn self_signed_certificate(dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
         return Ok((cert, key));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-        .context("generating a self-signed certificate")?;
+    let generated =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .context("generating a self-signed certificate")?;
     std::fs::write(&cert, generated.cert.pem()).context("writing the certificate")?;
     write_private(&key, generated.signing_key.serialize_pem().as_bytes())?;
     println!("==> made a self-signed certificate in {}", dir.display());
@@ -120,7 +121,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))
+    file.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Reads `"key":"value"` from cargo's JSON without a JSON dependency.
@@ -177,7 +179,9 @@ fn serve(args: &[String]) -> anyhow::Result<()> {
     let mut server = Command::new(&exe);
     if tls {
         let (cert, key) = self_signed_certificate(&data_dir.join("tls"))?;
-        server.env("VELLUM_TLS_CERT", cert).env("VELLUM_TLS_KEY", key);
+        server
+            .env("VELLUM_TLS_CERT", cert)
+            .env("VELLUM_TLS_KEY", key);
     }
     run(
         Command::new(&exe)

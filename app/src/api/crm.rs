@@ -18,7 +18,8 @@ pub async fn contact_timeline(
     };
 
     let principal = auth::require_principal()?;
-    let id = ContactId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
+    let id =
+        ContactId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
     let before = before_at.zip(before_id).filter(|(_, id)| id.len() <= 64);
     let state = AppState::from_context()?;
     crm::timeline(&state.db, &principal, &auth::current().client, &id, before)

@@ -6,7 +6,8 @@ use crate::domain::{AppError, matter::MatterDetailView};
 
 #[cfg(feature = "ssr")]
 fn matter_id(raw: &str) -> Result<crate::domain::ids::MatterId, AppError> {
-    crate::domain::ids::MatterId::parse(raw).inspect_err(|_| crate::server::error::set_response_status(404))
+    crate::domain::ids::MatterId::parse(raw)
+        .inspect_err(|_| crate::server::error::set_response_status(404))
 }
 
 /// Everything on the matter page, as the viewer may see it.
@@ -70,21 +71,37 @@ pub async fn add_key_date(
 
 /// Adds a status note (firm only); `client_visible` shares it.
 #[server(endpoint = "add_matter_note")]
-pub async fn add_matter_note(id: String, body: String, client_visible: Option<String>) -> Result<(), AppError> {
+pub async fn add_matter_note(
+    id: String,
+    body: String,
+    client_visible: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{AppState, ServiceError, auth, matter_page};
 
     let principal = auth::require_principal()?;
     let id = matter_id(&id)?;
     let state = AppState::from_context()?;
-    matter_page::add_note(&state, &principal, &auth::current().client, &id, &body, client_visible.is_some())
-        .await
-        .map_err(ServiceError::into_app_error)
+    matter_page::add_note(
+        &state,
+        &principal,
+        &auth::current().client,
+        &id,
+        &body,
+        client_visible.is_some(),
+    )
+    .await
+    .map_err(ServiceError::into_app_error)
 }
 
 /// Shares a key date or note with the client, or takes it back (firm only).
 /// `what` is `key_date` or `note`.
 #[server(endpoint = "set_shared")]
-pub async fn set_shared(id: String, what: String, item: String, visible: bool) -> Result<(), AppError> {
+pub async fn set_shared(
+    id: String,
+    what: String,
+    item: String,
+    visible: bool,
+) -> Result<(), AppError> {
     use crate::server::{AppState, ServiceError, auth, matter_page};
 
     let principal = auth::require_principal()?;
@@ -95,9 +112,17 @@ pub async fn set_shared(id: String, what: String, item: String, visible: bool) -
         _ => return Err(AppError::BadRequest("Unknown item kind.".to_owned())),
     };
     let state = AppState::from_context()?;
-    matter_page::set_visibility(&state, &principal, &auth::current().client, &id, what, &item, visible)
-        .await
-        .map_err(ServiceError::into_app_error)
+    matter_page::set_visibility(
+        &state,
+        &principal,
+        &auth::current().client,
+        &id,
+        what,
+        &item,
+        visible,
+    )
+    .await
+    .map_err(ServiceError::into_app_error)
 }
 
 /// A new private calendar feed URL for the user (replacing any earlier one).

@@ -295,9 +295,25 @@ mod tests {
 
     #[test]
     fn an_ethical_wall_keeps_a_team_member_out_of_the_matters_messages() {
-        let facts = MatterFacts { on_team: true, client_access: false, walled: true };
+        let facts = MatterFacts {
+            on_team: true,
+            client_access: false,
+            walled: true,
+        };
         assert!(!may_message(&subject(Role::Attorney), facts));
-        assert!(may_message(&subject(Role::Attorney), MatterFacts { walled: false, ..facts }));
-        assert!(!may_message(&subject(Role::Client), MatterFacts { walled: false, ..facts }));
+        assert!(may_message(
+            &subject(Role::Attorney),
+            MatterFacts {
+                walled: false,
+                ..facts
+            }
+        ));
+        assert!(!may_message(
+            &subject(Role::Client),
+            MatterFacts {
+                walled: false,
+                ..facts
+            }
+        ));
     }
 }

@@ -30,10 +30,16 @@ pub fn format_utc(ms: i64) -> String {
 pub fn parse_form_datetime(date: &str, time: &str) -> Result<i64, String> {
     let bad = || format!("\"{date} {time}\" is not a date (YYYY-MM-DD) and time (HH:MM)");
     let mut parts = date.trim().splitn(3, '-').map(str::parse::<i64>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad());
     };
-    let time = if time.trim().is_empty() { "09:00" } else { time.trim() };
+    let time = if time.trim().is_empty() {
+        "09:00"
+    } else {
+        time.trim()
+    };
     let mut hm = time.splitn(2, ':').map(str::parse::<i64>);
     let (Some(Ok(hour)), Some(Ok(minute))) = (hm.next(), hm.next()) else {
         return Err(bad());
@@ -46,7 +52,11 @@ pub fn parse_form_datetime(date: &str, time: &str) -> Result<i64, String> {
         2 => 28,
         _ => return Err(bad()),
     };
-    if !(1970..=9999).contains(&year) || !(1..=days_in_month).contains(&day) || !(0..24).contains(&hour) || !(0..60).contains(&minute) {
+    if !(1970..=9999).contains(&year)
+        || !(1..=days_in_month).contains(&day)
+        || !(0..24).contains(&hour)
+        || !(0..60).contains(&minute)
+    {
         return Err(bad());
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -74,13 +84,25 @@ mod tests {
     #[test]
     fn form_dates_parse_to_utc_milliseconds() {
         assert_eq!(parse_form_datetime("1970-01-01", "00:00"), Ok(0));
-        assert_eq!(parse_form_datetime("2026-11-18", "11:06"), Ok(1_795_000_000_000 - 40_000));
-        assert_eq!(parse_form_datetime("2000-02-29", ""), Ok(951_782_400_000 + 9 * 3_600_000));
+        assert_eq!(
+            parse_form_datetime("2026-11-18", "11:06"),
+            Ok(1_795_000_000_000 - 40_000)
+        );
+        assert_eq!(
+            parse_form_datetime("2000-02-29", ""),
+            Ok(951_782_400_000 + 9 * 3_600_000)
+        );
     }
 
     #[test]
     fn impossible_dates_are_refused() {
-        for (date, time) in [("2026-02-30", "10:00"), ("2025-02-29", "10:00"), ("2026-13-01", "10:00"), ("2026-01-01", "24:00"), ("tomorrow", "")] {
+        for (date, time) in [
+            ("2026-02-30", "10:00"),
+            ("2025-02-29", "10:00"),
+            ("2026-13-01", "10:00"),
+            ("2026-01-01", "24:00"),
+            ("tomorrow", ""),
+        ] {
             assert!(parse_form_datetime(date, time).is_err(), "{date} {time}");
         }
     }

@@ -4,8 +4,8 @@
 
 use super::{
     audit::{self, AuditEntry, AuditResult},
-    auth::Principal,
     auth::ClientInfo,
+    auth::Principal,
     db::Db,
     touchpoints::{self, NewTouchpoint},
 };
@@ -24,7 +24,12 @@ pub struct View<'a> {
 }
 
 /// Records that `principal` viewed something.
-pub async fn viewed(db: &Db, principal: &Principal, client: &ClientInfo, view: &View<'_>) -> anyhow::Result<()> {
+pub async fn viewed(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    view: &View<'_>,
+) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
     let mut entry = AuditEntry::new(view.action, AuditResult::Success)
         .actor(principal.user_id.to_string())

@@ -42,7 +42,11 @@ fn to_calendar(name: &str, rows: Vec<DateRow>) -> String {
         event
             .uid(&format!("{}@vellum", row.id))
             .summary(&format!("{} ({})", row.title, row.number))
-            .description(&format!("{} on matter {}", capitalise(&row.kind), row.number))
+            .description(&format!(
+                "{} on matter {}",
+                capitalise(&row.kind),
+                row.number
+            ))
             .starts(starts)
             .ends(ends);
         if let Some(location) = &row.location {
@@ -90,8 +94,16 @@ pub async fn matter_ics(
             .client(client.ip, client.user_agent.as_deref()),
     )
     .await?;
-    let file_name = format!("{}.ics", matter.number.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
-    Ok((file_name, to_calendar(&format!("Vellum {}", matter.number), rows)))
+    let file_name = format!(
+        "{}.ics",
+        matter
+            .number
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    Ok((
+        file_name,
+        to_calendar(&format!("Vellum {}", matter.number), rows),
+    ))
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -101,7 +113,11 @@ fn token_hash(token: &str) -> Vec<u8> {
 
 /// Makes a new feed token for the user, replacing any earlier one (so an old
 /// link that leaked stops working). The token is shown once.
-pub async fn new_feed_token(state: &AppState, principal: &Principal, client: &ClientInfo) -> Result<String, ServiceError> {
+pub async fn new_feed_token(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+) -> Result<String, ServiceError> {
     let token = new_handle()?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query(

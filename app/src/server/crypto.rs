@@ -38,8 +38,8 @@ use zeroize::Zeroizing;
 
 pub use field::{FieldAad, decrypt_field, encrypt_field, envelope_key_id};
 pub use file::{
-    CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, FileDecryptor, FileEncryptor, FileKey, HEADER_LEN,
-    decrypt_stream, encrypt_stream, unwrap_file_key, wrap_file_key,
+    CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, FileDecryptor, FileEncryptor, FileKey,
+    HEADER_LEN, decrypt_stream, encrypt_stream, unwrap_file_key, wrap_file_key,
 };
 pub use keyring::Keyring;
 pub use keys::{DataKey, KeyScope, KeyService};

@@ -227,7 +227,12 @@ pub async fn invite_contact(
     .await
     .context("storing the invitation")?;
 
-    let body = invitation_body(&state.public_url, &contact.given_name, &principal.display_name, &token);
+    let body = invitation_body(
+        &state.public_url,
+        &contact.given_name,
+        &principal.display_name,
+        &token,
+    );
     outbox::enqueue(
         &mut tx,
         &NewEmail {

@@ -18,8 +18,8 @@ use crate::domain::{
     AppError,
     ids::MatterId,
     matter::{
-        KEY_DATE_KINDS, KeyDateView, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MatterDetailView, NoteView, StagePhase,
-        StageView,
+        KEY_DATE_KINDS, KeyDateView, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MatterDetailView, NoteView,
+        StagePhase, StageView,
     },
     policy::{may_edit_matter, may_see_internal},
 };
@@ -78,11 +78,12 @@ pub async fn detail(
     let internal = may_see_internal(&subject);
     let summary = summary(&state.db, id).await?.ok_or(AppError::NotFound)?;
 
-    let stages: Vec<(i64, String)> =
-        sqlx::query_as("select position, name from matter_stages where matter_id = $1 order by position")
-            .bind(id.as_str().to_owned())
-            .fetch_all(state.db.pool())
-            .await?;
+    let stages: Vec<(i64, String)> = sqlx::query_as(
+        "select position, name from matter_stages where matter_id = $1 order by position",
+    )
+    .bind(id.as_str().to_owned())
+    .fetch_all(state.db.pool())
+    .await?;
     let stages = stages
         .into_iter()
         .map(|(position, name)| StageView {
@@ -115,9 +116,12 @@ pub async fn detail(
     .await?;
     let mut notes = Vec::with_capacity(note_rows.len());
     for row in note_rows {
-        let key_id = envelope_key_id(&row.body_sealed).context("reading a note envelope")?.to_owned();
+        let key_id = envelope_key_id(&row.body_sealed)
+            .context("reading a note envelope")?
+            .to_owned();
         let key = state.keys.key_by_id(&state.db, &key_id).await?;
-        let body = decrypt_field(&key, &note_aad(&row.id), &row.body_sealed).context("decrypting a note")?;
+        let body = decrypt_field(&key, &note_aad(&row.id), &row.body_sealed)
+            .context("decrypting a note")?;
         notes.push(NoteView {
             id: row.id,
             body: String::from_utf8_lossy(&body).into_owned(),
@@ -165,7 +169,12 @@ async fn authorize_edit(
     }
 }
 
-fn edit_audit(principal: &Principal, client: &ClientInfo, action: &str, id: &MatterId) -> AuditEntry {
+fn edit_audit(
+    principal: &Principal,
+    client: &ClientInfo,
+    action: &str,
+    id: &MatterId,
+) -> AuditEntry {
     AuditEntry::new(action, AuditResult::Success)
         .actor(principal.user_id.to_string())
         .object("matter", id.as_str())
@@ -191,9 +200,16 @@ pub async fn set_stage(
     .execute(tx.conn())
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::BadRequest("That stage does not exist on this matter.".to_owned()).into());
+        return Err(
+            AppError::BadRequest("That stage does not exist on this matter.".to_owned()).into(),
+        );
     }
-    audit::append(&mut tx, &edit_audit(principal, client, "matter.stage_changed", id).detail(format!("stage {position}"))).await?;
+    audit::append(
+        &mut tx,
+        &edit_audit(principal, client, "matter.stage_changed", id)
+            .detail(format!("stage {position}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -221,11 +237,19 @@ pub async fn add_key_date(
     date: &NewKeyDate<'_>,
 ) -> Result<(), ServiceError> {
     if !KEY_DATE_KINDS.contains(&date.kind) {
-        return Err(AppError::BadRequest("Choose hearing, deadline, meeting or other.".to_owned()).into());
+        return Err(
+            AppError::BadRequest("Choose hearing, deadline, meeting or other.".to_owned()).into(),
+        );
     }
     let title = date.title.trim();
-    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS || date.location.chars().count() > MAX_TITLE_CHARS {
-        return Err(AppError::BadRequest(format!("Give a title of 1 to {MAX_TITLE_CHARS} characters.")).into());
+    if title.is_empty()
+        || title.chars().count() > MAX_TITLE_CHARS
+        || date.location.chars().count() > MAX_TITLE_CHARS
+    {
+        return Err(AppError::BadRequest(format!(
+            "Give a title of 1 to {MAX_TITLE_CHARS} characters."
+        ))
+        .into());
     }
     authorize_edit(state, principal, client, id).await?;
     let mut tx = state.db.begin_write().await?;
@@ -245,7 +269,11 @@ pub async fn add_key_date(
     .bind(now_ms())
     .execute(tx.conn())
     .await?;
-    audit::append(&mut tx, &edit_audit(principal, client, "matter.key_date_added", id)).await?;
+    audit::append(
+        &mut tx,
+        &edit_audit(principal, client, "matter.key_date_added", id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -261,12 +289,16 @@ pub async fn add_note(
 ) -> Result<(), ServiceError> {
     let body = body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
-        return Err(AppError::BadRequest(format!("Write a note of 1 to {MAX_NOTE_CHARS} characters.")).into());
+        return Err(AppError::BadRequest(format!(
+            "Write a note of 1 to {MAX_NOTE_CHARS} characters."
+        ))
+        .into());
     }
     authorize_edit(state, principal, client, id).await?;
     let note_id = new_id();
     let key = state.keys.matter_key(&state.db, id.as_str()).await?;
-    let sealed = encrypt_field(&key, &note_aad(&note_id), body.as_bytes()).context("sealing a note")?;
+    let sealed =
+        encrypt_field(&key, &note_aad(&note_id), body.as_bytes()).context("sealing a note")?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "insert into matter_notes (id, matter_id, body_sealed, client_visible, author_id, created_at)
@@ -280,7 +312,15 @@ pub async fn add_note(
     .bind(now_ms())
     .execute(tx.conn())
     .await?;
-    audit::append(&mut tx, &edit_audit(principal, client, "matter.note_added", id).detail(if client_visible { "shared" } else { "internal" })).await?;
+    audit::append(
+        &mut tx,
+        &edit_audit(principal, client, "matter.note_added", id).detail(if client_visible {
+            "shared"
+        } else {
+            "internal"
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -307,8 +347,12 @@ pub async fn set_visibility(
 ) -> Result<(), ServiceError> {
     authorize_edit(state, principal, client, matter).await?;
     let sql = match what {
-        Shareable::KeyDate => "update key_dates set client_visible = $1 where id = $2 and matter_id = $3",
-        Shareable::Note => "update matter_notes set client_visible = $1 where id = $2 and matter_id = $3",
+        Shareable::KeyDate => {
+            "update key_dates set client_visible = $1 where id = $2 and matter_id = $3"
+        }
+        Shareable::Note => {
+            "update matter_notes set client_visible = $1 where id = $2 and matter_id = $3"
+        }
     };
     let mut tx = state.db.begin_write().await?;
     let updated = sqlx::query(sql)
@@ -324,7 +368,15 @@ pub async fn set_visibility(
         Shareable::KeyDate => "matter.key_date_visibility",
         Shareable::Note => "matter.note_visibility",
     };
-    audit::append(&mut tx, &edit_audit(principal, client, action, matter).detail(if visible { "shared" } else { "hidden" })).await?;
+    audit::append(
+        &mut tx,
+        &edit_audit(principal, client, action, matter).detail(if visible {
+            "shared"
+        } else {
+            "hidden"
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

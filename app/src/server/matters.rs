@@ -44,7 +44,11 @@ impl From<MatterSummaryRow> for MatterSummaryView {
 }
 
 /// The dashboard: the matters `principal` may see. The view is recorded.
-pub async fn dashboard(db: &Db, principal: &Principal, client: &ClientInfo) -> Result<Vec<MatterSummaryView>, ServiceError> {
+pub async fn dashboard(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+) -> Result<Vec<MatterSummaryView>, ServiceError> {
     let matters = list_matters(db, &principal.subject()).await?;
     activity::viewed(
         db,
@@ -92,11 +96,15 @@ pub async fn get_matter(
 }
 
 /// A matter's summary, with no access check: callers authorize first.
-pub(crate) async fn summary(db: &Db, id: &MatterId) -> Result<Option<MatterSummaryView>, sqlx::Error> {
-    let row: Option<MatterSummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} where m.id = $1"))
-        .bind(id.as_str().to_owned())
-        .fetch_optional(db.pool())
-        .await?;
+pub(crate) async fn summary(
+    db: &Db,
+    id: &MatterId,
+) -> Result<Option<MatterSummaryView>, sqlx::Error> {
+    let row: Option<MatterSummaryRow> =
+        sqlx::query_as(&format!("{SUMMARY_SELECT} where m.id = $1"))
+            .bind(id.as_str().to_owned())
+            .fetch_optional(db.pool())
+            .await?;
     Ok(row.map(Into::into))
 }
 

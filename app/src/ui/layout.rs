@@ -15,7 +15,11 @@ use crate::{
 /// The links for a signed-in user with `role`: (label, path). Hiding a link
 /// is only a convenience; each page and server function checks the policy.
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
-    let mut links = vec![("Dashboard", "/"), ("Messages", "/messages"), ("Billing", "/billing")];
+    let mut links = vec![
+        ("Dashboard", "/"),
+        ("Messages", "/messages"),
+        ("Billing", "/billing"),
+    ];
     if role.is_firm() {
         links.push(("Inbox", "/inbox"));
         links.push(("Contacts", "/crm/contacts"));
@@ -49,8 +53,6 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         move || (location.pathname.get(), sign_out.version().get()),
         |_| current_user(),
     );
-    // The unread count next to "Messages", refreshed on every navigation.
-    let unread = Resource::new(move || location.pathname.get(), |_| unread_messages());
 
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
@@ -86,7 +88,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                                     (location.pathname.get() == path).then_some("page")
                                                 };
                                                 let count = (path == "/messages")
-                                                    .then(|| view! { <UnreadBadge unread /> });
+                                                    .then(|| view! { <UnreadBadge /> });
                                                 view! {
                                                     <li>
                                                         <a href=path aria-current=current>{label}{count}</a>
@@ -121,9 +123,14 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     }
 }
 
-/// The number of unread messages, shown only when there are some.
+/// The number of unread messages, shown only when there are some. Rendered
+/// only for a signed-in user: asking without a session would answer 401
+/// and turn a public page's status into that.
 #[component]
-fn UnreadBadge(unread: Resource<Result<i64, crate::domain::AppError>>) -> impl IntoView {
+fn UnreadBadge() -> impl IntoView {
+    let location = use_location();
+    // Refreshed on every navigation, so reading a thread lowers it.
+    let unread = Resource::new(move || location.pathname.get(), |_| unread_messages());
     view! {
         <Transition>
             {move || Suspend::new(async move {

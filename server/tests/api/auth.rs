@@ -359,39 +359,79 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     app.seed().await;
     let bob = app.signed_in_client("bob@client.test").await;
     let enrolment: serde_json::Value = bob
-        .post(app.url("/api/begin_mfa_enrolment")).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+        .post(app.url("/api/begin_mfa_enrolment"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let svg = enrolment["qr_svg"].as_str().unwrap();
     assert!(svg.starts_with("<svg"));
     let secret = enrolment["secret"].as_str().unwrap();
     let seed = app::server::auth::totp::seed_from_base32(secret).unwrap();
     let now = u64::try_from(app::server::now_ms() / 1000).unwrap();
 
-    let wrong = bob.post(app.url("/api/confirm_mfa_enrolment")).form(&[("code", "123456")]).send().await.unwrap();
+    let wrong = bob
+        .post(app.url("/api/confirm_mfa_enrolment"))
+        .form(&[("code", "123456")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     let code = app::server::auth::totp::code_at(&seed, now).unwrap();
-    let confirmed = bob.post(app.url("/api/confirm_mfa_enrolment")).form(&[("code", code.as_str())]).send().await.unwrap();
+    let confirmed = bob
+        .post(app.url("/api/confirm_mfa_enrolment"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(confirmed.status(), 200);
     let codes: Vec<String> = confirmed.json().await.unwrap();
     assert_eq!(codes.len(), 10);
 
     // The seed is stored sealed, never in the clear.
-    let (stored,): (Vec<u8>,) = sqlx::query_as("select totp_secret from users where email = 'bob@client.test'")
-        .fetch_one(app.state.db.pool()).await.unwrap();
+    let (stored,): (Vec<u8>,) =
+        sqlx::query_as("select totp_secret from users where email = 'bob@client.test'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert!(!stored.windows(seed.len()).any(|w| w == seed.as_slice()));
 
     // Signing in now needs a code; the enrolment code cannot be replayed.
     let phone = new_client();
     let (_, step) = sign_in(&app, &phone, "bob@client.test", TEST_PASSWORD).await;
     assert!(step.contains("MfaRequired"), "{step}");
-    let replay = phone.post(app.url("/api/verify_mfa")).form(&[("code", code.as_str())]).send().await.unwrap();
+    let replay = phone
+        .post(app.url("/api/verify_mfa"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(replay.status(), 401);
     let next = app::server::auth::totp::code_at(&seed, now + 30).unwrap();
-    let ok = phone.post(app.url("/api/verify_mfa")).form(&[("code", next.as_str())]).send().await.unwrap();
+    let ok = phone
+        .post(app.url("/api/verify_mfa"))
+        .form(&[("code", next.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 
-    let off = bob.post(app.url("/api/turn_off_mfa")).form(&[("password", "wrong password here")]).send().await.unwrap();
+    let off = bob
+        .post(app.url("/api/turn_off_mfa"))
+        .form(&[("password", "wrong password here")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(off.status(), 401);
-    let off = bob.post(app.url("/api/turn_off_mfa")).form(&[("password", TEST_PASSWORD)]).send().await.unwrap();
+    let off = bob
+        .post(app.url("/api/turn_off_mfa"))
+        .form(&[("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(off.status(), 200);
     let (_, step) = sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await;
     assert!(step.contains("Done"), "{step}");
@@ -402,10 +442,18 @@ async fn firm_users_cannot_turn_mfa_off() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
     let staff = app.signed_in_client("staff@vellum.test").await;
-    let off = staff.post(app.url("/api/turn_off_mfa")).form(&[("password", TEST_PASSWORD)]).send().await.unwrap();
+    let off = staff
+        .post(app.url("/api/turn_off_mfa"))
+        .form(&[("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(off.status(), 400);
-    let (enabled,): (i64,) = sqlx::query_as("select mfa_enabled from users where email = 'staff@vellum.test'")
-        .fetch_one(app.state.db.pool()).await.unwrap();
+    let (enabled,): (i64,) =
+        sqlx::query_as("select mfa_enabled from users where email = 'staff@vellum.test'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(enabled, 1);
 }
 
@@ -417,14 +465,22 @@ async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     assert_eq!(list_matters(&app, &alice).await.0, 200);
     let page = alice.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200, "the dashboard page renders for her");
-    let (audited,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'matters.listed'")
-        .fetch_one(app.state.db.pool()).await.unwrap();
-    assert_eq!(audited, 2, "the server function and the page each read her matters once");
+    let (audited,): (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'matters.listed'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        audited, 2,
+        "the server function and the page each read her matters once"
+    );
     let (timeline,): (i64,) = sqlx::query_as(
         "select count(*) from touchpoints t join users u on u.contact_id = t.contact_id
          where u.email = 'alice@client.test' and t.kind = 'portal.matters.listed'",
     )
-    .fetch_one(app.state.db.pool()).await.unwrap();
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(timeline, 2);
 }
 
@@ -443,7 +499,9 @@ async fn a_master_key_given_in_the_environment_is_used_and_no_key_file_is_writte
     let staff = app.signed_in_client("staff@vellum.test").await;
     assert_eq!(list_matters(&app, &staff).await.0, 200);
     let (files,): (i64,) = sqlx::query_as("select count(*) from data_keys where scope = 'firm'")
-        .fetch_one(app.state.db.pool()).await.unwrap();
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(files, 1);
     assert!(!app.data_dir().join("keys").join("master.key").exists());
 }
@@ -453,6 +511,9 @@ async fn the_default_keyring_file_is_created_private_in_the_data_dir() {
     use std::os::unix::fs::PermissionsExt as _;
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let path = app.data_dir().join("keys").join("master.key");
-    let mode = std::fs::metadata(&path).expect("the keyring file exists").permissions().mode();
+    let mode = std::fs::metadata(&path)
+        .expect("the keyring file exists")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }

@@ -75,10 +75,18 @@ const ROUTES: &[Route] = &[
         sees: |app, client, number| {
             Box::pin(async move {
                 let id = matter_id(app, number).await;
-                let response = client.post(app.url("/api/matter_detail")).form(&[("id", id.as_str())]).send().await.unwrap();
+                let response = client
+                    .post(app.url("/api/matter_detail"))
+                    .form(&[("id", id.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
                 let status = response.status().as_u16();
                 let body = response.text().await.unwrap();
-                assert!(status == 200 || (status == 404 && !body.contains(number)), "{status}: {body}");
+                assert!(
+                    status == 200 || (status == 404 && !body.contains(number)),
+                    "{status}: {body}"
+                );
                 status == 200
             })
         },
@@ -88,10 +96,17 @@ const ROUTES: &[Route] = &[
         sees: |app, client, number| {
             Box::pin(async move {
                 let id = matter_id(app, number).await;
-                let response = client.get(app.url(&format!("/matters/{id}"))).send().await.unwrap();
+                let response = client
+                    .get(app.url(&format!("/matters/{id}")))
+                    .send()
+                    .await
+                    .unwrap();
                 let status = response.status().as_u16();
                 let body = response.text().await.unwrap();
-                assert!(status == 200 || (status == 404 && !body.contains(number)), "{status}");
+                assert!(
+                    status == 200 || (status == 404 && !body.contains(number)),
+                    "{status}"
+                );
                 status == 200 && body.contains(number)
             })
         },
@@ -101,7 +116,11 @@ const ROUTES: &[Route] = &[
         sees: |app, client, number| {
             Box::pin(async move {
                 let id = matter_id(app, number).await;
-                let response = client.get(app.url(&format!("/api/matters/{id}/calendar.ics"))).send().await.unwrap();
+                let response = client
+                    .get(app.url(&format!("/api/matters/{id}/calendar.ics")))
+                    .send()
+                    .await
+                    .unwrap();
                 let status = response.status().as_u16();
                 assert!(status == 200 || status == 404, "{status}");
                 status == 200
@@ -140,7 +159,10 @@ const ROUTES: &[Route] = &[
                 match status {
                     200 => body.contains(&invoice),
                     404 => {
-                        assert!(!body.contains(&invoice), "a 404 must not name the invoice: {body}");
+                        assert!(
+                            !body.contains(&invoice),
+                            "a 404 must not name the invoice: {body}"
+                        );
                         false
                     }
                     other => panic!("unexpected status {other}: {body}"),
@@ -159,7 +181,9 @@ const ROUTES: &[Route] = &[
                     .await
                     .unwrap();
                 match response.status().as_u16() {
-                    200 => String::from_utf8_lossy(&response.bytes().await.unwrap()).contains(&invoice),
+                    200 => {
+                        String::from_utf8_lossy(&response.bytes().await.unwrap()).contains(&invoice)
+                    }
                     404 => false,
                     other => panic!("unexpected status {other}"),
                 }
@@ -172,7 +196,9 @@ const ROUTES: &[Route] = &[
     },
     Route {
         name: "POST /api/list_document_requests",
-        sees: |app, client, number| Box::pin(status_probe(app, client, number, "list_document_requests")),
+        sees: |app, client, number| {
+            Box::pin(status_probe(app, client, number, "list_document_requests"))
+        },
     },
     Route {
         name: "GET /api/documents/{id}/download",
@@ -186,7 +212,11 @@ const ROUTES: &[Route] = &[
                 .fetch_one(app.state.db.pool())
                 .await
                 .unwrap();
-                let response = client.get(app.url(&format!("/api/documents/{document}/download"))).send().await.unwrap();
+                let response = client
+                    .get(app.url(&format!("/api/documents/{document}/download")))
+                    .send()
+                    .await
+                    .unwrap();
                 match response.status().as_u16() {
                     200 => true,
                     404 => false,
@@ -212,7 +242,10 @@ const ROUTES: &[Route] = &[
                 match status {
                     201 => true,
                     404 => {
-                        assert!(!body.contains(number), "a 404 must not name the matter: {body}");
+                        assert!(
+                            !body.contains(number),
+                            "a 404 must not name the matter: {body}"
+                        );
                         false
                     }
                     other => panic!("unexpected status {other}: {body}"),
@@ -235,7 +268,12 @@ const ROUTES: &[Route] = &[
         name: "POST /api/list_threads",
         sees: |app, client, number| {
             Box::pin(async move {
-                let response = client.post(app.url("/api/list_threads")).form(&[("", "")]).send().await.unwrap();
+                let response = client
+                    .post(app.url("/api/list_threads"))
+                    .form(&[("", "")])
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(response.status(), 200);
                 response.text().await.unwrap().contains(number)
             })
@@ -245,8 +283,15 @@ const ROUTES: &[Route] = &[
         name: "POST /api/get_thread",
         sees: |app, client, number| {
             Box::pin(async move {
-                let Some(thread) = thread_on(app, number).await else { return false };
-                let response = client.post(app.url("/api/get_thread")).form(&[("id", thread.as_str())]).send().await.unwrap();
+                let Some(thread) = thread_on(app, number).await else {
+                    return false;
+                };
+                let response = client
+                    .post(app.url("/api/get_thread"))
+                    .form(&[("id", thread.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
                 match response.status().as_u16() {
                     200 => response.text().await.unwrap().contains(number),
                     404 => false,
@@ -259,8 +304,14 @@ const ROUTES: &[Route] = &[
         name: "GET /api/messages/stream",
         sees: |app, client, number| {
             Box::pin(async move {
-                let Some(thread) = thread_on(app, number).await else { return false };
-                let response = client.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
+                let Some(thread) = thread_on(app, number).await else {
+                    return false;
+                };
+                let response = client
+                    .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+                    .send()
+                    .await
+                    .unwrap();
                 match response.status().as_u16() {
                     200 => true,
                     404 => false,
@@ -283,7 +334,12 @@ const ROUTES: &[Route] = &[
 
 /// A server function taking `matter_id`: 200 means the matter was seen;
 /// 404 (which must not name it) means it was not.
-async fn status_probe(app: &TestApp, client: &reqwest::Client, number: &str, function: &str) -> bool {
+async fn status_probe(
+    app: &TestApp,
+    client: &reqwest::Client,
+    number: &str,
+    function: &str,
+) -> bool {
     let id = matter_id(app, number).await;
     let response = client
         .post(app.url(&format!("/api/{function}")))
@@ -296,7 +352,10 @@ async fn status_probe(app: &TestApp, client: &reqwest::Client, number: &str, fun
     match status {
         200 => true,
         404 => {
-            assert!(!body.contains(number), "a 404 must not name the matter: {body}");
+            assert!(
+                !body.contains(number),
+                "a 404 must not name the matter: {body}"
+            );
             false
         }
         other => panic!("unexpected status {other}: {body}"),
@@ -306,10 +365,11 @@ async fn status_probe(app: &TestApp, client: &reqwest::Client, number: &str, fun
 /// Gives every matter the matrix probes a client-visible document, uploaded
 /// by the admin before any test wall goes up.
 async fn give_every_probed_matter_a_document(app: &TestApp) {
-    let (admin,): (String,) = sqlx::query_as("select id from users where email = 'admin@vellum.test'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let (admin,): (String,) =
+        sqlx::query_as("select id from users where email = 'admin@vellum.test'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     let principal = app::server::auth::Principal {
         user_id: app::domain::ids::UserId::from_trusted(admin),
         role: app::domain::role::Role::Admin,
@@ -318,8 +378,17 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         contact_id: None,
         session_handle: String::new(),
     };
-    for number in ["LIT-2026-0012", "LIT-2026-0019", "COR-2026-0031", "EMP-2026-0007", "COR-2026-0050", "EST-2026-0003"] {
-        let frames = [Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"matrix"))];
+    for number in [
+        "LIT-2026-0012",
+        "LIT-2026-0019",
+        "COR-2026-0031",
+        "EMP-2026-0007",
+        "COR-2026-0050",
+        "EST-2026-0003",
+    ] {
+        let frames = [Ok::<_, std::convert::Infallible>(
+            axum::body::Bytes::from_static(b"matrix"),
+        )];
         app::server::documents::upload(
             &app.state,
             &principal,
@@ -542,8 +611,19 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/list_outbox", vec![("", "")]),
         ("/api/list_invoices", vec![("", "")]),
         ("/api/get_invoice", vec![("id", id.as_str())]),
-        ("/api/create_invoice", vec![("invoice[matter_id]", id.as_str())]),
-        ("/api/record_payment", vec![("invoice_id", id.as_str()), ("amount", "1"), ("date", "2026-01-01"), ("method", "")]),
+        (
+            "/api/create_invoice",
+            vec![("invoice[matter_id]", id.as_str())],
+        ),
+        (
+            "/api/record_payment",
+            vec![
+                ("invoice_id", id.as_str()),
+                ("amount", "1"),
+                ("date", "2026-01-01"),
+                ("method", ""),
+            ],
+        ),
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/account", vec![("", "")]),
@@ -551,25 +631,76 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/confirm_mfa_enrolment", vec![("code", "123456")]),
         ("/api/turn_off_mfa", vec![("password", "x")]),
         ("/api/matter_detail", vec![("id", id.as_str())]),
-        ("/api/set_matter_stage", vec![("id", id.as_str()), ("position", "2")]),
-        ("/api/add_key_date", vec![("id", id.as_str()), ("kind", "meeting"), ("title", "x"), ("date", "2027-01-01"), ("time", ""), ("location", "")]),
-        ("/api/add_matter_note", vec![("id", id.as_str()), ("body", "x")]),
-        ("/api/set_shared", vec![("id", id.as_str()), ("what", "note"), ("item", "x"), ("visible", "true")]),
+        (
+            "/api/set_matter_stage",
+            vec![("id", id.as_str()), ("position", "2")],
+        ),
+        (
+            "/api/add_key_date",
+            vec![
+                ("id", id.as_str()),
+                ("kind", "meeting"),
+                ("title", "x"),
+                ("date", "2027-01-01"),
+                ("time", ""),
+                ("location", ""),
+            ],
+        ),
+        (
+            "/api/add_matter_note",
+            vec![("id", id.as_str()), ("body", "x")],
+        ),
+        (
+            "/api/set_shared",
+            vec![
+                ("id", id.as_str()),
+                ("what", "note"),
+                ("item", "x"),
+                ("visible", "true"),
+            ],
+        ),
         ("/api/new_calendar_feed", vec![("", "")]),
         ("/api/contact_timeline", vec![("id", id.as_str())]),
         ("/api/list_threads", vec![("", "")]),
         ("/api/unread_messages", vec![("", "")]),
         ("/api/get_thread", vec![("id", id.as_str())]),
-        ("/api/send_message", vec![("thread_id", id.as_str()), ("body", "x")]),
-        ("/api/start_thread", vec![("matter_id", id.as_str()), ("subject", "x"), ("body", "x")]),
+        (
+            "/api/send_message",
+            vec![("thread_id", id.as_str()), ("body", "x")],
+        ),
+        (
+            "/api/start_thread",
+            vec![("matter_id", id.as_str()), ("subject", "x"), ("body", "x")],
+        ),
         ("/api/retract_message", vec![("id", id.as_str())]),
         ("/api/message_inbox", vec![("", "")]),
         ("/api/set_message_emails", vec![("enabled", "false")]),
         ("/api/list_documents", vec![("matter_id", id.as_str())]),
-        ("/api/list_document_requests", vec![("matter_id", id.as_str())]),
-        ("/api/create_document_request", vec![("matter_id", id.as_str()), ("title", "x"), ("note", ""), ("due_date", "")]),
-        ("/api/review_document_request", vec![("request_id", id.as_str()), ("accept", "true"), ("reason", "")]),
-        ("/api/set_document_visibility", vec![("document_id", id.as_str()), ("visibility", "internal")]),
+        (
+            "/api/list_document_requests",
+            vec![("matter_id", id.as_str())],
+        ),
+        (
+            "/api/create_document_request",
+            vec![
+                ("matter_id", id.as_str()),
+                ("title", "x"),
+                ("note", ""),
+                ("due_date", ""),
+            ],
+        ),
+        (
+            "/api/review_document_request",
+            vec![
+                ("request_id", id.as_str()),
+                ("accept", "true"),
+                ("reason", ""),
+            ],
+        ),
+        (
+            "/api/set_document_visibility",
+            vec![("document_id", id.as_str()), ("visibility", "internal")],
+        ),
         // Exempt, because the link in the email is the credential and the
         // people using them cannot sign in yet: get_invitation,
         // accept_invitation, request_password_reset, get_password_reset and
@@ -588,12 +719,26 @@ async fn anonymous_callers_get_401_from_every_server_function() {
     let pdf = app.get(&format!("/api/invoices/{invoice}/pdf")).await;
     assert_eq!(pdf.status(), 401, "GET /api/invoices/{{id}}/pdf");
     let thread = thread_on(&app, "LIT-2026-0012").await.unwrap();
-    let stream = app.get(&format!("/api/messages/stream?thread={thread}")).await;
+    let stream = app
+        .get(&format!("/api/messages/stream?thread={thread}"))
+        .await;
     assert_eq!(stream.status(), 401, "GET /api/messages/stream");
-    let upload = app.client.post(app.url(&format!("/api/matters/{id}/documents?name=x.txt"))).body("x").send().await.unwrap();
+    let upload = app
+        .client
+        .post(app.url(&format!("/api/matters/{id}/documents?name=x.txt")))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(upload.status(), 401, "POST /api/matters/{{id}}/documents");
-    let (document,): (String,) = sqlx::query_as("select id from documents limit 1").fetch_one(app.state.db.pool()).await.unwrap();
-    for path in [format!("/api/documents/{document}/download"), format!("/api/documents/{document}/versions/1/download")] {
+    let (document,): (String,) = sqlx::query_as("select id from documents limit 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    for path in [
+        format!("/api/documents/{document}/download"),
+        format!("/api/documents/{document}/versions/1/download"),
+    ] {
         assert_eq!(app.get(&path).await.status(), 401, "{path}");
     }
 }

@@ -5,7 +5,10 @@ use std::process::{Command, Output};
 
 fn vellum(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_vellum"));
-    command.args(args).env_remove("VELLUM_DATABASE_URL").env_remove("VELLUM_MASTER_KEY");
+    command
+        .args(args)
+        .env_remove("VELLUM_DATABASE_URL")
+        .env_remove("VELLUM_MASTER_KEY");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -43,16 +46,35 @@ fn every_subcommand_has_help() {
 fn seed_demo_twice_then_audit_verify_passes_until_a_row_is_edited() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let first = vellum(&["seed-demo", "--data-dir", data, "--password", PASSWORD, "--totp-secret", TOTP], &[]);
+    let first = vellum(
+        &[
+            "seed-demo",
+            "--data-dir",
+            data,
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            TOTP,
+        ],
+        &[],
+    );
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(text(&first.stdout).contains("Demo firm created"));
-    assert!(!text(&first.stdout).contains(PASSWORD), "a chosen password is not echoed");
+    assert!(
+        !text(&first.stdout).contains(PASSWORD),
+        "a chosen password is not echoed"
+    );
     let second = vellum(&["seed-demo", "--data-dir", data], &[]);
     assert!(second.status.success());
     assert!(text(&second.stdout).contains("nothing changed"));
 
     let intact = vellum(&["audit", "verify", "--data-dir", data], &[]);
-    assert!(intact.status.success(), "{}{}", text(&intact.stdout), text(&intact.stderr));
+    assert!(
+        intact.status.success(),
+        "{}{}",
+        text(&intact.stdout),
+        text(&intact.stderr)
+    );
 
     // Edit the third audit row behind Vellum's back.
     let db = dir.path().join("vellum.db");
@@ -74,41 +96,87 @@ fn seed_demo_twice_then_audit_verify_passes_until_a_row_is_edited() {
 #[test]
 fn seed_demo_without_flags_prints_a_random_password_and_secret_once() {
     let dir = tempfile::tempdir().unwrap();
-    let out = vellum(&["seed-demo", "--data-dir", dir.path().to_str().unwrap()], &[]);
+    let out = vellum(
+        &["seed-demo", "--data-dir", dir.path().to_str().unwrap()],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("password for every demo user:"), "{stdout}");
-    assert!(stdout.contains("MFA secret for the firm users:"), "{stdout}");
+    assert!(
+        stdout.contains("MFA secret for the firm users:"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn create_admin_prints_credentials_once_and_refuses_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let out = vellum(&["create-admin", "--data-dir", data, "--email", "it@firm.test"], &[]);
+    let out = vellum(
+        &[
+            "create-admin",
+            "--data-dir",
+            data,
+            "--email",
+            "it@firm.test",
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("one-time password:") && stdout.contains("MFA secret"), "{stdout}");
-    let again = vellum(&["create-admin", "--data-dir", data, "--email", "IT@firm.test"], &[]);
+    assert!(
+        stdout.contains("one-time password:") && stdout.contains("MFA secret"),
+        "{stdout}"
+    );
+    let again = vellum(
+        &[
+            "create-admin",
+            "--data-dir",
+            data,
+            "--email",
+            "IT@firm.test",
+        ],
+        &[],
+    );
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
 }
 
 #[test]
 fn configuration_errors_name_the_setting_and_exit_non_zero() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let scheme = vellum(&["migrate", "--data-dir", data], &[("VELLUM_DATABASE_URL", "mysql://db/vellum")]);
+    let scheme = vellum(
+        &["migrate", "--data-dir", data],
+        &[("VELLUM_DATABASE_URL", "mysql://db/vellum")],
+    );
     assert_eq!(scheme.status.code(), Some(1));
-    assert!(text(&scheme.stderr).contains("database_url (VELLUM_DATABASE_URL)"), "{}", text(&scheme.stderr));
+    assert!(
+        text(&scheme.stderr).contains("database_url (VELLUM_DATABASE_URL)"),
+        "{}",
+        text(&scheme.stderr)
+    );
 
     let exposed = vellum(&["serve", "--data-dir", data, "--listen", "0.0.0.0:0"], &[]);
     assert_eq!(exposed.status.code(), Some(1));
-    assert!(text(&exposed.stderr).contains("listen (VELLUM_LISTEN)"), "{}", text(&exposed.stderr));
+    assert!(
+        text(&exposed.stderr).contains("listen (VELLUM_LISTEN)"),
+        "{}",
+        text(&exposed.stderr)
+    );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let in_use = vellum(&["serve", "--data-dir", data, "--listen", &addr], &[]);
     assert_eq!(in_use.status.code(), Some(1));
-    assert!(text(&in_use.stderr).contains("already in use"), "{}", text(&in_use.stderr));
+    assert!(
+        text(&in_use.stderr).contains("already in use"),
+        "{}",
+        text(&in_use.stderr)
+    );
 }

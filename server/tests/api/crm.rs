@@ -12,10 +12,22 @@ async fn contact_id(app: &TestApp, email: &str) -> String {
     id
 }
 
-async fn timeline(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let response = client.post(app.url("/api/contact_timeline")).form(form).send().await.unwrap();
+async fn timeline(
+    app: &TestApp,
+    client: &reqwest::Client,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let response = client
+        .post(app.url("/api/contact_timeline"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
 }
 
 on_both_backends! {

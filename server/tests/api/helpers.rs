@@ -76,8 +76,12 @@ impl TestApp {
         app::server::seed::set_demo_credentials(&self.state, &TEST_PASSWORD.into(), TEST_TOTP_SEED)
             .await
             .expect("set demo credentials");
-        app::server::documents::seed_documents(&self.state).await.expect("seed demo documents");
-        app::server::messages::seed_messages(&self.state).await.expect("seed demo messages");
+        app::server::documents::seed_documents(&self.state)
+            .await
+            .expect("seed demo documents");
+        app::server::messages::seed_messages(&self.state)
+            .await
+            .expect("seed demo messages");
     }
 
     /// A fresh client (own cookie jar) signed in as `email`, completing the

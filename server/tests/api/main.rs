@@ -8,11 +8,11 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authz;
 mod billing;
 mod cli;
-mod documents;
 mod crm;
-mod authz;
+mod documents;
 mod invitations;
 mod keys;
 mod matter_page;

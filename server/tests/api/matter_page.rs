@@ -12,13 +12,28 @@ async fn matter_id(app: &TestApp, number: &str) -> String {
 }
 
 async fn detail(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, serde_json::Value) {
-    let response = client.post(app.url("/api/matter_detail")).form(&[("id", id)]).send().await.unwrap();
+    let response = client
+        .post(app.url("/api/matter_detail"))
+        .form(&[("id", id)])
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
 }
 
 async fn post(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> u16 {
-    client.post(app.url(path)).form(form).send().await.unwrap().status().as_u16()
+    client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 on_both_backends! {

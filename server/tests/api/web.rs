@@ -222,7 +222,9 @@ async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
 #[tokio::test]
 async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap();
     let cert_path = dir.path().join("cert.pem");
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
@@ -249,7 +251,10 @@ async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie()
 
     let signed_in = client
         .post(format!("{base}/api/sign_in"))
-        .form(&[("email", "alice@client.test"), ("password", crate::helpers::TEST_PASSWORD)])
+        .form(&[
+            ("email", "alice@client.test"),
+            ("password", crate::helpers::TEST_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -262,12 +267,21 @@ async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie()
         .find(|v| v.starts_with("__Host-vellum_session="))
         .expect("a __Host- session cookie")
         .to_owned();
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Domain"), "{cookie}");
 }
 
 #[tokio::test]
 async fn plain_http_answers_carry_no_hsts() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    assert!(app.get("/healthz").await.headers().get("strict-transport-security").is_none());
+    assert!(
+        app.get("/healthz")
+            .await
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
 }

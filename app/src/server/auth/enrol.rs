@@ -55,14 +55,18 @@ pub async fn account(state: &AppState, principal: &Principal) -> Result<AccountV
 
 /// Starts enrolment: a new seed, kept sealed until the user proves a code
 /// from it, and the QR code to scan.
-pub async fn begin(state: &AppState, principal: &Principal) -> Result<MfaEnrolmentView, ServiceError> {
+pub async fn begin(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<MfaEnrolmentView, ServiceError> {
     if account_row(state, principal).await?.mfa_enabled != 0 {
         return Err(AppError::Conflict("Two-step verification is already on.".to_owned()).into());
     }
     let user_id = principal.user_id.to_string();
     let seed = totp::generate_seed();
     let key = state.keys.firm_key(&state.db).await?;
-    let sealed = encrypt_field(&key, &pending_aad(&user_id), &seed).context("sealing the pending seed")?;
+    let sealed =
+        encrypt_field(&key, &pending_aad(&user_id), &seed).context("sealing the pending seed")?;
     sqlx::query("update users set totp_pending = $1 where id = $2")
         .bind(sealed)
         .bind(user_id)
@@ -86,11 +90,17 @@ pub async fn confirm(
 ) -> Result<Vec<String>, ServiceError> {
     let user_id = principal.user_id.to_string();
     let Some(sealed) = account_row(state, principal).await?.totp_pending else {
-        return Err(AppError::BadRequest("Start the set-up again: no set-up is in progress.".to_owned()).into());
+        return Err(AppError::BadRequest(
+            "Start the set-up again: no set-up is in progress.".to_owned(),
+        )
+        .into());
     };
-    let key_id = envelope_key_id(&sealed).context("reading the pending seed")?.to_owned();
+    let key_id = envelope_key_id(&sealed)
+        .context("reading the pending seed")?
+        .to_owned();
     let key = state.keys.key_by_id(&state.db, &key_id).await?;
-    let seed = decrypt_field(&key, &pending_aad(&user_id), &sealed).context("opening the pending seed")?;
+    let seed =
+        decrypt_field(&key, &pending_aad(&user_id), &sealed).context("opening the pending seed")?;
     let now = u64::try_from(now_ms() / 1000).context("clock before 1970")?;
     let Some(step) = totp::verify(&seed, code, now, None)? else {
         audit::record(
@@ -123,7 +133,10 @@ pub async fn turn_off(
     password: SecretString,
 ) -> Result<(), ServiceError> {
     if principal.role.is_firm() {
-        return Err(AppError::BadRequest("Two-step verification is required for the firm's staff.".to_owned()).into());
+        return Err(AppError::BadRequest(
+            "Two-step verification is required for the firm's staff.".to_owned(),
+        )
+        .into());
     }
     let row = account_row(state, principal).await?;
     if !state.hasher.verify(password, row.password_hash).await? {

@@ -53,6 +53,7 @@ pub async fn list_documents(
          join users u on u.id = v.uploaded_by
          where d.matter_id = $3 and {}
            and d.id in (select d2.id from documents d2 where d2.matter_id = $3
+                        and ($2 <> 'client' or d2.visibility = 'client')
                         order by d2.created_at desc, d2.id desc limit $4)
          order by d.created_at desc, d.id desc, v.version desc",
         visible_document_sql("$1", "$2")

@@ -73,7 +73,11 @@ fn AccountDetails(
 fn Enrol(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
     let begin = ServerAction::<BeginMfaEnrolment>::new();
     let error = move || {
-        confirm.value().get().and_then(Result::err).map(|e| e.to_string())
+        confirm
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
     };
     view! {
         <ActionForm action=begin attr:class="inline-form" attr:method="post">
@@ -116,7 +120,13 @@ fn RecoveryCodes(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
 /// Turning it off needs the password.
 #[component]
 fn TurnOff(turn_off: ServerAction<TurnOffMfa>) -> impl IntoView {
-    let error = move || turn_off.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || {
+        turn_off
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     view! {
         <ActionForm action=turn_off attr:class="form" attr:method="post">
             <label for="turn-off-password">"Password"</label>

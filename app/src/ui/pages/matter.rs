@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::matter_page::{AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail},
+    api::matter_page::{
+        AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
+    },
     domain::{
         matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
         time::format_utc,
@@ -129,7 +131,11 @@ fn Stages(stages: Vec<StageView>) -> impl IntoView {
 }
 
 #[component]
-fn StageForm(id: String, stages: Vec<StageView>, action: ServerAction<SetMatterStage>) -> impl IntoView {
+fn StageForm(
+    id: String,
+    stages: Vec<StageView>,
+    action: ServerAction<SetMatterStage>,
+) -> impl IntoView {
     view! {
         <ActionForm action attr:class="form compact" attr:method="post">
             <input type="hidden" name="id" value=id />
@@ -146,7 +152,12 @@ fn StageForm(id: String, stages: Vec<StageView>, action: ServerAction<SetMatterS
 }
 
 #[component]
-fn KeyDates(id: String, dates: Vec<KeyDateView>, can_edit: bool, share: ServerAction<SetShared>) -> impl IntoView {
+fn KeyDates(
+    id: String,
+    dates: Vec<KeyDateView>,
+    can_edit: bool,
+    share: ServerAction<SetShared>,
+) -> impl IntoView {
     if dates.is_empty() {
         return view! { <p class="muted">"No key dates yet."</p> }.into_any();
     }
@@ -176,8 +187,18 @@ fn KeyDates(id: String, dates: Vec<KeyDateView>, can_edit: bool, share: ServerAc
 
 /// Shares an item with the client or takes it back.
 #[component]
-fn ShareToggle(id: String, what: &'static str, item: String, visible: bool, share: ServerAction<SetShared>) -> impl IntoView {
-    let label = if visible { "Hide from client" } else { "Share with client" };
+fn ShareToggle(
+    id: String,
+    what: &'static str,
+    item: String,
+    visible: bool,
+    share: ServerAction<SetShared>,
+) -> impl IntoView {
+    let label = if visible {
+        "Hide from client"
+    } else {
+        "Share with client"
+    };
     view! {
         <ActionForm action=share attr:class="inline-form" attr:method="post">
             <input type="hidden" name="id" value=id />
@@ -191,7 +212,13 @@ fn ShareToggle(id: String, what: &'static str, item: String, visible: bool, shar
 
 #[component]
 fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     view! {
         <details class="editor">
             <summary>"Add a key date"</summary>
@@ -221,7 +248,12 @@ fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
 }
 
 #[component]
-fn Notes(id: String, notes: Vec<NoteView>, can_edit: bool, share: ServerAction<SetShared>) -> impl IntoView {
+fn Notes(
+    id: String,
+    notes: Vec<NoteView>,
+    can_edit: bool,
+    share: ServerAction<SetShared>,
+) -> impl IntoView {
     if notes.is_empty() {
         return view! { <p class="muted">"No status notes yet."</p> }.into_any();
     }
@@ -255,7 +287,13 @@ fn Notes(id: String, notes: Vec<NoteView>, can_edit: bool, share: ServerAction<S
 
 #[component]
 fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
     view! {
         <details class="editor">
             <summary>"Add a status note"</summary>
