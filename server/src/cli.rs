@@ -65,6 +65,14 @@ enum Command {
         #[arg(long, value_name = "NAME", default_value = "Administrator")]
         name: String,
     },
+    /// Prints single-core AES-256-GCM throughput in bytes per second: the
+    /// baseline of `cargo xtask bench`.
+    #[command(hide = true)]
+    BenchAes {
+        /// How many bytes to seal.
+        #[arg(long, default_value_t = 1 << 30)]
+        bytes: usize,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -188,6 +196,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             println!("Store these now; they are not shown again.");
             state.db.close().await;
+            Ok(())
+        }
+        Command::BenchAes { bytes } => {
+            let rate = app::server::crypto::gcm_baseline_bytes_per_sec(bytes)?;
+            println!("{rate:.0}");
             Ok(())
         }
         Command::Audit {

@@ -7,6 +7,7 @@
 //! - `test`: every check CI runs: fmt, clippy on both feature sets, unit and
 //!   integration tests on SQLite and PostgreSQL, and the browser suite.
 
+mod bench;
 mod site;
 mod test;
 mod tools;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|exe| println!("Built {}", exe.display())),
         Some("serve") => serve(&args[1..]),
         Some("test") => test::all(),
+        Some("bench") => bench::run_all(),
         Some("site") => Workspace::locate().and_then(|ws| site::build(&ws).map(|_| ())),
         _ => {
             eprintln!(
@@ -31,7 +33,8 @@ fn main() -> ExitCode {
                  commands:\n  \
                  build   build the wasm bundle and the release `vellum` executable\n  \
                  serve   set up, build, seed the demo firm and run Vellum on ./data\n  \
-                 test    run every check: fmt, clippy, unit, integration (SQLite and PostgreSQL), browser"
+                 test    run every check: fmt, clippy, unit, integration (SQLite and PostgreSQL), browser\n  \
+                 bench   measure a release build against same-run baselines (DESIGN §6)"
             );
             return ExitCode::from(2);
         }

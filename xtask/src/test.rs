@@ -226,7 +226,7 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
     result
 }
 
-fn wait_until_up(addr: &str) -> anyhow::Result<()> {
+pub fn wait_until_up(addr: &str) -> anyhow::Result<()> {
     let addr: SocketAddr = addr.parse()?;
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {

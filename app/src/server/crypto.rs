@@ -130,6 +130,39 @@ fn cipher(key: &[u8; KEY_LEN]) -> Aes256Gcm {
     Aes256Gcm::new(key.into())
 }
 
+/// Single-core AES-256-GCM throughput in bytes per second, sealing `total`
+/// bytes in [`CHUNK_SIZE`] pieces: the baseline that `cargo xtask bench`
+/// compares document uploads and downloads against (DESIGN §6), measured in
+/// the same binary and run.
+pub fn gcm_baseline_bytes_per_sec(total: usize) -> Result<f64, CryptoError> {
+    // A throwaway key and a fixed nonce: nothing sealed here is kept, and
+    // only the speed of the cipher is of interest.
+    let cipher = cipher(&[7; KEY_LEN]);
+    let nonce = [0_u8; NONCE_LEN];
+    let chunk = vec![0x5a_u8; CHUNK_SIZE];
+    let started = std::time::Instant::now();
+    let mut sealed_bytes = 0_usize;
+    while sealed_bytes < total {
+        let sealed = cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: &chunk,
+                    aad: b"",
+                },
+            )
+            .map_err(|_| CryptoError::TooLarge)?;
+        std::hint::black_box(sealed);
+        sealed_bytes += CHUNK_SIZE;
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a throughput figure; f64 is exact far beyond 1 TiB"
+    )]
+    let rate = sealed_bytes as f64 / started.elapsed().as_secs_f64();
+    Ok(rate)
+}
+
 /// Encodes `parts` so that different lists never encode the same way: each
 /// part is preceded by its length, so `("ab", "c")` and `("a", "bc")`
 /// differ. Used for all associated data; its first part is always a domain

@@ -301,26 +301,6 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
-        name: "GET /api/messages/stream",
-        sees: |app, client, number| {
-            Box::pin(async move {
-                let Some(thread) = thread_on(app, number).await else {
-                    return false;
-                };
-                let response = client
-                    .get(app.url(&format!("/api/messages/stream?thread={thread}")))
-                    .send()
-                    .await
-                    .unwrap();
-                match response.status().as_u16() {
-                    200 => true,
-                    404 => false,
-                    other => panic!("unexpected status {other}"),
-                }
-            })
-        },
-    },
-    Route {
         name: "GET / (dashboard page)",
         sees: |app, client, number| {
             Box::pin(async move {

@@ -197,6 +197,9 @@ impl Drop for PgTestDatabase {
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        // A hung request fails its test within a minute instead of
+        // stalling the whole suite.
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("HTTP client")
