@@ -1,35 +1,8 @@
 // Secure messaging between two browsers: the client writes, the attorney
 // sees it arrive without a reload (server-sent events) and replies, and the
 // client sees the reply the same way.
-import { test, expect, type Page } from '@playwright/test';
-import { PASSWORD, signIn, totpCode, waitForHydration, watchConsole } from './support';
-
-/**
- * Signs a firm user in. TOTP codes cannot be replayed and both projects
- * sign the partner in, so when the current step's code was used already the
- * next step (accepted by the server as clock drift) is tried.
- */
-async function signInFirm(page: Page, email: string): Promise<void> {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/login\/mfa$/);
-  await waitForHydration(page);
-  const step = Math.floor(Date.now() / 30_000);
-  for (const candidate of [step, step + 1]) {
-    await page.getByLabel('Authentication code').fill(totpCode(candidate));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    try {
-      await expect(page).toHaveURL(/\/$/, { timeout: 5_000 });
-      break;
-    } catch {
-      if (candidate !== step) throw new Error(`${email}: no TOTP code was accepted`);
-    }
-  }
-  await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
-}
+import { test, expect } from '@playwright/test';
+import { signIn, waitForHydration, watchConsole } from './support';
 
 test('a client and the attorney exchange messages live, without reloading', async ({ browser }, testInfo) => {
   const clientContext = await browser.newContext();
@@ -47,7 +20,7 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   await waitForHydration(client);
   const threadUrl = client.url();
 
-  await signInFirm(firm, 'partner@vellum.test');
+  await signIn(firm, 'partner@vellum.test');
   await firm.goto(threadUrl);
   await waitForHydration(firm);
   await expect(firm.getByRole('heading', { name: 'Tribunal date' })).toBeVisible();
