@@ -92,26 +92,6 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
-        name: "GET /matters/{id} (matter page)",
-        sees: |app, client, number| {
-            Box::pin(async move {
-                let id = matter_id(app, number).await;
-                let response = client
-                    .get(app.url(&format!("/matters/{id}")))
-                    .send()
-                    .await
-                    .unwrap();
-                let status = response.status().as_u16();
-                let body = response.text().await.unwrap();
-                assert!(
-                    status == 200 || (status == 404 && !body.contains(number)),
-                    "{status}"
-                );
-                status == 200 && body.contains(number)
-            })
-        },
-    },
-    Route {
         name: "GET /api/matters/{id}/calendar.ics",
         sees: |app, client, number| {
             Box::pin(async move {

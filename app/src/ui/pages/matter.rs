@@ -11,13 +11,8 @@ use crate::{
         AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
     },
     domain::{
-        ids::MatterId,
         matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
         time::format_utc,
-    },
-    ui::components::{
-        billing::StatementsPanel,
-        documents::{DocumentsPanel, RequestsPanel},
     },
     ui::pages::not_found::NotFoundPage,
 };
@@ -49,20 +44,6 @@ pub fn MatterPage() -> impl IntoView {
         add_note,
         share,
     };
-    // The panels load beside the matter, not inside its Suspense: resources
-    // created while an outer one resolves made server-side rendering hang
-    // now and then under load (seen in the authorization matrix). Each
-    // panel checks access itself and shows nothing of a matter the user
-    // may not see.
-    let panels = move || {
-        MatterId::parse(&id()).ok().map(|matter_id| {
-            view! {
-                <RequestsPanel matter_id=matter_id.clone() />
-                <DocumentsPanel matter_id=matter_id.clone() />
-                <StatementsPanel matter_id=matter_id />
-            }
-        })
-    };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
             {move || Suspend::new(async move {
@@ -72,7 +53,6 @@ pub fn MatterPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        {panels}
     }
 }
 
@@ -121,6 +101,9 @@ fn Matter(matter: MatterDetailView, actions: MatterActions) -> impl IntoView {
             <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
             {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
         </section>
+        <crate::ui::components::documents::RequestsPanel matter_id=summary.id.clone() />
+        <crate::ui::components::documents::DocumentsPanel matter_id=summary.id.clone() />
+        <crate::ui::components::billing::StatementsPanel matter_id=summary.id.clone() />
     }
 }
 
