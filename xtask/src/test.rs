@@ -194,7 +194,15 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
         Command::new(&exe)
             .arg("seed-demo")
             .arg("--data-dir")
-            .arg(&data_dir),
+            .arg(&data_dir)
+            // Known credentials for the specs; without these seed-demo
+            // picks random ones and every sign-in would fail.
+            .args([
+                "--password",
+                DEMO_PASSWORD,
+                "--totp-secret",
+                DEMO_TOTP_BASE32,
+            ]),
         "vellum seed-demo",
     )?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();

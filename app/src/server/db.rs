@@ -139,7 +139,16 @@ impl Db {
             ),
             None => None,
         };
-        let tx = self.pool.begin().await.context("beginning a transaction")?;
+        let tx = match self.backend {
+            // IMMEDIATE takes SQLite's write lock up front, waiting out
+            // `busy_timeout` for writers outside the gate (the session store).
+            // A deferred transaction that reads first and then writes cannot
+            // wait: SQLite answers "database is locked" at once rather than
+            // risk a deadlock, and the request would fail.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .context("beginning a transaction")?;
         Ok(WriteTx {
             tx,
             _permit: permit,

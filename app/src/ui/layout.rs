@@ -47,11 +47,21 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         set_menu_open.set(false);
     });
     let sign_out = ServerAction::<SignOut>::new();
-    // Re-read who is signed in after each navigation and sign-out, so the
-    // header follows sign-in and sign-out without a reload.
-    let user = Resource::new(
+    // Re-read who is signed in, and their unread count, after each
+    // navigation and sign-out, so the header follows sign-in, sign-out and
+    // reading a thread without a reload. One resource made here, not one
+    // per badge inside the `Transition` below: a resource created while a
+    // `Transition` renders its children can keep server rendering waiting
+    // for ever (leptos-rs/leptos#4866).
+    let nav = Resource::new(
         move || (location.pathname.get(), sign_out.version().get()),
-        |_| current_user(),
+        |_| async move {
+            let user = current_user().await.ok().flatten()?;
+            // Asked only for a signed-in user: without a session it would
+            // answer 401 and turn a public page's status into that.
+            let unread = unread_messages().await.unwrap_or(0);
+            Some((user, unread))
+        },
     );
 
     view! {
@@ -78,8 +88,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                 >
                     <Transition>
                         {move || Suspend::new(async move {
-                            match user.await.ok().flatten() {
-                                Some(user) => view! {
+                            match nav.await {
+                                Some((user, unread)) => view! {
                                     <ul>
                                         {nav_links(user.role)
                                             .into_iter()
@@ -87,8 +97,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                                 let current = move || {
                                                     (location.pathname.get() == path).then_some("page")
                                                 };
-                                                let count = (path == "/messages")
-                                                    .then(|| view! { <UnreadBadge /> });
+                                                let count = (path == "/messages" && unread > 0)
+                                                    .then(|| view! { <UnreadBadge count=unread /> });
                                                 view! {
                                                     <li>
                                                         <a href=path aria-current=current>{label}{count}</a>
@@ -123,27 +133,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     }
 }
 
-/// The number of unread messages, shown only when there are some. Rendered
-/// only for a signed-in user: asking without a session would answer 401
-/// and turn a public page's status into that.
+/// The number of unread messages, shown only when there are some.
 #[component]
-fn UnreadBadge() -> impl IntoView {
-    let location = use_location();
-    // Refreshed on every navigation, so reading a thread lowers it.
-    let unread = Resource::new(move || location.pathname.get(), |_| unread_messages());
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                unread
-                    .await
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .map(|n| {
-                        view! {
-                            <span class="badge nav-unread" aria-label=format!("{n} unread")>{n}</span>
-                        }
-                    })
-            })}
-        </Transition>
-    }
+fn UnreadBadge(count: i64) -> impl IntoView {
+    view! { <span class="badge nav-unread" aria-label=format!("{count} unread")>{count}</span> }
 }

@@ -235,7 +235,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_redirect_to_sign_in_without_a_session_and_server_functions_answer_401() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     for path in ["/", "/account/sessions", "/some/unknown/page"] {
@@ -247,7 +247,7 @@ async fn pages_redirect_to_sign_in_without_a_session_and_server_functions_answer
     assert_eq!(list_matters(&app, &app.client).await.0, 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_expires_after_the_idle_timeout() {
     let app = spawn_app_configured(
         app::server::db::Backend::Sqlite,
@@ -265,7 +265,7 @@ async fn a_session_expires_after_the_idle_timeout() {
     assert_eq!(list_matters(&app, &alice).await.0, 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
     let app = spawn_app_configured(
         app::server::db::Backend::Sqlite,
@@ -293,7 +293,7 @@ async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
     assert_eq!(expired.0, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_state_changing_requests_are_refused() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
@@ -325,7 +325,7 @@ async fn cross_site_state_changing_requests_are_refused() {
     assert_eq!(same.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recovery_code_signs_in_once() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let admin = app::server::seed::create_admin(&app.state, "first.admin@firm.test", "First Admin")
@@ -353,7 +353,7 @@ async fn a_recovery_code_signs_in_once() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
@@ -437,7 +437,7 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     assert!(step.contains("Done"), "{step}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firm_users_cannot_turn_mfa_off() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
@@ -457,7 +457,7 @@ async fn firm_users_cannot_turn_mfa_off() {
     assert_eq!(enabled, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
@@ -484,7 +484,7 @@ async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     assert_eq!(timeline, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_master_key_given_in_the_environment_is_used_and_no_key_file_is_written() {
     use base64::Engine as _;
     let key = base64::engine::general_purpose::STANDARD.encode([7_u8; 32]);
@@ -506,7 +506,7 @@ async fn a_master_key_given_in_the_environment_is_used_and_no_key_file_is_writte
     assert!(!app.data_dir().join("keys").join("master.key").exists());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_keyring_file_is_created_private_in_the_data_dir() {
     use std::os::unix::fs::PermissionsExt as _;
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;

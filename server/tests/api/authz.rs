@@ -92,6 +92,26 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
+        name: "GET /matters/{id} (matter page)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let id = matter_id(app, number).await;
+                let response = client
+                    .get(app.url(&format!("/matters/{id}")))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                assert!(
+                    status == 200 || (status == 404 && !body.contains(number)),
+                    "{status}"
+                );
+                status == 200 && body.contains(number)
+            })
+        },
+    },
+    Route {
         name: "GET /api/matters/{id}/calendar.ics",
         sees: |app, client, number| {
             Box::pin(async move {
@@ -274,6 +294,26 @@ const ROUTES: &[Route] = &[
                     .unwrap();
                 match response.status().as_u16() {
                     200 => response.text().await.unwrap().contains(number),
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "GET /api/messages/stream",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let Some(thread) = thread_on(app, number).await else {
+                    return false;
+                };
+                let response = client
+                    .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+                    .send()
+                    .await
+                    .unwrap();
+                match response.status().as_u16() {
+                    200 => true,
                     404 => false,
                     other => panic!("unexpected status {other}"),
                 }
@@ -549,7 +589,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_callers_get_401_from_every_server_function() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;

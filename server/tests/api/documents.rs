@@ -571,12 +571,12 @@ mod limits {
         assert_eq!(response.status(), 201);
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored_sqlite() {
         over_the_limit(app::server::db::Backend::Sqlite).await;
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored_pg() {
         over_the_limit(app::server::db::Backend::Postgres).await;
     }

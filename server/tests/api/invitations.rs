@@ -409,7 +409,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reset_and_link_pages_are_public() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     let (status, page) = get(&app, &app.client, "/reset").await;

@@ -286,7 +286,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;

@@ -210,7 +210,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     let app = crate::helpers::spawn_app(Backend::Sqlite).await;
     let pool = app.state.db.pool();

@@ -69,7 +69,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_response_carries_the_security_headers() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     for path in [
@@ -84,7 +84,7 @@ async fn every_kind_of_response_carries_the_security_headers() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_use_a_fresh_nonce_that_matches_their_scripts() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let first = app.get("/login").await;
@@ -99,7 +99,7 @@ async fn pages_use_a_fresh_nonce_that_matches_their_scripts() {
     assert_ne!(csp_nonce(header(&second, "content-security-policy")), nonce);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
     let routes: Router<ServerState> = Router::new().route(
         "/test/panic",
@@ -126,7 +126,7 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_body_over_the_limit_is_rejected_with_413() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let too_big = vec![b'a'; server::config::DEFAULT_MAX_BODY_BYTES as usize + 1];
@@ -141,7 +141,7 @@ async fn a_request_body_over_the_limit_is_rejected_with_413() {
     assert_eq!(response.status(), 413);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
@@ -155,7 +155,7 @@ async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
     assert!(response.text().await.unwrap().contains("Not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_page_has_labelled_email_and_password_fields() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let html = app.get("/login").await.text().await.unwrap();
@@ -173,7 +173,7 @@ async fn the_login_page_has_labelled_email_and_password_fields() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let name = server::assets::output_name();
@@ -219,7 +219,7 @@ async fn hashed_bundle_files_are_cached_for_a_year_and_sent_precompressed() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie() {
     let dir = tempfile::tempdir().unwrap();
     let cert =
@@ -274,7 +274,7 @@ async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie()
     assert!(!cookie.contains("Domain"), "{cookie}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_answers_carry_no_hsts() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     assert!(

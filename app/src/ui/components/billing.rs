@@ -10,8 +10,9 @@ use leptos::prelude::*;
 use crate::{
     api::billing::{IssueInvoice, RecordPayment, VoidInvoice, list_invoices},
     domain::{
-        billing::{InvoiceStatus, InvoiceView, TrustBalanceView, format_date},
-        ids::MatterId,
+        AppError,
+        billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView, format_date},
+        matter::MatterDetailView,
     },
 };
 
@@ -244,27 +245,40 @@ pub fn TrustBalances(trust: Vec<TrustBalanceView>) -> impl IntoView {
     .into_any()
 }
 
+/// The statements of the matter whose id `matter_id` gives, for
+/// [`StatementsPanel`]. Made at the top of the matter page and read in its
+/// one `Suspense`, for the reason given on
+/// [`MatterDocuments`](crate::ui::components::documents::MatterDocuments);
+/// nothing is asked for until `matter` loaded.
+pub fn matter_statements(
+    matter_id: Signal<String>,
+    matter: Resource<Result<MatterDetailView, AppError>>,
+) -> Resource<Result<BillingView, AppError>> {
+    Resource::new(
+        move || matter_id.get(),
+        move |id| async move {
+            matter.await?;
+            list_invoices(Some(id)).await
+        },
+    )
+}
+
 /// The statements and trust balance of one matter, for the matter page.
 #[component]
-pub fn StatementsPanel(matter_id: MatterId) -> impl IntoView {
-    let id = matter_id.to_string();
-    let billing = Resource::new(move || id.clone(), |id| list_invoices(Some(id)));
+pub fn StatementsPanel(billing: Result<BillingView, AppError>) -> impl IntoView {
+    let body = match billing {
+        Ok(view) => view! {
+            <h3>"Trust balance"</h3>
+            <TrustBalances trust=view.trust />
+            <InvoiceList invoices=view.invoices actions=None />
+        }
+        .into_any(),
+        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+    };
     view! {
         <section class="panel" aria-labelledby="statements-heading">
             <h2 id="statements-heading">"Statements"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading statements…"</p> }>
-                {move || Suspend::new(async move {
-                    match billing.await {
-                        Ok(view) => view! {
-                            <h3>"Trust balance"</h3>
-                            <TrustBalances trust=view.trust />
-                            <InvoiceList invoices=view.invoices actions=None />
-                        }
-                        .into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {body}
         </section>
     }
 }

@@ -18,10 +18,12 @@ use crate::{
         },
     },
     domain::{
+        AppError,
         document::{
             DocumentRequestView, DocumentView, RequestStatus, ReviewStatus, Visibility, human_size,
         },
         ids::MatterId,
+        matter::MatterDetailView,
         time::format_utc,
     },
 };
@@ -118,51 +120,134 @@ fn UploadRow(name: String, progress: UploadProgress) -> impl IntoView {
     }
 }
 
-/// Whether the signed-in user works for the firm (and so manages documents).
-fn firm_user() -> Resource<bool> {
-    Resource::new(
-        || (),
-        |()| async move {
-            current_user()
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|u| u.role.is_firm())
-        },
-    )
+/// Everything the documents and requests panels of one matter load or
+/// change: their resources, actions and upload rows.
+///
+/// The matter page makes this once, at its top, and reads the resources in
+/// its one `Suspense`; the panels only draw what was loaded. Resources made
+/// inside a `Suspense`, or read by `Suspense`s nested in another, left the
+/// page's server rendering waiting for ever now and then under load
+/// (leptos-rs/leptos#4866).
+#[derive(Clone, Copy)]
+pub struct MatterDocuments {
+    /// Whether the signed-in user works for the firm (and so manages
+    /// documents and requests).
+    firm: Resource<bool>,
+    documents: Resource<Result<Vec<DocumentView>, AppError>>,
+    requests: Resource<Result<Vec<DocumentRequestView>, AppError>>,
+    visibility: ServerAction<SetDocumentVisibility>,
+    create: ServerAction<CreateDocumentRequest>,
+    review: ServerAction<ReviewDocumentRequest>,
+    /// Bumped as each upload finishes, so both lists reload.
+    uploaded: RwSignal<u32>,
+    document_files: Uploads,
+    request_files: Uploads,
+}
+
+/// What [`MatterDocuments`] loaded, for the panels to draw.
+#[derive(Clone)]
+pub struct LoadedDocuments {
+    manage: bool,
+    documents: Result<Vec<DocumentView>, AppError>,
+    requests: Result<Vec<DocumentRequestView>, AppError>,
+}
+
+impl MatterDocuments {
+    /// The panels' data for the matter whose id `matter_id` gives. Nothing
+    /// is asked for until `matter` loaded: a matter the user may not see
+    /// has no panels, and its denial is audited once.
+    pub fn new(
+        matter_id: Signal<String>,
+        matter: Resource<Result<MatterDetailView, AppError>>,
+    ) -> Self {
+        let uploaded = upload::uploads_finished();
+        let visibility = ServerAction::<SetDocumentVisibility>::new();
+        let create = ServerAction::<CreateDocumentRequest>::new();
+        let review = ServerAction::<ReviewDocumentRequest>::new();
+        let firm = Resource::new(
+            || (),
+            |()| async move {
+                current_user()
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|u| u.role.is_firm())
+            },
+        );
+        let documents = Resource::new(
+            move || (matter_id.get(), uploaded.get(), visibility.version().get()),
+            move |(id, ..)| async move {
+                matter.await?;
+                list_documents(id).await
+            },
+        );
+        let requests = Resource::new(
+            move || {
+                (
+                    matter_id.get(),
+                    uploaded.get(),
+                    create.version().get(),
+                    review.version().get(),
+                )
+            },
+            move |(id, ..)| async move {
+                matter.await?;
+                list_document_requests(id).await
+            },
+        );
+        Self {
+            firm,
+            documents,
+            requests,
+            visibility,
+            create,
+            review,
+            uploaded,
+            document_files: RwSignal::new(Vec::new()),
+            request_files: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Waits for everything the panels show.
+    pub async fn load(self) -> LoadedDocuments {
+        LoadedDocuments {
+            manage: self.firm.await,
+            documents: self.documents.await,
+            requests: self.requests.await,
+        }
+    }
 }
 
 /// The documents of one matter: each with its versions and download links,
 /// and an input to add more.
 #[component]
-pub fn DocumentsPanel(matter_id: MatterId) -> impl IntoView {
-    let uploaded = upload::uploads_finished();
-    let files: Uploads = RwSignal::new(Vec::new());
-    let visibility = ServerAction::<SetDocumentVisibility>::new();
-    let firm = firm_user();
-    let id = matter_id.to_string();
-    let documents = Resource::new(
-        move || (id.clone(), uploaded.get(), visibility.version().get()),
-        |(id, ..)| list_documents(id),
-    );
+pub fn DocumentsPanel(
+    matter_id: MatterId,
+    data: MatterDocuments,
+    loaded: LoadedDocuments,
+) -> impl IntoView {
+    let MatterDocuments {
+        visibility,
+        uploaded,
+        document_files: files,
+        ..
+    } = data;
+    let manage = loaded.manage;
+    let list = match loaded.documents {
+        Ok(list) if list.is_empty() => view! { <p class="muted">"No documents yet."</p> }.into_any(),
+        Ok(list) => view! {
+            <ul class="document-list">
+                {list.into_iter().map(|doc| view! { <DocumentRow doc manage visibility /> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+    };
     let input_id = format!("add-documents-{matter_id}");
     view! {
         <section class="panel" aria-labelledby="documents-heading">
             <h2 id="documents-heading">"Documents"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading documents…"</p> }>
-                {move || Suspend::new(async move {
-                    let manage = firm.await;
-                    match documents.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">"No documents yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="document-list">
-                                {list.into_iter().map(|doc| view! { <DocumentRow doc manage visibility /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {list}
             <UploadControl
                 matter_id
                 label="Add documents".to_owned()
@@ -220,45 +305,36 @@ fn DocumentRow(
 /// The open document requests of a matter, each with an upload input; for
 /// the firm, forms to ask for documents and to review uploads.
 #[component]
-pub fn RequestsPanel(matter_id: MatterId) -> impl IntoView {
-    let uploaded = upload::uploads_finished();
-    let files: Uploads = RwSignal::new(Vec::new());
-    let create = ServerAction::<CreateDocumentRequest>::new();
-    let review = ServerAction::<ReviewDocumentRequest>::new();
-    let firm = firm_user();
-    let id = matter_id.to_string();
-    let requests = Resource::new(
-        move || {
-            (
-                id.clone(),
-                uploaded.get(),
-                create.version().get(),
-                review.version().get(),
-            )
-        },
-        |(id, ..)| list_document_requests(id),
-    );
-    let matter = StoredValue::new(matter_id);
+pub fn RequestsPanel(
+    matter_id: MatterId,
+    data: MatterDocuments,
+    loaded: LoadedDocuments,
+) -> impl IntoView {
+    let MatterDocuments {
+        create,
+        review,
+        uploaded,
+        request_files: files,
+        ..
+    } = data;
+    let manage = loaded.manage;
+    let list = match loaded.requests {
+        Ok(list) => view! {
+            {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
+            <ul class="request-list">
+                {list.into_iter().map(|request| view! {
+                    <RequestRow request matter_id=matter_id.clone() manage files uploaded review />
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+    };
     view! {
         <section class="panel" aria-labelledby="requests-heading">
             <h2 id="requests-heading">"Requested documents"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
-                {move || Suspend::new(async move {
-                    let manage = firm.await;
-                    match requests.await {
-                        Ok(list) => view! {
-                            {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
-                            <ul class="request-list">
-                                {list.into_iter().map(|request| view! {
-                                    <RequestRow request matter_id=matter.get_value() manage files uploaded review />
-                                }).collect_view()}
-                            </ul>
-                            {manage.then(|| view! { <NewRequestForm matter_id=matter.get_value() create /> })}
-                        }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {list}
+            {manage.then(|| view! { <NewRequestForm matter_id create /> })}
             <UploadList files />
         </section>
     }

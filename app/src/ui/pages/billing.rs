@@ -14,6 +14,7 @@ use crate::{
     domain::{
         AppError,
         billing::{InvoiceView, LineKind, format_date, format_quantity, format_rate},
+        matter::MatterSummaryView,
     },
     ui::{
         components::billing::{BillingActions, InvoiceList, PaidBar, TrustBalances, pdf_href},
@@ -33,6 +34,18 @@ pub fn BillingPage() -> impl IntoView {
         move || (create.version().get(), actions.version()),
         |_| list_invoices(None),
     );
+    // The matters the new-invoice form offers, for those who may bill. Made
+    // here and read in the one Suspense below rather than in a Suspense of
+    // the form's own: see `MatterDocuments` for why.
+    let matters = Resource::new(
+        || (),
+        move |()| async move {
+            match billing.await {
+                Ok(view) if view.may_manage => list_matters().await.unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        },
+    );
     view! {
         <Title text="Billing" />
         <section class="page-head">
@@ -44,6 +57,7 @@ pub fn BillingPage() -> impl IntoView {
                 match billing.await {
                     Ok(view) => {
                         let manage = view.may_manage.then_some(actions);
+                        let matters = matters.await;
                         view! {
                             <section class="panel" aria-labelledby="trust-heading">
                                 <h2 id="trust-heading">"Trust balance"</h2>
@@ -53,7 +67,7 @@ pub fn BillingPage() -> impl IntoView {
                                 <h2 id="statements-heading">"Statements"</h2>
                                 <InvoiceList invoices=view.invoices actions=manage />
                             </section>
-                            {view.may_manage.then(|| view! { <NewInvoiceForm create /> })}
+                            {view.may_manage.then(|| view! { <NewInvoiceForm create matters /> })}
                         }
                         .into_any()
                     }
@@ -67,8 +81,10 @@ pub fn BillingPage() -> impl IntoView {
 /// The staff's form for a new invoice: a matter, currency, terms and a few
 /// lines.
 #[component]
-fn NewInvoiceForm(create: ServerAction<CreateInvoice>) -> impl IntoView {
-    let matters = Resource::new(|| (), |()| list_matters());
+fn NewInvoiceForm(
+    create: ServerAction<CreateInvoice>,
+    matters: Vec<MatterSummaryView>,
+) -> impl IntoView {
     let outcome = move || match create.value().get() {
         Some(Ok(number)) => Some(
             view! { <p class="notice" role="status">{format!("Invoice {number} created.")}</p> }
@@ -85,21 +101,14 @@ fn NewInvoiceForm(create: ServerAction<CreateInvoice>) -> impl IntoView {
             {outcome}
             <ActionForm action=create attr:class="form" attr:method="post">
                 <label for="invoice-matter">"Matter"</label>
-                <Suspense fallback=|| view! { <p class="muted">"Loading matters…"</p> }>
-                    {move || Suspend::new(async move {
-                        let list = matters.await.unwrap_or_default();
-                        view! {
-                            <select id="invoice-matter" name="invoice[matter_id]" required>
-                                {list
-                                    .into_iter()
-                                    .map(|m| view! {
-                                        <option value=m.id.to_string()>{format!("{} {}", m.number, m.title)}</option>
-                                    })
-                                    .collect_view()}
-                            </select>
-                        }
-                    })}
-                </Suspense>
+                <select id="invoice-matter" name="invoice[matter_id]" required>
+                    {matters
+                        .into_iter()
+                        .map(|m| view! {
+                            <option value=m.id.to_string()>{format!("{} {}", m.number, m.title)}</option>
+                        })
+                        .collect_view()}
+                </select>
                 <label for="invoice-currency">"Currency"</label>
                 <input id="invoice-currency" type="text" name="invoice[currency]" value="GBP" maxlength="3" />
                 <label for="invoice-terms">"Days until due"</label>

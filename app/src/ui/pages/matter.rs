@@ -11,10 +11,18 @@ use crate::{
         AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
     },
     domain::{
+        AppError,
+        billing::BillingView,
         matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
         time::format_utc,
     },
-    ui::pages::not_found::NotFoundPage,
+    ui::{
+        components::{
+            billing::{StatementsPanel, matter_statements},
+            documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
+        },
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The matter page.
@@ -44,16 +52,33 @@ pub fn MatterPage() -> impl IntoView {
         add_note,
         share,
     };
+    // Every resource of the page is made here and read in the one Suspense
+    // below (see `MatterDocuments` for why).
+    let matter_id = Signal::derive(id);
+    let documents = MatterDocuments::new(matter_id, detail);
+    let statements = matter_statements(matter_id, detail);
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(matter) => view! { <Matter matter actions /> }.into_any(),
-                    Err(_) => view! { <NotFoundPage /> }.into_any(),
-                }
+                let Ok(matter) = detail.await else {
+                    return view! { <NotFoundPage /> }.into_any();
+                };
+                let panels = MatterPanels {
+                    documents,
+                    loaded: documents.load().await,
+                    statements: statements.await,
+                };
+                view! { <Matter matter actions panels /> }.into_any()
             })}
-        </Suspense>
+        </Transition>
     }
+}
+
+/// What the documents, requests and statements panels show.
+struct MatterPanels {
+    documents: MatterDocuments,
+    loaded: LoadedDocuments,
+    statements: Result<BillingView, AppError>,
 }
 
 /// The firm's edit actions, shared by the sections.
@@ -66,7 +91,7 @@ struct MatterActions {
 }
 
 #[component]
-fn Matter(matter: MatterDetailView, actions: MatterActions) -> impl IntoView {
+fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels) -> impl IntoView {
     let summary = matter.summary.clone();
     let id = summary.id.to_string();
     let calendar = format!("/api/matters/{id}/calendar.ics");
@@ -101,9 +126,9 @@ fn Matter(matter: MatterDetailView, actions: MatterActions) -> impl IntoView {
             <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
             {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
         </section>
-        <crate::ui::components::documents::RequestsPanel matter_id=summary.id.clone() />
-        <crate::ui::components::documents::DocumentsPanel matter_id=summary.id.clone() />
-        <crate::ui::components::billing::StatementsPanel matter_id=summary.id.clone() />
+        <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() />
+        <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
+        <StatementsPanel billing=panels.statements />
     }
 }
 
