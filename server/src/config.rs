@@ -14,6 +14,7 @@ use app::{
     domain::auth::SessionLimits,
     server::{auth::password::Argon2Config, db::Backend},
 };
+use secrecy::SecretString;
 use serde::Deserialize;
 
 /// The default address: loopback only, so a fresh install is not exposed.
@@ -66,6 +67,8 @@ struct FileConfig {
     public_url: Option<String>,
     message_sla_minutes: Option<u64>,
     notify_batch_minutes: Option<u64>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// Values given on the command line.
@@ -163,6 +166,19 @@ pub struct Config {
     /// At most one new-message email per thread and person in this many
     /// minutes, so a quick exchange does not flood an inbox.
     pub notify_batch_minutes: u32,
+    /// Where the outbox is delivered. Without it, mail stays in the outbox.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// The mail server the outbox is delivered through.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    /// `smtps://user:pass@host:465` or `smtp://user:pass@host:587?tls=required`
+    /// (plain `smtp://` only to a server on loopback). Holds the password:
+    /// its `Debug` is redacted, and it is never logged.
+    pub url: SecretString,
+    /// The sender, e.g. `Harbour Law <portal@harbour.example>`.
+    pub from: lettre::message::Mailbox,
 }
 
 /// PEM files for rustls.
@@ -444,6 +460,8 @@ impl Config {
             ));
         }
 
+        let smtp = smtp_settings(&env, file.smtp_url, file.mail_from)?;
+
         Ok(Self {
             data_dir,
             database_url: DatabaseUrl(database_url),
@@ -459,6 +477,7 @@ impl Config {
             public_url,
             message_sla_minutes,
             notify_batch_minutes,
+            smtp,
         })
     }
 
@@ -534,6 +553,85 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
             format!("{} is not valid: {}", path.display(), err.message()),
         )
     })
+}
+
+/// The SMTP settings, checked: a URL lettre understands, mail that never
+/// crosses the network unencrypted, and a sender address.
+fn smtp_settings(
+    env: &impl Fn(&str) -> Option<String>,
+    file_url: Option<String>,
+    file_from: Option<String>,
+) -> Result<Option<SmtpSettings>, ConfigError> {
+    const URL: &str = "smtp_url (VELLUM_SMTP_URL)";
+    const FROM: &str = "mail_from (VELLUM_MAIL_FROM)";
+    let Some(raw) = env("VELLUM_SMTP_URL")
+        .or(file_url)
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let raw = raw.trim().to_owned();
+    // Error messages never repeat the URL: it may hold a password.
+    let url = url::Url::parse(&raw).map_err(|e| {
+        ConfigError::new(
+            URL,
+            format!("not a URL ({e}); expected smtps://host:465 or smtp://host:587?tls=required"),
+        )
+    })?;
+    let tls = url
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let encrypted = match (url.scheme(), tls.as_deref()) {
+        ("smtps", None) | ("smtp", Some("required")) => true,
+        ("smtp", None | Some("opportunistic")) => false,
+        (scheme, _) => {
+            return Err(ConfigError::new(
+                URL,
+                format!(
+                    "unknown scheme \"{scheme}\" or tls value; expected smtps://host:465 or smtp://host:587?tls=required"
+                ),
+            ));
+        }
+    };
+    let loopback = match url.host() {
+        // `smtp` is not a scheme the URL standard knows, so an IP address
+        // arrives as a name.
+        Some(url::Host::Domain(name)) => {
+            name == "localhost"
+                || name
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !encrypted && !loopback {
+        return Err(ConfigError::new(
+            URL,
+            "mail would cross the network unencrypted (emails carry one-time sign-in links); \
+             use smtps://host:465 or smtp://host:587?tls=required",
+        ));
+    }
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&raw)
+        .map_err(|e| ConfigError::new(URL, format!("not usable: {e}")))?;
+    let from = env("VELLUM_MAIL_FROM").or(file_from).ok_or_else(|| {
+        ConfigError::new(
+            FROM,
+            "required with smtp_url: the sender, e.g. \"Harbour Law <portal@harbour.example>\"",
+        )
+    })?;
+    let from = from
+        .trim()
+        .parse()
+        .map_err(|e| ConfigError::new(FROM, format!("\"{from}\" is not an email address ({e})")))?;
+    Ok(Some(SmtpSettings {
+        url: SecretString::from(raw),
+        from,
+    }))
 }
 
 #[cfg(test)]
@@ -852,6 +950,76 @@ mod tests {
         assert!(
             printed.contains("postgres://vellum:***@db.internal/vellum"),
             "{printed}"
+        );
+    }
+
+    #[test]
+    fn smtp_is_off_by_default_and_needs_a_sender_when_on() {
+        assert!(
+            load_with(&[], &Overrides::default())
+                .unwrap()
+                .smtp
+                .is_none()
+        );
+        let err = load_with(
+            &[("VELLUM_SMTP_URL", "smtps://mail.example.com")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.setting, "mail_from (VELLUM_MAIL_FROM)");
+        let set = load_with(
+            &[
+                (
+                    "VELLUM_SMTP_URL",
+                    "smtps://portal:s3cret@mail.example.com:465",
+                ),
+                ("VELLUM_MAIL_FROM", "Harbour Law <portal@harbour.example>"),
+            ],
+            &Overrides::default(),
+        )
+        .unwrap();
+        let smtp = set.smtp.expect("smtp configured");
+        assert_eq!(smtp.from.email.to_string(), "portal@harbour.example");
+        assert!(
+            !format!("{set_debug:?}", set_debug = smtp).contains("s3cret"),
+            "the password never shows in Debug"
+        );
+    }
+
+    #[test]
+    fn smtp_refuses_unencrypted_mail_across_the_network_but_allows_loopback() {
+        let from = ("VELLUM_MAIL_FROM", "portal@harbour.example");
+        for url in [
+            "smtp://mail.example.com:25",
+            "smtp://mail.example.com:587?tls=opportunistic",
+        ] {
+            let err =
+                load_with(&[("VELLUM_SMTP_URL", url), from], &Overrides::default()).unwrap_err();
+            assert_eq!(err.setting, "smtp_url (VELLUM_SMTP_URL)");
+            assert!(err.message.contains("unencrypted"), "{}", err.message);
+        }
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://mail.example.com:587?tls=required",
+        ] {
+            assert!(
+                load_with(&[("VELLUM_SMTP_URL", url), from], &Overrides::default()).is_ok(),
+                "{url}"
+            );
+        }
+        let err = load_with(
+            &[
+                ("VELLUM_SMTP_URL", "imap://u:hunter2@mail.example.com"),
+                from,
+            ],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            !err.message.contains("hunter2"),
+            "errors never repeat the URL: {}",
+            err.message
         );
     }
 }

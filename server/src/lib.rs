@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod http;
+pub mod mail;
 pub mod messages;
 pub mod startup;
 pub mod telemetry;

@@ -57,6 +57,9 @@ impl Application {
         let state = app_state(config).await?;
         app::server::documents::sweep_orphans(&state).await?;
         crate::messages::spawn_escalations(state.clone());
+        if let Some(smtp) = &config.smtp {
+            crate::mail::spawn_delivery(state.clone(), crate::mail::Mailer::new(smtp)?);
+        }
         let sessions =
             VellumSessionStore::open(config.database_url.expose(), state.db.backend()).await?;
         tokio::spawn(

@@ -6,7 +6,7 @@
 
 use std::{
     net::{SocketAddr, TcpListener, TcpStream},
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command},
     time::{Duration, Instant},
 };
@@ -85,11 +85,14 @@ pub fn all() -> anyhow::Result<()> {
     let pg_url =
         std::env::var("VELLUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_ADMIN_URL.to_owned());
     let pg_missing = postgres_unreachable(&pg_url);
+    step("SMTP sink for the mail tests (aiosmtpd from PyPI)");
+    let python = smtp_sink_python(&ws)?;
     step("unit and integration tests (SQLite and PostgreSQL)");
     let mut tests = Command::new(cargo());
     tests
         .args(["test", "--package", "app", "--package", "server"])
         .env("VELLUM_TEST_PG_URL", &pg_url)
+        .env("VELLUM_TEST_PYTHON", &python)
         .current_dir(&ws.root);
     if let Some(reason) = &pg_missing {
         eprintln!("    PostgreSQL is not reachable ({reason}); its integration tests are skipped");
@@ -136,6 +139,35 @@ pub fn all() -> anyhow::Result<()> {
         bail!("{skipped} suite(s) skipped; with CI=true every suite must run");
     }
     Ok(())
+}
+
+/// The aiosmtpd version the mail tests' SMTP server runs on.
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
+/// A Python with aiosmtpd, for the real SMTP server the mail tests deliver
+/// to: a venv in the target dir, made (from PyPI) on the first run.
+fn smtp_sink_python(ws: &Workspace) -> anyhow::Result<PathBuf> {
+    let venv = ws.target_dir.join("smtp-venv");
+    let python = venv.join("bin/python");
+    let has_aiosmtpd = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if has_aiosmtpd(&python) {
+        return Ok(python);
+    }
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv (apt-get install -y python3-venv)",
+    )?;
+    run(
+        Command::new(venv.join("bin/pip")).args(["install", "--quiet", AIOSMTPD]),
+        "pip install aiosmtpd",
+    )?;
+    Ok(python)
 }
 
 fn step(name: &str) {

@@ -1,7 +1,9 @@
 //! The email outbox (DESIGN §2.10). Every email is queued here inside the
 //! transaction of the action that caused it, so an invitation and its email
-//! commit together or not at all. A sender (SMTP, a later issue) will pick
-//! up unsent rows; until then they stay here for the admin to read.
+//! commit together or not at all. When SMTP is configured the server's
+//! sender takes the rows that are due ([`due`]) and records each outcome
+//! ([`mark_sent`], [`mark_failed`]); without it they stay here for the admin
+//! to read.
 
 use anyhow::Context as _;
 
@@ -135,4 +137,110 @@ pub async fn list_for(
     .await?;
     tx.commit().await?;
     Ok(emails)
+}
+
+/// An email whose time to be sent has come.
+#[derive(Clone, Debug)]
+pub struct PendingEmail {
+    /// The outbox row.
+    pub id: String,
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+    /// Attempts made so far.
+    pub attempts: i64,
+}
+
+/// The longest wait between two attempts at one email.
+const MAX_RETRY_DELAY_MS: i64 = 60 * 60 * 1000;
+
+/// How long to wait after the `attempts`-th failed attempt: 30 s, doubling
+/// each time, at most an hour. A mail server that is down for a day costs
+/// a couple of dozen attempts, and the email still goes once it is back.
+pub fn retry_delay_ms(attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    30_000_i64
+        .saturating_mul(1_i64 << doublings)
+        .min(MAX_RETRY_DELAY_MS)
+}
+
+/// Unsent emails due at `now`, oldest first, at most `limit`.
+pub async fn due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<PendingEmail>> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "select id, to_address, subject, body_text, attempts from outbox
+         where sent_at is null and next_attempt_at <= $1
+         order by created_at, id limit $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+    .context("reading the emails due")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, to, subject, body, attempts)| PendingEmail {
+            id,
+            to,
+            subject,
+            body,
+            attempts,
+        })
+        .collect())
+}
+
+/// Records that the email was handed to the mail server.
+pub async fn mark_sent(db: &Db, id: &str, now: i64) -> anyhow::Result<()> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "update outbox set sent_at = $1, attempts = attempts + 1, last_error = null where id = $2",
+    )
+    .bind(now)
+    .bind(id.to_owned())
+    .execute(tx.conn())
+    .await
+    .context("marking an email sent")?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again. `error` is what the mail
+/// server or the network said; it never holds the body or credentials.
+pub async fn mark_failed(
+    db: &Db,
+    email: &PendingEmail,
+    error: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let attempts = email.attempts + 1;
+    let error: String = error.chars().take(500).collect();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "update outbox set attempts = $1, last_error = $2, next_attempt_at = $3 where id = $4",
+    )
+    .bind(attempts)
+    .bind(error)
+    .bind(now.saturating_add(retry_delay_ms(attempts)))
+    .bind(email.id.clone())
+    .execute(tx.conn())
+    .await
+    .context("recording a failed email attempt")?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        let delays: Vec<i64> = (1..=9).map(retry_delay_ms).collect();
+        assert_eq!(&delays[..4], &[30_000, 60_000, 120_000, 240_000]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(retry_delay_ms(100), MAX_RETRY_DELAY_MS);
+        assert_eq!(retry_delay_ms(0), 30_000);
+    }
 }

@@ -15,6 +15,7 @@ mod crm;
 mod documents;
 mod invitations;
 mod keys;
+mod mail;
 mod matter_page;
 mod messages;
 mod storage;

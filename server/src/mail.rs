@@ -1,0 +1,113 @@
+//! SMTP delivery of the outbox (DESIGN §2.10), when `smtp_url` is set.
+//!
+//! Actions queue emails in the outbox inside their own transactions; this
+//! sender takes the rows that are due every few seconds, hands each to the
+//! mail server with lettre (implicit TLS or STARTTLS over rustls), and
+//! records the outcome. A failed attempt is retried later with a growing
+//! delay ([`outbox::retry_delay_ms`]), so a mail server that is down loses
+//! nothing.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use app::server::{
+    AppState,
+    outbox::{self, PendingEmail},
+};
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
+    message::{Mailbox, header::ContentType},
+};
+use secrecy::ExposeSecret as _;
+
+use crate::config::SmtpSettings;
+
+/// How often the sender looks for due emails.
+const POLL: Duration = Duration::from_secs(2);
+/// The most emails one pass sends, so one pass stays short.
+const BATCH: i64 = 50;
+
+/// A connection pool to the configured mail server and the sender address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// A mailer for `settings` (already validated by the configuration).
+    pub fn new(settings: &SmtpSettings) -> anyhow::Result<Self> {
+        // ring is the one rustls provider in the build; a second install
+        // (the TLS listener may have made one) is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let transport =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(settings.url.expose_secret())
+                .context("smtp_url")?
+                .timeout(Some(Duration::from_secs(30)))
+                .build();
+        Ok(Self {
+            transport,
+            from: settings.from.clone(),
+        })
+    }
+
+    async fn send(&self, email: &PendingEmail) -> anyhow::Result<()> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .with_context(|| format!("the recipient address {:?} is not valid", email.to))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.body.clone())
+            .context("building the email")?;
+        self.transport
+            .send(message)
+            .await
+            .context("the mail server refused or could not be reached")?;
+        Ok(())
+    }
+}
+
+/// Sends every email that is due now; returns how many went out.
+pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
+    let due = outbox::due(&state.db, app::server::now_ms(), BATCH).await?;
+    let mut sent = 0;
+    for email in &due {
+        match mailer.send(email).await {
+            Ok(()) => {
+                outbox::mark_sent(&state.db, &email.id, app::server::now_ms()).await?;
+                sent += 1;
+            }
+            Err(err) => {
+                // The error names the server's answer or the network
+                // failure; never the body (it may hold a one-time link).
+                let reason = format!("{err:#}");
+                tracing::warn!(
+                    email_id = %email.id,
+                    attempts = email.attempts + 1,
+                    error = %reason,
+                    "email delivery failed; it will be retried"
+                );
+                outbox::mark_failed(&state.db, email, &reason, app::server::now_ms()).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Delivers the outbox in the background for as long as the server runs.
+pub fn spawn_delivery(state: AppState, mailer: Mailer) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = deliver_due(&state, &mailer).await {
+                tracing::error!(error = format!("{err:#}"), "delivering the outbox");
+            }
+        }
+    });
+}

@@ -1,0 +1,272 @@
+//! SMTP delivery of the outbox against a real SMTP server on loopback
+//! (Python's aiosmtpd, started by the test), on both backends.
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    time::Duration,
+};
+
+use app::server::db::Backend;
+use axum::Router;
+
+use crate::helpers::{TestApp, spawn_app_configured};
+
+/// The Python that has aiosmtpd: `VELLUM_TEST_PYTHON` (set by `cargo xtask
+/// test`, which installs aiosmtpd from PyPI into a venv), else `python3`.
+fn python() -> String {
+    std::env::var("VELLUM_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// The SMTP sink process; stops when dropped.
+struct Sink {
+    child: Child,
+    _stdin: ChildStdin,
+    dir: tempfile::TempDir,
+}
+
+impl Sink {
+    fn start(port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/smtp_sink.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {} (see VELLUM_TEST_PYTHON): {e}", python()));
+        let stdin = child.stdin.take().unwrap();
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(
+            ready.trim(),
+            "ready",
+            "the SMTP sink did not start; install aiosmtpd (pip install aiosmtpd==1.4.6) or run `cargo xtask test`"
+        );
+        Self {
+            child,
+            _stdin: stdin,
+            dir,
+        }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// Waits (up to a minute) until `n` messages arrived.
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..600 {
+            let messages = self.messages();
+            if messages.len() >= n {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected {n} emails, got {}", self.messages().len());
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn spawn_with_smtp(backend: Backend, port: u16) -> TestApp {
+    let url = format!("smtp://127.0.0.1:{port}");
+    spawn_app_configured(
+        backend,
+        Router::new(),
+        &[
+            ("VELLUM_SMTP_URL", &url),
+            ("VELLUM_MAIL_FROM", "Harbour Law <portal@harbour.example>"),
+        ],
+    )
+    .await
+}
+
+async fn outbox_state(app: &TestApp, to: &str) -> Vec<(Option<i64>, i64, Option<String>)> {
+    sqlx::query_as("select sent_at, attempts, last_error from outbox where to_address = $1 order by created_at")
+        .bind(to.to_owned())
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn queued_emails_are_delivered_over_smtp_without_message_text(backend: Backend) {
+    let port = free_port();
+    let sink = Sink::start(port);
+    let app = spawn_with_smtp(backend, port).await;
+    app.seed().await;
+
+    let response = crate::helpers::new_client()
+        .post(app.url("/api/request_password_reset"))
+        .form(&[("email", "alice@client.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let messages = sink.wait_for(1).await;
+    let reset = &messages[0];
+    assert!(
+        reset.contains("X-Envelope-To: alice@client.test"),
+        "{reset}"
+    );
+    assert!(
+        reset.contains("From: ") && reset.contains("portal@harbour.example"),
+        "{reset}"
+    );
+    assert!(reset.contains("/reset/"), "the one-time link: {reset}");
+
+    // A new secure message: the email says so and links to it, and never
+    // carries the text.
+    let (thread,): (String,) = sqlx::query_as(
+        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = 'LIT-2026-0012'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    let alice = app.signed_in_client("alice@client.test").await;
+    let response = alice
+        .post(app.url("/api/send_message"))
+        .form(&[
+            ("thread_id", thread.as_str()),
+            ("body", "The vault code is zebra-lantern-42"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let messages = sink.wait_for(2).await;
+    let notice = messages
+        .iter()
+        .find(|m| m.contains("X-Envelope-To: attorney@vellum.test"))
+        .expect("the attorney is notified");
+    assert!(notice.contains("You have a new secure message"), "{notice}");
+    assert!(!notice.contains("zebra"), "{notice}");
+
+    for to in ["alice@client.test", "attorney@vellum.test"] {
+        let rows = outbox_state(&app, to).await;
+        assert!(
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|(sent, _, error)| sent.is_some() && error.is_none()),
+            "{to}: {rows:?}"
+        );
+    }
+}
+
+async fn a_mail_server_that_is_down_gets_the_email_later(backend: Backend) {
+    let port = free_port();
+    // Nothing listens on `port` yet.
+    let app = spawn_with_smtp(backend, port).await;
+    app.seed().await;
+    let response = crate::helpers::new_client()
+        .post(app.url("/api/request_password_reset"))
+        .form(&[("email", "bob@client.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let mut failed = Vec::new();
+    for _ in 0..300 {
+        failed = outbox_state(&app, "bob@client.test").await;
+        if failed
+            .first()
+            .is_some_and(|(_, attempts, _)| *attempts >= 1)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (sent, attempts, error) = failed.first().cloned().expect("the email is queued");
+    assert_eq!((sent, attempts), (None, 1), "one failed attempt, not sent");
+    assert!(
+        error.is_some_and(|e| !e.is_empty()),
+        "the failure is recorded"
+    );
+    let (next,): (i64,) =
+        sqlx::query_as("select next_attempt_at from outbox where to_address = 'bob@client.test'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert!(
+        next >= app::server::now_ms() + 20_000,
+        "the retry waits (about 30 s)"
+    );
+
+    // The server comes up; when the retry is due, the email goes.
+    let sink = Sink::start(port);
+    sqlx::query("update outbox set next_attempt_at = 0 where to_address = 'bob@client.test'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let messages = sink.wait_for(1).await;
+    assert!(messages[0].contains("X-Envelope-To: bob@client.test"));
+    for _ in 0..100 {
+        if outbox_state(&app, "bob@client.test").await[0].0.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (sent, attempts, error) = outbox_state(&app, "bob@client.test").await[0].clone();
+    assert!(
+        sent.is_some() && error.is_none(),
+        "marked sent after the retry"
+    );
+    assert_eq!(attempts, 2);
+}
+
+mod sqlite {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_emails_are_delivered_over_smtp_without_message_text() {
+        super::queued_emails_are_delivered_over_smtp_without_message_text(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_mail_server_that_is_down_gets_the_email_later() {
+        super::a_mail_server_that_is_down_gets_the_email_later(Backend::Sqlite).await;
+    }
+}
+
+mod pg {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_emails_are_delivered_over_smtp_without_message_text() {
+        super::queued_emails_are_delivered_over_smtp_without_message_text(Backend::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_mail_server_that_is_down_gets_the_email_later() {
+        super::a_mail_server_that_is_down_gets_the_email_later(Backend::Postgres).await;
+    }
+}
