@@ -48,3 +48,23 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('a client turns new-message emails off and on again from the account page', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, 'alice@client.test');
+  await page.goto('/account');
+  await waitForHydration(page);
+  const status = page.getByTestId('message-emails-status');
+  const on = 'On. We email you when you have a new secure message (never its text).';
+  const off = 'Off. New secure messages show only in the portal.';
+  await expect(status).toHaveText(on);
+  await page.getByRole('button', { name: 'Turn off message emails' }).click();
+  await expect(status).toHaveText(off);
+  // The choice is stored, not just shown.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(status).toHaveText(off);
+  await page.getByRole('button', { name: 'Turn on message emails' }).click();
+  await expect(status).toHaveText(on);
+  expect(errors).toEqual([]);
+});

@@ -1,6 +1,8 @@
 // Shared helpers for the browser suite: demo credentials, TOTP codes,
-// signing in through the real form, and a console watcher.
+// signing in through the real form, a console watcher, and the
+// accessibility check every page gets once it has hydrated.
 import { createHmac } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /** Set by `cargo xtask test`, which seeds the demo firm with them. */
@@ -52,6 +54,18 @@ export function watchConsole(page: Page): string[] {
 
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  // Every spec waits here after each navigation, so every page the suite
+  // visits gets the accessibility check.
+  await expectAccessible(page);
+}
+
+/** Fails on any serious or critical axe-core violation on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  expect(blocking, `axe-core on ${page.url()}`).toEqual([]);
 }
 
 /** Signs in through the form. Firm users also pass the MFA step. */

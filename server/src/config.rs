@@ -598,10 +598,8 @@ fn smtp_settings(
         // `smtp` is not a scheme the URL standard knows, so an IP address
         // arrives as a name.
         Some(url::Host::Domain(name)) => {
-            name == "localhost"
+            name.eq_ignore_ascii_case("localhost")
                 || name
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
                     .parse::<std::net::IpAddr>()
                     .is_ok_and(|ip| ip.is_loopback())
         }

@@ -5,7 +5,8 @@
 //! mail server with lettre (implicit TLS or STARTTLS over rustls), and
 //! records the outcome. A failed attempt is retried later with a growing
 //! delay ([`outbox::retry_delay_ms`]), so a mail server that is down loses
-//! nothing.
+//! nothing; an email refused for good, or still unsent after many attempts
+//! or a week, is given up and shows so on the admin's outbox page.
 
 use std::time::Duration;
 
@@ -51,47 +52,68 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, email: &PendingEmail) -> anyhow::Result<()> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .with_context(|| format!("the recipient address {:?} is not valid", email.to))?;
+    async fn send(&self, email: &PendingEmail) -> Result<(), Failure> {
+        let to: Mailbox = email.to.parse().map_err(|e| Failure {
+            reason: format!("the recipient address is not valid: {e}"),
+            permanent: true,
+        })?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
             .header(ContentType::TEXT_PLAIN)
             .body(email.body.clone())
-            .context("building the email")?;
+            .map_err(|e| Failure {
+                reason: format!("building the email: {e}"),
+                permanent: true,
+            })?;
         self.transport
             .send(message)
             .await
-            .context("the mail server refused or could not be reached")?;
-        Ok(())
+            .map(|_| ())
+            .map_err(|e| Failure {
+                // A 5xx answer will not change on a retry.
+                permanent: e.is_permanent(),
+                reason: e.to_string(),
+            })
     }
+}
+
+/// Why an attempt failed, and whether retrying could help.
+struct Failure {
+    reason: String,
+    permanent: bool,
 }
 
 /// Sends every email that is due now; returns how many went out.
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
-    let due = outbox::due(&state.db, app::server::now_ms(), BATCH).await?;
+    let claimed = outbox::claim_due(&state.db, app::server::now_ms(), BATCH).await?;
     let mut sent = 0;
-    for email in &due {
+    for email in &claimed {
         match mailer.send(email).await {
             Ok(()) => {
+                // Should this fail, the claim runs out and the email goes
+                // again: at least once, never lost.
                 outbox::mark_sent(&state.db, &email.id, app::server::now_ms()).await?;
                 sent += 1;
             }
-            Err(err) => {
-                // The error names the server's answer or the network
-                // failure; never the body (it may hold a one-time link).
-                let reason = format!("{err:#}");
+            Err(failure) => {
+                // Neither the body (it may hold a one-time link) nor the
+                // address reaches the log; the outbox row names both.
                 tracing::warn!(
                     email_id = %email.id,
-                    attempts = email.attempts + 1,
-                    error = %reason,
-                    "email delivery failed; it will be retried"
+                    attempts = email.attempts,
+                    permanent = failure.permanent,
+                    "email delivery failed"
                 );
-                outbox::mark_failed(&state.db, email, &reason, app::server::now_ms()).await?;
+                outbox::mark_failed(
+                    &state.db,
+                    email,
+                    &failure.reason,
+                    failure.permanent,
+                    app::server::now_ms(),
+                )
+                .await?;
             }
         }
     }

@@ -203,6 +203,8 @@ pub struct AccountView {
     pub mfa_enabled: bool,
     /// Clients may turn it off; firm users may not.
     pub may_turn_off_mfa: bool,
+    /// Whether "new secure message" emails are on.
+    pub message_emails: bool,
 }
 
 /// What the user needs to add Vellum to an authenticator app. The secret is

@@ -23,4 +23,9 @@ pub struct OutboxView {
     pub sent_at: Option<i64>,
     /// How many times sending was tried.
     pub attempts: i64,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// When it was given up (UTC ms): refused for good, too many attempts,
+    /// or not sent within a week.
+    pub failed_at: Option<i64>,
 }

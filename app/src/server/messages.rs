@@ -478,10 +478,38 @@ pub async fn send(
         "Sent a secure message",
     )
     .await?;
+    if principal.role.is_firm() {
+        complete_follow_ups(&mut tx, &thread.id, principal).await?;
+    }
     notify_participants(state, &mut tx, &thread, principal.user_id.as_str()).await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(message_id)
+}
+
+/// The firm answered: the thread's open follow-up task is done.
+async fn complete_follow_ups(
+    tx: &mut WriteTx,
+    thread_id: &str,
+    principal: &Principal,
+) -> anyhow::Result<()> {
+    let done =
+        sqlx::query("update tasks set status = 'done' where thread_id = $1 and status = 'open'")
+            .bind(thread_id.to_owned())
+            .execute(tx.conn())
+            .await
+            .context("completing a thread's follow-up task")?;
+    if done.rows_affected() > 0 {
+        audit::append(
+            tx,
+            &AuditEntry::new("task.completed", AuditResult::Success)
+                .actor(principal.user_id.to_string())
+                .object("thread", thread_id)
+                .detail(format!("the firm answered thread {thread_id}")),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Starts a thread on a matter the principal may see, with its first

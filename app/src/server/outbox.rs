@@ -84,6 +84,8 @@ struct OutboxRow {
     created_at: i64,
     sent_at: Option<i64>,
     attempts: i64,
+    last_error: Option<String>,
+    failed_at: Option<i64>,
 }
 
 impl From<OutboxRow> for OutboxView {
@@ -97,6 +99,8 @@ impl From<OutboxRow> for OutboxView {
             created_at: row.created_at,
             sent_at: row.sent_at,
             attempts: row.attempts,
+            last_error: row.last_error,
+            failed_at: row.failed_at,
         }
     }
 }
@@ -105,7 +109,8 @@ impl From<OutboxRow> for OutboxView {
 /// 1..=[`MAX_PAGE_SIZE`]). No access check: callers decide who may read.
 pub async fn list(db: &Db, limit: i64) -> anyhow::Result<Vec<OutboxView>> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
-        "select id, to_address, subject, body_text, kind, created_at, sent_at, attempts
+        "select id, to_address, subject, body_text, kind, created_at, sent_at, attempts,
+                last_error, failed_at
          from outbox order by created_at desc, id desc limit $1",
     )
     .bind(limit.clamp(1, MAX_PAGE_SIZE))
@@ -139,8 +144,9 @@ pub async fn list_for(
     Ok(emails)
 }
 
-/// An email whose time to be sent has come.
-#[derive(Clone, Debug)]
+/// An email claimed for sending. Its `Debug` leaves out the body, which
+/// may hold a one-time link.
+#[derive(Clone)]
 pub struct PendingEmail {
     /// The outbox row.
     pub id: String,
@@ -150,16 +156,33 @@ pub struct PendingEmail {
     pub subject: String,
     /// The plain-text body.
     pub body: String,
-    /// Attempts made so far.
+    /// Attempts made, this one included.
     pub attempts: i64,
+}
+
+impl std::fmt::Debug for PendingEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingEmail")
+            .field("id", &self.id)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest wait between two attempts at one email.
 const MAX_RETRY_DELAY_MS: i64 = 60 * 60 * 1000;
+/// After this many attempts (about a day of retries) an email is given up.
+pub const MAX_ATTEMPTS: i64 = 30;
+/// An email not sent within this time is given up rather than sent late:
+/// its links (invitations last 7 days) would have expired, and turning SMTP
+/// on must not flush a stale backlog on people.
+pub const MAX_AGE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How long a claimed email is left alone by other senders. A sender that
+/// dies mid-way leaves it due again after this, so nothing is lost.
+const CLAIM_MS: i64 = 5 * 60 * 1000;
 
 /// How long to wait after the `attempts`-th failed attempt: 30 s, doubling
-/// each time, at most an hour. A mail server that is down for a day costs
-/// a couple of dozen attempts, and the email still goes once it is back.
+/// each time, at most an hour.
 pub fn retry_delay_ms(attempts: i64) -> i64 {
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
     30_000_i64
@@ -167,18 +190,39 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
         .min(MAX_RETRY_DELAY_MS)
 }
 
-/// Unsent emails due at `now`, oldest first, at most `limit`.
-pub async fn due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<PendingEmail>> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "select id, to_address, subject, body_text, attempts from outbox
-         where sent_at is null and next_attempt_at <= $1
-         order by created_at, id limit $2",
+/// Claims the unsent emails due at `now`, oldest first, at most `limit`,
+/// counting the attempt. Claiming is one write: two senders (two servers,
+/// or an old and a new process during a deploy) never take the same email.
+/// Emails older than [`MAX_AGE_MS`] are given up instead.
+pub async fn claim_due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<PendingEmail>> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "update outbox set failed_at = $1, last_error = 'not sent within 7 days; given up'
+         where sent_at is null and failed_at is null and created_at < $2",
     )
     .bind(now)
-    .bind(limit)
-    .fetch_all(db.pool())
+    .bind(now.saturating_sub(MAX_AGE_MS))
+    .execute(tx.conn())
     .await
-    .context("reading the emails due")?;
+    .context("giving up stale emails")?;
+    // The outer conditions repeat the inner ones so that on PostgreSQL a
+    // sender that waited for another's row lock re-checks the row it
+    // finally sees, and skips it when that one claimed it.
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "update outbox set attempts = attempts + 1, next_attempt_at = $1
+         where id in (select id from outbox
+                      where sent_at is null and failed_at is null and next_attempt_at <= $2
+                      order by created_at, id limit $3)
+           and sent_at is null and failed_at is null and next_attempt_at <= $2
+         returning id, to_address, subject, body_text, attempts",
+    )
+    .bind(now.saturating_add(CLAIM_MS))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await
+    .context("claiming the emails due")?;
+    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|(id, to, subject, body, attempts)| PendingEmail {
@@ -194,41 +238,51 @@ pub async fn due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<PendingEma
 /// Records that the email was handed to the mail server.
 pub async fn mark_sent(db: &Db, id: &str, now: i64) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "update outbox set sent_at = $1, attempts = attempts + 1, last_error = null where id = $2",
-    )
-    .bind(now)
-    .bind(id.to_owned())
-    .execute(tx.conn())
-    .await
-    .context("marking an email sent")?;
+    sqlx::query("update outbox set sent_at = $1, last_error = null where id = $2")
+        .bind(now)
+        .bind(id.to_owned())
+        .execute(tx.conn())
+        .await
+        .context("marking an email sent")?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Records a failed attempt and when to try again. `error` is what the mail
-/// server or the network said; it never holds the body or credentials.
+/// Records a failed attempt: retried after [`retry_delay_ms`], or given up
+/// when `permanent` (the mail server refused it for good) or after
+/// [`MAX_ATTEMPTS`]. `error` is what the mail server or the network said,
+/// with any address in it that looks like a link removed.
 pub async fn mark_failed(
     db: &Db,
     email: &PendingEmail,
     error: &str,
+    permanent: bool,
     now: i64,
 ) -> anyhow::Result<()> {
-    let attempts = email.attempts + 1;
-    let error: String = error.chars().take(500).collect();
+    let give_up = permanent || email.attempts >= MAX_ATTEMPTS;
     let mut tx = db.begin_write().await?;
     sqlx::query(
-        "update outbox set attempts = $1, last_error = $2, next_attempt_at = $3 where id = $4",
+        "update outbox set last_error = $1, next_attempt_at = $2, failed_at = $3 where id = $4",
     )
-    .bind(attempts)
-    .bind(error)
-    .bind(now.saturating_add(retry_delay_ms(attempts)))
+    .bind(redact_links(error))
+    .bind(now.saturating_add(retry_delay_ms(email.attempts)))
+    .bind(give_up.then_some(now))
     .bind(email.id.clone())
     .execute(tx.conn())
     .await
     .context("recording a failed email attempt")?;
     tx.commit().await?;
     Ok(())
+}
+
+/// `text`, at most 300 characters, with every word that looks like a link
+/// replaced: a mail server's refusal may quote the body's one-time link.
+fn redact_links(text: &str) -> String {
+    let words: Vec<&str> = text
+        .split(' ')
+        .map(|word| if word.contains("://") { "[link]" } else { word })
+        .collect();
+    words.join(" ").chars().take(300).collect()
 }
 
 #[cfg(test)]
@@ -242,5 +296,25 @@ mod tests {
         assert!(delays.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(retry_delay_ms(100), MAX_RETRY_DELAY_MS);
         assert_eq!(retry_delay_ms(0), 30_000);
+    }
+
+    #[test]
+    fn a_failure_reason_never_keeps_a_link() {
+        let reason =
+            redact_links("550 rejected: contains https://portal.example/reset/abc123 (spam)");
+        assert_eq!(reason, "550 rejected: contains [link] (spam)");
+        assert!(redact_links(&"x".repeat(1000)).len() <= 300);
+    }
+
+    #[test]
+    fn a_pending_email_never_shows_its_body() {
+        let email = PendingEmail {
+            id: "e1".into(),
+            to: "alice@client.test".into(),
+            subject: "Reset".into(),
+            body: "https://portal.example/reset/secret-token".into(),
+            attempts: 1,
+        };
+        assert!(!format!("{email:?}").contains("secret-token"));
     }
 }

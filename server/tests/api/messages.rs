@@ -363,6 +363,15 @@ mod escalation {
             let alice = app.signed_in_client("alice@client.test").await;
             let (status, _) = post(&app, &alice, "/api/message_inbox", &[("", "")]).await;
             assert_eq!(status, 404, "clients have no inbox");
+
+            // The firm's answer completes the follow-up, and it is audited.
+            send(&app, &attorney, &thread, "Thank you, we are on it.").await;
+            let tasks: Vec<(String,)> = sqlx::query_as("select status from tasks where thread_id = $1")
+                .bind(thread.clone()).fetch_all(app.state.db.pool()).await.unwrap();
+            assert_eq!(tasks, vec![("done".to_owned(),)]);
+            let done: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'task.completed'")
+                .fetch_one(app.state.db.pool()).await.unwrap();
+            assert_eq!(done.0, 1);
         }
 
         async fn the_notification_email_holds_no_message_text_and_quick_messages_send_one_email(app) {

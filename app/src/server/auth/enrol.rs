@@ -31,10 +31,16 @@ struct AccountRow {
     mfa_enabled: i64,
     totp_pending: Option<Vec<u8>>,
     password_hash: Option<String>,
+    message_emails: i64,
 }
 
 async fn account_row(state: &AppState, principal: &Principal) -> anyhow::Result<AccountRow> {
-    sqlx::query_as("select mfa_enabled, totp_pending, password_hash from users where id = $1")
+    // Message emails are on unless the user turned them off.
+    sqlx::query_as(
+        "select mfa_enabled, totp_pending, password_hash,
+                coalesce((select p.enabled from message_email_prefs p where p.user_id = users.id), 1) as message_emails
+         from users where id = $1",
+    )
         .bind(principal.user_id.to_string())
         .fetch_one(state.db.pool())
         .await
@@ -50,6 +56,7 @@ pub async fn account(state: &AppState, principal: &Principal) -> Result<AccountV
         role: principal.role,
         mfa_enabled: row.mfa_enabled != 0,
         may_turn_off_mfa: !principal.role.is_firm(),
+        message_emails: row.message_emails != 0,
     })
 }
 

@@ -103,7 +103,8 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
     let tag = format!("tag status-{}", status.css());
     let href = format!("/billing/{}", invoice.id);
     let pdf = pdf_href(&invoice.id);
-    let pdf_label = format!("Download {} as PDF", invoice.number);
+    // The visible text starts the accessible name, as speech input needs.
+    let pdf_of = format!(" of {}", invoice.number);
     let dates = match (invoice.issued_at, invoice.due_at) {
         (Some(issued), Some(due)) => {
             format!("Issued {} · due {}", format_date(issued), format_date(due))
@@ -149,8 +150,9 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
             </dl>
             <PaidBar invoice=invoice.clone() />
             <p class="links">
-                <a href=pdf download aria-label=pdf_label>
+                <a href=pdf download>
                     "Download PDF"
+                    <span class="visually-hidden">{pdf_of}</span>
                 </a>
             </p>
             {staff}

@@ -1,11 +1,15 @@
-//! The account page: who you are, your sessions, and two-step verification
-//! (which clients may set up here, and turn off again).
+//! The account page: who you are, your sessions, two-step verification
+//! (which clients may set up here, and turn off again) and whether new
+//! secure messages are emailed.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, account},
+    api::{
+        auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, account},
+        messages::SetMessageEmails,
+    },
     domain::auth::AccountView,
 };
 
@@ -14,8 +18,15 @@ use crate::{
 pub fn AccountPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
     let turn_off = ServerAction::<TurnOffMfa>::new();
+    let emails = ServerAction::<SetMessageEmails>::new();
     let details = Resource::new(
-        move || (confirm.version().get(), turn_off.version().get()),
+        move || {
+            (
+                confirm.version().get(),
+                turn_off.version().get(),
+                emails.version().get(),
+            )
+        },
         |_| account(),
     );
     view! {
@@ -26,7 +37,7 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(me) => view! { <AccountDetails me confirm turn_off /> }.into_any(),
+                    Ok(me) => view! { <AccountDetails me confirm turn_off emails /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                 }
             })}
@@ -39,7 +50,21 @@ fn AccountDetails(
     me: AccountView,
     confirm: ServerAction<ConfirmMfaEnrolment>,
     turn_off: ServerAction<TurnOffMfa>,
+    emails: ServerAction<SetMessageEmails>,
 ) -> impl IntoView {
+    let (status, toggle_to, toggle_label) = if me.message_emails {
+        (
+            "On. We email you when you have a new secure message (never its text).",
+            "false",
+            "Turn off message emails",
+        )
+    } else {
+        (
+            "Off. New secure messages show only in the portal.",
+            "true",
+            "Turn on message emails",
+        )
+    };
     view! {
         <section class="panel">
             <h2>{me.display_name}</h2>
@@ -64,6 +89,14 @@ fn AccountDetails(
                 .into_any()
             }}
             <RecoveryCodes confirm />
+        </section>
+        <section class="panel" aria-labelledby="emails-heading">
+            <h2 id="emails-heading">"Email notifications"</h2>
+            <p data-testid="message-emails-status">{status}</p>
+            <ActionForm action=emails attr:class="inline-form" attr:method="post">
+                <input type="hidden" name="enabled" value=toggle_to />
+                <button class="button" type="submit">{toggle_label}</button>
+            </ActionForm>
         </section>
     }
 }

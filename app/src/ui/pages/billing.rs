@@ -191,7 +191,8 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
         }
         _ => "Not issued yet".to_owned(),
     };
-    let pdf_label = format!("Download {} as PDF", invoice.number);
+    // The visible text starts the accessible name, as speech input needs.
+    let pdf_of = format!(" of {}", invoice.number);
     view! {
         <Title text=format!("Statement {}", invoice.number) />
         <section class="page-head">
@@ -254,7 +255,7 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
             </dl>
             <PaidBar invoice=invoice.clone() />
             <p class="links">
-                <a href=pdf_href(&invoice.id) download aria-label=pdf_label>"Download PDF"</a>
+                <a href=pdf_href(&invoice.id) download>"Download PDF"<span class="visually-hidden">{pdf_of}</span></a>
                 " · "
                 <a href="/billing">"All statements"</a>
             </p>

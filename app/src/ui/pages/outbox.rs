@@ -25,7 +25,7 @@ pub fn OutboxPage() -> impl IntoView {
                             <h1>"Outbox"</h1>
                         </section>
                         <p class="muted">
-                            "Email waiting to be sent, newest first. Until SMTP is set up, pass links on to their recipients yourself."
+                            "Every email, newest first, and whether it was sent. Without SMTP set up (smtp_url), pass links on to their recipients yourself."
                         </p>
                         {list.is_empty().then(|| view! { <p>"The outbox is empty."</p> })}
                         <ul class="outbox-list">
@@ -44,10 +44,16 @@ pub fn OutboxPage() -> impl IntoView {
 /// One email: recipient, subject, kind, when, and the body.
 #[component]
 fn EmailCard(email: OutboxView) -> impl IntoView {
-    let status = match email.sent_at {
-        Some(at) => format!("Sent {}", format_utc(at)),
-        None => "Not sent".to_owned(),
+    let status = match (email.sent_at, email.failed_at) {
+        (Some(at), _) => format!("Sent {}", format_utc(at)),
+        (None, Some(at)) => format!("Given up {}", format_utc(at)),
+        (None, None) if email.attempts > 0 => format!("Not sent yet ({} attempts)", email.attempts),
+        (None, None) => "Not sent".to_owned(),
     };
+    let error = email
+        .last_error
+        .filter(|_| email.sent_at.is_none())
+        .map(|reason| view! { <p class="error">{format!("Last attempt: {reason}")}</p> });
     view! {
         <li class="email-card" data-testid="email">
             <div class="matter-meta">
@@ -57,6 +63,7 @@ fn EmailCard(email: OutboxView) -> impl IntoView {
             </div>
             <h2>{email.subject}</h2>
             <p class="muted">"To: " <span class="email-to">{email.to_address}</span></p>
+            {error}
             <pre class="email-body">{email.body_text}</pre>
         </li>
     }
