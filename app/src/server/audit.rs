@@ -76,7 +76,7 @@ impl AuditResult {
 /// One event to audit: who did what to which object, from where, and how it
 /// ended. Build it with [`AuditEntry::new`] and the chained setters:
 ///
-/// ```ignore
+/// ```text
 /// AuditEntry::new("matter.viewed", AuditResult::Success)
 ///     .actor(user_id)
 ///     .object("matter", matter_id)
