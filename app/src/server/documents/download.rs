@@ -265,7 +265,6 @@ impl Job {
             ))
             .context("seeking in the blob")?;
         let mut hasher = self.range.is_none().then(Sha256::new);
-        let mut sealed = vec![0_u8; ENCRYPTED_CHUNK_SIZE];
         for index in first..=last {
             let is_last = index == chunks - 1;
             let sealed_len = if is_last {
@@ -275,13 +274,16 @@ impl Job {
             } else {
                 ENCRYPTED_CHUNK_SIZE
             };
+            // Each chunk is read into its own buffer, decrypted in place and
+            // handed to the response as it is: no copies.
+            let mut chunk_buf = vec![0_u8; sealed_len];
             reader
-                .read_exact(&mut sealed[..sealed_len])
+                .read_exact(&mut chunk_buf)
                 .context("reading the blob")?;
-            let plain =
-                decryptor.decrypt_chunk(u32::try_from(index)?, is_last, &sealed[..sealed_len])?;
+            decryptor.decrypt_chunk_in_place(u32::try_from(index)?, is_last, &mut chunk_buf)?;
+            let plain = Bytes::from(chunk_buf);
             if let Some(hasher) = &mut hasher {
-                hasher.update(plain.as_slice());
+                hasher.update(&plain);
             }
             let from = if index == first {
                 usize::try_from(skip)?
@@ -289,7 +291,7 @@ impl Job {
                 0
             };
             let to = (from as u64 + remaining).min(plain.len() as u64);
-            let piece = &plain[from..usize::try_from(to)?];
+            let piece = plain.slice(from..usize::try_from(to)?);
             remaining -= piece.len() as u64;
             let is_final_piece = index == last;
             if is_final_piece && let Some(hasher) = hasher.take() {
@@ -301,7 +303,7 @@ impl Job {
                     "the plaintext's SHA-256 does not match the one recorded at upload"
                 );
             }
-            if tx.blocking_send(Ok(Bytes::copy_from_slice(piece))).is_err() {
+            if tx.blocking_send(Ok(piece)).is_err() {
                 return Ok(());
             }
         }

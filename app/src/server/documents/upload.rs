@@ -28,7 +28,9 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         blobs::BlobStore,
-        crypto::{CHUNK_SIZE, FileEncryptor, FileKey, encrypt_field, wrap_file_key},
+        crypto::{
+            CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, FileEncryptor, FileKey, encrypt_field, wrap_file_key,
+        },
         new_id, now_ms,
         policy::authorize_matter,
         touchpoints::{self, NewTouchpoint},
@@ -241,6 +243,9 @@ where
         tokio::task::spawn_blocking(move || encrypt_to_blob(blobs.as_ref(), &key, &file_key, rx))
     };
     let mut total = 0_u64;
+    // Hashing here and encrypting on the worker puts the two on different
+    // cores.
+    let mut hasher = Sha256::new();
     let mut failure: Option<UploadError> = None;
     while let Some(frame) = body.next().await {
         let frame = match frame {
@@ -255,6 +260,7 @@ where
             failure = Some(UploadError::TooLarge { limit });
             break;
         }
+        hasher.update(&frame);
         if tx.send(Piece::Data(frame)).await.is_err() {
             // The worker stopped; its error is reported below.
             break;
@@ -270,35 +276,36 @@ where
     let outcome = worker.await.context("the upload worker stopped")?;
     match failure {
         Some(err) => Err(err),
-        None => Ok(outcome?),
+        None => {
+            outcome?;
+            Ok((total, hasher.finalize().into()))
+        }
     }
 }
 
-/// The blocking half: re-chunks, hashes, encrypts and writes; commits the
-/// blob only after [`Piece::End`].
+/// The blocking half: re-chunks, encrypts and writes; commits the blob
+/// only after [`Piece::End`].
 fn encrypt_to_blob(
     blobs: &dyn BlobStore,
     key: &str,
     file_key: &FileKey,
     mut rx: mpsc::Receiver<Piece>,
-) -> anyhow::Result<(u64, [u8; 32])> {
+) -> anyhow::Result<()> {
     let mut pending = blobs.put(key).context("creating a temp blob")?;
     let (header, mut encryptor) = FileEncryptor::new(file_key, key)?;
     pending.write_all(&header).context("writing a blob")?;
-    let mut hasher = Sha256::new();
-    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK_SIZE);
-    let mut size = 0_u64;
+    // One buffer for the whole file: filled with plaintext, encrypted in
+    // place (the tag grows it), written, cleared.
+    let mut buffer: Vec<u8> = Vec::with_capacity(ENCRYPTED_CHUNK_SIZE);
     loop {
         match rx.blocking_recv() {
             Some(Piece::Data(mut frame)) => {
-                size += frame.len() as u64;
-                hasher.update(&frame);
                 while !frame.is_empty() {
                     // A full buffer is written only once more data arrives:
                     // until then it may be the last chunk.
                     if buffer.len() == CHUNK_SIZE {
-                        let sealed = encryptor.encrypt_next(&buffer)?;
-                        pending.write_all(&sealed).context("writing a blob")?;
+                        encryptor.encrypt_next_in_place(&mut buffer)?;
+                        pending.write_all(&buffer).context("writing a blob")?;
                         buffer.clear();
                     }
                     let take = (CHUNK_SIZE - buffer.len()).min(frame.len());
@@ -312,7 +319,7 @@ fn encrypt_to_blob(
     let sealed = encryptor.encrypt_last(&buffer)?;
     pending.write_all(&sealed).context("writing a blob")?;
     pending.commit().context("committing a blob")?;
-    Ok((size, hasher.finalize().into()))
+    Ok(())
 }
 
 /// The rows one upload writes.
