@@ -7,6 +7,8 @@
 //!   each divided by single-core AES-256-GCM throughput (goal ≥ 0.7).
 //! - Documents: the server's peak RSS growth while moving that file (goal
 //!   ≤ 32 MiB).
+//! - Live messages: p99 from send to seen with 200 streams open (goal
+//!   ≤ 50 ms), in [`crate::bench_messages`].
 
 use std::{
     fs,
@@ -156,6 +158,12 @@ pub fn run_all() -> anyhow::Result<()> {
     .context("downloading")?;
     let download_secs = started.elapsed().as_secs_f64();
     let peak = status_kib(pid, "VmHWM")?;
+
+    println!(
+        "==> live messages: {} streams, send to seen",
+        crate::bench_messages::CLIENTS
+    );
+    let live = crate::bench_messages::run(&base, "alice@client.test", PASSWORD)?;
     drop(server);
 
     #[expect(clippy::cast_precision_loss, reason = "1 GiB is exact in f64")]
@@ -189,6 +197,14 @@ pub fn run_all() -> anyhow::Result<()> {
         kib_to_mib(rss_before),
         kib_to_mib(peak)
     );
+    println!(
+        "| live messages, send → seen, {} streams ({} samples) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms | goal p99 ≤ 50 ms |",
+        crate::bench_messages::CLIENTS,
+        live.samples,
+        live.p50_ms,
+        live.p99_ms,
+        live.max_ms
+    );
     Ok(())
 }
 
@@ -213,7 +229,7 @@ fn output(command: &mut Command) -> anyhow::Result<String> {
 }
 
 /// A field of the first JSON object in `text` whose value is a string.
-fn json_field(text: &str, key: &str) -> Option<String> {
+pub fn json_field(text: &str, key: &str) -> Option<String> {
     let start = text.find(&format!("\"{key}\":\""))? + key.len() + 4;
     let end = start + text[start..].find('"')?;
     Some(text[start..end].to_owned())

@@ -8,6 +8,7 @@
 //!   integration tests on SQLite and PostgreSQL, and the browser suite.
 
 mod bench;
+mod bench_messages;
 mod site;
 mod test;
 mod tools;

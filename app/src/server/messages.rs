@@ -832,6 +832,10 @@ pub async fn escalate_breaches(state: &AppState) -> anyhow::Result<usize> {
              where tm.matter_id = $2 and tm.role = 'responsible'
                and not exists (select 1 from ethical_walls w where w.matter_id = $2 and w.user_id = tm.user_id)
                and not exists (select 1 from tasks k where k.thread_id = $3 and k.status = 'open')
+               -- Re-checked inside the write: the firm may have answered
+               -- since the waiting threads were read.
+               and not exists (select 1 from messages y join users fu on fu.id = y.sender_id
+                               where y.thread_id = $3 and fu.role <> 'client' and y.created_at >= $7)
              order by tm.user_id limit 1
              on conflict do nothing",
         )
@@ -841,6 +845,7 @@ pub async fn escalate_breaches(state: &AppState) -> anyhow::Result<usize> {
         .bind(format!("Answer the client's message on {}: {}", row.number, row.subject))
         .bind(due_at)
         .bind(now)
+        .bind(row.waiting_since)
         .execute(tx.conn())
         .await
         .context("creating a follow-up task")?;
