@@ -2,8 +2,8 @@
 //!
 //! - `build`: the wasm bundle and one release `vellum` executable with the site
 //!   embedded.
-//! - `serve`: installs what a fresh machine lacks, builds, seeds the demo firm
-//!   and runs Vellum on the embedded default.
+//! - `serve`: installs what a fresh machine lacks, builds (dev profile),
+//!   seeds the demo firm and runs Vellum on the embedded default.
 //! - `test`: every check CI runs: fmt, clippy on both feature sets, unit and
 //!   integration tests on SQLite and PostgreSQL, and the browser suite.
 
@@ -152,24 +152,38 @@ pub fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
 
 /// Builds the site and the release executable; returns the executable's path.
 fn build() -> anyhow::Result<PathBuf> {
+    build_with(Profile::Release)
+}
+
+/// Which executable to build.
+#[derive(Clone, Copy)]
+enum Profile {
+    /// Optimised, for deployment and benchmarks.
+    Release,
+    /// The dev profile, for `cargo xtask serve`: it builds in about a third
+    /// of the time on a fresh machine, and its crypto, hashing and SQLite
+    /// crates are optimised anyway (see the workspace `Cargo.toml`).
+    Dev,
+}
+
+fn build_with(profile: Profile) -> anyhow::Result<PathBuf> {
     let ws = Workspace::locate()?;
     tools::ensure_build_tools(&ws)?;
     site::build(&ws)?;
-    println!("==> building the vellum executable (release)");
+    let (flags, name): (&[&str], &str) = match profile {
+        Profile::Release => (&["--release"], "release"),
+        Profile::Dev => (&[], "debug"),
+    };
+    println!("==> building the vellum executable ({name})");
     run(
         Command::new(cargo())
-            .args([
-                "build",
-                "--release",
-                "--package",
-                "server",
-                "--bin",
-                "vellum",
-            ])
+            .arg("build")
+            .args(flags)
+            .args(["--package", "server", "--bin", "vellum"])
             .current_dir(&ws.root),
-        "cargo build --release",
+        "cargo build (vellum)",
     )?;
-    Ok(ws.vellum_exe("release"))
+    Ok(ws.vellum_exe(name))
 }
 
 /// Builds, seeds the demo firm in `./data` (once) and runs the server.
@@ -177,7 +191,7 @@ fn build() -> anyhow::Result<PathBuf> {
 fn serve(args: &[String]) -> anyhow::Result<()> {
     let tls = args.iter().any(|a| a == "--tls");
     let args: Vec<&String> = args.iter().filter(|a| *a != "--tls").collect();
-    let exe = build()?;
+    let exe = build_with(Profile::Dev)?;
     let ws = Workspace::locate()?;
     let data_dir = ws.root.join("data");
     let mut server = Command::new(&exe);
