@@ -276,3 +276,56 @@ mod pg {
         super::a_mail_server_that_is_down_gets_the_email_later(Backend::Postgres).await;
     }
 }
+
+mod claiming {
+    use app::server::{
+        new_id, now_ms,
+        outbox::{self, EmailKind, MAX_AGE_MS, NewEmail},
+    };
+
+    use crate::on_both_backends;
+
+    on_both_backends! {
+        async fn two_senders_never_claim_the_same_email_and_stale_mail_is_given_up(app) {
+            for n in 0..20 {
+                let mut tx = app.state.db.begin_write().await.unwrap();
+                let to = format!("client{n}@client.test");
+                outbox::enqueue(&mut tx, &NewEmail { kind: EmailKind::PasswordReset, to: &to, subject: "Reset", body: "link" })
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+            let stale = new_id();
+            sqlx::query(
+                "insert into outbox (id, to_address, subject, body_text, kind, created_at, attempts)
+                 values ($1, 'old@client.test', 'Old', 'old link', 'invitation', $2, 0)",
+            )
+            .bind(stale.clone())
+            .bind(now_ms() - MAX_AGE_MS - 1)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+
+            let now = now_ms();
+            let (first, second) = tokio::join!(
+                outbox::claim_due(&app.state.db, now, 15),
+                outbox::claim_due(&app.state.db, now, 15),
+            );
+            let mut ids: Vec<String> = first.unwrap().into_iter().chain(second.unwrap()).map(|e| e.id).collect();
+            let claimed = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), claimed, "no email claimed twice");
+            assert_eq!(claimed, 20, "every due email claimed once, the stale one not at all");
+            assert!(outbox::claim_due(&app.state.db, now, 50).await.unwrap().is_empty(), "claimed mail is leased");
+
+            let (failed_at, reason): (Option<i64>, Option<String>) =
+                sqlx::query_as("select failed_at, last_error from outbox where id = $1")
+                    .bind(stale)
+                    .fetch_one(app.state.db.pool())
+                    .await
+                    .unwrap();
+            assert!(failed_at.is_some() && reason.is_some_and(|r| r.contains("given up")));
+        }
+    }
+}
