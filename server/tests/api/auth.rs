@@ -271,19 +271,21 @@ async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
         app::server::db::Backend::Sqlite,
         axum::Router::new(),
         &[
-            ("VELLUM_SESSION_IDLE_SECS", "2"),
-            ("VELLUM_SESSION_ABSOLUTE_SECS", "3"),
+            ("VELLUM_SESSION_IDLE_SECS", "4"),
+            ("VELLUM_SESSION_ABSOLUTE_SECS", "6"),
         ],
     )
     .await;
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    // Active every 600 ms, so never idle for 2 s, yet out after 3 s.
+    // Active every second, so never idle for 4 s, yet out after 6 s. The
+    // active part ends well before 6 s, so a loaded machine cannot push it
+    // past the limit.
     for _ in 0..4 {
-        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
         assert_eq!(list_matters(&app, &alice).await.0, 200);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     assert_eq!(list_matters(&app, &alice).await.0, 401);
     let expired: (i64,) =
         sqlx::query_as("select count(*) from audit_log where action = 'auth.session_expired'")
