@@ -16,6 +16,14 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   await page.getByRole('button', { name: 'Set up two-step verification' }).click();
   await expect(page.locator('.qr svg')).toBeVisible();
   const secret = (await page.getByTestId('mfa-secret').textContent()) ?? '';
+  // Turning message emails off and on meanwhile keeps the set-up on screen.
+  const emails = page.getByTestId('message-emails-status');
+  await page.getByRole('button', { name: 'Turn off message emails' }).click();
+  await expect(emails).toContainText('Off');
+  await expect(page.getByTestId('mfa-secret')).toHaveText(secret);
+  await page.getByRole('button', { name: 'Turn on message emails' }).click();
+  await expect(emails).toContainText('On');
+  await expect(page.getByTestId('mfa-secret')).toHaveText(secret);
   const step = Math.floor(Date.now() / 30_000);
   await page.getByLabel('Authentication code').fill(totpCode(step, secret));
   await page.getByRole('button', { name: 'Turn on' }).click();

@@ -1,7 +1,11 @@
 // Secure messaging between two browsers: the client writes, the attorney
 // sees it arrive without a reload (server-sent events) and replies, and the
-// client sees the reply the same way.
+// client sees the reply the same way. Then the client sends a file, which
+// the attorney downloads unchanged, and retracts it, which the attorney's
+// page shows at once.
 import { test, expect } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { signIn, waitForHydration, watchConsole } from './support';
 
 test('a client and the attorney exchange messages live, without reloading', async ({ browser }, testInfo) => {
@@ -37,6 +41,34 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   await firm.getByRole('button', { name: 'Send' }).click();
   await expect(client.getByText(answer)).toBeVisible({ timeout: 15_000 });
   await expect(client.getByText(question)).toHaveCount(1);
+
+  // A file, uploaded with a progress bar, then sent with a note.
+  const file = {
+    name: `brief-${testInfo.project.name}-${Date.now()}.pdf`,
+    mimeType: 'application/pdf',
+    buffer: randomBytes(200_000),
+  };
+  await client.getByLabel('Attach files').setInputFiles([file]);
+  await expect(client.getByRole('progressbar', { name: `Uploading ${file.name}` })).toHaveAttribute('aria-valuenow', '100');
+  await expect(client.getByText('Uploaded', { exact: true })).toBeVisible();
+  const note = `The brief is attached. (${testInfo.project.name} ${Date.now()})`;
+  await client.getByLabel('Message', { exact: true }).fill(note);
+  await client.getByRole('button', { name: 'Send' }).click();
+  await expect(client.getByRole('link', { name: file.name })).toBeVisible();
+  await expect(client.getByText('Uploaded', { exact: true })).toHaveCount(0);
+
+  const link = firm.getByRole('link', { name: file.name });
+  await expect(link).toBeVisible({ timeout: 15_000 });
+  const [download] = await Promise.all([firm.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe(file.name);
+  const got = await readFile((await download.path()) ?? '');
+  expect(Buffer.compare(got, file.buffer)).toBe(0);
+
+  // Retracted on the client's side: gone from the attorney's page too.
+  await client.getByRole('listitem').filter({ hasText: note }).getByRole('button', { name: 'Retract' }).click();
+  await expect(firm.getByText(note)).toHaveCount(0, { timeout: 15_000 });
+  await expect(firm.getByRole('link', { name: file.name })).toHaveCount(0);
+  await expect(client.getByText(note)).toHaveCount(0);
 
   await client.screenshot({ path: testInfo.outputPath('messages-client.png'), fullPage: true });
   await clientContext.close();

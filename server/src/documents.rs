@@ -39,6 +39,10 @@ pub fn document_routes(max_upload_bytes: u64) -> Router<ServerState> {
             "/api/documents/{id}/versions/{version}/download",
             get(download_version),
         )
+        .route(
+            "/api/messages/{id}/attachments/{position}",
+            get(download_attachment),
+        )
         .layer(Extension(UploadLimit(max_upload_bytes)))
 }
 
@@ -155,7 +159,11 @@ async fn download_current(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    serve_download(&state, &id, 0, request.into_parts().0).await
+    let target = Target::Document {
+        id: &id,
+        version: 0,
+    };
+    serve_download(&state, target, request.into_parts().0).await
 }
 
 async fn download_version(
@@ -166,15 +174,42 @@ async fn download_version(
     if version < 1 {
         return error_response(StatusCode::NOT_FOUND, &AppError::NotFound.to_string());
     }
-    serve_download(&state, &id, version, request.into_parts().0).await
+    let target = Target::Document { id: &id, version };
+    serve_download(&state, target, request.into_parts().0).await
+}
+
+/// `GET /api/messages/{id}/attachments/{position}`: a file a message
+/// carries, as the message sent it.
+async fn download_attachment(
+    State(state): State<ServerState>,
+    Path((id, position)): Path<(String, i64)>,
+    request: Request,
+) -> Response {
+    // Ids reach queries and the audit log only once they look like ids.
+    if position < 1 || MatterId::parse(&id).is_err() {
+        return error_response(StatusCode::NOT_FOUND, &AppError::NotFound.to_string());
+    }
+    let target = Target::Attachment {
+        message_id: &id,
+        position,
+    };
+    serve_download(&state, target, request.into_parts().0).await
+}
+
+/// What a download route sends.
+#[derive(Clone, Copy, Debug)]
+enum Target<'a> {
+    /// A version of a document (0: the current one).
+    Document { id: &'a str, version: i64 },
+    /// A file a message carries.
+    Attachment { message_id: &'a str, position: i64 },
 }
 
 /// Sends a document as an attachment: never rendered inline, with its exact
 /// length, honouring a single byte range.
 async fn serve_download(
     state: &ServerState,
-    id: &str,
-    version: i64,
+    target: Target<'_>,
     request: axum::http::request::Parts,
 ) -> Response {
     let Some((principal, context)) = principal_of(&request.extensions) else {
@@ -185,16 +220,26 @@ async fn serve_download(
         .headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok());
-    let download = match documents::download(
-        &state.app,
-        &principal,
-        &context.client,
-        id,
-        version,
-        range,
-    )
-    .await
-    {
+    let prepared = match target {
+        Target::Document { id, version } => {
+            documents::download(&state.app, &principal, &context.client, id, version, range).await
+        }
+        Target::Attachment {
+            message_id,
+            position,
+        } => {
+            documents::download_attachment(
+                &state.app,
+                &principal,
+                &context.client,
+                message_id,
+                position,
+                range,
+            )
+            .await
+        }
+    };
+    let download = match prepared {
         Ok(download) => download,
         Err(DownloadError::RangeNotSatisfiable { size }) => {
             let mut response = error_response(

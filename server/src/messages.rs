@@ -8,6 +8,11 @@
 //! is read from the database as "after the last id sent", so replay and
 //! live delivery cannot lose or repeat a message, and a notice that
 //! arrives during replay costs only one more query.
+//!
+//! Retractions go out as `retracted` events whose data is the message id,
+//! without an event id (so `Last-Event-ID` stays the last message). A
+//! (re)connect first sends every retraction of the thread, so one made
+//! while the page was away is not missed; pages apply them idempotently.
 
 use std::{collections::VecDeque, convert::Infallible, time::Duration};
 
@@ -16,7 +21,7 @@ use app::{
     server::{
         AppState, ServiceError,
         auth::{AuthContext, Principal},
-        messages,
+        messages::{self, Notice},
     },
 };
 use axum::{
@@ -125,9 +130,15 @@ struct Live {
     thread: String,
     /// The id of the last message sent to this client.
     last: String,
-    rx: Receiver<String>,
-    pending: VecDeque<MessageView>,
+    rx: Receiver<Notice>,
+    pending: VecDeque<Out>,
     replayed: bool,
+}
+
+/// One event for the client.
+enum Out {
+    Message(MessageView),
+    Retracted(String),
 }
 
 impl Live {
@@ -140,7 +151,7 @@ impl Live {
                 if let Some(newest) = batch.last() {
                     self.last.clone_from(&newest.id);
                 }
-                self.pending.extend(batch);
+                self.pending.extend(batch.into_iter().map(Out::Message));
                 true
             }
             Err(err) => {
@@ -154,23 +165,35 @@ impl Live {
         }
     }
 
-    /// The next message to send, waiting for one if need be; `None` ends
-    /// the stream.
-    async fn next(&mut self) -> Option<MessageView> {
+    /// The next event to send, waiting for one if need be; `None` ends the
+    /// stream.
+    async fn next(&mut self) -> Option<Out> {
         if !self.replayed {
             self.replayed = true;
             if !self.fetch().await {
                 return None;
             }
+            match messages::retracted_in(&self.state, &self.thread).await {
+                Ok(ids) => self.pending.extend(ids.into_iter().map(Out::Retracted)),
+                Err(err) => {
+                    tracing::error!(error = %err, thread = %self.thread, "loading retractions for a stream");
+                    return None;
+                }
+            }
         }
         loop {
-            if let Some(message) = self.pending.pop_front() {
-                return Some(message);
+            if let Some(out) = self.pending.pop_front() {
+                return Some(out);
             }
             match self.rx.recv().await {
-                Ok(thread) if thread == self.thread => {}
-                Ok(_) => continue,
-                // Missed notices: the database still has every message.
+                Ok(notice) if notice.thread_id() != self.thread => continue,
+                Ok(Notice::Retraction { message_id, .. }) => {
+                    self.pending.push_back(Out::Retracted(message_id));
+                    continue;
+                }
+                Ok(Notice::Message { .. }) => {}
+                // Missed notices: the database still has every message (a
+                // missed retraction shows on the next reconnect or reload).
                 Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return None,
             }
@@ -184,8 +207,11 @@ impl Live {
 /// The event stream of one thread for one user.
 fn events(live: Live) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(live, |mut live| async move {
-        let message = live.next().await?;
-        let event = match Event::default().id(message.id.clone()).json_data(&message) {
+        let event = match live.next().await? {
+            Out::Message(message) => Event::default().id(message.id.clone()).json_data(&message),
+            Out::Retracted(id) => Ok(Event::default().event("retracted").data(id)),
+        };
+        let event = match event {
             Ok(event) => event,
             Err(err) => {
                 tracing::error!(error = %err, "encoding a message event");

@@ -54,8 +54,14 @@ pub async fn get_thread(id: String) -> Result<ThreadView, AppError> {
 }
 
 /// Sends a message to a thread; returns the new message's id.
+/// `attachments` lists the ids of documents of the matter, already
+/// uploaded, separated by spaces.
 #[server(endpoint = "send_message")]
-pub async fn send_message(thread_id: String, body: String) -> Result<String, AppError> {
+pub async fn send_message(
+    thread_id: String,
+    body: String,
+    #[server(default)] attachments: String,
+) -> Result<String, AppError> {
     use crate::server::{AppState, ServiceError, auth, messages};
 
     let principal = auth::require_principal()?;
@@ -67,6 +73,7 @@ pub async fn send_message(thread_id: String, body: String) -> Result<String, App
         &auth::current().client,
         &thread_id,
         &body,
+        &attachments,
     )
     .await
     .map_err(ServiceError::into_app_error)

@@ -15,6 +15,27 @@ pub const MAX_THREADS: i64 = 100;
 pub const MAX_MESSAGES: i64 = 500;
 /// What the portal shows in place of a retracted message.
 pub const RETRACTED_TEXT: &str = "Message retracted";
+/// The most files one message may carry.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// A file a message carries: a document of the thread's matter, at the
+/// version it was sent with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// Its number within the message, from 1 (part of its download link).
+    pub position: i64,
+    /// The file's name.
+    pub name: String,
+    /// Plaintext bytes.
+    pub size: i64,
+}
+
+impl AttachmentView {
+    /// Where the attachment of `message_id` downloads from.
+    pub fn href(&self, message_id: &str) -> String {
+        format!("/api/messages/{message_id}/attachments/{}", self.position)
+    }
+}
 
 /// One row of the thread list at `/messages`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +65,8 @@ pub struct MessageView {
     pub mine: bool,
     /// The text; `None` once retracted.
     pub body: Option<String>,
+    /// The files it carries, in order; none once retracted.
+    pub attachments: Vec<AttachmentView>,
     /// When it was sent (UTC ms).
     pub created_at: i64,
 }
@@ -109,6 +132,18 @@ pub fn validate_body(body: &str) -> Result<&str, AppError> {
     Ok(body)
 }
 
+/// Checks a message that may carry files: with attachments the text may be
+/// left blank (returned as ""), otherwise as [`validate_body`].
+///
+/// # Errors
+/// [`AppError::BadRequest`] saying what to fix.
+pub fn validate_message(body: &str, attachments: usize) -> Result<&str, AppError> {
+    if attachments > 0 && body.trim().is_empty() {
+        return Ok("");
+    }
+    validate_body(body)
+}
+
 /// Checks a thread subject: 1 to [`MAX_SUBJECT_CHARS`] characters.
 ///
 /// # Errors
@@ -121,6 +156,28 @@ pub fn validate_subject(subject: &str) -> Result<&str, AppError> {
         )));
     }
     Ok(subject)
+}
+
+/// Reads the documents to attach from the composer's field: document ids
+/// separated by white space, each at most once, at most
+/// [`MAX_ATTACHMENTS`]. Whether each one may be attached is for the server
+/// to check.
+///
+/// # Errors
+/// [`AppError::BadRequest`] saying what to fix.
+pub fn parse_attachments(raw: &str) -> Result<Vec<&str>, AppError> {
+    let mut ids: Vec<&str> = Vec::new();
+    for id in raw.split_whitespace() {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > MAX_ATTACHMENTS {
+        return Err(AppError::BadRequest(format!(
+            "A message may carry at most {MAX_ATTACHMENTS} files."
+        )));
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -146,9 +203,35 @@ mod tests {
     }
 
     #[test]
+    fn a_message_with_files_may_have_no_text() {
+        assert_eq!(validate_message("  ", 1), Ok(""));
+        assert!(validate_message("  ", 0).is_err());
+        assert_eq!(validate_message(" hi ", 2), Ok("hi"));
+    }
+
+    #[test]
     fn a_subject_must_be_short_and_not_blank() {
         assert!(validate_subject("").is_err());
         assert!(validate_subject(&"x".repeat(MAX_SUBJECT_CHARS + 1)).is_err());
         assert_eq!(validate_subject(" Hearing "), Ok("Hearing"));
+    }
+
+    #[test]
+    fn attachments_are_read_in_order_once_each_and_at_most_ten() {
+        assert_eq!(parse_attachments(""), Ok(vec![]));
+        assert_eq!(parse_attachments(" a b\na "), Ok(vec!["a", "b"]));
+        let ten: Vec<String> = (0..MAX_ATTACHMENTS).map(|n| format!("d{n}")).collect();
+        assert_eq!(parse_attachments(&ten.join(" ")).map(|v| v.len()), Ok(10));
+        assert!(parse_attachments(&format!("{} extra", ten.join(" "))).is_err());
+    }
+
+    #[test]
+    fn an_attachment_downloads_from_its_message() {
+        let a = AttachmentView {
+            position: 2,
+            name: "x.pdf".to_owned(),
+            size: 1,
+        };
+        assert_eq!(a.href("m1"), "/api/messages/m1/attachments/2");
     }
 }

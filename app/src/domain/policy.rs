@@ -131,6 +131,13 @@ pub fn may_retract_message(subject: &Subject, sender_id: &str) -> bool {
     subject.user_id == sender_id
 }
 
+/// May a document of this visibility go out as a message attachment? Only
+/// client-visible ones: every participant of a thread, the matter's
+/// clients included, may open what a message carries.
+pub fn may_attach_document(visibility: super::document::Visibility) -> bool {
+    visibility == super::document::Visibility::Client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +298,13 @@ mod tests {
         let me = subject(Role::Attorney);
         assert!(may_retract_message(&me, &me.user_id));
         assert!(!may_retract_message(&me, "someone else"));
+    }
+
+    #[test]
+    fn only_client_visible_documents_may_be_attached_to_messages() {
+        use crate::domain::document::Visibility;
+        assert!(may_attach_document(Visibility::Client));
+        assert!(!may_attach_document(Visibility::Internal));
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod requests;
 mod seed;
 mod upload;
 
-pub use download::{Download, DownloadError, download};
+pub use download::{Download, DownloadError, download, download_attachment};
 pub use list::{list_documents, set_visibility};
 pub use requests::{create_request, list_requests, review_request};
 pub use seed::seed_documents;
@@ -26,7 +26,6 @@ use super::{
     auth::{ClientInfo, Principal},
     crypto::{FieldAad, decrypt_field, envelope_key_id},
     db::Db,
-    policy::visible_matter_sql,
 };
 use crate::domain::AppError;
 
@@ -39,24 +38,17 @@ fn name_aad(version_id: &str) -> FieldAad<'_> {
     }
 }
 
-/// Opens a sealed file name.
-async fn open_name(state: &AppState, version_id: &str, sealed: &[u8]) -> anyhow::Result<String> {
+/// Opens a sealed file name (also for message attachments).
+pub(super) async fn open_name(
+    state: &AppState,
+    version_id: &str,
+    sealed: &[u8],
+) -> anyhow::Result<String> {
     let key_id = envelope_key_id(sealed).context("reading a sealed file name")?;
     let key = state.keys.key_by_id(&state.db, key_id).await?;
     let plain = decrypt_field(&key, &name_aad(version_id), sealed)
         .with_context(|| format!("opening the file name of version {version_id}"))?;
     Ok(String::from_utf8_lossy(&plain).into_owned())
-}
-
-/// A condition on `d` (documents) joined to `m` (matters): the user bound at
-/// `$user` with role `$role` may see the document. The matter rule from
-/// `server::policy`, plus: clients see only client-visible documents
-/// (`domain::policy::may_see_document`).
-fn visible_document_sql(user: &str, role: &str) -> String {
-    format!(
-        "{} and ({role} <> 'client' or d.visibility = 'client')",
-        visible_matter_sql(user, role)
-    )
 }
 
 /// Audits an attempt to reach a document that is missing or not the user's

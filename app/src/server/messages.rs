@@ -17,27 +17,54 @@ use super::{
     auth::{ClientInfo, Principal},
     crypto::{DataKey, FieldAad, decrypt_field, encrypt_field, envelope_key_id},
     db::{Db, WriteTx},
+    documents::open_name,
     new_id, now_ms,
     outbox::{self, EmailKind, NewEmail},
-    policy::{authorize_matter, visible_matter_sql},
+    policy::{authorize_matter, visible_document_sql, visible_matter_sql},
     touchpoints::{self, NewTouchpoint},
 };
 use crate::domain::{
     AppError,
+    document::Visibility,
     ids::MatterId,
-    message::{InboxItemView, sla_due},
     message::{
-        MAX_MESSAGES, MAX_THREADS, MessageView, ThreadSummaryView, ThreadView, validate_body,
-        validate_subject,
+        AttachmentView, InboxItemView, MAX_MESSAGES, MAX_THREADS, MessageView, ThreadSummaryView,
+        ThreadView, parse_attachments, sla_due, validate_body, validate_message, validate_subject,
     },
-    policy::{may_retract_message, may_use_inbox},
+    policy::{may_attach_document, may_retract_message, may_use_inbox},
 };
 
-/// Tells open message streams that a thread has news. Only thread ids go
-/// through it, never bodies: each stream reloads what its own user may see
-/// from the database, which also makes replay and live delivery one path.
+/// Tells open message streams that a thread has news. Only ids go through
+/// it, never bodies: each stream reloads what its own user may see from the
+/// database, which also makes replay and live delivery one path.
 #[derive(Clone, Debug)]
-pub struct MessageBus(broadcast::Sender<String>);
+pub struct MessageBus(broadcast::Sender<Notice>);
+
+/// News of one thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A new message in the thread with this id.
+    Message {
+        /// The thread's id.
+        thread_id: String,
+    },
+    /// A message of the thread was retracted.
+    Retraction {
+        /// The thread's id.
+        thread_id: String,
+        /// The retracted message's id.
+        message_id: String,
+    },
+}
+
+impl Notice {
+    /// The thread the news is about.
+    pub fn thread_id(&self) -> &str {
+        match self {
+            Self::Message { thread_id } | Self::Retraction { thread_id, .. } => thread_id,
+        }
+    }
+}
 
 impl MessageBus {
     /// A bus holding up to 1024 undelivered notices per listener; a
@@ -48,12 +75,26 @@ impl MessageBus {
 
     /// Announces a new message in `thread_id`. Nobody listening is fine.
     pub fn publish(&self, thread_id: &str) {
-        // An error only means that no page is open right now.
-        let _ = self.0.send(thread_id.to_owned());
+        self.send(Notice::Message {
+            thread_id: thread_id.to_owned(),
+        });
     }
 
-    /// Starts listening for new messages in any thread.
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+    /// Announces that `message_id` in `thread_id` was retracted.
+    pub fn publish_retraction(&self, thread_id: &str, message_id: &str) {
+        self.send(Notice::Retraction {
+            thread_id: thread_id.to_owned(),
+            message_id: message_id.to_owned(),
+        });
+    }
+
+    fn send(&self, notice: Notice) {
+        // An error only means that no page is open right now.
+        let _ = self.0.send(notice);
+    }
+
+    /// Starts listening for news of any thread.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.0.subscribe()
     }
 }
@@ -299,30 +340,83 @@ pub async fn open_thread(
     })
 }
 
-/// Decrypts loaded rows into views for the user `me`.
+/// Decrypts loaded rows (oldest first) into views for the user `me`, with
+/// their attachments.
 async fn to_views(
     state: &AppState,
     thread_id: &str,
     me: &str,
     rows: Vec<MessageRow>,
 ) -> anyhow::Result<Vec<MessageView>> {
+    let mut attachments = load_attachments(state, thread_id, &rows).await?;
     let mut messages = Vec::with_capacity(rows.len());
     for row in rows {
-        // A retracted body is not even decrypted: nothing to leak.
-        let body = if row.retracted > 0 {
-            None
+        // A retracted message is not even decrypted: nothing to leak. Its
+        // files are no longer offered either.
+        let (body, files) = if row.retracted > 0 {
+            (None, Vec::new())
         } else {
-            Some(open_body(state, thread_id, &row.id, &row.body_sealed).await?)
+            let body = open_body(state, thread_id, &row.id, &row.body_sealed).await?;
+            (Some(body), attachments.remove(&row.id).unwrap_or_default())
         };
         messages.push(MessageView {
             mine: row.sender_id == me,
             id: row.id,
             sender_name: row.sender_name,
             body,
+            attachments: files,
             created_at: row.created_at,
         });
     }
     Ok(messages)
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    message_id: String,
+    position: i64,
+    version_id: String,
+    size: i64,
+    name_sealed: Vec<u8>,
+}
+
+/// The attachments of the loaded messages (ordered by id), by message id,
+/// in one query over the id range.
+async fn load_attachments(
+    state: &AppState,
+    thread_id: &str,
+    rows: &[MessageRow],
+) -> anyhow::Result<std::collections::HashMap<String, Vec<AttachmentView>>> {
+    let mut by_message = std::collections::HashMap::new();
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(by_message);
+    };
+    let found: Vec<AttachmentRow> = sqlx::query_as(
+        "select a.message_id, a.position, v.id as version_id, v.size, v.name_sealed
+         from message_attachments a
+         join messages x on x.id = a.message_id
+         join document_versions v on v.id = a.version_id
+         where x.thread_id = $1 and a.message_id >= $2 and a.message_id <= $3
+         order by a.message_id, a.position",
+    )
+    .bind(thread_id.to_owned())
+    .bind(first.id.clone())
+    .bind(last.id.clone())
+    .fetch_all(state.db.pool())
+    .await
+    .context("loading message attachments")?;
+    for row in found {
+        let name = open_name(state, &row.version_id, &row.name_sealed).await?;
+        by_message
+            .entry(row.message_id)
+            .or_insert_with(Vec::new)
+            .push(AttachmentView {
+                position: row.position,
+                name,
+                size: row.size,
+            });
+    }
+    Ok(by_message)
 }
 
 /// Checks that the principal may follow `thread_id` live; returns the
@@ -362,6 +456,22 @@ pub async fn messages_after(
     .await
     .context("loading new messages")?;
     Ok(to_views(state, thread_id, principal.user_id.as_str(), rows).await?)
+}
+
+/// The ids of the retracted messages of `thread_id`, for a stream that
+/// (re)connects: a retraction made while a page was away reaches it then.
+/// The caller must have authorized the thread with [`authorize_stream`].
+pub async fn retracted_in(state: &AppState, thread_id: &str) -> Result<Vec<String>, ServiceError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "select r.message_id from message_retractions r join messages x on x.id = r.message_id
+         where x.thread_id = $1 order by r.message_id desc limit $2",
+    )
+    .bind(thread_id.to_owned())
+    .bind(MAX_MESSAGES)
+    .fetch_all(state.db.pool())
+    .await
+    .context("loading retractions")?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 /// Moves the user's read receipt forward to `message_id` (never back).
@@ -413,14 +523,16 @@ async fn client_touchpoint(
 }
 
 /// Seals and stores one message inside `tx` under `key` (the matter's data
-/// key, fetched before the write transaction: creating it may write too), moving the thread's
-/// last-message time and the sender's read receipt along.
+/// key, fetched before the write transaction: creating it may write too),
+/// with the document versions it carries, moving the thread's last-message
+/// time and the sender's read receipt along.
 async fn insert_message(
     key: &DataKey,
     tx: &mut WriteTx,
     thread: &ThreadRow,
     sender_id: &str,
     body: &str,
+    attachments: &[String],
 ) -> anyhow::Result<String> {
     let message_id = new_id();
     let row_id = body_row_id(&thread.id, &message_id);
@@ -436,6 +548,17 @@ async fn insert_message(
         .execute(tx.conn())
         .await
         .context("storing a message")?;
+    for (position, version_id) in (1_i64..).zip(attachments) {
+        sqlx::query(
+            "insert into message_attachments (message_id, position, version_id) values ($1, $2, $3)",
+        )
+        .bind(message_id.clone())
+        .bind(position)
+        .bind(version_id.clone())
+        .execute(tx.conn())
+        .await
+        .context("storing a message attachment")?;
+    }
     sqlx::query("update message_threads set last_message_at = $1 where id = $2")
         .bind(now)
         .bind(thread.id.clone())
@@ -446,28 +569,43 @@ async fn insert_message(
     Ok(message_id)
 }
 
-/// Sends a message to a thread the principal may take part in. Returns the
-/// new message's id.
+/// Sends a message to a thread the principal may take part in, carrying
+/// the documents listed in `attachments` (ids separated by white space;
+/// see [`parse_attachments`]). Returns the new message's id.
 pub async fn send(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
     thread_id: &str,
     body: &str,
+    attachments: &str,
 ) -> Result<String, ServiceError> {
-    let body = validate_body(body)?;
+    let document_ids = parse_attachments(attachments)?;
+    let body = validate_message(body, document_ids.len())?;
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
+    let versions = attachable_versions(state, principal, client, &thread, &document_ids).await?;
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let mut tx = state.db.begin_write().await?;
-    let message_id =
-        insert_message(&key, &mut tx, &thread, principal.user_id.as_str(), body).await?;
+    let message_id = insert_message(
+        &key,
+        &mut tx,
+        &thread,
+        principal.user_id.as_str(),
+        body,
+        &versions,
+    )
+    .await?;
     audit::append(
         &mut tx,
         &AuditEntry::new("message.sent", AuditResult::Success)
             .actor(principal.user_id.to_string())
             .object("message", message_id.as_str())
             .client(client.ip, client.user_agent.as_deref())
-            .detail(format!("thread {}", thread.id)),
+            .detail(format!(
+                "thread {}, {} attachment(s)",
+                thread.id,
+                versions.len()
+            )),
     )
     .await?;
     client_touchpoint(
@@ -485,6 +623,88 @@ pub async fn send(
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(message_id)
+}
+
+/// The current versions of the documents to attach, in order. Each must be
+/// a document of the thread's matter that the sender may see (anything
+/// else is not found, and audited, like any unseen object) and that every
+/// participant may open ([`may_attach_document`]).
+async fn attachable_versions(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    thread: &ThreadRow,
+    document_ids: &[&str],
+) -> Result<Vec<String>, ServiceError> {
+    let sql = format!(
+        "select v.id, d.visibility from documents d
+         join matters m on m.id = d.matter_id
+         join document_versions v on v.document_id = d.id and v.version = d.current_version
+         where d.id = $3 and d.matter_id = $4 and {}",
+        visible_document_sql("$1", "$2")
+    );
+    let mut versions = Vec::with_capacity(document_ids.len());
+    for document_id in document_ids {
+        let found: Option<(String, String)> = sqlx::query_as(&sql)
+            .bind(principal.user_id.to_string())
+            .bind(principal.role.as_str())
+            .bind((*document_id).to_owned())
+            .bind(thread.matter_id.clone())
+            .fetch_optional(state.db.pool())
+            .await
+            .context("loading a document to attach")?;
+        let Some((version_id, visibility)) = found else {
+            audit::record(
+                &state.db,
+                &AuditEntry::new("access.document", AuditResult::Denied)
+                    .actor(principal.user_id.to_string())
+                    .object("document", *document_id)
+                    .client(client.ip, client.user_agent.as_deref())
+                    .detail(format!("attaching to thread {}", thread.id)),
+            )
+            .await?;
+            super::error::set_response_status(404);
+            return Err(AppError::NotFound.into());
+        };
+        if !may_attach_document(Visibility::parse(&visibility)?) {
+            return Err(AppError::BadRequest(
+                "Only documents the client can see can be attached to a message.".to_owned(),
+            )
+            .into());
+        }
+        versions.push(version_id);
+    }
+    Ok(versions)
+}
+
+/// Finds attachment `position` of message `message_id` for download: the
+/// message must be in a thread the principal may take part in and not
+/// retracted. Returns the document id and pinned version, whose download
+/// still applies the document rules. Anything else is not found (audited).
+pub async fn find_attachment(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    message_id: &str,
+    position: i64,
+) -> Result<(String, i64), ServiceError> {
+    let found: Option<(String, String, i64)> = sqlx::query_as(
+        "select x.thread_id, v.document_id, v.version from message_attachments a
+         join messages x on x.id = a.message_id
+         join document_versions v on v.id = a.version_id
+         where a.message_id = $1 and a.position = $2
+           and not exists (select 1 from message_retractions r where r.message_id = x.id)",
+    )
+    .bind(message_id.to_owned())
+    .bind(position)
+    .fetch_optional(state.db.pool())
+    .await
+    .context("loading a message attachment")?;
+    // An unknown attachment takes the thread check with an empty id, so it
+    // is audited and answered exactly like one the user may not see.
+    let (thread_id, document_id, version) = found.unwrap_or_default();
+    find_thread(&state.db, principal, client, &thread_id).await?;
+    Ok((document_id, version))
 }
 
 /// The firm answered: the thread's open follow-up task is done.
@@ -539,8 +759,15 @@ pub async fn start_thread(
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let mut tx = state.db.begin_write().await?;
     create_thread(&mut tx, &thread, principal.user_id.as_str()).await?;
-    let message_id =
-        insert_message(&key, &mut tx, &thread, principal.user_id.as_str(), body).await?;
+    let message_id = insert_message(
+        &key,
+        &mut tx,
+        &thread,
+        principal.user_id.as_str(),
+        body,
+        &[],
+    )
+    .await?;
     audit::append(
         &mut tx,
         &AuditEntry::new("message.sent", AuditResult::Success)
@@ -629,6 +856,7 @@ pub async fn retract(
     )
     .await?;
     tx.commit().await?;
+    state.message_bus.publish_retraction(&thread.id, message_id);
     Ok(())
 }
 
@@ -922,7 +1150,7 @@ pub async fn seed_messages(state: &AppState) -> anyhow::Result<()> {
         let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
         let mut tx = state.db.begin_write().await?;
         create_thread(&mut tx, &thread, &sender_id).await?;
-        insert_message(&key, &mut tx, &thread, &sender_id, body).await?;
+        insert_message(&key, &mut tx, &thread, &sender_id, body, &[]).await?;
         tx.commit().await?;
     }
     Ok(())

@@ -39,6 +39,17 @@ pub fn visible_matter_sql(user: &str, role: &str) -> String {
     )
 }
 
+/// A condition on `d` (documents) joined to `m` (matters): the user bound at
+/// `$user` with role `$role` may see the document. The matter rule above,
+/// plus: clients see only client-visible documents
+/// ([`crate::domain::policy::may_see_document`]).
+pub fn visible_document_sql(user: &str, role: &str) -> String {
+    format!(
+        "{} and ({role} <> 'client' or d.visibility = 'client')",
+        visible_matter_sql(user, role)
+    )
+}
+
 #[derive(sqlx::FromRow)]
 struct FactsRow {
     on_team: i64,

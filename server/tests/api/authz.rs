@@ -321,6 +321,26 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
+        name: "GET /api/messages/{id}/attachments/{n}",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let Some(message) = message_with_attachment_on(app, number).await else {
+                    return false;
+                };
+                let response = client
+                    .get(app.url(&format!("/api/messages/{message}/attachments/1")))
+                    .send()
+                    .await
+                    .unwrap();
+                match response.status().as_u16() {
+                    200 => true,
+                    404 => false,
+                    other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
         name: "GET / (dashboard page)",
         sees: |app, client, number| {
             Box::pin(async move {
@@ -389,7 +409,7 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         let frames = [Ok::<_, std::convert::Infallible>(
             axum::body::Bytes::from_static(b"matrix"),
         )];
-        app::server::documents::upload(
+        let stored = app::server::documents::upload(
             &app.state,
             &principal,
             &app::server::auth::ClientInfo::default(),
@@ -405,7 +425,34 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         )
         .await
         .unwrap();
+        // And, where the matter has a conversation, a message carrying it.
+        if let Some(thread) = thread_on(app, number).await {
+            app::server::messages::send(
+                &app.state,
+                &principal,
+                &app::server::auth::ClientInfo::default(),
+                &thread,
+                "matrix",
+                &stored.document_id,
+            )
+            .await
+            .unwrap();
+        }
     }
+}
+
+/// A message with an attachment on the matter `number`, if it has one.
+async fn message_with_attachment_on(app: &TestApp, number: &str) -> Option<String> {
+    sqlx::query_as::<_, (String,)>(
+        "select x.id from message_attachments a join messages x on x.id = a.message_id
+         join message_threads t on t.id = x.thread_id join matters m on m.id = t.matter_id
+         where m.number = $1 order by x.id limit 1",
+    )
+    .bind(number.to_owned())
+    .fetch_optional(app.state.db.pool())
+    .await
+    .unwrap()
+    .map(|(id,)| id)
 }
 
 /// One role's three objects and what it may see of them.
@@ -735,9 +782,14 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
+    let (message,): (String,) = sqlx::query_as("select id from messages limit 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     for path in [
         format!("/api/documents/{document}/download"),
         format!("/api/documents/{document}/versions/1/download"),
+        format!("/api/messages/{message}/attachments/1"),
     ] {
         assert_eq!(app.get(&path).await.status(), 401, "{path}");
     }

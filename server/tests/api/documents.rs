@@ -48,7 +48,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn matter_id(app: &TestApp, number: &str) -> String {
+pub(crate) async fn matter_id(app: &TestApp, number: &str) -> String {
     let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
         .bind(number.to_owned())
         .fetch_one(app.state.db.pool())
@@ -59,7 +59,7 @@ async fn matter_id(app: &TestApp, number: &str) -> String {
 
 /// Uploads `body` as `name` to the matter `number`; `extra` adds query
 /// parameters (`request`, `replaces`).
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     client: &reqwest::Client,
     number: &str,
@@ -81,7 +81,7 @@ async fn upload(
 }
 
 /// Uploads and returns the stored document's JSON (201 expected).
-async fn upload_ok(
+pub(crate) async fn upload_ok(
     app: &TestApp,
     client: &reqwest::Client,
     number: &str,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::{
+    documents::{upload, upload_ok},
     helpers::{TestApp, spawn_app},
     on_both_backends,
 };
@@ -33,15 +34,47 @@ async fn post(
 }
 
 async fn send(app: &TestApp, client: &reqwest::Client, thread: &str, body: &str) -> String {
+    send_with(app, client, thread, body, "").await
+}
+
+/// Sends a message carrying the documents `attachments` (ids separated by
+/// spaces).
+async fn send_with(
+    app: &TestApp,
+    client: &reqwest::Client,
+    thread: &str,
+    body: &str,
+    attachments: &str,
+) -> String {
     let (status, answer) = post(
         app,
         client,
         "/api/send_message",
-        &[("thread_id", thread), ("body", body)],
+        &[
+            ("thread_id", thread),
+            ("body", body),
+            ("attachments", attachments),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
+}
+
+/// Downloads a path: the status and the whole body.
+async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Vec<u8>) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .bind(bind.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    n
 }
 
 async fn open(app: &TestApp, client: &reqwest::Client, thread: &str) -> Value {
@@ -65,32 +98,68 @@ async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
     serde_json::from_str(&answer).unwrap()
 }
 
-/// Reads server-sent events from a streaming response until `count` have
-/// arrived: (id, data) pairs. Keep-alive comments are skipped.
+/// Reads server-sent message events from a streaming response until
+/// `count` have arrived: (id, data) pairs. Keep-alive comments and
+/// `retracted` events are skipped.
 async fn read_events(
     response: &mut reqwest::Response,
     buffer: &mut String,
     count: usize,
 ) -> Vec<(String, Value)> {
+    read_any_events(response, buffer, count)
+        .await
+        .into_iter()
+        .filter_map(|(kind, id, data)| match (kind, id) {
+            (None, Some(id)) => Some((id, serde_json::from_str(&data).unwrap())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads events of any kind until `count` message events or, when counting
+/// is by kind, until `count` events in all: (event name, id, data).
+async fn read_any_events(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    count: usize,
+) -> Vec<(Option<String>, Option<String>, String)> {
+    read_until(response, buffer, |events| {
+        events
+            .iter()
+            .filter(|(kind, id, _)| kind.is_none() && id.is_some())
+            .count()
+            >= count
+    })
+    .await
+}
+
+/// Reads events until `done` says the ones read so far are enough.
+async fn read_until(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+    done: impl Fn(&[(Option<String>, Option<String>, String)]) -> bool,
+) -> Vec<(Option<String>, Option<String>, String)> {
     let mut events = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), async {
-        while events.len() < count {
+        while !done(&events) {
             while let Some(end) = buffer.find("\n\n") {
                 let block: String = buffer.drain(..end + 2).collect();
-                let mut id = None;
+                let (mut kind, mut id) = (None, None);
                 let mut data = String::new();
                 for line in block.lines() {
                     if let Some(rest) = line.strip_prefix("id:") {
                         id = Some(rest.trim().to_owned());
+                    } else if let Some(rest) = line.strip_prefix("event:") {
+                        kind = Some(rest.trim().to_owned());
                     } else if let Some(rest) = line.strip_prefix("data:") {
                         data.push_str(rest.trim_start());
                     }
                 }
-                if let Some(id) = id {
-                    events.push((id, serde_json::from_str(&data).unwrap()));
+                if kind.is_some() || id.is_some() {
+                    events.push((kind, id, data));
                 }
             }
-            if events.len() >= count {
+            if done(&events) {
                 break;
             }
             let chunk = response
@@ -283,6 +352,135 @@ on_both_backends! {
         let kept: (i64,) = sqlx::query_as("select count(*) from messages where id = $1")
             .bind(id).fetch_one(app.state.db.pool()).await.unwrap();
         assert_eq!(kept.0, 1, "the ciphertext is kept, not silently deleted");
+    }
+
+    async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let contract = upload_ok(&app, &alice, "LIT-2026-0012", "contract.pdf", b"%PDF-1.7 signed".to_vec()).await;
+        let photo = upload_ok(&app, &alice, "LIT-2026-0012", "site photo.png", b"\x89PNG photo".to_vec()).await;
+        let ids = format!("{} {}", contract["document_id"].as_str().unwrap(), photo["document_id"].as_str().unwrap());
+        let message = send_with(&app, &alice, &thread, "Both files attached.", &ids).await;
+
+        let seen = open(&app, &attorney, &thread).await;
+        let last = seen["messages"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["id"], message.as_str());
+        let files: Vec<(i64, String, i64)> = last["attachments"].as_array().unwrap().iter()
+            .map(|a| (a["position"].as_i64().unwrap(), a["name"].as_str().unwrap().to_owned(), a["size"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(files, vec![(1, "contract.pdf".to_owned(), 15), (2, "site photo.png".to_owned(), 10)]);
+        let page = attorney.get(app.url(&format!("/messages/{thread}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("/api/messages/{message}/attachments/2")), "the thread page links the files");
+
+        let (status, bytes) = fetch(&app, &attorney, &format!("/api/messages/{message}/attachments/1")).await;
+        assert_eq!((status, bytes), (200, b"%PDF-1.7 signed".to_vec()));
+        // A later version of the document does not change what was sent.
+        let replaced = upload(&app, &alice, "LIT-2026-0012", "contract.pdf", "client",
+            &[("replaces", contract["document_id"].as_str().unwrap())], b"%PDF-1.7 changed later".to_vec()).await;
+        assert_eq!(replaced.status(), 201);
+        let (status, bytes) = fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await;
+        assert_eq!((status, bytes), (200, b"%PDF-1.7 signed".to_vec()), "the message keeps the version it was sent with");
+        let (status, _) = fetch(&app, &alice, &format!("/api/messages/{message}/attachments/3")).await;
+        assert_eq!(status, 404, "no third file");
+
+        assert_eq!(count(&app, "select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &message).await, 2);
+        assert_eq!(count(&app, "select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", "Downloaded a message attachment").await, 1,
+            "Alice's download is on her timeline; the attorney's is in the audit log only");
+    }
+
+    async fn only_client_visible_documents_of_the_threads_matter_can_be_attached(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let bob = app.signed_in_client("bob@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let internal = upload(&app, &attorney, "LIT-2026-0012", "strategy.txt", "internal", &[], b"internal".to_vec()).await;
+        assert_eq!(internal.status(), 201);
+        let internal: Value = internal.json().await.unwrap();
+        let other_matter = upload_ok(&app, &alice, "COR-2026-0031", "shares.txt", b"shares".to_vec()).await;
+        let bobs = upload_ok(&app, &bob, "LIT-2026-0019", "bob.txt", b"bob".to_vec()).await;
+        let before = count(&app, "select count(*) from messages where thread_id = $1", &thread).await;
+
+        let attempt = |client: reqwest::Client, ids: String| {
+            let app = &app;
+            let thread = thread.clone();
+            async move {
+                post(app, &client, "/api/send_message", &[("thread_id", thread.as_str()), ("body", "see attached"), ("attachments", ids.as_str())]).await
+            }
+        };
+        let (status, body) = attempt(attorney.clone(), internal["document_id"].as_str().unwrap().to_owned()).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("Only documents the client can see can be attached"), "{body}");
+        let (status, _) = attempt(alice.clone(), other_matter["document_id"].as_str().unwrap().to_owned()).await;
+        assert_eq!(status, 404, "a document of another matter is not found here");
+        let (status, body) = attempt(alice.clone(), bobs["document_id"].as_str().unwrap().to_owned()).await;
+        assert_eq!(status, 404, "another client's document is not found");
+        assert!(!body.contains("bob.txt"));
+        let (status, _) = attempt(alice.clone(), app::server::new_id()).await;
+        assert_eq!(status, 404);
+        let many: Vec<String> = (0..11).map(|_| app::server::new_id()).collect();
+        let (status, body) = attempt(alice.clone(), many.join(" ")).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("at most 10 files"), "{body}");
+        let (status, body) = post(&app, &alice, "/api/send_message", &[("thread_id", thread.as_str()), ("body", " "), ("attachments", "")]).await;
+        assert_eq!(status, 400, "a message needs text or a file: {body}");
+
+        assert_eq!(count(&app, "select count(*) from messages where thread_id = $1", &thread).await, before, "nothing was sent");
+        assert!(count(&app, "select count(*) from audit_log where action = 'access.document' and result = $1", "denied").await >= 3, "refusals are audited");
+        let files_only = upload_ok(&app, &alice, "LIT-2026-0012", "scan.pdf", b"scan".to_vec()).await;
+        send_with(&app, &alice, &thread, "", files_only["document_id"].as_str().unwrap()).await;
+    }
+
+    async fn a_retracted_message_no_longer_offers_its_attachments(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let doc = upload_ok(&app, &alice, "LIT-2026-0012", "wrong.pdf", b"wrong file".to_vec()).await;
+        let message = send_with(&app, &alice, &thread, "Oops", doc["document_id"].as_str().unwrap()).await;
+        let path = format!("/api/messages/{message}/attachments/1");
+        assert_eq!(fetch(&app, &attorney, &path).await.0, 200);
+        let (status, _) = post(&app, &alice, "/api/retract_message", &[("id", message.as_str())]).await;
+        assert_eq!(status, 200);
+
+        assert_eq!(fetch(&app, &attorney, &path).await.0, 404);
+        let seen = open(&app, &attorney, &thread).await;
+        let last = seen["messages"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["attachments"], serde_json::json!([]));
+        assert!(!seen.to_string().contains("wrong.pdf"));
+    }
+
+    async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let url = app.url(&format!("/api/messages/stream?thread={thread}"));
+        let mut stream = attorney.get(&url).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        let mut buffer = String::new();
+        read_events(&mut stream, &mut buffer, 1).await; // the seeded question
+
+        let id = send(&app, &alice, &thread, "Please ignore this").await;
+        let (status, _) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
+        assert_eq!(status, 200);
+        let events = read_until(&mut stream, &mut buffer, |events| {
+            events.iter().any(|(kind, ..)| kind.as_deref() == Some("retracted"))
+        }).await;
+        assert_eq!(events[0].1.as_deref(), Some(id.as_str()), "the message arrives first");
+        let retracted = events.last().unwrap();
+        assert_eq!((retracted.0.as_deref(), retracted.1.as_deref(), retracted.2.as_str()), (Some("retracted"), None, id.as_str()),
+            "a retraction names the message and carries no event id, so Last-Event-ID stays the last message");
+        drop(stream);
+
+        // A page that reconnects after the last message it saw still learns
+        // of the retraction.
+        let mut stream = attorney.get(&url).header("last-event-id", id.as_str()).send().await.unwrap();
+        let mut buffer = String::new();
+        let events = read_until(&mut stream, &mut buffer, |events| !events.is_empty()).await;
+        assert_eq!((events[0].0.as_deref(), events[0].2.as_str()), (Some("retracted"), id.as_str()));
     }
 }
 

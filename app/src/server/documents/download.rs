@@ -20,7 +20,8 @@ use futures_util::stream::BoxStream;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
-use super::{AppState, denied, open_name, visible_document_sql};
+use super::{AppState, denied, open_name};
+use crate::server::policy::visible_document_sql;
 use crate::{
     domain::{AppError, ids::MatterId},
     server::{
@@ -32,6 +33,7 @@ use crate::{
             CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, HEADER_LEN, envelope_key_id,
             unwrap_file_key,
         },
+        messages,
     },
 };
 
@@ -114,6 +116,54 @@ pub async fn download(
     version: i64,
     range: Option<&str>,
 ) -> Result<Download, DownloadError> {
+    let seen = View {
+        action: "document.downloaded",
+        object: Some(("document", document_id)),
+        matter: None,
+        summary: "Downloaded a document",
+    };
+    prepare(state, principal, client, document_id, version, range, seen).await
+}
+
+/// Prepares the download of attachment `position` of message `message_id`:
+/// the document version the message was sent with. The user must take part
+/// in the thread, the message must not be retracted, and the document rules
+/// still apply (a document the firm has since made internal is not offered
+/// to clients). Recorded as "attachment downloaded".
+///
+/// # Errors
+/// As [`download`].
+pub async fn download_attachment(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    message_id: &str,
+    position: i64,
+    range: Option<&str>,
+) -> Result<Download, DownloadError> {
+    let (document_id, version) =
+        messages::find_attachment(state, principal, client, message_id, position).await?;
+    let seen = View {
+        action: "message.attachment_downloaded",
+        object: Some(("message", message_id)),
+        matter: None,
+        summary: "Downloaded a message attachment",
+    };
+    prepare(state, principal, client, &document_id, version, range, seen).await
+}
+
+/// Finds the version, checks the document rules and the range, records the
+/// view (`seen`, with the document's matter filled in) and starts the
+/// decrypting thread.
+async fn prepare(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    document_id: &str,
+    version: i64,
+    range: Option<&str>,
+    seen: View<'_>,
+) -> Result<Download, DownloadError> {
     let subject = principal.subject();
     let sql = format!(
         "select v.id, d.matter_id, v.size, v.sha256, v.wrapped_key, v.blob_key, v.name_sealed, v.content_type
@@ -162,10 +212,8 @@ pub async fn download(
         principal,
         client,
         &View {
-            action: "document.downloaded",
-            object: Some(("document", document_id)),
             matter: Some(&matter),
-            summary: "Downloaded a document",
+            ..seen
         },
     )
     .await?;

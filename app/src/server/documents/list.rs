@@ -1,6 +1,7 @@
 //! Listing a matter's documents and changing who may see them.
 
-use super::{AppState, denied, open_name, visible_document_sql};
+use super::{AppState, denied, open_name};
+use crate::server::policy::visible_document_sql;
 use crate::{
     domain::{
         document::{DocumentVersionView, DocumentView, MAX_LIST_ROWS, Visibility},

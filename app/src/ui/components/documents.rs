@@ -39,20 +39,21 @@ pub use upload::MAX_FILES_PER_PICK;
 pub struct UploadProgress {
     /// Percent sent, 0 to 100.
     pub percent: ArcRwSignal<u32>,
-    /// `None` while sending; then `Ok` or the error to show.
-    pub outcome: ArcRwSignal<Option<Result<(), String>>>,
+    /// `None` while sending; then `Ok` with the new document's id, or the
+    /// error to show.
+    pub outcome: ArcRwSignal<Option<Result<String, String>>>,
 }
 
 /// Files being uploaded from one panel, each with its progress. Kept by
 /// the panel, outside the lists that reload, so a bar stays on screen after
 /// its upload finished and the list behind it changed.
-type Uploads = RwSignal<Vec<(usize, String, UploadProgress)>>;
+pub type Uploads = RwSignal<Vec<(usize, String, UploadProgress)>>;
 
 /// A file input that uploads every chosen file at once; each file gets a row
 /// with a progress bar in `files`. `query` is appended to the upload URL
 /// (`&request=…`).
 #[component]
-fn UploadControl(
+pub fn UploadControl(
     matter_id: MatterId,
     /// The input's visible label.
     label: String,
@@ -79,7 +80,7 @@ fn UploadControl(
 
 /// The progress rows of a panel's uploads.
 #[component]
-fn UploadList(files: Uploads) -> impl IntoView {
+pub fn UploadList(files: Uploads) -> impl IntoView {
     view! {
         <ul class="upload-list" aria-live="polite">
             <For each=move || files.get() key=|(n, ..)| *n let:file>
@@ -113,7 +114,7 @@ fn UploadRow(name: String, progress: UploadProgress) -> impl IntoView {
             </progress>
             {move || match outcome.get() {
                 None => view! { <span class="muted">{format!("{}%", text.get())}</span> }.into_any(),
-                Some(Ok(())) => view! { <span class="tag status-paid">"Uploaded"</span> }.into_any(),
+                Some(Ok(_)) => view! { <span class="tag status-paid">"Uploaded"</span> }.into_any(),
                 Some(Err(err)) => view! { <span class="error" role="alert">{err}</span> }.into_any(),
             }}
         </li>

@@ -16,9 +16,20 @@ use crate::{
 /// The account page at `/account`.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    // Made here, above the details that reload after every action, so a
+    // set-up in progress (its QR code) survives turning emails on or off.
+    let begin = ServerAction::<BeginMfaEnrolment>::new();
     let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
     let turn_off = ServerAction::<TurnOffMfa>::new();
     let emails = ServerAction::<SetMessageEmails>::new();
+    // Once two-step verification is turned on or off, that set-up is over.
+    Effect::new(move || {
+        let done = matches!(confirm.value().get(), Some(Ok(_)))
+            || matches!(turn_off.value().get(), Some(Ok(())));
+        if done {
+            begin.value().set(None);
+        }
+    });
     let details = Resource::new(
         move || {
             (
@@ -37,7 +48,7 @@ pub fn AccountPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(me) => view! { <AccountDetails me confirm turn_off emails /> }.into_any(),
+                    Ok(me) => view! { <AccountDetails me begin confirm turn_off emails /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                 }
             })}
@@ -48,6 +59,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountDetails(
     me: AccountView,
+    begin: ServerAction<BeginMfaEnrolment>,
     confirm: ServerAction<ConfirmMfaEnrolment>,
     turn_off: ServerAction<TurnOffMfa>,
     emails: ServerAction<SetMessageEmails>,
@@ -84,7 +96,7 @@ fn AccountDetails(
             } else {
                 view! {
                     <p data-testid="mfa-status">"Off. Add a second step to protect your account if your password is ever guessed."</p>
-                    <Enrol confirm />
+                    <Enrol begin confirm />
                 }
                 .into_any()
             }}
@@ -97,14 +109,19 @@ fn AccountDetails(
                 <input type="hidden" name="enabled" value=toggle_to />
                 <button class="button" type="submit">{toggle_label}</button>
             </ActionForm>
+            {move || emails.value().get().and_then(Result::err).map(|err| {
+                view! { <p class="error" role="alert">{err.to_string()}</p> }
+            })}
         </section>
     }
 }
 
 /// Set-up: show the QR code, then take a first code.
 #[component]
-fn Enrol(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
-    let begin = ServerAction::<BeginMfaEnrolment>::new();
+fn Enrol(
+    begin: ServerAction<BeginMfaEnrolment>,
+    confirm: ServerAction<ConfirmMfaEnrolment>,
+) -> impl IntoView {
     let error = move || {
         confirm
             .value()

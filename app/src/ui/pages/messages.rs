@@ -9,10 +9,18 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::messages::{RetractMessage, SendMessage, get_thread, list_threads},
     domain::{
-        message::{MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ThreadSummaryView, ThreadView},
+        document::human_size,
+        ids::MatterId,
+        message::{
+            AttachmentView, MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ThreadSummaryView,
+            ThreadView,
+        },
         time::format_utc,
     },
-    ui::pages::not_found::NotFoundPage,
+    ui::{
+        components::documents::{UploadControl, UploadList, Uploads},
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The thread list.
@@ -74,11 +82,20 @@ pub fn ThreadPage() -> impl IntoView {
         move || (id(), send.version().get(), retract.version().get()),
         |(id, ..)| get_thread(id),
     );
+    // Files chosen for the next message. Kept here, above the thread that
+    // re-renders after every send, so a send that fails keeps them; one that
+    // succeeds has taken them along.
+    let files: Uploads = RwSignal::new(Vec::new());
+    Effect::new(move || {
+        if matches!(send.value().get(), Some(Ok(_))) {
+            files.set(Vec::new());
+        }
+    });
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the conversation…"</p> }>
             {move || Suspend::new(async move {
                 match thread.await {
-                    Ok(thread) => view! { <Thread thread send retract /> }.into_any(),
+                    Ok(thread) => view! { <Thread thread send retract files /> }.into_any(),
                     Err(_) => view! { <NotFoundPage /> }.into_any(),
                 }
             })}
@@ -91,6 +108,7 @@ fn Thread(
     thread: ThreadView,
     send: ServerAction<SendMessage>,
     retract: ServerAction<RetractMessage>,
+    files: Uploads,
 ) -> impl IntoView {
     let error = move || match (send.value().get(), retract.value().get()) {
         (Some(Err(err)), _) | (_, Some(Err(err))) => {
@@ -121,28 +139,55 @@ fn Thread(
         <ActionForm action=send attr:class="form composer" attr:method="post">
             <input type="hidden" name="thread_id" value=thread.id />
             <label for="message-body">"Message"</label>
-            <textarea id="message-body" name="body" required maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
-            <button type="submit">"Send"</button>
+            <textarea id="message-body" name="body" maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
+            <input type="hidden" name="attachments" value=move || attached_ids(files) />
+            <button type="submit" disabled=move || uploading(files)>
+                "Send"
+            </button>
         </ActionForm>
+        <UploadControl
+            matter_id=MatterId::from_trusted(thread.matter_id)
+            label="Attach files".to_owned()
+            query=String::new()
+            files
+            uploaded=RwSignal::new(0)
+            input_id="message-files".to_owned()
+        />
+        <UploadList files />
     }
+}
+
+/// The ids of the documents uploaded for the next message, as the
+/// composer's `attachments` field sends them.
+fn attached_ids(files: Uploads) -> String {
+    files.with(|all| {
+        all.iter()
+            .filter_map(|(_, _, progress)| progress.outcome.get().and_then(Result::ok))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// True while a chosen file is still on its way: sending now would leave
+/// it behind.
+fn uploading(files: Uploads) -> bool {
+    files.with(|all| all.iter().any(|(_, _, p)| p.outcome.get().is_none()))
 }
 
 /// Appends messages that arrive while the page is open, from the server's
 /// event stream (`/api/messages/stream`). The browser reconnects by itself
 /// and sends `Last-Event-ID`; the server resumes after it, and a message
 /// already shown is skipped by id, so none is lost or shown twice.
+/// `retracted` events (data: a message id) hide that message's text and
+/// files; applying one twice changes nothing.
 fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{JsCast as _, closure::Closure};
 
+        type OnEvent = Closure<dyn FnMut(web_sys::MessageEvent)>;
         // Owned by the page, closed when the page goes away.
-        let source = StoredValue::new_local(
-            None::<(
-                web_sys::EventSource,
-                Closure<dyn FnMut(web_sys::MessageEvent)>,
-            )>,
-        );
+        let source = StoredValue::new_local(None::<(web_sys::EventSource, OnEvent, OnEvent)>);
         Effect::new(move |_| {
             let after = messages
                 .with_untracked(|list| list.last().map(|m| m.id.clone()))
@@ -151,26 +196,39 @@ fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
             let Ok(events) = web_sys::EventSource::new(&url) else {
                 return;
             };
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |event: web_sys::MessageEvent| {
-                    let Some(data) = event.data().as_string() else {
-                        return;
-                    };
-                    let Ok(message) = leptos::serde_json::from_str::<MessageView>(&data) else {
-                        return;
-                    };
-                    messages.update(|list| {
-                        if !list.iter().any(|m| m.id == message.id) {
-                            list.push(message);
-                        }
-                    });
-                },
-            );
+            let on_message = OnEvent::new(move |event: web_sys::MessageEvent| {
+                let Some(data) = event.data().as_string() else {
+                    return;
+                };
+                let Ok(message) = leptos::serde_json::from_str::<MessageView>(&data) else {
+                    return;
+                };
+                messages.update(|list| {
+                    if !list.iter().any(|m| m.id == message.id) {
+                        list.push(message);
+                    }
+                });
+            });
             events.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            source.set_value(Some((events, on_message)));
+            let on_retracted = OnEvent::new(move |event: web_sys::MessageEvent| {
+                let Some(id) = event.data().as_string() else {
+                    return;
+                };
+                messages.update(|list| {
+                    if let Some(message) = list.iter_mut().find(|m| m.id == id) {
+                        message.body = None;
+                        message.attachments.clear();
+                    }
+                });
+            });
+            let _ = events.add_event_listener_with_callback(
+                "retracted",
+                on_retracted.as_ref().unchecked_ref(),
+            );
+            source.set_value(Some((events, on_message, on_retracted)));
             on_cleanup(move || {
                 source.update_value(|open| {
-                    if let Some((events, _)) = open.take() {
+                    if let Some((events, ..)) = open.take() {
                         events.close();
                     }
                 });
@@ -188,10 +246,15 @@ fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
 fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl IntoView {
     let can_retract = message.mine && message.body.is_some();
     let body = match message.body {
+        // Files sent without a word.
+        Some(body) if body.is_empty() => ().into_any(),
         Some(body) => view! { <p class="message-body">{body}</p> }.into_any(),
         None => view! { <p class="message-body retracted">{RETRACTED_TEXT}</p> }.into_any(),
     };
     let id = message.id.clone();
+    let attachments = (!message.attachments.is_empty()).then(|| {
+        view! { <Attachments message_id=message.id.clone() files=message.attachments /> }
+    });
     view! {
         <li class="message" class:mine=message.mine id=format!("message-{}", message.id)>
             <p class="message-meta">
@@ -200,6 +263,7 @@ fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl 
                 <span class="muted">{format_utc(message.created_at)}</span>
             </p>
             {body}
+            {attachments}
             {can_retract
                 .then(|| {
                     view! {
@@ -210,5 +274,26 @@ fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl 
                     }
                 })}
         </li>
+    }
+}
+
+/// The files a message carries, as download links.
+#[component]
+fn Attachments(message_id: String, files: Vec<AttachmentView>) -> impl IntoView {
+    view! {
+        <ul class="attachments" aria-label="Attachments">
+            {files
+                .into_iter()
+                .map(|file| {
+                    let href = file.href(&message_id);
+                    view! {
+                        <li>
+                            <a href=href download=file.name.clone()>{file.name.clone()}</a>
+                            <span class="muted">{format!(" {}", human_size(file.size))}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }

@@ -127,20 +127,25 @@ mod browser {
         let request = xhr.clone();
         let on_end = Closure::<dyn FnMut()>::new(move || {
             let status = request.status().unwrap_or(0);
+            let body = request.response_text().ok().flatten().unwrap_or_default();
+            // The route answers `{"document_id": …}` when the file is stored
+            // and `{"error": "…"}` with a message for people when not.
+            let field = |name: &str| {
+                js_sys::JSON::parse(&body)
+                    .ok()
+                    .and_then(|v| js_sys::Reflect::get(&v, &name.into()).ok())
+                    .and_then(|v| v.as_string())
+            };
             if (200..300).contains(&status) {
                 progress.percent.set(100);
-                progress.outcome.set(Some(Ok(())));
+                progress
+                    .outcome
+                    .set(Some(Ok(field("document_id").unwrap_or_default())));
                 uploaded.update(|n| *n += 1);
             } else {
-                let body = request.response_text().ok().flatten().unwrap_or_default();
-                // The route answers `{"error": "…"}` with a message for people.
-                let message = js_sys::JSON::parse(&body)
-                    .ok()
-                    .and_then(|v| js_sys::Reflect::get(&v, &"error".into()).ok())
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_else(|| {
-                        "The upload failed. Check your connection and try again.".to_owned()
-                    });
+                let message = field("error").unwrap_or_else(|| {
+                    "The upload failed. Check your connection and try again.".to_owned()
+                });
                 progress.outcome.set(Some(Err(message)));
             }
         });
