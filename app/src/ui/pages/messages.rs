@@ -129,15 +129,32 @@ fn Thread(
         <ol class="messages" aria-label="Messages">
             <For
                 each=move || messages.get()
-                key=|message| message.id.clone()
+                // A retraction changes a message in place: keyed on it too,
+                // so the row is drawn again.
+                key=|message| (message.id.clone(), message.body.is_some())
                 let:message
             >
                 <Message message retract />
             </For>
         </ol>
         {error}
+        <Composer thread_id=thread.id matter_id=thread.matter_id send files />
+    }
+}
+
+/// The form for the next message, with its file picker and the progress of
+/// each file. Type-erased (`into_any`): nested inside the thread's view its
+/// full type is deeper than the compiler follows.
+#[component]
+fn Composer(
+    thread_id: String,
+    matter_id: String,
+    send: ServerAction<SendMessage>,
+    files: Uploads,
+) -> impl IntoView {
+    view! {
         <ActionForm action=send attr:class="form composer" attr:method="post">
-            <input type="hidden" name="thread_id" value=thread.id />
+            <input type="hidden" name="thread_id" value=thread_id />
             <label for="message-body">"Message"</label>
             <textarea id="message-body" name="body" maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
             <input type="hidden" name="attachments" value=move || attached_ids(files) />
@@ -146,7 +163,7 @@ fn Thread(
             </button>
         </ActionForm>
         <UploadControl
-            matter_id=MatterId::from_trusted(thread.matter_id)
+            matter_id=MatterId::from_trusted(matter_id)
             label="Attach files".to_owned()
             query=String::new()
             files
@@ -155,6 +172,7 @@ fn Thread(
         />
         <UploadList files />
     }
+    .into_any()
 }
 
 /// The ids of the documents uploaded for the next message, as the
@@ -253,7 +271,7 @@ fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl 
     };
     let id = message.id.clone();
     let attachments = (!message.attachments.is_empty()).then(|| {
-        view! { <Attachments message_id=message.id.clone() files=message.attachments /> }
+        view! { <Attachments message_id=message.id.clone() files=message.attachments /> }.into_any()
     });
     view! {
         <li class="message" class:mine=message.mine id=format!("message-{}", message.id)>
@@ -275,6 +293,7 @@ fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl 
                 })}
         </li>
     }
+    .into_any()
 }
 
 /// The files a message carries, as download links.
