@@ -14,6 +14,7 @@ use crate::{
         billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView, format_date},
         matter::MatterDetailView,
     },
+    ui::components::action_error,
 };
 
 /// The staff's actions on a statement, when the user may manage billing.
@@ -44,15 +45,9 @@ impl BillingActions {
 
     /// The latest error of any action, to show above the list.
     pub fn error(&self) -> Option<String> {
-        [
-            self.pay.value().get().and_then(Result::err),
-            self.issue.value().get().and_then(Result::err),
-            self.void.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .map(|e| e.to_string())
+        action_error(self.pay)()
+            .or_else(action_error(self.issue))
+            .or_else(action_error(self.void))
     }
 }
 

@@ -26,6 +26,7 @@ use crate::{
         matter::MatterDetailView,
         time::format_utc,
     },
+    ui::components::action_error,
 };
 
 pub use upload::MAX_FILES_PER_PICK;
@@ -415,8 +416,8 @@ fn NewRequestForm(
             <label for="request-due">"Due date"</label>
             <input id="request-due" name="due_date" type="date" />
             <button type="submit">"Request document"</button>
-            {move || create.value().get().and_then(Result::err).map(|err| view! {
-                <p class="error" role="alert">{err.to_string()}</p>
+            {move || action_error(create)().map(|message| view! {
+                <p class="error" role="alert">{message}</p>
             })}
         </ActionForm>
     }

@@ -11,6 +11,7 @@ use crate::{
         messages::SetMessageEmails,
     },
     domain::auth::AccountView,
+    ui::components::action_error,
 };
 
 /// The account page at `/account`.
@@ -109,8 +110,8 @@ fn AccountDetails(
                 <input type="hidden" name="enabled" value=toggle_to />
                 <button class="button" type="submit">{toggle_label}</button>
             </ActionForm>
-            {move || emails.value().get().and_then(Result::err).map(|err| {
-                view! { <p class="error" role="alert">{err.to_string()}</p> }
+            {move || action_error(emails)().map(|message| {
+                view! { <p class="error" role="alert">{message}</p> }
             })}
         </section>
     }
@@ -122,13 +123,7 @@ fn Enrol(
     begin: ServerAction<BeginMfaEnrolment>,
     confirm: ServerAction<ConfirmMfaEnrolment>,
 ) -> impl IntoView {
-    let error = move || {
-        confirm
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(confirm);
     view! {
         <ActionForm action=begin attr:class="inline-form" attr:method="post">
             <button class="button" type="submit">"Set up two-step verification"</button>
@@ -170,13 +165,7 @@ fn RecoveryCodes(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
 /// Turning it off needs the password.
 #[component]
 fn TurnOff(turn_off: ServerAction<TurnOffMfa>) -> impl IntoView {
-    let error = move || {
-        turn_off
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(turn_off);
     view! {
         <ActionForm action=turn_off attr:class="form" attr:method="post">
             <label for="turn-off-password">"Password"</label>

@@ -4,19 +4,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::{SignIn, VerifyMfa};
+use crate::{
+    api::auth::{SignIn, VerifyMfa},
+    ui::components::action_error,
+};
 
 /// The password step.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let error = move || {
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(sign_in);
     view! {
         <Title text="Sign in" />
         <section class="panel narrow">
@@ -58,13 +55,7 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn MfaPage() -> impl IntoView {
     let verify = ServerAction::<VerifyMfa>::new();
-    let error = move || {
-        verify
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(verify);
     view! {
         <Title text="Authentication code" />
         <section class="panel narrow">

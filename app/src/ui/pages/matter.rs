@@ -16,6 +16,7 @@ use crate::{
         matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
         time::format_utc,
     },
+    ui::components::action_error,
     ui::{
         components::{
             billing::{StatementsPanel, matter_statements},
@@ -237,13 +238,7 @@ fn ShareToggle(
 
 #[component]
 fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(action);
     view! {
         <details class="editor">
             <summary>"Add a key date"</summary>
@@ -312,13 +307,7 @@ fn Notes(
 
 #[component]
 fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(action);
     view! {
         <details class="editor">
             <summary>"Add a status note"</summary>

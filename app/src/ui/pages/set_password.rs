@@ -12,6 +12,7 @@ use crate::{
         AcceptInvitation, RequestPasswordReset, ResetPassword, get_invitation, get_password_reset,
     },
     domain::invitation::{LINK_NO_LONGER_VALID, RESET_REQUESTED},
+    ui::components::action_error,
 };
 
 /// The token from the route's `:token` segment.
@@ -27,13 +28,7 @@ pub fn InvitePage() -> impl IntoView {
     let link = Resource::new(move || token.get(), get_invitation);
     let accept = ServerAction::<AcceptInvitation>::new();
     let done = move || matches!(accept.value().get(), Some(Ok(())));
-    let error = Signal::derive(move || {
-        accept
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(action_error(accept));
     let pending = accept.pending();
     view! {
         <Title text="Accept your invitation" />
@@ -74,13 +69,7 @@ pub fn InvitePage() -> impl IntoView {
 pub fn ResetRequestPage() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     let sent = move || matches!(request.value().get(), Some(Ok(())));
-    let error = move || {
-        request
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(request);
     view! {
         <Title text="Reset your password" />
         <section class="panel narrow">
@@ -126,13 +115,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let link = Resource::new(move || token.get(), get_password_reset);
     let reset = ServerAction::<ResetPassword>::new();
     let done = move || matches!(reset.value().get(), Some(Ok(())));
-    let error = Signal::derive(move || {
-        reset
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(action_error(reset));
     let pending = reset.pending();
     view! {
         <Title text="Choose a new password" />
