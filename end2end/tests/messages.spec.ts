@@ -76,3 +76,29 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   expect(clientErrors).toEqual([]);
   expect(firmErrors).toEqual([]);
 });
+
+test('a client starts a conversation from a matter page and lands in it', async ({ page }, testInfo) => {
+  const errors = watchConsole(page);
+  const who = testInfo.project.name === 'phone'
+    ? { email: 'bob@client.test', matter: 'Freight contract claim' }
+    : { email: 'alice@client.test', matter: 'Harbour lease dispute' };
+  await signIn(page, who.email);
+  await page.getByRole('link', { name: who.matter }).click();
+  await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
+  await waitForHydration(page);
+
+  const subject = `Invoice question (${testInfo.project.name} ${Date.now()})`;
+  const first = 'Could you explain the second line of my last statement?';
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('First message').fill(first);
+  await page.getByRole('button', { name: 'Start conversation' }).click();
+  await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name: subject })).toBeVisible();
+  await expect(page.getByText(first)).toBeVisible();
+  await waitForHydration(page);
+
+  await page.goto('/messages');
+  await waitForHydration(page);
+  await expect(page.getByRole('link', { name: subject })).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -5,7 +5,7 @@
 -- the attachment's number within the message, from 1.
 create table message_attachments (
     message_id  text not null references messages (id),
-    position    integer not null check (position >= 1),
+    position    bigint not null check (position >= 1),
     version_id  text not null references document_versions (id),
     primary key (message_id, position)
 );

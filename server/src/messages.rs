@@ -165,6 +165,21 @@ impl Live {
         }
     }
 
+    /// Queues every retraction of the thread. `false` when the stream
+    /// should end (a database failure, logged here).
+    async fn queue_retractions(&mut self) -> bool {
+        match messages::retracted_in(&self.state, &self.thread).await {
+            Ok(ids) => {
+                self.pending.extend(ids.into_iter().map(Out::Retracted));
+                true
+            }
+            Err(err) => {
+                tracing::error!(error = %err, thread = %self.thread, "loading retractions for a stream");
+                false
+            }
+        }
+    }
+
     /// The next event to send, waiting for one if need be; `None` ends the
     /// stream.
     async fn next(&mut self) -> Option<Out> {
@@ -173,12 +188,8 @@ impl Live {
             if !self.fetch().await {
                 return None;
             }
-            match messages::retracted_in(&self.state, &self.thread).await {
-                Ok(ids) => self.pending.extend(ids.into_iter().map(Out::Retracted)),
-                Err(err) => {
-                    tracing::error!(error = %err, thread = %self.thread, "loading retractions for a stream");
-                    return None;
-                }
+            if !self.queue_retractions().await {
+                return None;
             }
         }
         loop {
@@ -192,9 +203,14 @@ impl Live {
                     continue;
                 }
                 Ok(Notice::Message { .. }) => {}
-                // Missed notices: the database still has every message (a
-                // missed retraction shows on the next reconnect or reload).
-                Err(RecvError::Lagged(_)) => {}
+                // Missed notices: the database still has every message and
+                // every retraction; send the retractions again (pages apply
+                // them idempotently), then fetch.
+                Err(RecvError::Lagged(_)) => {
+                    if !self.queue_retractions().await {
+                        return None;
+                    }
+                }
                 Err(RecvError::Closed) => return None,
             }
             if !self.fetch().await {

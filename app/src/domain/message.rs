@@ -168,14 +168,17 @@ pub fn validate_subject(subject: &str) -> Result<&str, AppError> {
 pub fn parse_attachments(raw: &str) -> Result<Vec<&str>, AppError> {
     let mut ids: Vec<&str> = Vec::new();
     for id in raw.split_whitespace() {
-        if !ids.contains(&id) {
-            ids.push(id);
+        if ids.contains(&id) {
+            continue;
         }
-    }
-    if ids.len() > MAX_ATTACHMENTS {
-        return Err(AppError::BadRequest(format!(
-            "A message may carry at most {MAX_ATTACHMENTS} files."
-        )));
+        // Stops at the first id too many: a long list costs no more than
+        // a short one.
+        if ids.len() == MAX_ATTACHMENTS {
+            return Err(AppError::BadRequest(format!(
+                "A message may carry at most {MAX_ATTACHMENTS} files."
+            )));
+        }
+        ids.push(id);
     }
     Ok(ids)
 }

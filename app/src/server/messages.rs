@@ -309,7 +309,7 @@ pub async fn open_thread(
     .context("loading messages")?;
     rows.reverse();
     let me = principal.user_id.to_string();
-    let messages = to_views(state, &thread.id, &me, rows).await?;
+    let messages = to_views(state, &thread.id, principal, rows).await?;
     let mut tx = state.db.begin_write().await?;
     if let Some(last) = messages.last() {
         mark_read(&mut tx, &thread.id, &me, &last.id).await?;
@@ -340,15 +340,16 @@ pub async fn open_thread(
     })
 }
 
-/// Decrypts loaded rows (oldest first) into views for the user `me`, with
-/// their attachments.
+/// Decrypts loaded rows (oldest first) into views for `viewer`, with the
+/// attachments the viewer may see.
 async fn to_views(
     state: &AppState,
     thread_id: &str,
-    me: &str,
+    viewer: &Principal,
     rows: Vec<MessageRow>,
 ) -> anyhow::Result<Vec<MessageView>> {
-    let mut attachments = load_attachments(state, thread_id, &rows).await?;
+    let me = viewer.user_id.as_str();
+    let mut attachments = load_attachments(state, viewer, thread_id, &rows).await?;
     let mut messages = Vec::with_capacity(rows.len());
     for row in rows {
         // A retracted message is not even decrypted: nothing to leak. Its
@@ -381,9 +382,13 @@ struct AttachmentRow {
 }
 
 /// The attachments of the loaded messages (ordered by id), by message id,
-/// in one query over the id range.
+/// in one query over the id range. Files of retracted messages are left
+/// out (their names are not even decrypted), and so is a document the
+/// viewer may no longer see: one the firm made internal after it was sent
+/// is not listed for clients.
 async fn load_attachments(
     state: &AppState,
+    viewer: &Principal,
     thread_id: &str,
     rows: &[MessageRow],
 ) -> anyhow::Result<std::collections::HashMap<String, Vec<AttachmentView>>> {
@@ -391,20 +396,28 @@ async fn load_attachments(
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(by_message);
     };
-    let found: Vec<AttachmentRow> = sqlx::query_as(
+    let sql = format!(
         "select a.message_id, a.position, v.id as version_id, v.size, v.name_sealed
          from message_attachments a
          join messages x on x.id = a.message_id
          join document_versions v on v.id = a.version_id
-         where x.thread_id = $1 and a.message_id >= $2 and a.message_id <= $3
+         join documents d on d.id = v.document_id
+         join matters m on m.id = d.matter_id
+         where x.thread_id = $3 and a.message_id >= $4 and a.message_id <= $5
+           and not exists (select 1 from message_retractions r where r.message_id = x.id)
+           and {}
          order by a.message_id, a.position",
-    )
-    .bind(thread_id.to_owned())
-    .bind(first.id.clone())
-    .bind(last.id.clone())
-    .fetch_all(state.db.pool())
-    .await
-    .context("loading message attachments")?;
+        visible_document_sql("$1", "$2")
+    );
+    let found: Vec<AttachmentRow> = sqlx::query_as(&sql)
+        .bind(viewer.user_id.to_string())
+        .bind(viewer.role.as_str())
+        .bind(thread_id.to_owned())
+        .bind(first.id.clone())
+        .bind(last.id.clone())
+        .fetch_all(state.db.pool())
+        .await
+        .context("loading message attachments")?;
     for row in found {
         let name = open_name(state, &row.version_id, &row.name_sealed).await?;
         by_message
@@ -455,7 +468,7 @@ pub async fn messages_after(
     .fetch_all(state.db.pool())
     .await
     .context("loading new messages")?;
-    Ok(to_views(state, thread_id, principal.user_id.as_str(), rows).await?)
+    Ok(to_views(state, thread_id, principal, rows).await?)
 }
 
 /// The ids of the retracted messages of `thread_id`, for a stream that
@@ -533,7 +546,7 @@ async fn insert_message(
     sender_id: &str,
     body: &str,
     attachments: &[String],
-) -> anyhow::Result<String> {
+) -> Result<String, ServiceError> {
     let message_id = new_id();
     let row_id = body_row_id(&thread.id, &message_id);
     let sealed =
@@ -549,8 +562,12 @@ async fn insert_message(
         .await
         .context("storing a message")?;
     for (position, version_id) in (1_i64..).zip(attachments) {
-        sqlx::query(
-            "insert into message_attachments (message_id, position, version_id) values ($1, $2, $3)",
+        // Checked again inside the write: the firm may have made the
+        // document internal since it was looked up.
+        let linked = sqlx::query(
+            "insert into message_attachments (message_id, position, version_id)
+             select $1, $2, v.id from document_versions v join documents d on d.id = v.document_id
+             where v.id = $3 and d.visibility = 'client'",
         )
         .bind(message_id.clone())
         .bind(position)
@@ -558,6 +575,13 @@ async fn insert_message(
         .execute(tx.conn())
         .await
         .context("storing a message attachment")?;
+        if linked.rows_affected() != 1 {
+            return Err(AppError::BadRequest(
+                "One of the files is no longer shared with the client; send the message again without it."
+                    .to_owned(),
+            )
+            .into());
+        }
     }
     sqlx::query("update message_threads set last_message_at = $1 where id = $2")
         .bind(now)
@@ -645,20 +669,28 @@ async fn attachable_versions(
     );
     let mut versions = Vec::with_capacity(document_ids.len());
     for document_id in document_ids {
-        let found: Option<(String, String)> = sqlx::query_as(&sql)
-            .bind(principal.user_id.to_string())
-            .bind(principal.role.as_str())
-            .bind((*document_id).to_owned())
-            .bind(thread.matter_id.clone())
-            .fetch_optional(state.db.pool())
-            .await
-            .context("loading a document to attach")?;
+        // Only ids that look like ids reach the query and the audit log.
+        let found: Option<(String, String)> = if MatterId::parse(document_id).is_err() {
+            None
+        } else {
+            sqlx::query_as(&sql)
+                .bind(principal.user_id.to_string())
+                .bind(principal.role.as_str())
+                .bind((*document_id).to_owned())
+                .bind(thread.matter_id.clone())
+                .fetch_optional(state.db.pool())
+                .await
+                .context("loading a document to attach")?
+        };
         let Some((version_id, visibility)) = found else {
             audit::record(
                 &state.db,
                 &AuditEntry::new("access.document", AuditResult::Denied)
                     .actor(principal.user_id.to_string())
-                    .object("document", *document_id)
+                    .object(
+                        "document",
+                        MatterId::parse(document_id).map_or("(malformed)", |_| *document_id),
+                    )
                     .client(client.ip, client.user_agent.as_deref())
                     .detail(format!("attaching to thread {}", thread.id)),
             )
@@ -700,9 +732,21 @@ pub async fn find_attachment(
     .fetch_optional(state.db.pool())
     .await
     .context("loading a message attachment")?;
-    // An unknown attachment takes the thread check with an empty id, so it
-    // is audited and answered exactly like one the user may not see.
-    let (thread_id, document_id, version) = found.unwrap_or_default();
+    let Some((thread_id, document_id, version)) = found else {
+        audit::record(
+            &state.db,
+            &AuditEntry::new("access.attachment", AuditResult::Denied)
+                .actor(principal.user_id.to_string())
+                .object("message", message_id)
+                .client(client.ip, client.user_agent.as_deref())
+                .detail(format!(
+                    "attachment {position}: missing, or the message was retracted"
+                )),
+        )
+        .await?;
+        super::error::set_response_status(404);
+        return Err(AppError::NotFound.into());
+    };
     find_thread(&state.db, principal, client, &thread_id).await?;
     Ok((document_id, version))
 }

@@ -386,6 +386,18 @@ on_both_backends! {
         assert_eq!(status, 404, "no third file");
 
         assert_eq!(count(&app, "select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &message).await, 2);
+
+        // The firm makes the photo internal: clients no longer see it listed
+        // or get it; the firm still does.
+        let (status, body) = post(&app, &attorney, "/api/set_document_visibility",
+            &[("document_id", photo["document_id"].as_str().unwrap()), ("visibility", "internal")]).await;
+        assert_eq!(status, 200, "{body}");
+        let seen = open(&app, &alice, &thread).await;
+        let mine = seen["messages"].as_array().unwrap().iter().find(|m| m["id"] == message.as_str()).unwrap().clone();
+        assert_eq!(mine["attachments"].as_array().unwrap().len(), 1);
+        assert!(!seen.to_string().contains("site photo.png"));
+        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/2")).await.0, 404);
+        assert_eq!(fetch(&app, &attorney, &format!("/api/messages/{message}/attachments/2")).await.0, 200);
         assert_eq!(count(&app, "select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", "Downloaded a message attachment").await, 1,
             "Alice's download is on her timeline; the attorney's is in the audit log only");
     }
@@ -420,6 +432,8 @@ on_both_backends! {
         assert!(!body.contains("bob.txt"));
         let (status, _) = attempt(alice.clone(), app::server::new_id()).await;
         assert_eq!(status, 404);
+        let (status, _) = attempt(alice.clone(), "../../etc/passwd".to_owned()).await;
+        assert_eq!(status, 404, "a malformed id is not found either");
         let many: Vec<String> = (0..11).map(|_| app::server::new_id()).collect();
         let (status, body) = attempt(alice.clone(), many.join(" ")).await;
         assert_eq!(status, 400, "{body}");

@@ -1,24 +1,32 @@
 //! The matter page at `/matters/{id}`: where the matter stands (stages as a
 //! timeline), key dates with a calendar download, the status notes the firm
-//! shared, and, for the firm, the forms that change them.
+//! shared, a way to start a secure conversation about it, and, for the firm,
+//! the forms that change them.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_params_map},
+};
 
 use crate::{
-    api::matter_page::{
-        AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
+    api::{
+        matter_page::{
+            AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
+        },
+        messages::StartThread,
     },
     domain::{
         AppError,
         billing::BillingView,
         matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
+        message::{MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS},
         time::format_utc,
     },
-    ui::components::action_error,
     ui::{
         components::{
+            action_error,
             billing::{StatementsPanel, matter_statements},
             documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
         },
@@ -130,7 +138,41 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() />
         <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
         <StatementsPanel billing=panels.statements />
+        <NewConversation matter_id=id.clone() />
     }
+}
+
+/// Starting a secure conversation about the matter; the new thread opens
+/// once it exists. Type-erased like the composer: the page's view is deep.
+#[component]
+fn NewConversation(matter_id: String) -> impl IntoView {
+    let start = ServerAction::<StartThread>::new();
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Some(Ok(thread_id)) = start.value().get() {
+            navigate(
+                &format!("/messages/{thread_id}"),
+                NavigateOptions::default(),
+            );
+        }
+    });
+    let error = action_error(start);
+    view! {
+        <section class="panel" aria-labelledby="conversation-heading">
+            <h2 id="conversation-heading">"Start a conversation"</h2>
+            <p class="muted">"Messages are encrypted and seen only by you and the matter's team."</p>
+            <ActionForm action=start attr:class="form" attr:method="post">
+                <input type="hidden" name="matter_id" value=matter_id />
+                <label for="conversation-subject">"Subject"</label>
+                <input id="conversation-subject" name="subject" required maxlength=MAX_SUBJECT_CHARS />
+                <label for="conversation-body">"First message"</label>
+                <textarea id="conversation-body" name="body" required maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <button type="submit">"Start conversation"</button>
+            </ActionForm>
+        </section>
+    }
+    .into_any()
 }
 
 /// The stages as a timeline: done, current, next.

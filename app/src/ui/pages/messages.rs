@@ -91,6 +91,15 @@ pub fn ThreadPage() -> impl IntoView {
             files.set(Vec::new());
         }
     });
+    // The page stays when only the thread in the URL changes: files chosen
+    // for one conversation must not go out in the next.
+    Effect::new(move |previous: Option<String>| {
+        let current = id();
+        if previous.is_some_and(|previous| previous != current) {
+            files.set(Vec::new());
+        }
+        current
+    });
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the conversation…"</p> }>
             {move || Suspend::new(async move {
@@ -170,6 +179,9 @@ fn Composer(
             uploaded=RwSignal::new(0)
             input_id="message-files".to_owned()
         />
+        <p class="muted">
+            "Attached files are also kept with the matter's documents, where everyone on the matter, the client included, can see them."
+        </p>
         <UploadList files />
     }
     .into_any()

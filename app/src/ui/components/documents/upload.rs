@@ -136,11 +136,10 @@ mod browser {
                     .and_then(|v| js_sys::Reflect::get(&v, &name.into()).ok())
                     .and_then(|v| v.as_string())
             };
-            if (200..300).contains(&status) {
+            let stored = field("document_id").filter(|_| (200..300).contains(&status));
+            if let Some(document_id) = stored {
                 progress.percent.set(100);
-                progress
-                    .outcome
-                    .set(Some(Ok(field("document_id").unwrap_or_default())));
+                progress.outcome.set(Some(Ok(document_id)));
                 uploaded.update(|n| *n += 1);
             } else {
                 let message = field("error").unwrap_or_else(|| {
