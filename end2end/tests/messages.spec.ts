@@ -70,6 +70,20 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   await expect(firm.getByRole('link', { name: file.name })).toHaveCount(0);
   await expect(client.getByText(note)).toHaveCount(0);
 
+  // The firm's files stay internal until sent; sending shares them.
+  const reply = {
+    name: `marked-up-${testInfo.project.name}-${Date.now()}.pdf`,
+    mimeType: 'application/pdf',
+    buffer: randomBytes(50_000),
+  };
+  await firm.getByLabel('Attach files').setInputFiles([reply]);
+  await expect(firm.getByText('Uploaded', { exact: true })).toBeVisible();
+  await firm.getByRole('button', { name: 'Send' }).click();
+  const replyLink = client.getByRole('link', { name: reply.name });
+  await expect(replyLink).toBeVisible({ timeout: 15_000 });
+  const [back] = await Promise.all([client.waitForEvent('download'), replyLink.click()]);
+  expect(Buffer.compare(await readFile((await back.path()) ?? ''), reply.buffer)).toBe(0);
+
   await client.screenshot({ path: testInfo.outputPath('messages-client.png'), fullPage: true });
   await clientContext.close();
   await firmContext.close();

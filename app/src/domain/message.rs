@@ -84,6 +84,9 @@ pub struct ThreadView {
     pub subject: String,
     /// The newest messages, oldest first.
     pub messages: Vec<MessageView>,
+    /// How files chosen in the composer are uploaded: internal for firm
+    /// users until the message is sent (see `policy::attach_rule`).
+    pub upload_visibility: super::document::Visibility,
 }
 
 /// A thread waiting for the firm's answer, as the attorney inbox shows it.

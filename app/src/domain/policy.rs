@@ -131,11 +131,45 @@ pub fn may_retract_message(subject: &Subject, sender_id: &str) -> bool {
     subject.user_id == sender_id
 }
 
-/// May a document of this visibility go out as a message attachment? Only
-/// client-visible ones: every participant of a thread, the matter's
-/// clients included, may open what a message carries.
-pub fn may_attach_document(visibility: super::document::Visibility) -> bool {
-    visibility == super::document::Visibility::Client
+/// Whether and how a document may go out as a message attachment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attach {
+    /// Client-visible already: every participant may open it.
+    AsIs,
+    /// A firm user's own internal upload (what their composer makes, so a
+    /// file picked by mistake is never shown to the client): sending the
+    /// message shares it with the client.
+    ShareOnSend,
+    /// Someone else's internal document: share it on purpose first.
+    Refused,
+}
+
+/// How `subject`'s composer uploads files: firm users' stay internal until
+/// the message is sent ([`Attach::ShareOnSend`]); clients' are their own
+/// documents, client-visible from the start.
+pub fn composer_upload_visibility(subject: &Subject) -> super::document::Visibility {
+    if may_manage_documents(subject) {
+        super::document::Visibility::Internal
+    } else {
+        super::document::Visibility::Client
+    }
+}
+
+/// How `subject` may attach a document of this visibility; `own_upload`
+/// says whether they uploaded it. Every participant of a thread, the
+/// matter's clients included, may open what a message carries.
+pub fn attach_rule(
+    subject: &Subject,
+    visibility: super::document::Visibility,
+    own_upload: bool,
+) -> Attach {
+    if visibility == super::document::Visibility::Client {
+        Attach::AsIs
+    } else if may_manage_documents(subject) && own_upload {
+        Attach::ShareOnSend
+    } else {
+        Attach::Refused
+    }
 }
 
 #[cfg(test)]
@@ -301,10 +335,15 @@ mod tests {
     }
 
     #[test]
-    fn only_client_visible_documents_may_be_attached_to_messages() {
-        use crate::domain::document::Visibility;
-        assert!(may_attach_document(Visibility::Client));
-        assert!(!may_attach_document(Visibility::Internal));
+    fn an_internal_document_is_attached_only_by_the_firm_user_who_uploaded_it() {
+        use crate::domain::document::Visibility::{Client, Internal};
+        let attorney = subject(Role::Attorney);
+        let client = subject(Role::Client);
+        assert_eq!(attach_rule(&client, Client, true), Attach::AsIs);
+        assert_eq!(attach_rule(&attorney, Client, false), Attach::AsIs);
+        assert_eq!(attach_rule(&attorney, Internal, true), Attach::ShareOnSend);
+        assert_eq!(attach_rule(&attorney, Internal, false), Attach::Refused);
+        assert_eq!(attach_rule(&client, Internal, true), Attach::Refused);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::domain::{
         AttachmentView, InboxItemView, MAX_MESSAGES, MAX_THREADS, MessageView, ThreadSummaryView,
         ThreadView, parse_attachments, sla_due, validate_body, validate_message, validate_subject,
     },
-    policy::{may_attach_document, may_retract_message, may_use_inbox},
+    policy::{Attach, attach_rule, composer_upload_visibility, may_retract_message, may_use_inbox},
 };
 
 /// Tells open message streams that a thread has news. Only ids go through
@@ -337,6 +337,7 @@ pub async fn open_thread(
         matter_number: thread.number,
         subject: thread.subject,
         messages,
+        upload_visibility: composer_upload_visibility(&principal.subject()),
     })
 }
 
@@ -545,7 +546,7 @@ async fn insert_message(
     thread: &ThreadRow,
     sender_id: &str,
     body: &str,
-    attachments: &[String],
+    attachments: &[Attachable],
 ) -> Result<String, ServiceError> {
     let message_id = new_id();
     let row_id = body_row_id(&thread.id, &message_id);
@@ -561,17 +562,18 @@ async fn insert_message(
         .execute(tx.conn())
         .await
         .context("storing a message")?;
-    for (position, version_id) in (1_i64..).zip(attachments) {
+    for (position, file) in (1_i64..).zip(attachments) {
         // Checked again inside the write: the firm may have made the
         // document internal since it was looked up.
         let linked = sqlx::query(
-            "insert into message_attachments (message_id, position, version_id)
-             select $1, $2, v.id from document_versions v join documents d on d.id = v.document_id
+            "insert into message_attachments (message_id, position, version_id, shared_on_send)
+             select $1, $2, v.id, $4 from document_versions v join documents d on d.id = v.document_id
              where v.id = $3 and d.visibility = 'client'",
         )
         .bind(message_id.clone())
         .bind(position)
-        .bind(version_id.clone())
+        .bind(file.version_id.clone())
+        .bind(i64::from(file.share))
         .execute(tx.conn())
         .await
         .context("storing a message attachment")?;
@@ -607,16 +609,17 @@ pub async fn send(
     let document_ids = parse_attachments(attachments)?;
     let body = validate_message(body, document_ids.len())?;
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
-    let versions = attachable_versions(state, principal, client, &thread, &document_ids).await?;
+    let files = attachable(state, principal, client, &thread, &document_ids).await?;
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let mut tx = state.db.begin_write().await?;
+    share_on_send(&mut tx, principal, client, &thread, &files).await?;
     let message_id = insert_message(
         &key,
         &mut tx,
         &thread,
         principal.user_id.as_str(),
         body,
-        &versions,
+        &files,
     )
     .await?;
     audit::append(
@@ -628,7 +631,7 @@ pub async fn send(
             .detail(format!(
                 "thread {}, {} attachment(s)",
                 thread.id,
-                versions.len()
+                files.len()
             )),
     )
     .await?;
@@ -649,28 +652,38 @@ pub async fn send(
     Ok(message_id)
 }
 
-/// The current versions of the documents to attach, in order. Each must be
-/// a document of the thread's matter that the sender may see (anything
+/// A document about to go out with a message.
+struct Attachable {
+    document_id: String,
+    /// Its current version, which the message pins.
+    version_id: String,
+    /// Sending shares it with the client ([`Attach::ShareOnSend`]).
+    share: bool,
+}
+
+/// The documents to attach, in order, at their current versions. Each must
+/// be a document of the thread's matter that the sender may see (anything
 /// else is not found, and audited, like any unseen object) and that every
-/// participant may open ([`may_attach_document`]).
-async fn attachable_versions(
+/// participant may open once sent ([`attach_rule`]).
+async fn attachable(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
     thread: &ThreadRow,
     document_ids: &[&str],
-) -> Result<Vec<String>, ServiceError> {
+) -> Result<Vec<Attachable>, ServiceError> {
     let sql = format!(
-        "select v.id, d.visibility from documents d
+        "select v.id, d.visibility, d.created_by from documents d
          join matters m on m.id = d.matter_id
          join document_versions v on v.document_id = d.id and v.version = d.current_version
          where d.id = $3 and d.matter_id = $4 and {}",
         visible_document_sql("$1", "$2")
     );
-    let mut versions = Vec::with_capacity(document_ids.len());
+    let subject = principal.subject();
+    let mut files = Vec::with_capacity(document_ids.len());
     for document_id in document_ids {
         // Only ids that look like ids reach the query and the audit log.
-        let found: Option<(String, String)> = if MatterId::parse(document_id).is_err() {
+        let found: Option<(String, String, String)> = if MatterId::parse(document_id).is_err() {
             None
         } else {
             sqlx::query_as(&sql)
@@ -682,7 +695,7 @@ async fn attachable_versions(
                 .await
                 .context("loading a document to attach")?
         };
-        let Some((version_id, visibility)) = found else {
+        let Some((version_id, visibility, created_by)) = found else {
             audit::record(
                 &state.db,
                 &AuditEntry::new("access.document", AuditResult::Denied)
@@ -698,15 +711,59 @@ async fn attachable_versions(
             super::error::set_response_status(404);
             return Err(AppError::NotFound.into());
         };
-        if !may_attach_document(Visibility::parse(&visibility)?) {
-            return Err(AppError::BadRequest(
-                "Only documents the client can see can be attached to a message.".to_owned(),
-            )
-            .into());
-        }
-        versions.push(version_id);
+        let own_upload = created_by == principal.user_id.as_str();
+        let share = match attach_rule(&subject, Visibility::parse(&visibility)?, own_upload) {
+            Attach::AsIs => false,
+            Attach::ShareOnSend => true,
+            Attach::Refused => {
+                return Err(AppError::BadRequest(
+                    "This document is internal: share it with the client from the matter's documents first, or attach a copy you upload here."
+                        .to_owned(),
+                )
+                .into());
+            }
+        };
+        files.push(Attachable {
+            document_id: (*document_id).to_owned(),
+            version_id,
+            share,
+        });
     }
-    Ok(versions)
+    Ok(files)
+}
+
+/// Makes the firm user's own internal uploads among `files` client-visible,
+/// inside the send's write, audited like any change of visibility.
+async fn share_on_send(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    thread: &ThreadRow,
+    files: &[Attachable],
+) -> anyhow::Result<()> {
+    for file in files.iter().filter(|f| f.share) {
+        let shared = sqlx::query(
+            "update documents set visibility = 'client'
+             where id = $1 and visibility = 'internal' and created_by = $2",
+        )
+        .bind(file.document_id.clone())
+        .bind(principal.user_id.to_string())
+        .execute(tx.conn())
+        .await
+        .context("sharing an attached document")?;
+        if shared.rows_affected() > 0 {
+            audit::append(
+                tx,
+                &AuditEntry::new("document.visibility_changed", AuditResult::Success)
+                    .actor(principal.user_id.to_string())
+                    .object("document", file.document_id.as_str())
+                    .client(client.ip, client.user_agent.as_deref())
+                    .detail(format!("client (sent in thread {})", thread.id)),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Finds attachment `position` of message `message_id` for download: the
@@ -880,7 +937,7 @@ pub async fn retract(
         return Err(AppError::NotFound.into());
     }
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
+    let retracted = sqlx::query(
         "insert into message_retractions (message_id, retracted_by, retracted_at) values ($1, $2, $3)
          on conflict (message_id) do nothing",
     )
@@ -890,6 +947,9 @@ pub async fn retract(
     .execute(tx.conn())
     .await
     .context("retracting a message")?;
+    if retracted.rows_affected() > 0 {
+        unshare_sent_files(&mut tx, principal, client, message_id).await?;
+    }
     audit::append(
         &mut tx,
         &AuditEntry::new("message.retracted", AuditResult::Success)
@@ -901,6 +961,42 @@ pub async fn retract(
     .await?;
     tx.commit().await?;
     state.message_bus.publish_retraction(&thread.id, message_id);
+    Ok(())
+}
+
+/// Makes the documents that sending `message_id` shared with the client
+/// internal again: retracting a message takes back the files it shared.
+/// Documents that were client-visible before the message stay as they are.
+async fn unshare_sent_files(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    message_id: &str,
+) -> anyhow::Result<()> {
+    let shared: Vec<(String,)> = sqlx::query_as(
+        "select v.document_id from message_attachments a join document_versions v on v.id = a.version_id
+         where a.message_id = $1 and a.shared_on_send = 1",
+    )
+    .bind(message_id.to_owned())
+    .fetch_all(tx.conn())
+    .await
+    .context("finding the files a message shared")?;
+    for (document_id,) in shared {
+        sqlx::query("update documents set visibility = 'internal' where id = $1")
+            .bind(document_id.clone())
+            .execute(tx.conn())
+            .await
+            .context("taking back a shared file")?;
+        audit::append(
+            tx,
+            &AuditEntry::new("document.visibility_changed", AuditResult::Success)
+                .actor(principal.user_id.to_string())
+                .object("document", document_id.as_str())
+                .client(client.ip, client.user_agent.as_deref())
+                .detail(format!("internal (message {message_id} retracted)")),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -402,13 +402,15 @@ on_both_backends! {
             "Alice's download is on her timeline; the attorney's is in the audit log only");
     }
 
-    async fn only_client_visible_documents_of_the_threads_matter_can_be_attached(app) {
+    async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached(app) {
         app.seed().await;
         let thread = thread_on(&app, "LIT-2026-0012").await;
         let alice = app.signed_in_client("alice@client.test").await;
         let bob = app.signed_in_client("bob@client.test").await;
         let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let internal = upload(&app, &attorney, "LIT-2026-0012", "strategy.txt", "internal", &[], b"internal".to_vec()).await;
+        let staff = app.signed_in_client("staff@vellum.test").await;
+        // Someone else's internal document is not shared by attaching it.
+        let internal = upload(&app, &staff, "LIT-2026-0012", "strategy.txt", "internal", &[], b"internal".to_vec()).await;
         assert_eq!(internal.status(), 201);
         let internal: Value = internal.json().await.unwrap();
         let other_matter = upload_ok(&app, &alice, "COR-2026-0031", "shares.txt", b"shares".to_vec()).await;
@@ -424,7 +426,9 @@ on_both_backends! {
         };
         let (status, body) = attempt(attorney.clone(), internal["document_id"].as_str().unwrap().to_owned()).await;
         assert_eq!(status, 400, "{body}");
-        assert!(body.contains("Only documents the client can see can be attached"), "{body}");
+        assert!(body.contains("This document is internal"), "{body}");
+        let (status, _) = attempt(alice.clone(), internal["document_id"].as_str().unwrap().to_owned()).await;
+        assert_eq!(status, 404, "a client cannot even see an internal document");
         let (status, _) = attempt(alice.clone(), other_matter["document_id"].as_str().unwrap().to_owned()).await;
         assert_eq!(status, 404, "a document of another matter is not found here");
         let (status, body) = attempt(alice.clone(), bobs["document_id"].as_str().unwrap().to_owned()).await;
@@ -445,6 +449,39 @@ on_both_backends! {
         assert!(count(&app, "select count(*) from audit_log where action = 'access.document' and result = $1", "denied").await >= 3, "refusals are audited");
         let files_only = upload_ok(&app, &alice, "LIT-2026-0012", "scan.pdf", b"scan".to_vec()).await;
         send_with(&app, &alice, &thread, "", files_only["document_id"].as_str().unwrap()).await;
+    }
+
+    async fn a_firm_users_internal_upload_is_shared_by_sending_and_taken_back_by_retracting(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        // What the attorney's composer does: upload as internal.
+        let draft = upload(&app, &attorney, "LIT-2026-0012", "draft deed.pdf", "internal", &[], b"draft deed".to_vec()).await;
+        assert_eq!(draft.status(), 201);
+        let draft: Value = draft.json().await.unwrap();
+        let document = draft["document_id"].as_str().unwrap().to_owned();
+        let direct = format!("/api/documents/{document}/download");
+        assert_eq!(fetch(&app, &alice, &direct).await.0, 404, "not shared before the message is sent");
+
+        let message = send_with(&app, &attorney, &thread, "The draft deed for your review.", &document).await;
+        assert_eq!(fetch(&app, &alice, &direct).await, (200, b"draft deed".to_vec()), "sending shared it");
+        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await.0, 200);
+        assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 1);
+
+        let (status, _) = post(&app, &attorney, "/api/retract_message", &[("id", message.as_str())]).await;
+        assert_eq!(status, 200);
+        assert_eq!(fetch(&app, &alice, &direct).await.0, 404, "retracting took it back");
+        assert_eq!(fetch(&app, &attorney, &direct).await.0, 200, "the firm keeps it");
+        assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 2);
+
+        // A document that was already the client's stays shared when a
+        // message carrying it is retracted.
+        let shared = upload_ok(&app, &attorney, "LIT-2026-0012", "engagement.pdf", b"terms".to_vec()).await;
+        let shared = shared["document_id"].as_str().unwrap().to_owned();
+        let message = send_with(&app, &attorney, &thread, "Terms again", &shared).await;
+        post(&app, &attorney, "/api/retract_message", &[("id", message.as_str())]).await;
+        assert_eq!(fetch(&app, &alice, &format!("/api/documents/{shared}/download")).await.0, 200);
     }
 
     async fn a_retracted_message_no_longer_offers_its_attachments(app) {

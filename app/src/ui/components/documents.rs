@@ -66,8 +66,12 @@ pub fn UploadControl(
     uploaded: RwSignal<u32>,
     /// A unique id for the input.
     input_id: String,
+    /// Who may see the uploaded files.
+    #[prop(default = Visibility::Client)]
+    visibility: Visibility,
 ) -> impl IntoView {
     let base = format!("/api/matters/{matter_id}/documents");
+    let query = format!("&visibility={}{query}", visibility.as_str());
     let on_change = move |ev: leptos::ev::Event| {
         upload::upload_chosen_files(&ev, &base, &query, files, uploaded);
     };

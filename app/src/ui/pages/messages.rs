@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::messages::{RetractMessage, SendMessage, get_thread, list_threads},
     domain::{
-        document::human_size,
+        document::{Visibility, human_size},
         ids::MatterId,
         message::{
             AttachmentView, MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ThreadSummaryView,
@@ -147,7 +147,13 @@ fn Thread(
             </For>
         </ol>
         {error}
-        <Composer thread_id=thread.id matter_id=thread.matter_id send files />
+        <Composer
+            thread_id=thread.id
+            matter_id=thread.matter_id
+            upload_visibility=thread.upload_visibility
+            send
+            files
+        />
     }
 }
 
@@ -158,9 +164,18 @@ fn Thread(
 fn Composer(
     thread_id: String,
     matter_id: String,
+    upload_visibility: Visibility,
     send: ServerAction<SendMessage>,
     files: Uploads,
 ) -> impl IntoView {
+    let note = match upload_visibility {
+        Visibility::Internal => {
+            "Files you attach stay internal until you send the message; sending shares them with the client, and retracting the message takes them back."
+        }
+        Visibility::Client => {
+            "Attached files are also kept with the matter's documents, where everyone on the matter can see them."
+        }
+    };
     view! {
         <ActionForm action=send attr:class="form composer" attr:method="post">
             <input type="hidden" name="thread_id" value=thread_id />
@@ -178,10 +193,9 @@ fn Composer(
             files
             uploaded=RwSignal::new(0)
             input_id="message-files".to_owned()
+            visibility=upload_visibility
         />
-        <p class="muted">
-            "Attached files are also kept with the matter's documents, where everyone on the matter, the client included, can see them."
-        </p>
+        <p class="muted">{note}</p>
         <UploadList files />
     }
     .into_any()

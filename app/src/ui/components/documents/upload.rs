@@ -82,7 +82,7 @@ mod browser {
                 all.push((n, name.clone(), progress.clone()));
             });
             let url = format!(
-                "{base}?name={}&visibility=client{query}",
+                "{base}?name={}{query}",
                 String::from(js_sys::encode_uri_component(&name))
             );
             if let Err(message) = send(&url, &file, progress.clone(), uploaded) {
