@@ -2,14 +2,12 @@
 -- thread's matter, stored like any other upload (streamed, encrypted); the
 -- message pins the version it was sent with, so a later version of the
 -- document never changes what an immutable message carried. position is
--- the attachment's number within the message, from 1. shared_on_send is 1
--- when sending made an internal upload of the firm user's client-visible
--- (their composer uploads stay internal until sent); retracting the
--- message makes such a document internal again.
+-- the attachment's number within the message, from 1. A firm user's
+-- composer uploads stay internal until the message is sent, and sending
+-- shares them (audited as a change of visibility).
 create table message_attachments (
-    message_id      text not null references messages (id),
-    position        bigint not null check (position >= 1),
-    version_id      text not null references document_versions (id),
-    shared_on_send  bigint not null default 0 check (shared_on_send in (0, 1)),
+    message_id  text not null references messages (id),
+    position    bigint not null check (position >= 1),
+    version_id  text not null references document_versions (id),
     primary key (message_id, position)
 );

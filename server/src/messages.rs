@@ -10,14 +10,19 @@
 //! arrives during replay costs only one more query.
 //!
 //! Retractions go out as `retracted` events whose data is the message id,
-//! without an event id (so `Last-Event-ID` stays the last message). A
-//! (re)connect first sends every retraction of the thread, so one made
-//! while the page was away is not missed; pages apply them idempotently.
+//! and read receipts as `receipts` events whose data is the list of how far
+//! the others have read (JSON), both without an event id (so
+//! `Last-Event-ID` stays the last message). A (re)connect first sends every
+//! retraction of the thread, so one made while the page was away is not
+//! missed; pages apply them idempotently.
 
 use std::{collections::VecDeque, convert::Infallible, time::Duration};
 
 use app::{
-    domain::{ids::MatterId, message::MessageView},
+    domain::{
+        ids::MatterId,
+        message::{MessageView, ReceiptView},
+    },
     server::{
         AppState, ServiceError,
         auth::{AuthContext, Principal},
@@ -139,6 +144,7 @@ struct Live {
 enum Out {
     Message(MessageView),
     Retracted(String),
+    Receipts(Vec<ReceiptView>),
 }
 
 impl Live {
@@ -202,6 +208,17 @@ impl Live {
                     self.pending.push_back(Out::Retracted(message_id));
                     continue;
                 }
+                Ok(Notice::Read { .. }) => {
+                    let me = self.principal.user_id.to_string();
+                    match messages::receipts(&self.state.db, &self.thread, &me).await {
+                        Ok(receipts) => self.pending.push_back(Out::Receipts(receipts)),
+                        Err(err) => {
+                            tracing::error!(error = %err, thread = %self.thread, "loading read receipts for a stream");
+                            return None;
+                        }
+                    }
+                    continue;
+                }
                 Ok(Notice::Message { .. }) => {}
                 // Missed notices: the database still has every message and
                 // every retraction; send the retractions again (pages apply
@@ -226,6 +243,7 @@ fn events(live: Live) -> impl Stream<Item = Result<Event, Infallible>> {
         let event = match live.next().await? {
             Out::Message(message) => Event::default().id(message.id.clone()).json_data(&message),
             Out::Retracted(id) => Ok(Event::default().event("retracted").data(id)),
+            Out::Receipts(receipts) => Event::default().event("receipts").json_data(&receipts),
         };
         let event = match event {
             Ok(event) => event,

@@ -62,8 +62,15 @@ pub struct Workspace {
 impl Workspace {
     /// Finds the workspace from this crate's location and asks cargo for the
     /// target directory.
+    ///
+    /// The location comes from `cargo run`'s environment when there is one,
+    /// and only otherwise from the build: two checkouts sharing one target
+    /// directory share one `xtask` executable, and the checkout it was built
+    /// from is not necessarily the one it runs for.
     pub fn locate() -> anyhow::Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        let root = manifest_dir
             .parent()
             .context("xtask has no parent folder")?
             .to_path_buf();

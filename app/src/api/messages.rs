@@ -104,6 +104,27 @@ pub async fn start_thread(
     .map_err(ServiceError::into_app_error)
 }
 
+/// Marks a message that arrived on an open page read (moves the read
+/// receipt, which the sender sees).
+#[server(endpoint = "mark_thread_read")]
+pub async fn mark_thread_read(thread_id: String, message_id: String) -> Result<(), AppError> {
+    use crate::server::{AppState, ServiceError, auth, messages};
+
+    let principal = auth::require_principal()?;
+    let thread_id = checked_id(&thread_id)?;
+    let message_id = checked_id(&message_id)?;
+    let state = AppState::from_context()?;
+    messages::mark_thread_read(
+        &state,
+        &principal,
+        &auth::current().client,
+        &thread_id,
+        &message_id,
+    )
+    .await
+    .map_err(ServiceError::into_app_error)
+}
+
 /// Retracts one of the user's own messages.
 #[server(endpoint = "retract_message")]
 pub async fn retract_message(id: String) -> Result<(), AppError> {

@@ -87,6 +87,29 @@ pub struct ThreadView {
     /// How files chosen in the composer are uploaded: internal for firm
     /// users until the message is sent (see `policy::attach_rule`).
     pub upload_visibility: super::document::Visibility,
+    /// How far the other participants have read.
+    pub receipts: Vec<ReceiptView>,
+}
+
+/// A read receipt: how far one other participant has read a thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    /// Who read.
+    pub name: String,
+    /// The newest message they have seen (ids sort in sending order).
+    pub last_read_message_id: String,
+    /// When (UTC ms).
+    pub read_at: i64,
+}
+
+/// Who has read the message `message_id`, by name: the receipts that
+/// reach it.
+pub fn read_by<'a>(receipts: &'a [ReceiptView], message_id: &str) -> Vec<&'a str> {
+    receipts
+        .iter()
+        .filter(|r| r.last_read_message_id.as_str() >= message_id)
+        .map(|r| r.name.as_str())
+        .collect()
 }
 
 /// A thread waiting for the firm's answer, as the attorney inbox shows it.
@@ -194,6 +217,19 @@ mod tests {
     fn a_thread_breaches_its_target_only_after_the_due_time() {
         assert_eq!(sla_due(1_000, 1, 61_000), (61_000, false));
         assert_eq!(sla_due(1_000, 1, 61_001), (61_000, true));
+    }
+
+    #[test]
+    fn a_message_is_read_by_those_whose_receipt_reaches_it() {
+        let receipt = |name: &str, id: &str| ReceiptView {
+            name: name.to_owned(),
+            last_read_message_id: id.to_owned(),
+            read_at: 0,
+        };
+        let receipts = [receipt("Ann", "m2"), receipt("Ben", "m1")];
+        assert_eq!(read_by(&receipts, "m1"), vec!["Ann", "Ben"]);
+        assert_eq!(read_by(&receipts, "m2"), vec!["Ann"]);
+        assert!(read_by(&receipts, "m3").is_empty());
     }
 
     #[test]

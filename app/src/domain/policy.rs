@@ -156,7 +156,8 @@ pub fn composer_upload_visibility(subject: &Subject) -> super::document::Visibil
 }
 
 /// How `subject` may attach a document of this visibility; `own_upload`
-/// says whether they uploaded it. Every participant of a thread, the
+/// says whether it is a fresh upload of theirs (its only version is
+/// theirs). Every participant of a thread, the
 /// matter's clients included, may open what a message carries.
 pub fn attach_rule(
     subject: &Subject,

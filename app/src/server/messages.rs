@@ -28,8 +28,9 @@ use crate::domain::{
     document::Visibility,
     ids::MatterId,
     message::{
-        AttachmentView, InboxItemView, MAX_MESSAGES, MAX_THREADS, MessageView, ThreadSummaryView,
-        ThreadView, parse_attachments, sla_due, validate_body, validate_message, validate_subject,
+        AttachmentView, InboxItemView, MAX_MESSAGES, MAX_THREADS, MessageView, ReceiptView,
+        ThreadSummaryView, ThreadView, parse_attachments, sla_due, validate_body, validate_message,
+        validate_subject,
     },
     policy::{Attach, attach_rule, composer_upload_visibility, may_retract_message, may_use_inbox},
 };
@@ -55,13 +56,20 @@ pub enum Notice {
         /// The retracted message's id.
         message_id: String,
     },
+    /// Someone read further in the thread.
+    Read {
+        /// The thread's id.
+        thread_id: String,
+    },
 }
 
 impl Notice {
     /// The thread the news is about.
     pub fn thread_id(&self) -> &str {
         match self {
-            Self::Message { thread_id } | Self::Retraction { thread_id, .. } => thread_id,
+            Self::Message { thread_id }
+            | Self::Retraction { thread_id, .. }
+            | Self::Read { thread_id } => thread_id,
         }
     }
 }
@@ -85,6 +93,13 @@ impl MessageBus {
         self.send(Notice::Retraction {
             thread_id: thread_id.to_owned(),
             message_id: message_id.to_owned(),
+        });
+    }
+
+    /// Announces that someone read further in `thread_id`.
+    pub fn publish_read(&self, thread_id: &str) {
+        self.send(Notice::Read {
+            thread_id: thread_id.to_owned(),
         });
     }
 
@@ -310,27 +325,15 @@ pub async fn open_thread(
     rows.reverse();
     let me = principal.user_id.to_string();
     let messages = to_views(state, &thread.id, principal, rows).await?;
-    let mut tx = state.db.begin_write().await?;
-    if let Some(last) = messages.last() {
-        mark_read(&mut tx, &thread.id, &me, &last.id).await?;
-    }
-    audit::append(
-        &mut tx,
-        &AuditEntry::new("message.read", AuditResult::Success)
-            .actor(me.clone())
-            .object("thread", thread.id.as_str())
-            .client(client.ip, client.user_agent.as_deref()),
-    )
-    .await?;
-    client_touchpoint(
-        &mut tx,
+    record_read(
+        state,
         principal,
+        client,
         &thread,
-        "portal.message.read",
-        "Read secure messages",
+        messages.last().map(|m| m.id.as_str()),
     )
     .await?;
-    tx.commit().await?;
+    let receipts = receipts(&state.db, &thread.id, &me).await?;
     Ok(ThreadView {
         id: thread.id,
         matter_id: thread.matter_id,
@@ -338,7 +341,97 @@ pub async fn open_thread(
         subject: thread.subject,
         messages,
         upload_visibility: composer_upload_visibility(&principal.subject()),
+        receipts,
     })
+}
+
+/// Records that the principal has read `thread` up to `last` (when it has
+/// messages): the read receipt moves forward, the read is audited and, for
+/// clients, put on their timeline; open pages of the thread hear of it.
+async fn record_read(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    thread: &ThreadRow,
+    last: Option<&str>,
+) -> Result<(), ServiceError> {
+    let me = principal.user_id.to_string();
+    let mut tx = state.db.begin_write().await?;
+    if let Some(last) = last {
+        mark_read(&mut tx, &thread.id, &me, last).await?;
+    }
+    audit::append(
+        &mut tx,
+        &AuditEntry::new("message.read", AuditResult::Success)
+            .actor(me)
+            .object("thread", thread.id.as_str())
+            .client(client.ip, client.user_agent.as_deref()),
+    )
+    .await?;
+    client_touchpoint(
+        &mut tx,
+        principal,
+        thread,
+        "portal.message.read",
+        "Read secure messages",
+    )
+    .await?;
+    tx.commit().await?;
+    state.message_bus.publish_read(&thread.id);
+    Ok(())
+}
+
+/// Marks the message `message_id` of `thread_id` read, for a page that
+/// showed it as it arrived. Not found unless the principal takes part in
+/// the thread and the message is in it.
+pub async fn mark_thread_read(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    thread_id: &str,
+    message_id: &str,
+) -> Result<(), ServiceError> {
+    let thread = find_thread(&state.db, principal, client, thread_id).await?;
+    let found: Option<(String,)> =
+        sqlx::query_as("select id from messages where id = $1 and thread_id = $2")
+            .bind(message_id.to_owned())
+            .bind(thread.id.clone())
+            .fetch_optional(state.db.pool())
+            .await
+            .context("finding a message to mark read")?;
+    if found.is_none() {
+        super::error::set_response_status(404);
+        return Err(AppError::NotFound.into());
+    }
+    record_read(state, principal, client, &thread, Some(message_id)).await
+}
+
+/// How far the participants other than `me` have read `thread_id`. The
+/// caller must have authorized the thread.
+pub async fn receipts(
+    db: &Db,
+    thread_id: &str,
+    me: &str,
+) -> Result<Vec<ReceiptView>, ServiceError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "select u.display_name, r.last_read_message_id, r.read_at
+         from message_reads r join users u on u.id = r.user_id
+         where r.thread_id = $1 and r.user_id <> $2
+         order by u.display_name, u.id",
+    )
+    .bind(thread_id.to_owned())
+    .bind(me.to_owned())
+    .fetch_all(db.pool())
+    .await
+    .context("loading read receipts")?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, last_read_message_id, read_at)| ReceiptView {
+            name,
+            last_read_message_id,
+            read_at,
+        })
+        .collect())
 }
 
 /// Decrypts loaded rows (oldest first) into views for `viewer`, with the
@@ -566,14 +659,13 @@ async fn insert_message(
         // Checked again inside the write: the firm may have made the
         // document internal since it was looked up.
         let linked = sqlx::query(
-            "insert into message_attachments (message_id, position, version_id, shared_on_send)
-             select $1, $2, v.id, $4 from document_versions v join documents d on d.id = v.document_id
+            "insert into message_attachments (message_id, position, version_id)
+             select $1, $2, v.id from document_versions v join documents d on d.id = v.document_id
              where v.id = $3 and d.visibility = 'client'",
         )
         .bind(message_id.clone())
         .bind(position)
         .bind(file.version_id.clone())
-        .bind(i64::from(file.share))
         .execute(tx.conn())
         .await
         .context("storing a message attachment")?;
@@ -673,7 +765,7 @@ async fn attachable(
     document_ids: &[&str],
 ) -> Result<Vec<Attachable>, ServiceError> {
     let sql = format!(
-        "select v.id, d.visibility, d.created_by from documents d
+        "select v.id, d.visibility, d.created_by, d.current_version from documents d
          join matters m on m.id = d.matter_id
          join document_versions v on v.document_id = d.id and v.version = d.current_version
          where d.id = $3 and d.matter_id = $4 and {}",
@@ -683,7 +775,8 @@ async fn attachable(
     let mut files = Vec::with_capacity(document_ids.len());
     for document_id in document_ids {
         // Only ids that look like ids reach the query and the audit log.
-        let found: Option<(String, String, String)> = if MatterId::parse(document_id).is_err() {
+        let found: Option<(String, String, String, i64)> = if MatterId::parse(document_id).is_err()
+        {
             None
         } else {
             sqlx::query_as(&sql)
@@ -695,7 +788,7 @@ async fn attachable(
                 .await
                 .context("loading a document to attach")?
         };
-        let Some((version_id, visibility, created_by)) = found else {
+        let Some((version_id, visibility, created_by, current_version)) = found else {
             audit::record(
                 &state.db,
                 &AuditEntry::new("access.document", AuditResult::Denied)
@@ -711,7 +804,10 @@ async fn attachable(
             super::error::set_response_status(404);
             return Err(AppError::NotFound.into());
         };
-        let own_upload = created_by == principal.user_id.as_str();
+        // A fresh upload of the sender's own: one version, theirs. A
+        // document with history may hold others' work, or earlier versions
+        // nobody meant to show.
+        let own_upload = created_by == principal.user_id.as_str() && current_version == 1;
         let share = match attach_rule(&subject, Visibility::parse(&visibility)?, own_upload) {
             Attach::AsIs => false,
             Attach::ShareOnSend => true,
@@ -733,7 +829,10 @@ async fn attachable(
 }
 
 /// Makes the firm user's own internal uploads among `files` client-visible,
-/// inside the send's write, audited like any change of visibility.
+/// inside the send's write, audited like any change of visibility. The
+/// conditions of [`attachable`] are checked again here (the document may
+/// have changed, or a wall gone up, since); a file no longer fit to share
+/// stays internal, and `insert_message` then refuses the send.
 async fn share_on_send(
     tx: &mut WriteTx,
     principal: &Principal,
@@ -742,16 +841,20 @@ async fn share_on_send(
     files: &[Attachable],
 ) -> anyhow::Result<()> {
     for file in files.iter().filter(|f| f.share) {
-        let shared = sqlx::query(
+        let sql = format!(
             "update documents set visibility = 'client'
-             where id = $1 and visibility = 'internal' and created_by = $2",
-        )
-        .bind(file.document_id.clone())
-        .bind(principal.user_id.to_string())
-        .execute(tx.conn())
-        .await
-        .context("sharing an attached document")?;
-        if shared.rows_affected() > 0 {
+             where id = $3 and visibility = 'internal' and created_by = $1 and current_version = 1
+               and exists (select 1 from matters m where m.id = documents.matter_id and {})",
+            visible_matter_sql("$1", "$2")
+        );
+        let shared = sqlx::query(&sql)
+            .bind(principal.user_id.to_string())
+            .bind(principal.role.as_str())
+            .bind(file.document_id.clone())
+            .execute(tx.conn())
+            .await
+            .context("sharing an attached document")?;
+        if shared.rows_affected() == 1 {
             audit::append(
                 tx,
                 &AuditEntry::new("document.visibility_changed", AuditResult::Success)
@@ -937,7 +1040,7 @@ pub async fn retract(
         return Err(AppError::NotFound.into());
     }
     let mut tx = state.db.begin_write().await?;
-    let retracted = sqlx::query(
+    sqlx::query(
         "insert into message_retractions (message_id, retracted_by, retracted_at) values ($1, $2, $3)
          on conflict (message_id) do nothing",
     )
@@ -947,9 +1050,6 @@ pub async fn retract(
     .execute(tx.conn())
     .await
     .context("retracting a message")?;
-    if retracted.rows_affected() > 0 {
-        unshare_sent_files(&mut tx, principal, client, message_id).await?;
-    }
     audit::append(
         &mut tx,
         &AuditEntry::new("message.retracted", AuditResult::Success)
@@ -961,42 +1061,6 @@ pub async fn retract(
     .await?;
     tx.commit().await?;
     state.message_bus.publish_retraction(&thread.id, message_id);
-    Ok(())
-}
-
-/// Makes the documents that sending `message_id` shared with the client
-/// internal again: retracting a message takes back the files it shared.
-/// Documents that were client-visible before the message stay as they are.
-async fn unshare_sent_files(
-    tx: &mut WriteTx,
-    principal: &Principal,
-    client: &ClientInfo,
-    message_id: &str,
-) -> anyhow::Result<()> {
-    let shared: Vec<(String,)> = sqlx::query_as(
-        "select v.document_id from message_attachments a join document_versions v on v.id = a.version_id
-         where a.message_id = $1 and a.shared_on_send = 1",
-    )
-    .bind(message_id.to_owned())
-    .fetch_all(tx.conn())
-    .await
-    .context("finding the files a message shared")?;
-    for (document_id,) in shared {
-        sqlx::query("update documents set visibility = 'internal' where id = $1")
-            .bind(document_id.clone())
-            .execute(tx.conn())
-            .await
-            .context("taking back a shared file")?;
-        audit::append(
-            tx,
-            &AuditEntry::new("document.visibility_changed", AuditResult::Success)
-                .actor(principal.user_id.to_string())
-                .object("document", document_id.as_str())
-                .client(client.ip, client.user_agent.as_deref())
-                .detail(format!("internal (message {message_id} retracted)")),
-        )
-        .await?;
-    }
     Ok(())
 }
 

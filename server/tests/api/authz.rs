@@ -720,6 +720,10 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             vec![("matter_id", id.as_str()), ("subject", "x"), ("body", "x")],
         ),
         ("/api/retract_message", vec![("id", id.as_str())]),
+        (
+            "/api/mark_thread_read",
+            vec![("thread_id", id.as_str()), ("message_id", id.as_str())],
+        ),
         ("/api/message_inbox", vec![("", "")]),
         ("/api/set_message_emails", vec![("enabled", "false")]),
         ("/api/list_documents", vec![("matter_id", id.as_str())]),

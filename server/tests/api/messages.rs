@@ -451,7 +451,7 @@ on_both_backends! {
         send_with(&app, &alice, &thread, "", files_only["document_id"].as_str().unwrap()).await;
     }
 
-    async fn a_firm_users_internal_upload_is_shared_by_sending_and_taken_back_by_retracting(app) {
+    async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_else_is(app) {
         app.seed().await;
         let thread = thread_on(&app, "LIT-2026-0012").await;
         let alice = app.signed_in_client("alice@client.test").await;
@@ -469,19 +469,65 @@ on_both_backends! {
         assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await.0, 200);
         assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 1);
 
+        // Retracting hides the message and its files from the conversation;
+        // the document stays with the matter, where the firm decides.
         let (status, _) = post(&app, &attorney, "/api/retract_message", &[("id", message.as_str())]).await;
         assert_eq!(status, 200);
-        assert_eq!(fetch(&app, &alice, &direct).await.0, 404, "retracting took it back");
-        assert_eq!(fetch(&app, &attorney, &direct).await.0, 200, "the firm keeps it");
-        assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 2);
+        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await.0, 404);
+        assert_eq!(fetch(&app, &alice, &direct).await.0, 200, "nothing silently changes in the documents");
 
-        // A document that was already the client's stays shared when a
-        // message carrying it is retracted.
-        let shared = upload_ok(&app, &attorney, "LIT-2026-0012", "engagement.pdf", b"terms".to_vec()).await;
-        let shared = shared["document_id"].as_str().unwrap().to_owned();
-        let message = send_with(&app, &attorney, &thread, "Terms again", &shared).await;
-        post(&app, &attorney, "/api/retract_message", &[("id", message.as_str())]).await;
-        assert_eq!(fetch(&app, &alice, &format!("/api/documents/{shared}/download")).await.0, 200);
+        // A document with history is not shared by attaching it, even by
+        // the firm user who created it: its other versions may not be theirs.
+        let memo = upload(&app, &attorney, "LIT-2026-0012", "memo.txt", "internal", &[], b"v1".to_vec()).await;
+        let memo: Value = memo.json().await.unwrap();
+        let memo = memo["document_id"].as_str().unwrap().to_owned();
+        let staff = app.signed_in_client("staff@vellum.test").await;
+        let v2 = upload(&app, &staff, "LIT-2026-0012", "memo.txt", "internal", &[("replaces", memo.as_str())], b"staff notes".to_vec()).await;
+        assert_eq!(v2.status(), 201);
+        let (status, body) = post(&app, &attorney, "/api/send_message", &[("thread_id", thread.as_str()), ("body", "memo"), ("attachments", memo.as_str())]).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(fetch(&app, &alice, &format!("/api/documents/{memo}/download")).await.0, 404, "still internal");
+    }
+
+    async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let bob = app.signed_in_client("bob@client.test").await;
+        let question = send(&app, &alice, &thread, "Did you get my email?").await;
+        let reached = |view: &Value, name: &str| {
+            view["receipts"].as_array().unwrap().iter()
+                .any(|r| r["name"] == name && r["last_read_message_id"].as_str().unwrap() >= question.as_str())
+        };
+        let seen = open(&app, &alice, &thread).await;
+        assert!(!reached(&seen, "Amara Attorney"), "nobody has read it yet: {}", seen["receipts"]);
+
+        // Alice's page is open; the attorney's page shows the message as it
+        // arrives and marks it read.
+        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}&after={question}"))).send().await.unwrap();
+        let mut buffer = String::new();
+        let before = unread(&app, &attorney).await;
+        let (status, body) = post(&app, &attorney, "/api/mark_thread_read", &[("thread_id", thread.as_str()), ("message_id", question.as_str())]).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(unread(&app, &attorney).await < before);
+        let events = read_until(&mut stream, &mut buffer, |events| {
+            events.iter().any(|(kind, ..)| kind.as_deref() == Some("receipts"))
+        }).await;
+        let (_, id, data) = events.iter().find(|(kind, ..)| kind.as_deref() == Some("receipts")).unwrap();
+        assert_eq!(id, &None, "receipts carry no event id");
+        let receipts: Value = serde_json::from_str(data).unwrap();
+        assert!(reached(&serde_json::json!({ "receipts": receipts }), "Amara Attorney"), "{receipts}");
+        let seen = open(&app, &alice, &thread).await;
+        assert!(reached(&seen, "Amara Attorney"));
+        assert!(count(&app, "select count(*) from audit_log where action = 'message.read' and object_id = $1", &thread).await >= 3);
+
+        // Only participants, and only messages of that thread.
+        let (status, _) = post(&app, &bob, "/api/mark_thread_read", &[("thread_id", thread.as_str()), ("message_id", question.as_str())]).await;
+        assert_eq!(status, 404);
+        let elsewhere = thread_on(&app, "COR-2026-0031").await;
+        let (status, _) = post(&app, &alice, "/api/mark_thread_read", &[("thread_id", elsewhere.as_str()), ("message_id", question.as_str())]).await;
+        assert_eq!(status, 404, "a message of another thread");
     }
 
     async fn a_retracted_message_no_longer_offers_its_attachments(app) {

@@ -12,8 +12,8 @@ use crate::{
         document::{Visibility, human_size},
         ids::MatterId,
         message::{
-            AttachmentView, MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ThreadSummaryView,
-            ThreadView,
+            AttachmentView, MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ReceiptView,
+            ThreadSummaryView, ThreadView, read_by,
         },
         time::format_utc,
     },
@@ -126,7 +126,8 @@ fn Thread(
         _ => None,
     };
     let messages = RwSignal::new(thread.messages);
-    follow_live(thread.id.clone(), messages);
+    let receipts = RwSignal::new(thread.receipts);
+    follow_live(thread.id.clone(), messages, receipts);
     view! {
         <Title text=thread.subject.clone() />
         <section class="page-head">
@@ -143,7 +144,7 @@ fn Thread(
                 key=|message| (message.id.clone(), message.body.is_some())
                 let:message
             >
-                <Message message retract />
+                <Message message retract receipts />
             </For>
         </ol>
         {error}
@@ -170,7 +171,7 @@ fn Composer(
 ) -> impl IntoView {
     let note = match upload_visibility {
         Visibility::Internal => {
-            "Files you attach stay internal until you send the message; sending shares them with the client, and retracting the message takes them back."
+            "Files you attach stay internal until you send the message; sending shares them with the client and keeps them with the matter's documents."
         }
         Visibility::Client => {
             "Attached files are also kept with the matter's documents, where everyone on the matter can see them."
@@ -223,20 +224,27 @@ fn uploading(files: Uploads) -> bool {
 /// and sends `Last-Event-ID`; the server resumes after it, and a message
 /// already shown is skipped by id, so none is lost or shown twice.
 /// `retracted` events (data: a message id) hide that message's text and
-/// files; applying one twice changes nothing.
-fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
+/// files; applying one twice changes nothing. `receipts` events replace
+/// the read receipts. A message from someone else that arrives while the
+/// page is in view is marked read, so its sender sees it was.
+fn follow_live(
+    thread_id: String,
+    messages: RwSignal<Vec<MessageView>>,
+    receipts: RwSignal<Vec<ReceiptView>>,
+) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{JsCast as _, closure::Closure};
 
         type OnEvent = Closure<dyn FnMut(web_sys::MessageEvent)>;
         // Owned by the page, closed when the page goes away.
-        let source = StoredValue::new_local(None::<(web_sys::EventSource, OnEvent, OnEvent)>);
+        let source = StoredValue::new_local(None::<(web_sys::EventSource, [OnEvent; 3])>);
         Effect::new(move |_| {
             let after = messages
                 .with_untracked(|list| list.last().map(|m| m.id.clone()))
                 .unwrap_or_default();
             let url = format!("/api/messages/stream?thread={thread_id}&after={after}");
+            let thread_id = thread_id.clone();
             let Ok(events) = web_sys::EventSource::new(&url) else {
                 return;
             };
@@ -247,6 +255,14 @@ fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
                 let Ok(message) = leptos::serde_json::from_str::<MessageView>(&data) else {
                     return;
                 };
+                if !message.mine && !document().hidden() {
+                    let (thread_id, message_id) = (thread_id.clone(), message.id.clone());
+                    leptos::task::spawn_local(async move {
+                        // A receipt that fails to move is caught up by the
+                        // next visit to the thread.
+                        let _ = crate::api::messages::mark_thread_read(thread_id, message_id).await;
+                    });
+                }
                 messages.update(|list| {
                     if !list.iter().any(|m| m.id == message.id) {
                         list.push(message);
@@ -269,7 +285,17 @@ fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
                 "retracted",
                 on_retracted.as_ref().unchecked_ref(),
             );
-            source.set_value(Some((events, on_message, on_retracted)));
+            let on_receipts = OnEvent::new(move |event: web_sys::MessageEvent| {
+                let Some(data) = event.data().as_string() else {
+                    return;
+                };
+                if let Ok(latest) = leptos::serde_json::from_str::<Vec<ReceiptView>>(&data) {
+                    receipts.set(latest);
+                }
+            });
+            let _ = events
+                .add_event_listener_with_callback("receipts", on_receipts.as_ref().unchecked_ref());
+            source.set_value(Some((events, [on_message, on_retracted, on_receipts])));
             on_cleanup(move || {
                 source.update_value(|open| {
                     if let Some((events, ..)) = open.take() {
@@ -282,12 +308,31 @@ fn follow_live(thread_id: String, messages: RwSignal<Vec<MessageView>>) {
     #[cfg(not(feature = "hydrate"))]
     {
         // Rendering on the server: the stream is opened by the browser.
-        let _ = (thread_id, messages);
+        let _ = (thread_id, messages, receipts);
     }
 }
 
 #[component]
-fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl IntoView {
+fn Message(
+    message: MessageView,
+    retract: ServerAction<RetractMessage>,
+    receipts: RwSignal<Vec<ReceiptView>>,
+) -> impl IntoView {
+    // Senders see who has read their messages.
+    let receipt = message.mine.then(|| {
+        let id = message.id.clone();
+        let text = move || {
+            receipts.with(|all| {
+                let names = read_by(all, &id);
+                if names.is_empty() {
+                    "Sent".to_owned()
+                } else {
+                    format!("Read by {}", names.join(", "))
+                }
+            })
+        };
+        view! { <p class="message-receipt muted">{text}</p> }
+    });
     let can_retract = message.mine && message.body.is_some();
     let body = match message.body {
         // Files sent without a word.
@@ -308,6 +353,7 @@ fn Message(message: MessageView, retract: ServerAction<RetractMessage>) -> impl 
             </p>
             {body}
             {attachments}
+            {receipt}
             {can_retract
                 .then(|| {
                     view! {
