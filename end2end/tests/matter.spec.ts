@@ -31,3 +31,26 @@ test('a client follows a matter: stages, key dates and the calendar download', a
   await page.screenshot({ path: testInfo.outputPath('matter.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('an attorney sets a matter’s message response target and returns it to the firm default', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, 'partner@vellum.test');
+  await page.goto('/messages');
+  await waitForHydration(page);
+  // The partner reaches the matter from its conversation.
+  await page.getByRole('link', { name: 'Tribunal date' }).click();
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'EMP-2026-0007' }).click();
+  await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
+  await waitForHydration(page);
+
+  const current = page.getByTestId('response-target');
+  await expect(current).toContainText("the firm's default");
+  await page.getByLabel('Response target in minutes').fill('30');
+  await page.getByRole('button', { name: 'Save target' }).click();
+  await expect(current).toHaveText('30 minutes, set for this matter.');
+  await page.getByLabel('Response target in minutes').fill('');
+  await page.getByRole('button', { name: 'Save target' }).click();
+  await expect(current).toContainText("the firm's default");
+  expect(errors).toEqual([]);
+});

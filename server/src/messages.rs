@@ -13,8 +13,9 @@
 //! and read receipts as `receipts` events whose data is the list of how far
 //! the others have read (JSON), both without an event id (so
 //! `Last-Event-ID` stays the last message). A (re)connect first sends every
-//! retraction of the thread, so one made while the page was away is not
-//! missed; pages apply them idempotently.
+//! retraction of the thread and the current receipts, so nothing that
+//! happened while the page was away is missed; pages apply them
+//! idempotently.
 
 use std::{collections::VecDeque, convert::Infallible, time::Duration};
 
@@ -171,16 +172,26 @@ impl Live {
         }
     }
 
-    /// Queues every retraction of the thread. `false` when the stream
-    /// should end (a database failure, logged here).
-    async fn queue_retractions(&mut self) -> bool {
-        match messages::retracted_in(&self.state, &self.thread).await {
-            Ok(ids) => {
-                self.pending.extend(ids.into_iter().map(Out::Retracted));
+    /// Queues every retraction of the thread and the current read
+    /// receipts: what a page that was away, or a stream that fell behind,
+    /// may have missed. `false` when the stream should end (a database
+    /// failure, logged here).
+    async fn catch_up(&mut self) -> bool {
+        let me = self.principal.user_id.to_string();
+        let loaded = async {
+            let retracted = messages::retracted_in(&self.state, &self.thread).await?;
+            let receipts = messages::receipts(&self.state.db, &self.thread, &me).await?;
+            Ok::<_, ServiceError>((retracted, receipts))
+        };
+        match loaded.await {
+            Ok((retracted, receipts)) => {
+                self.pending
+                    .extend(retracted.into_iter().map(Out::Retracted));
+                self.pending.push_back(Out::Receipts(receipts));
                 true
             }
             Err(err) => {
-                tracing::error!(error = %err, thread = %self.thread, "loading retractions for a stream");
+                tracing::error!(error = %err, thread = %self.thread, "catching a stream up");
                 false
             }
         }
@@ -194,7 +205,7 @@ impl Live {
             if !self.fetch().await {
                 return None;
             }
-            if !self.queue_retractions().await {
+            if !self.catch_up().await {
                 return None;
             }
         }
@@ -220,11 +231,11 @@ impl Live {
                     continue;
                 }
                 Ok(Notice::Message { .. }) => {}
-                // Missed notices: the database still has every message and
-                // every retraction; send the retractions again (pages apply
-                // them idempotently), then fetch.
+                // Missed notices: the database still has every message,
+                // retraction and receipt; send the retractions and receipts
+                // again (pages apply them idempotently), then fetch.
                 Err(RecvError::Lagged(_)) => {
-                    if !self.queue_retractions().await {
+                    if !self.catch_up().await {
                         return None;
                     }
                 }

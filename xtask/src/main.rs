@@ -69,7 +69,11 @@ impl Workspace {
     /// from is not necessarily the one it runs for.
     pub fn locate() -> anyhow::Result<Self> {
         let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+            .map(PathBuf::from)
+            // Only xtask's own: a variable inherited from another crate's
+            // run does not name this workspace.
+            .filter(|dir| dir.ends_with("xtask"))
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
         let root = manifest_dir
             .parent()
             .context("xtask has no parent folder")?

@@ -36,6 +36,22 @@ pub async fn set_matter_stage(id: String, position: i64) -> Result<(), AppError>
         .map_err(ServiceError::into_app_error)
 }
 
+/// Sets how fast the firm answers client messages on the matter, in
+/// minutes; blank for the firm's default (firm only).
+#[server(endpoint = "set_response_target")]
+pub async fn set_response_target(id: String, minutes: String) -> Result<(), AppError> {
+    use crate::server::{AppState, ServiceError, auth, matter_page};
+
+    let principal = auth::require_principal()?;
+    let id = matter_id(&id)?;
+    let minutes = crate::domain::message::parse_sla_minutes(&minutes)
+        .map_err(|e| ServiceError::from(e).into_app_error())?;
+    let state = AppState::from_context()?;
+    matter_page::set_response_target(&state, &principal, &auth::current().client, &id, minutes)
+        .await
+        .map_err(ServiceError::into_app_error)
+}
+
 /// Adds a hearing, deadline or meeting (firm only). `date` is `YYYY-MM-DD`
 /// and `time` `HH:MM`, in UTC.
 #[server(endpoint = "add_key_date")]
@@ -55,7 +71,8 @@ pub async fn add_key_date(
 
     let principal = auth::require_principal()?;
     let id = matter_id(&id)?;
-    let starts_at = parse_form_datetime(&date, &time).map_err(AppError::BadRequest)?;
+    let starts_at = parse_form_datetime(&date, &time)
+        .map_err(|e| ServiceError::from(AppError::BadRequest(e)).into_app_error())?;
     let state = AppState::from_context()?;
     let new = matter_page::NewKeyDate {
         kind: &kind,

@@ -189,6 +189,18 @@ pub struct MatterDetailView {
     pub notes: Vec<NoteView>,
     /// The viewer may edit stages, dates and notes (firm users).
     pub can_edit: bool,
+    /// How fast the firm answers client messages on this matter; for firm
+    /// users only (`None` for clients).
+    pub response_target: Option<ResponseTargetView>,
+}
+
+/// A matter's response-time target for client messages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseTargetView {
+    /// The matter's own target in minutes, if it sets one.
+    pub own_minutes: Option<i64>,
+    /// The firm's default, used when the matter sets none.
+    pub firm_minutes: i64,
 }
 
 /// The longest note accepted.

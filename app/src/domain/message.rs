@@ -15,6 +15,9 @@ pub const MAX_THREADS: i64 = 100;
 pub const MAX_MESSAGES: i64 = 500;
 /// What the portal shows in place of a retracted message.
 pub const RETRACTED_TEXT: &str = "Message retracted";
+/// The longest response-time target a matter may set, in minutes (30 days).
+pub const MAX_SLA_MINUTES: i64 = 43_200;
+
 /// The most files one message may carry.
 pub const MAX_ATTACHMENTS: usize = 10;
 
@@ -98,8 +101,6 @@ pub struct ReceiptView {
     pub name: String,
     /// The newest message they have seen (ids sort in sending order).
     pub last_read_message_id: String,
-    /// When (UTC ms).
-    pub read_at: i64,
 }
 
 /// Who has read the message `message_id`, by name: the receipts that
@@ -170,6 +171,24 @@ pub fn validate_message(body: &str, attachments: usize) -> Result<&str, AppError
     validate_body(body)
 }
 
+/// Reads a matter's response-time target as typed: blank means the firm's
+/// default (`None`), otherwise whole minutes from 1 to [`MAX_SLA_MINUTES`].
+///
+/// # Errors
+/// [`AppError::BadRequest`] saying what to fix.
+pub fn parse_sla_minutes(raw: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(minutes) if (1..=MAX_SLA_MINUTES).contains(&minutes) => Ok(Some(minutes)),
+        _ => Err(AppError::BadRequest(format!(
+            "Give the response target in whole minutes, from 1 to {MAX_SLA_MINUTES} (30 days), or leave it blank for the firm's default."
+        ))),
+    }
+}
+
 /// Checks a thread subject: 1 to [`MAX_SUBJECT_CHARS`] characters.
 ///
 /// # Errors
@@ -224,7 +243,6 @@ mod tests {
         let receipt = |name: &str, id: &str| ReceiptView {
             name: name.to_owned(),
             last_read_message_id: id.to_owned(),
-            read_at: 0,
         };
         let receipts = [receipt("Ann", "m2"), receipt("Ben", "m1")];
         assert_eq!(read_by(&receipts, "m1"), vec!["Ann", "Ben"]);
@@ -249,6 +267,16 @@ mod tests {
         assert_eq!(validate_message("  ", 1), Ok(""));
         assert!(validate_message("  ", 0).is_err());
         assert_eq!(validate_message(" hi ", 2), Ok("hi"));
+    }
+
+    #[test]
+    fn a_response_target_is_blank_or_whole_minutes_up_to_thirty_days() {
+        assert_eq!(parse_sla_minutes("  "), Ok(None));
+        assert_eq!(parse_sla_minutes(" 90 "), Ok(Some(90)));
+        assert_eq!(parse_sla_minutes("43200"), Ok(Some(43_200)));
+        for bad in ["0", "-5", "43201", "1.5", "two hours"] {
+            assert!(parse_sla_minutes(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::domain::{
     ids::MatterId,
     matter::{
         KEY_DATE_KINDS, KeyDateView, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MatterDetailView, NoteView,
-        StagePhase, StageView,
+        ResponseTargetView, StagePhase, StageView,
     },
     policy::{may_edit_matter, may_see_internal},
 };
@@ -143,12 +143,26 @@ pub async fn detail(
         },
     )
     .await?;
+    let response_target = if internal {
+        let (own_minutes,): (Option<i64>,) =
+            sqlx::query_as("select message_sla_minutes from matters where id = $1")
+                .bind(id.as_str().to_owned())
+                .fetch_one(state.db.pool())
+                .await?;
+        Some(ResponseTargetView {
+            own_minutes,
+            firm_minutes: state.messaging.sla_minutes,
+        })
+    } else {
+        None
+    };
     Ok(MatterDetailView {
         summary,
         stages,
         key_dates: key_dates.into_iter().map(Into::into).collect(),
         notes,
         can_edit: may_edit_matter(&subject),
+        response_target,
     })
 }
 
@@ -208,6 +222,32 @@ pub async fn set_stage(
         &mut tx,
         &edit_audit(principal, client, "matter.stage_changed", id)
             .detail(format!("stage {position}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the matter's own response-time target for client messages (`None`:
+/// the firm's default). Firm users who may edit the matter only.
+pub async fn set_response_target(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    id: &MatterId,
+    minutes: Option<i64>,
+) -> Result<(), ServiceError> {
+    authorize_edit(state, principal, client, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("update matters set message_sla_minutes = $1 where id = $2")
+        .bind(minutes)
+        .bind(id.as_str().to_owned())
+        .execute(tx.conn())
+        .await?;
+    audit::append(
+        &mut tx,
+        &edit_audit(principal, client, "matter.response_target_changed", id)
+            .detail(minutes.map_or_else(|| "firm default".to_owned(), |m| format!("{m} minutes"))),
     )
     .await?;
     tx.commit().await?;

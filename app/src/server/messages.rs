@@ -325,14 +325,8 @@ pub async fn open_thread(
     rows.reverse();
     let me = principal.user_id.to_string();
     let messages = to_views(state, &thread.id, principal, rows).await?;
-    record_read(
-        state,
-        principal,
-        client,
-        &thread,
-        messages.last().map(|m| m.id.as_str()),
-    )
-    .await?;
+    let last = messages.last().map(|m| m.id.as_str());
+    record_read(state, principal, client, &thread, last, true).await?;
     let receipts = receipts(&state.db, &thread.id, &me).await?;
     Ok(ThreadView {
         id: thread.id,
@@ -346,20 +340,24 @@ pub async fn open_thread(
 }
 
 /// Records that the principal has read `thread` up to `last` (when it has
-/// messages): the read receipt moves forward, the read is audited and, for
-/// clients, put on their timeline; open pages of the thread hear of it.
+/// messages): the read receipt moves forward and the read is audited. A
+/// client's opening of the thread (`opened`), or a read that moved their
+/// receipt, goes on their timeline; open pages of the thread hear of a
+/// receipt that moved. A repeated read changes nothing but the audit log.
 async fn record_read(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
     thread: &ThreadRow,
     last: Option<&str>,
+    opened: bool,
 ) -> Result<(), ServiceError> {
     let me = principal.user_id.to_string();
     let mut tx = state.db.begin_write().await?;
-    if let Some(last) = last {
-        mark_read(&mut tx, &thread.id, &me, last).await?;
-    }
+    let moved = match last {
+        Some(last) => mark_read(&mut tx, &thread.id, &me, last).await?,
+        None => false,
+    };
     audit::append(
         &mut tx,
         &AuditEntry::new("message.read", AuditResult::Success)
@@ -368,16 +366,20 @@ async fn record_read(
             .client(client.ip, client.user_agent.as_deref()),
     )
     .await?;
-    client_touchpoint(
-        &mut tx,
-        principal,
-        thread,
-        "portal.message.read",
-        "Read secure messages",
-    )
-    .await?;
+    if opened || moved {
+        client_touchpoint(
+            &mut tx,
+            principal,
+            thread,
+            "portal.message.read",
+            "Read secure messages",
+        )
+        .await?;
+    }
     tx.commit().await?;
-    state.message_bus.publish_read(&thread.id);
+    if moved {
+        state.message_bus.publish_read(&thread.id);
+    }
     Ok(())
 }
 
@@ -400,23 +402,40 @@ pub async fn mark_thread_read(
             .await
             .context("finding a message to mark read")?;
     if found.is_none() {
+        audit::record(
+            &state.db,
+            &AuditEntry::new("access.message", AuditResult::Denied)
+                .actor(principal.user_id.to_string())
+                .object("message", message_id)
+                .client(client.ip, client.user_agent.as_deref())
+                .detail(format!("not in thread {}", thread.id)),
+        )
+        .await?;
         super::error::set_response_status(404);
         return Err(AppError::NotFound.into());
     }
-    record_read(state, principal, client, &thread, Some(message_id)).await
+    record_read(state, principal, client, &thread, Some(message_id), false).await
 }
 
 /// How far the participants other than `me` have read `thread_id`. The
-/// caller must have authorized the thread.
+/// caller must have authorized the thread. Only today's participants are
+/// named (the people `notify_participants` writes to): a firm-wide reader
+/// who is not on the team, someone walled off, removed or disabled since,
+/// leaves no name behind.
 pub async fn receipts(
     db: &Db,
     thread_id: &str,
     me: &str,
 ) -> Result<Vec<ReceiptView>, ServiceError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "select u.display_name, r.last_read_message_id, r.read_at
-         from message_reads r join users u on u.id = r.user_id
-         where r.thread_id = $1 and r.user_id <> $2
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "select u.display_name, r.last_read_message_id
+         from message_reads r
+         join users u on u.id = r.user_id
+         join message_threads t on t.id = r.thread_id
+         where r.thread_id = $1 and r.user_id <> $2 and u.disabled = 0
+           and (exists (select 1 from matter_client_access a where a.matter_id = t.matter_id and a.user_id = u.id)
+                or exists (select 1 from matter_team tm where tm.matter_id = t.matter_id and tm.user_id = u.id))
+           and not exists (select 1 from ethical_walls w where w.matter_id = t.matter_id and w.user_id = u.id)
          order by u.display_name, u.id",
     )
     .bind(thread_id.to_owned())
@@ -426,10 +445,9 @@ pub async fn receipts(
     .context("loading read receipts")?;
     Ok(rows
         .into_iter()
-        .map(|(name, last_read_message_id, read_at)| ReceiptView {
+        .map(|(name, last_read_message_id)| ReceiptView {
             name,
             last_read_message_id,
-            read_at,
         })
         .collect())
 }
@@ -582,13 +600,14 @@ pub async fn retracted_in(state: &AppState, thread_id: &str) -> Result<Vec<Strin
 }
 
 /// Moves the user's read receipt forward to `message_id` (never back).
+/// Returns whether it moved.
 async fn mark_read(
     tx: &mut WriteTx,
     thread_id: &str,
     user_id: &str,
     message_id: &str,
-) -> anyhow::Result<()> {
-    sqlx::query(
+) -> anyhow::Result<bool> {
+    let moved = sqlx::query(
         "insert into message_reads (thread_id, user_id, last_read_message_id, read_at) values ($1, $2, $3, $4)
          on conflict (thread_id, user_id) do update
          set last_read_message_id = excluded.last_read_message_id, read_at = excluded.read_at
@@ -601,7 +620,7 @@ async fn mark_read(
     .execute(tx.conn())
     .await
     .context("recording a read receipt")?;
-    Ok(())
+    Ok(moved.rows_affected() > 0)
 }
 
 /// Records a client's messaging on their CRM timeline. Firm users' actions
@@ -1173,7 +1192,7 @@ fn waiting_sql(filter: &str) -> String {
     format!(
         "select * from (
            select t.id, t.matter_id, m.number, m.title, t.subject,
-                  coalesce(t.sla_minutes, $1) as sla_minutes,
+                  coalesce(t.sla_minutes, m.message_sla_minutes, $1) as sla_minutes,
                   (select min(x.created_at) from messages x join users su on su.id = x.sender_id
                    where x.thread_id = t.id and su.role = 'client'
                      and x.id > coalesce((select max(y.id) from messages y join users fu on fu.id = y.sender_id

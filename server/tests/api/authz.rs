@@ -706,6 +706,10 @@ async fn anonymous_callers_get_401_from_every_server_function() {
                 ("visible", "true"),
             ],
         ),
+        (
+            "/api/set_response_target",
+            vec![("id", id.as_str()), ("minutes", "30")],
+        ),
         ("/api/new_calendar_feed", vec![("", "")]),
         ("/api/contact_timeline", vec![("id", id.as_str())]),
         ("/api/list_threads", vec![("", "")]),

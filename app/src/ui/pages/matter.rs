@@ -13,14 +13,17 @@ use leptos_router::{
 use crate::{
     api::{
         matter_page::{
-            AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetShared, matter_detail,
+            AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetResponseTarget,
+            SetShared, matter_detail,
         },
         messages::StartThread,
     },
     domain::{
         AppError,
         billing::BillingView,
-        matter::{KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, StageView},
+        matter::{
+            KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, ResponseTargetView, StageView,
+        },
         message::{MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS},
         time::format_utc,
     },
@@ -43,6 +46,7 @@ pub fn MatterPage() -> impl IntoView {
     let add_date = ServerAction::<AddKeyDate>::new();
     let add_note = ServerAction::<AddMatterNote>::new();
     let share = ServerAction::<SetShared>::new();
+    let set_target = ServerAction::<SetResponseTarget>::new();
     let detail = Resource::new(
         move || {
             (
@@ -51,6 +55,7 @@ pub fn MatterPage() -> impl IntoView {
                 add_date.version().get(),
                 add_note.version().get(),
                 share.version().get(),
+                set_target.version().get(),
             )
         },
         |(id, ..)| matter_detail(id),
@@ -60,6 +65,7 @@ pub fn MatterPage() -> impl IntoView {
         add_date,
         add_note,
         share,
+        set_target,
     };
     // Every resource of the page is made here and read in the one Suspense
     // below (see `MatterDocuments` for why).
@@ -97,6 +103,7 @@ struct MatterActions {
     add_date: ServerAction<AddKeyDate>,
     add_note: ServerAction<AddMatterNote>,
     share: ServerAction<SetShared>,
+    set_target: ServerAction<SetResponseTarget>,
 }
 
 #[component]
@@ -138,8 +145,45 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() />
         <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
         <StatementsPanel billing=panels.statements />
+        {matter.response_target.clone().map(|target| view! { <ResponseTarget id=id.clone() target action=actions.set_target /> })}
         <NewConversation matter_id=id.clone() />
     }
+}
+
+/// How fast the firm answers this matter's client messages, and the form
+/// that changes it (firm users). Type-erased like the composer.
+#[component]
+fn ResponseTarget(
+    id: String,
+    target: ResponseTargetView,
+    action: ServerAction<SetResponseTarget>,
+) -> impl IntoView {
+    let current = match target.own_minutes {
+        Some(minutes) => format!("{minutes} minutes, set for this matter."),
+        None => format!("{} minutes, the firm's default.", target.firm_minutes),
+    };
+    let error = action_error(action);
+    view! {
+        <section class="panel" aria-labelledby="target-heading">
+            <h2 id="target-heading">"Message response target"</h2>
+            <p data-testid="response-target">{current}</p>
+            <ActionForm action attr:class="form compact" attr:method="post">
+                <input type="hidden" name="id" value=id />
+                <label for="target-minutes">"Response target in minutes"</label>
+                <input
+                    id="target-minutes"
+                    name="minutes"
+                    inputmode="numeric"
+                    value=target.own_minutes.map(|m| m.to_string()).unwrap_or_default()
+                    placeholder=target.firm_minutes.to_string()
+                />
+                <p class="muted">"Leave it blank for the firm's default."</p>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <button type="submit">"Save target"</button>
+            </ActionForm>
+        </section>
+    }
+    .into_any()
 }
 
 /// Starting a secure conversation about the matter; the new thread opens

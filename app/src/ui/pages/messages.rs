@@ -255,6 +255,9 @@ fn follow_live(
                 let Ok(message) = leptos::serde_json::from_str::<MessageView>(&data) else {
                     return;
                 };
+                if messages.with_untracked(|list| list.iter().any(|m| m.id == message.id)) {
+                    return;
+                }
                 if !message.mine && !document().hidden() {
                     let (thread_id, message_id) = (thread_id.clone(), message.id.clone());
                     leptos::task::spawn_local(async move {
@@ -263,11 +266,7 @@ fn follow_live(
                         let _ = crate::api::messages::mark_thread_read(thread_id, message_id).await;
                     });
                 }
-                messages.update(|list| {
-                    if !list.iter().any(|m| m.id == message.id) {
-                        list.push(message);
-                    }
-                });
+                messages.update(|list| list.push(message));
             });
             events.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             let on_retracted = OnEvent::new(move |event: web_sys::MessageEvent| {
