@@ -17,7 +17,11 @@
 //! happened while the page was away is missed; pages apply them
 //! idempotently.
 
-use std::{collections::VecDeque, convert::Infallible, time::Duration};
+use std::{
+    collections::VecDeque,
+    convert::Infallible,
+    time::{Duration, Instant},
+};
 
 use app::{
     domain::{
@@ -26,7 +30,7 @@ use app::{
     },
     server::{
         AppState, ServiceError,
-        auth::{AuthContext, Principal},
+        auth::{AuthContext, ClientInfo, Principal},
         messages::{self, Notice},
     },
 };
@@ -118,6 +122,8 @@ async fn stream_thread(
     let live = Live {
         state: state.app.clone(),
         principal,
+        client: auth.client,
+        authorized_at: Instant::now(),
         thread,
         last: after,
         rx: state.app.message_bus.subscribe(),
@@ -129,10 +135,18 @@ async fn stream_thread(
         .into_response()
 }
 
+/// How long a stream goes on the access check it opened with. Access can
+/// end while a page stays open (an ethical wall, a removal from the team);
+/// past this, the next news of the thread checks it again.
+const REAUTHORIZE_AFTER: Duration = Duration::from_secs(10);
+
 /// One open stream's position.
 struct Live {
     state: AppState,
     principal: Principal,
+    client: ClientInfo,
+    /// When the principal's access to the thread was last checked.
+    authorized_at: Instant,
     thread: String,
     /// The id of the last message sent to this client.
     last: String,
@@ -197,6 +211,28 @@ impl Live {
         }
     }
 
+    /// Whether the principal may still follow the thread, checked at most
+    /// every [`REAUTHORIZE_AFTER`]. A refusal is audited (as at connect)
+    /// and ends the stream.
+    async fn still_allowed(&mut self) -> bool {
+        if self.authorized_at.elapsed() < REAUTHORIZE_AFTER {
+            return true;
+        }
+        match messages::authorize_stream(&self.state, &self.principal, &self.client, &self.thread)
+            .await
+        {
+            Ok(_) => {
+                self.authorized_at = Instant::now();
+                true
+            }
+            Err(ServiceError::User(_)) => false,
+            Err(ServiceError::Internal(err)) => {
+                tracing::error!(error = format!("{err:#}"), thread = %self.thread, "re-checking a message stream");
+                false
+            }
+        }
+    }
+
     /// The next event to send, waiting for one if need be; `None` ends the
     /// stream.
     async fn next(&mut self) -> Option<Out> {
@@ -213,8 +249,14 @@ impl Live {
             if let Some(out) = self.pending.pop_front() {
                 return Some(out);
             }
-            match self.rx.recv().await {
-                Ok(notice) if notice.thread_id() != self.thread => continue,
+            let notice = self.rx.recv().await;
+            if matches!(&notice, Ok(n) if n.thread_id() != self.thread) {
+                continue;
+            }
+            if !self.still_allowed().await {
+                return None;
+            }
+            match notice {
                 Ok(Notice::Retraction { message_id, .. }) => {
                     self.pending.push_back(Out::Retracted(message_id));
                     continue;

@@ -308,6 +308,32 @@ on_both_backends! {
         assert_eq!(replayed[1].1["mine"], true);
     }
 
+    async fn an_open_stream_stops_once_its_user_is_walled_off(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let mut stream = attorney.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
+        let mut buffer = String::new();
+        read_events(&mut stream, &mut buffer, 1).await;
+
+        wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
+        // Past the stream's re-check interval (10 s), the next news of the
+        // thread checks access again.
+        tokio::time::sleep(Duration::from_millis(10_500)).await;
+        send(&app, &alice, &thread, "Privileged detail after the wall").await;
+        let mut rest = buffer;
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(chunk) = stream.chunk().await.unwrap() {
+                rest.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "the stream ends");
+        assert!(!rest.contains("Privileged detail"), "nothing after the wall: {rest}");
+        assert!(count(&app, "select count(*) from audit_log where action = 'access.thread' and result = $1", "denied").await >= 1);
+    }
+
     async fn unread_counts_drop_after_reading(app) {
         app.seed().await;
         let thread = thread_on(&app, "LIT-2026-0012").await;
