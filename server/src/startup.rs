@@ -1,6 +1,9 @@
 //! Start-up: configuration → database → router → bound port.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 
 use anyhow::Context as _;
 use app::server::{
@@ -15,7 +18,7 @@ use leptos::{
     config::LeptosOptions,
     prelude::{provide_context, use_context},
 };
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::{ExpiredDeletion as _, Expiry, SessionManagerLayer, cookie::SameSite};
 
@@ -215,6 +218,20 @@ fn session_layer(
         .with_expiry(Expiry::OnInactivity(idle))
 }
 
+/// The app's routes, generated once per process. Generating them runs the
+/// app with resource loading switched off through a process-wide flag, and
+/// a resource first polled by a render on another thread while that flag
+/// is up waits for ever (leptos-rs/leptos#4773). One server per process
+/// never meets this, but the integration tests start many servers in one
+/// process while others are serving: that was the page render that hung
+/// now and then, there and only there.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| generate_route_list(app::ui::App))
+        .clone()
+}
+
 fn router(
     config: &Config,
     state: AppState,
@@ -223,7 +240,7 @@ fn router(
     extra_routes: Router<ServerState>,
 ) -> Router {
     let leptos_options = leptos_options(addr);
-    let routes = generate_route_list(app::ui::App);
+    let routes = route_list();
     let edge = http::Edge {
         https: config.https(),
         behind_proxy: config.behind_proxy,

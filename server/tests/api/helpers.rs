@@ -15,10 +15,10 @@ use tokio::sync::oneshot;
 /// Runs each test body once on SQLite (module `sqlite`) and once on
 /// PostgreSQL (module `pg`). The body sees `app: TestApp`.
 ///
-/// Tests run on a multi-threaded runtime, as `vellum serve` does. On the
-/// single-threaded test runtime, server rendering of a page now and then
-/// waited for ever on a `Suspense` (about one full run in two), something
-/// 9 000 concurrent renders against the real server never showed.
+/// Tests run on a multi-threaded runtime, as `vellum serve` does. Many
+/// servers share this process: the route list is generated once per process
+/// (`startup::route_list`), because a generation running while another
+/// test's server renders a page made that render wait for ever.
 #[macro_export]
 macro_rules! on_both_backends {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
