@@ -30,7 +30,7 @@ use app::{
     },
     server::{
         AppState, ServiceError,
-        auth::{AuthContext, ClientInfo, Principal},
+        auth::{AuthContext, ClientInfo, Principal, session},
         messages::{self, Notice},
     },
 };
@@ -136,8 +136,9 @@ async fn stream_thread(
 }
 
 /// How long a stream goes on the access check it opened with. Access can
-/// end while a page stays open (an ethical wall, a removal from the team);
-/// past this, the next news of the thread checks it again.
+/// end while a page stays open (an ethical wall, a removal from the team, a
+/// session ended elsewhere); past this, the next news of the thread checks
+/// it again.
 const REAUTHORIZE_AFTER: Duration = Duration::from_secs(10);
 
 /// One open stream's position.
@@ -212,11 +213,21 @@ impl Live {
     }
 
     /// Whether the principal may still follow the thread, checked at most
-    /// every [`REAUTHORIZE_AFTER`]. A refusal is audited (as at connect)
-    /// and ends the stream.
+    /// every [`REAUTHORIZE_AFTER`]: their session must still be live (not
+    /// signed out, ended from another device, or the user disabled) and the
+    /// thread still theirs to see. A refusal of the thread is audited (as at
+    /// connect); either ends the stream.
     async fn still_allowed(&mut self) -> bool {
         if self.authorized_at.elapsed() < REAUTHORIZE_AFTER {
             return true;
+        }
+        match session::load_principal(&self.state.db, &self.principal.session_handle).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return false,
+            Err(err) => {
+                tracing::error!(error = format!("{err:#}"), thread = %self.thread, "re-checking a stream's session");
+                return false;
+            }
         }
         match messages::authorize_stream(&self.state, &self.principal, &self.client, &self.thread)
             .await

@@ -334,6 +334,32 @@ on_both_backends! {
         assert!(count(&app, "select count(*) from audit_log where action = 'access.thread' and result = $1", "denied").await >= 1);
     }
 
+    async fn an_open_stream_stops_once_its_session_is_ended(app) {
+        app.seed().await;
+        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
+        let mut buffer = String::new();
+        read_events(&mut stream, &mut buffer, 1).await;
+
+        // Alice signs out everywhere from another device.
+        let elsewhere = app.signed_in_client("alice@client.test").await;
+        let (status, _) = post(&app, &elsewhere, "/api/sign_out_everywhere", &[("", "")]).await;
+        assert_eq!(status, 200);
+        tokio::time::sleep(Duration::from_millis(10_500)).await;
+        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        send(&app, &attorney, &thread, "Sent after the sign-out").await;
+        let mut rest = buffer;
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(chunk) = stream.chunk().await.unwrap() {
+                rest.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "the stream ends");
+        assert!(!rest.contains("Sent after the sign-out"), "{rest}");
+    }
+
     async fn unread_counts_drop_after_reading(app) {
         app.seed().await;
         let thread = thread_on(&app, "LIT-2026-0012").await;
