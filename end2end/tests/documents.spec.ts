@@ -38,6 +38,12 @@ test('a client uploads several files against a request and downloads one back un
   await expect(page.getByText('Uploaded', { exact: true })).toHaveCount(files.length);
   await expect(request.getByText('Fulfilled', { exact: true })).toBeVisible();
 
+  // The list reloads as each upload finishes; once every file is listed,
+  // it has settled, and a click cannot land on a row being redrawn.
+  for (const file of files) {
+    await expect(page.getByRole('link', { name: `Version 1: ${file.name}` })).toBeVisible();
+  }
+  await page.waitForLoadState('networkidle');
   const wanted = files[1];
   const link = page.getByRole('link', { name: `Version 1: ${wanted.name}` });
   await expect(link).toBeVisible();
