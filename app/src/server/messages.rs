@@ -20,7 +20,7 @@ use super::{
     documents::open_name,
     new_id, now_ms,
     outbox::{self, EmailKind, NewEmail},
-    policy::{authorize_matter, visible_document_sql, visible_matter_sql},
+    policy::{authorize_matter, participant_sql, visible_document_sql, visible_matter_sql},
     touchpoints::{self, NewTouchpoint},
 };
 use crate::domain::{
@@ -187,16 +187,40 @@ async fn find_thread(
     if let Some(row) = row {
         return Ok(row);
     }
-    audit::record(
+    Err(not_found(
         db,
-        &AuditEntry::new("access.thread", AuditResult::Denied)
-            .actor(principal.user_id.to_string())
-            .object("thread", thread_id)
-            .client(client.ip, client.user_agent.as_deref()),
+        principal,
+        client,
+        "access.thread",
+        ("thread", thread_id),
+        None,
     )
-    .await?;
+    .await)
+}
+
+/// Audits a refused attempt (`action`, on `object` as (kind, id), with an
+/// optional `detail`) and answers not found, exactly like a missing object
+/// (DESIGN §2.2).
+async fn not_found(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    action: &str,
+    object: (&str, &str),
+    detail: Option<String>,
+) -> ServiceError {
+    let mut entry = AuditEntry::new(action, AuditResult::Denied)
+        .actor(principal.user_id.to_string())
+        .object(object.0, object.1)
+        .client(client.ip, client.user_agent.as_deref());
+    if let Some(detail) = detail {
+        entry = entry.detail(detail);
+    }
+    if let Err(err) = audit::record(db, &entry).await {
+        return err.into();
+    }
     super::error::set_response_status(404);
-    Err(AppError::NotFound.into())
+    AppError::NotFound.into()
 }
 
 #[derive(sqlx::FromRow)]
@@ -402,17 +426,15 @@ pub async fn mark_thread_read(
             .await
             .context("finding a message to mark read")?;
     if found.is_none() {
-        audit::record(
+        return Err(not_found(
             &state.db,
-            &AuditEntry::new("access.message", AuditResult::Denied)
-                .actor(principal.user_id.to_string())
-                .object("message", message_id)
-                .client(client.ip, client.user_agent.as_deref())
-                .detail(format!("not in thread {}", thread.id)),
+            principal,
+            client,
+            "access.message",
+            ("message", message_id),
+            Some(format!("not in thread {}", thread.id)),
         )
-        .await?;
-        super::error::set_response_status(404);
-        return Err(AppError::NotFound.into());
+        .await);
     }
     record_read(state, principal, client, &thread, Some(message_id), false).await
 }
@@ -427,22 +449,21 @@ pub async fn receipts(
     thread_id: &str,
     me: &str,
 ) -> Result<Vec<ReceiptView>, ServiceError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let sql = format!(
         "select u.display_name, r.last_read_message_id
          from message_reads r
          join users u on u.id = r.user_id
          join message_threads t on t.id = r.thread_id
-         where r.thread_id = $1 and r.user_id <> $2 and u.disabled = 0
-           and (exists (select 1 from matter_client_access a where a.matter_id = t.matter_id and a.user_id = u.id)
-                or exists (select 1 from matter_team tm where tm.matter_id = t.matter_id and tm.user_id = u.id))
-           and not exists (select 1 from ethical_walls w where w.matter_id = t.matter_id and w.user_id = u.id)
+         where r.thread_id = $1 and r.user_id <> $2 and {}
          order by u.display_name, u.id",
-    )
-    .bind(thread_id.to_owned())
-    .bind(me.to_owned())
-    .fetch_all(db.pool())
-    .await
-    .context("loading read receipts")?;
+        participant_sql("t.matter_id")
+    );
+    let rows: Vec<(String, String)> = sqlx::query_as(&sql)
+        .bind(thread_id.to_owned())
+        .bind(me.to_owned())
+        .fetch_all(db.pool())
+        .await
+        .context("loading read receipts")?;
     Ok(rows
         .into_iter()
         .map(|(name, last_read_message_id)| ReceiptView {
@@ -808,20 +829,18 @@ async fn attachable(
                 .context("loading a document to attach")?
         };
         let Some((version_id, visibility, created_by, current_version)) = found else {
-            audit::record(
+            return Err(not_found(
                 &state.db,
-                &AuditEntry::new("access.document", AuditResult::Denied)
-                    .actor(principal.user_id.to_string())
-                    .object(
-                        "document",
-                        MatterId::parse(document_id).map_or("(malformed)", |_| *document_id),
-                    )
-                    .client(client.ip, client.user_agent.as_deref())
-                    .detail(format!("attaching to thread {}", thread.id)),
+                principal,
+                client,
+                "access.document",
+                (
+                    "document",
+                    MatterId::parse(document_id).map_or("(malformed)", |_| *document_id),
+                ),
+                Some(format!("attaching to thread {}", thread.id)),
             )
-            .await?;
-            super::error::set_response_status(404);
-            return Err(AppError::NotFound.into());
+            .await);
         };
         // A fresh upload of the sender's own: one version, theirs. A
         // document with history may hold others' work, or earlier versions
@@ -912,19 +931,17 @@ pub async fn find_attachment(
     .await
     .context("loading a message attachment")?;
     let Some((thread_id, document_id, version)) = found else {
-        audit::record(
+        return Err(not_found(
             &state.db,
-            &AuditEntry::new("access.attachment", AuditResult::Denied)
-                .actor(principal.user_id.to_string())
-                .object("message", message_id)
-                .client(client.ip, client.user_agent.as_deref())
-                .detail(format!(
-                    "attachment {position}: missing, or the message was retracted"
-                )),
+            principal,
+            client,
+            "access.attachment",
+            ("message", message_id),
+            Some(format!(
+                "attachment {position}: missing, or the message was retracted"
+            )),
         )
-        .await?;
-        super::error::set_response_status(404);
-        return Err(AppError::NotFound.into());
+        .await);
     };
     find_thread(&state.db, principal, client, &thread_id).await?;
     Ok((document_id, version))
@@ -1096,24 +1113,23 @@ async fn notify_participants(
 ) -> anyhow::Result<()> {
     let now = now_ms();
     let quiet_since = now - state.messaging.notify_batch_minutes.saturating_mul(60_000);
-    let recipients: Vec<(String, String)> = sqlx::query_as(
+    let sql = format!(
         "select u.id, u.email from users u
-         where u.id <> $1 and u.disabled = 0
-           and (exists (select 1 from matter_client_access a where a.matter_id = $2 and a.user_id = u.id)
-                or exists (select 1 from matter_team t where t.matter_id = $2 and t.user_id = u.id))
-           and not exists (select 1 from ethical_walls w where w.matter_id = $2 and w.user_id = u.id)
+         where u.id <> $1 and {}
            and not exists (select 1 from message_email_prefs p where p.user_id = u.id and p.enabled = 0)
            and not exists (select 1 from message_notices n
                            where n.thread_id = $3 and n.user_id = u.id and n.last_sent_at > $4)
          order by u.id",
-    )
-    .bind(sender_id.to_owned())
-    .bind(thread.matter_id.clone())
-    .bind(thread.id.clone())
-    .bind(quiet_since)
-    .fetch_all(tx.conn())
-    .await
-    .context("finding whom to tell about a new message")?;
+        participant_sql("$2")
+    );
+    let recipients: Vec<(String, String)> = sqlx::query_as(&sql)
+        .bind(sender_id.to_owned())
+        .bind(thread.matter_id.clone())
+        .bind(thread.id.clone())
+        .bind(quiet_since)
+        .fetch_all(tx.conn())
+        .await
+        .context("finding whom to tell about a new message")?;
     let link = format!("{}/messages/{}", state.public_url, thread.id);
     let body = format!(
         "You have a new secure message in your Vellum portal.\n\n\

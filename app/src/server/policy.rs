@@ -50,6 +50,20 @@ pub fn visible_document_sql(user: &str, role: &str) -> String {
     )
 }
 
+/// A condition on the user `u`: they take part in the conversations of the
+/// matter whose id is the SQL expression `matter`. Its clients with portal
+/// access and its team, not walled off, not disabled. Firm-wide access
+/// alone lets a user read a thread but does not make them a participant
+/// (no emails, not named in read receipts).
+pub fn participant_sql(matter: &str) -> String {
+    format!(
+        "u.disabled = 0
+         and (exists (select 1 from matter_client_access a where a.matter_id = {matter} and a.user_id = u.id)
+              or exists (select 1 from matter_team tm where tm.matter_id = {matter} and tm.user_id = u.id))
+         and not exists (select 1 from ethical_walls w where w.matter_id = {matter} and w.user_id = u.id)"
+    )
+}
+
 #[derive(sqlx::FromRow)]
 struct FactsRow {
     on_team: i64,
