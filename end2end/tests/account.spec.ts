@@ -13,6 +13,9 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   await waitForHydration(page);
   await expect(page.getByTestId('mfa-status')).toContainText('Off');
 
+  // Setting it up asks for the password again: a session alone cannot
+  // bind the account to someone else's authenticator.
+  await page.getByLabel('Current password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set up two-step verification' }).click();
   await expect(page.locator('.qr svg')).toBeVisible();
   const secret = (await page.getByTestId('mfa-secret').textContent()) ?? '';

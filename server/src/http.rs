@@ -285,6 +285,47 @@ pub async fn auth_context(
     next.run(request).await
 }
 
+/// Applies the flood limits ([`app::server::flood`]) to the unauthenticated
+/// requests that write, before anything else reads or writes: a refusal is
+/// a 429 with `Retry-After`, audited later in aggregate.
+pub async fn flood_gate(
+    State(state): State<ServerState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use app::server::flood::Class;
+    let Some(class) = Class::of(request.method().as_str(), request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let ip = client_ip(&request, state.edge.behind_proxy);
+    let Err(retry_after_secs) = state.app.flood.admit(class, ip, app::server::now_ms()) else {
+        return next.run(request).await;
+    };
+    let error = app::domain::AppError::TooManyRequests { retry_after_secs };
+    let mut response = if request.uri().path().starts_with("/api/") {
+        // Encoded as the server function's own error, so the page shows it.
+        let body =
+            <app::domain::AppError as leptos::server_fn::error::FromServerFnError>::ser(&error);
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{error}\n"),
+        )
+            .into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
 /// The client's address: the peer, or behind a trusted proxy the last
 /// address the proxy appended to `X-Forwarded-For` (earlier entries come
 /// from the client and could be forged).

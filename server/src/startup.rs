@@ -60,6 +60,7 @@ impl Application {
         let state = app_state(config).await?;
         app::server::documents::sweep_orphans(&state).await?;
         crate::messages::spawn_escalations(state.clone());
+        spawn_flood_audit(state.clone());
         if let Some(smtp) = &config.smtp {
             crate::mail::spawn_delivery(state.clone(), crate::mail::Mailer::new(smtp)?);
         }
@@ -121,6 +122,20 @@ impl Application {
     }
 }
 
+/// Audits the flood limits' refusals once a window, one row per network.
+fn spawn_flood_audit(state: AppState) {
+    tokio::spawn(async move {
+        let window = std::time::Duration::from_millis(app::server::flood::WINDOW_MS.unsigned_abs());
+        let mut ticks = tokio::time::interval(window);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = state.flood.flush(&state.db).await {
+                tracing::error!(error = format!("{err:#}"), "cannot audit refused requests");
+            }
+        }
+    });
+}
+
 /// Loads the certificate and key, naming the setting when they are unusable.
 async fn rustls_config(files: &TlsFiles) -> Result<RustlsConfig, ConfigError> {
     // ring is the one crypto provider in the build; installing it twice (as
@@ -152,7 +167,7 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
             Keyring::from_env_value(text).context("VELLUM_MASTER_KEY")?
         }
     };
-    Ok(AppState {
+    let state = AppState {
         db,
         hasher: PasswordHasher::new(config.argon2)?,
         keys: Arc::new(KeyService::new(Arc::new(keyring))),
@@ -166,7 +181,12 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
             sla_minutes: i64::from(config.message_sla_minutes),
             notify_batch_minutes: i64::from(config.notify_batch_minutes),
         },
-    })
+        flood: Arc::new(app::server::flood::FloodGate::new(
+            app::server::flood::FloodLimits::default(),
+        )),
+    };
+    app::server::auth::signin::upgrade_recovery_codes(&state).await?;
+    Ok(state)
 }
 
 /// The Leptos options, built in code: the bundle's hashed name comes from the
@@ -271,6 +291,11 @@ fn router(
             http::auth_context,
         ))
         .layer(session_layer(config, sessions))
+        // Before the session layer: a refused request writes nothing at all.
+        .layer(middleware::from_fn_with_state(
+            server_state.clone(),
+            http::flood_gate,
+        ))
         .layer(middleware::from_fn(http::reject_cross_site))
         .layer(middleware::from_fn_with_state(edge, http::request_context))
         .with_state(server_state)

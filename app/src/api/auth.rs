@@ -141,14 +141,15 @@ pub async fn account() -> Result<AccountView, AppError> {
         .map_err(ServiceError::into_app_error)
 }
 
-/// Starts setting up two-step verification: a QR code to scan.
+/// Starts setting up two-step verification, after the current password: a
+/// QR code to scan.
 #[server(endpoint = "begin_mfa_enrolment")]
-pub async fn begin_mfa_enrolment() -> Result<MfaEnrolmentView, AppError> {
+pub async fn begin_mfa_enrolment(password: String) -> Result<MfaEnrolmentView, AppError> {
     use crate::server::{AppState, ServiceError, auth};
 
     let principal = auth::require_principal()?;
     let state = AppState::from_context()?;
-    auth::enrol::begin(&state, &principal)
+    auth::enrol::begin(&state, &principal, &auth::current().client, password.into())
         .await
         .map_err(ServiceError::into_app_error)
 }

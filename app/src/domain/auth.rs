@@ -47,10 +47,30 @@ pub fn normalise_email(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
+/// The network an address is throttled as: an IPv4 address on its own, an
+/// IPv6 address by its /64, because one subscriber is usually handed a whole
+/// /64 and could otherwise rotate through 2^64 addresses. An IPv4 address
+/// mapped into IPv6 counts as the IPv4 address.
+pub fn client_network(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Failed attempts after which each further attempt waits (see [`throttle`]).
 pub const FREE_FAILURES: i64 = 3;
 /// Failed attempts on one account after which it locks.
 pub const ACCOUNT_LOCK_FAILURES: i64 = 10;
+/// Failed second-factor attempts (TOTP or recovery codes) on one account
+/// after which the account locks, as after password failures.
+pub const MFA_LOCK_FAILURES: i64 = 10;
 /// Failed attempts from one IP after which it locks.
 pub const IP_LOCK_FAILURES: i64 = 50;
 /// How long a lock lasts.
@@ -241,6 +261,20 @@ pub const SIGN_IN_FAILED: &str = "The email or password is incorrect.";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_are_throttled_by_their_slash_64_and_ipv4_by_address() {
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let other: std::net::IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_network(a), client_network(b));
+        assert_eq!(client_network(a), "2001:db8:1:2::/64");
+        assert_ne!(client_network(a), client_network(other));
+        let v4: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+        let mapped: std::net::IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_network(v4), "192.0.2.7");
+        assert_eq!(client_network(mapped), "192.0.2.7");
+    }
 
     #[test]
     fn short_passwords_are_rejected_and_long_phrases_accepted() {

@@ -35,6 +35,13 @@ pub enum AppError {
     /// The request conflicts with the current state (for example a duplicate).
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests of this kind from this network (or from everyone)
+    /// in a short time. Answered with `Retry-After` before any work is done.
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    TooManyRequests {
+        /// Seconds until the next attempt may succeed.
+        retry_after_secs: u64,
+    },
     /// Something failed on our side. The details are in the server log under
     /// this request id.
     #[error("Something went wrong on our side (reference {request_id}).")]
@@ -57,6 +64,7 @@ impl AppError {
             Self::CrossSite => 403,
             Self::BadRequest(_) => 400,
             Self::Conflict(_) => 409,
+            Self::TooManyRequests { .. } => 429,
             Self::Internal { .. } | Self::Transport(_) => 500,
         }
     }
@@ -89,5 +97,12 @@ mod tests {
         assert_eq!(AppError::Unauthorized.status_code(), 401);
         assert_eq!(AppError::BadRequest("x".into()).status_code(), 400);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
+        assert_eq!(
+            AppError::TooManyRequests {
+                retry_after_secs: 5
+            }
+            .status_code(),
+            429
+        );
     }
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub message_bus: super::messages::MessageBus,
     /// Response-time target and email batching for messages.
     pub messaging: super::messages::MessagingSettings,
+    /// Flood limits on the unauthenticated requests that write.
+    pub flood: Arc<super::flood::FloodGate>,
 }
 
 impl AppState {

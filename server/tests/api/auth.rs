@@ -1,6 +1,8 @@
 //! Sign-in, MFA, throttling, sessions and cross-site protection.
 
-use app::domain::auth::{ACCOUNT_LOCK_FAILURES, IP_LOCK_FAILURES, SIGN_IN_FAILED};
+use app::domain::auth::{
+    ACCOUNT_LOCK_FAILURES, IP_LOCK_FAILURES, MFA_LOCK_FAILURES, SIGN_IN_FAILED,
+};
 
 use crate::{
     helpers::{TEST_PASSWORD, TestApp, new_client, spawn_app_configured},
@@ -20,6 +22,40 @@ async fn sign_in(
         .await
         .unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn verify_mfa(app: &TestApp, client: &reqwest::Client, code: &str) -> u16 {
+    client
+        .post(app.url("/api/verify_mfa"))
+        .form(&[("code", code)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A client whose requests come from `ip`, another loopback address, so a
+/// test can be many networks at once.
+fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .local_address(Some(ip.parse().unwrap()))
+        .timeout(std::time::Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn count_audit(app: &TestApp, action: &str, detail: &str) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = $1 and detail = $2")
+            .bind(action)
+            .bind(detail)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    n
 }
 
 async fn list_matters(app: &TestApp, client: &reqwest::Client) -> (u16, String) {
@@ -181,6 +217,131 @@ on_both_backends! {
         let refused = sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await;
         assert_eq!(refused.0, 401);
         assert!(audit_actions(&app).await.contains(&("auth.ip_locked".to_owned(), "denied".to_owned())));
+    }
+
+    async fn wrong_codes_between_correct_passwords_still_lock_the_account(app) {
+        app.seed().await;
+        let attacker = new_client();
+        // The attacker knows the password and guesses codes, signing in
+        // again before each batch: TOTP guesses and recovery-code guesses.
+        let mut guesses = 0;
+        while guesses < MFA_LOCK_FAILURES + 2 {
+            let (status, step) = sign_in(&app, &attacker, "staff@vellum.test", TEST_PASSWORD).await;
+            if status != 200 {
+                break;
+            }
+            assert!(step.contains("MfaRequired"), "{step}");
+            for guess in ["000000", "999999", "abcde-fghjk"] {
+                assert_eq!(verify_mfa(&app, &attacker, guess).await, 401);
+                guesses += 1;
+            }
+        }
+        assert!(guesses >= MFA_LOCK_FAILURES, "only {guesses} guesses were needed to lock");
+        // Past the limit even the right code is refused, and so is the
+        // right password on a fresh sign-in.
+        let code = app.fresh_totp_code("staff@vellum.test");
+        assert_eq!(verify_mfa(&app, &attacker, &code).await, 401);
+        let fresh = new_client();
+        let (status, _) = sign_in(&app, &fresh, "staff@vellum.test", TEST_PASSWORD).await;
+        assert_eq!(status, 401, "a second-factor lock locks the password step too");
+        let actions = audit_actions(&app).await;
+        assert!(actions.contains(&("auth.account_locked".to_owned(), "denied".to_owned())), "{actions:?}");
+    }
+
+    async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_lock_allows(app) {
+        app.seed().await;
+        // 100 guesses at once, each from its own address, so neither the
+        // per-network throttle nor the flood limit hides the account's own.
+        let guesses = (1..=100).map(|n| {
+            let app = &app;
+            async move {
+                sign_in(app, &client_from(&format!("127.0.0.{n}")), "alice@client.test", "not her password at all").await
+            }
+        });
+        let answers = futures_util::future::join_all(guesses).await;
+        assert!(answers.iter().all(|(status, _)| *status == 401), "{answers:?}");
+        // Every attempt is counted before its hash runs, so at most the
+        // lock's number of guesses were ever checked against the hash.
+        let checked = count_audit(&app, "auth.sign_in", "wrong password").await;
+        assert!(checked >= 1, "no guess was checked at all");
+        assert!(checked <= ACCOUNT_LOCK_FAILURES, "{checked} guesses were checked");
+        let (status, _) = sign_in(&app, &client_from("127.0.0.200"), "alice@client.test", TEST_PASSWORD).await;
+        assert_eq!(status, 401, "the right password is refused while the lock holds");
+        assert_eq!(count_audit(&app, "auth.sign_in", "locked").await >= 1, true);
+    }
+
+    async fn two_concurrent_uses_of_one_totp_code_let_exactly_one_session_in(app) {
+        app.seed().await;
+        for email in ["admin@vellum.test", "attorney@vellum.test", "staff@vellum.test", "partner@vellum.test"] {
+            let (laptop, phone) = (new_client(), new_client());
+            assert_eq!(sign_in(&app, &laptop, email, TEST_PASSWORD).await.0, 200);
+            assert_eq!(sign_in(&app, &phone, email, TEST_PASSWORD).await.0, 200);
+            let code = app.fresh_totp_code(email);
+            let (a, b) = tokio::join!(verify_mfa(&app, &laptop, &code), verify_mfa(&app, &phone, &code));
+            let mut statuses = [a, b];
+            statuses.sort_unstable();
+            assert_eq!(statuses, [200, 401], "{email}: one code, one session");
+        }
+    }
+
+    async fn turning_mfa_off_with_wrong_passwords_is_throttled_audited_and_locks_the_account(app) {
+        app.seed().await;
+        let bob = app.signed_in_client("bob@client.test").await;
+        for _ in 0..ACCOUNT_LOCK_FAILURES {
+            let response = bob.post(app.url("/api/turn_off_mfa")).form(&[("password", "a wrong guess here")]).send().await.unwrap();
+            assert_eq!(response.status(), 401);
+        }
+        let response = bob.post(app.url("/api/turn_off_mfa")).form(&[("password", TEST_PASSWORD)]).send().await.unwrap();
+        assert_eq!(response.status(), 401, "the right password is refused while the lock holds");
+        let (failures,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'auth.mfa_disabled' and result = 'failure'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(failures, ACCOUNT_LOCK_FAILURES + 1);
+        assert_eq!(sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await.0, 401);
+    }
+
+    async fn setting_up_mfa_needs_the_current_password(app) {
+        app.seed().await;
+        let bob = app.signed_in_client("bob@client.test").await;
+        let begin = |password: &'static str| {
+            let bob = bob.clone();
+            let url = app.url("/api/begin_mfa_enrolment");
+            async move { bob.post(url).form(&[("password", password)]).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(begin("").await, 401);
+        assert_eq!(begin("a wrong guess here").await, 401);
+        let (pending,): (Option<Vec<u8>>,) = sqlx::query_as("select totp_pending from users where email = 'bob@client.test'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        assert!(pending.is_none(), "no authenticator was bound without the password");
+        assert_eq!(count_audit(&app, "auth.mfa_enrolment", "wrong password").await, 2);
+        assert_eq!(begin(TEST_PASSWORD).await, 200);
+    }
+
+    async fn recovery_codes_are_stored_under_a_keyed_hash_and_old_plain_hashes_are_upgraded(app) {
+        app.seed().await;
+        let (user_id,): (String,) = sqlx::query_as("select id from users where email = 'staff@vellum.test'")
+            .fetch_one(app.state.db.pool()).await.unwrap();
+        let codes = app::server::auth::signin::set_totp_seed(&app.state, &user_id, b"12345678901234567890").await.unwrap();
+        let plain = |code: &str| {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(code.replace('-', "").as_bytes()).to_vec()
+        };
+        let stored: Vec<(Vec<u8>,)> = sqlx::query_as("select code_hash from recovery_codes where user_id = $1")
+            .bind(&user_id).fetch_all(app.state.db.pool()).await.unwrap();
+        assert_eq!(stored.len(), 10);
+        for code in &codes {
+            assert!(stored.iter().all(|(h,)| *h != plain(code)), "a code is stored as its plain SHA-256");
+        }
+        // A row an earlier version wrote (plain SHA-256) is re-hashed at
+        // start-up and still signs in.
+        let legacy = "k7m2p-q9r4t";
+        sqlx::query("insert into recovery_codes (id, user_id, code_hash, keyed, created_at) values ($1, $2, $3, 0, 0)")
+            .bind(app::server::new_id()).bind(&user_id).bind(plain(legacy))
+            .execute(app.state.db.pool()).await.unwrap();
+        assert_eq!(app::server::auth::signin::upgrade_recovery_codes(&app.state).await.unwrap(), 1);
+        let client = new_client();
+        assert_eq!(sign_in(&app, &client, "staff@vellum.test", TEST_PASSWORD).await.0, 200);
+        assert_eq!(verify_mfa(&app, &client, legacy).await, 200);
+        assert_eq!(list_matters(&app, &client).await.0, 200);
     }
 
     async fn signing_out_ends_the_session(app) {
@@ -362,7 +523,7 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     let bob = app.signed_in_client("bob@client.test").await;
     let enrolment: serde_json::Value = bob
         .post(app.url("/api/begin_mfa_enrolment"))
-        .form(&[("", "")])
+        .form(&[("password", TEST_PASSWORD)])
         .send()
         .await
         .unwrap()

@@ -674,7 +674,7 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/account", vec![("", "")]),
-        ("/api/begin_mfa_enrolment", vec![("", "")]),
+        ("/api/begin_mfa_enrolment", vec![("password", "x")]),
         ("/api/confirm_mfa_enrolment", vec![("code", "123456")]),
         ("/api/turn_off_mfa", vec![("password", "x")]),
         ("/api/matter_detail", vec![("id", id.as_str())]),

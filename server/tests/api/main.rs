@@ -13,6 +13,7 @@ mod billing;
 mod cli;
 mod crm;
 mod documents;
+mod flood;
 mod invitations;
 mod keys;
 mod mail;

@@ -30,14 +30,13 @@ fn pending_aad(user_id: &str) -> FieldAad<'_> {
 struct AccountRow {
     mfa_enabled: i64,
     totp_pending: Option<Vec<u8>>,
-    password_hash: Option<String>,
     message_emails: i64,
 }
 
 async fn account_row(state: &AppState, principal: &Principal) -> anyhow::Result<AccountRow> {
     // Message emails are on unless the user turned them off.
     sqlx::query_as(
-        "select mfa_enabled, totp_pending, password_hash,
+        "select mfa_enabled, totp_pending,
                 coalesce((select p.enabled from message_email_prefs p where p.user_id = users.id), 1) as message_emails
          from users where id = $1",
     )
@@ -62,13 +61,20 @@ pub async fn account(state: &AppState, principal: &Principal) -> Result<AccountV
 
 /// Starts enrolment: a new seed, kept sealed until the user proves a code
 /// from it, and the QR code to scan.
+///
+/// The current password is required first: whoever holds a session alone
+/// (a borrowed laptop, a stolen cookie) must not be able to bind the
+/// account to an authenticator of their own.
 pub async fn begin(
     state: &AppState,
     principal: &Principal,
+    client: &ClientInfo,
+    password: SecretString,
 ) -> Result<MfaEnrolmentView, ServiceError> {
     if account_row(state, principal).await?.mfa_enabled != 0 {
         return Err(AppError::Conflict("Two-step verification is already on.".to_owned()).into());
     }
+    signin::reauthenticate(state, principal, client, password, "auth.mfa_enrolment").await?;
     let user_id = principal.user_id.to_string();
     let seed = totp::generate_seed();
     let key = state.keys.firm_key(&state.db).await?;
@@ -131,8 +137,8 @@ pub async fn confirm(
     Ok(codes)
 }
 
-/// Turns MFA off for a client, after they confirm their password. Firm users
-/// must keep it.
+/// Turns MFA off for a client, after they confirm their password (throttled
+/// and audited like a sign-in). Firm users must keep it.
 pub async fn turn_off(
     state: &AppState,
     principal: &Principal,
@@ -145,10 +151,7 @@ pub async fn turn_off(
         )
         .into());
     }
-    let row = account_row(state, principal).await?;
-    if !state.hasher.verify(password, row.password_hash).await? {
-        return Err(AppError::InvalidCredentials.into());
-    }
+    signin::reauthenticate(state, principal, client, password, "auth.mfa_disabled").await?;
     let user_id = principal.user_id.to_string();
     let mut tx = state.db.begin_write().await?;
     sqlx::query(

@@ -95,34 +95,77 @@ impl VellumSessionStore {
     }
 }
 
-#[async_trait]
-impl SessionStore for VellumSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+/// The key a session is stored under: the first 128 bits of SHA-256 of the
+/// id in the cookie. The table then holds nothing a browser could present,
+/// so a copy of the database (a backup, a read-only SQL injection) yields no
+/// live session. The id is 128 random bits, so an unsalted hash is enough.
+fn stored_id(id: &Id) -> Id {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(id.0.to_le_bytes());
+    let mut half = [0_u8; 16];
+    half.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(half))
+}
+
+/// `record` as stored: under its hashed id.
+fn stored(record: &Record) -> Record {
+    Record {
+        id: stored_id(&record.id),
+        ..record.clone()
+    }
+}
+
+impl VellumSessionStore {
+    async fn create_stored(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
             Self::Sqlite(store) => store.create(record).await,
             Self::Postgres(store) => store.create(record).await,
         }
     }
 
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.save(record).await,
-            Self::Postgres(store) => store.save(record).await,
-        }
-    }
-
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite(store) => store.load(id).await,
-            Self::Postgres(store) => store.load(id).await,
-        }
-    }
-
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+    async fn delete_stored(&self, id: &Id) -> session_store::Result<()> {
         match self {
             Self::Sqlite(store) => store.delete(id).await,
             Self::Postgres(store) => store.delete(id).await,
         }
+    }
+}
+
+#[async_trait]
+impl SessionStore for VellumSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let mut row = stored(record);
+            let wanted = row.id;
+            self.create_stored(&mut row).await?;
+            if row.id == wanted {
+                return Ok(());
+            }
+            // The inner store met a collision and saved the copy under an id
+            // of its own, which no cookie hashes to: drop it and draw again.
+            self.delete_stored(&row.id).await?;
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let row = stored(record);
+        match self {
+            Self::Sqlite(store) => store.save(&row).await,
+            Self::Postgres(store) => store.save(&row).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let found = match self {
+            Self::Sqlite(store) => store.load(&stored_id(id)).await,
+            Self::Postgres(store) => store.load(&stored_id(id)).await,
+        }?;
+        Ok(found.map(|record| Record { id: *id, ..record }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.delete_stored(&stored_id(id)).await
     }
 }
 

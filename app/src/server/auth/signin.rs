@@ -10,15 +10,13 @@ use tower_sessions::Session;
 use super::{
     ClientInfo, Principal,
     session::{self, AUTH_KEY, AuthStage, SessionAuth},
-    throttle, totp,
+    throttle::{self, Counter, Reservation},
+    totp,
 };
 use crate::{
     domain::{
         AppError,
-        auth::{
-            ACCOUNT_LOCK_FAILURES, IP_LOCK_FAILURES, SignInStep, Throttle, ThrottleState,
-            normalise_email, record_failure,
-        },
+        auth::{SignInStep, Throttle, normalise_email},
         ids::{ContactId, UserId},
         role::Role,
     },
@@ -80,17 +78,23 @@ pub async fn sign_in(
         return Err(AppError::BadRequest("The email or password is too long.".to_owned()).into());
     }
     let now = now_ms();
-    let account_key = throttle::account_key(&email);
-    let ip_key = client.ip.map(|ip| throttle::ip_key(&ip.to_string()));
-
-    let mut decision =
-        crate::domain::auth::throttle(throttle::load(&state.db, &account_key).await?, now);
-    if let Some(ip_key) = &ip_key {
-        let by_ip = crate::domain::auth::throttle(throttle::load(&state.db, ip_key).await?, now);
-        decision = worse(decision, by_ip);
-    }
-
     let user = find_user(state, &email).await?;
+    let mut counters = vec![Counter::account(&email)];
+    counters.extend(client.ip.map(Counter::ip));
+    if let Some(user) = &user {
+        // A second-factor lock locks the account for passwords too.
+        counters.push(Counter::mfa(&user.id).lock_only());
+    }
+    let reservation = reserve_attempt(
+        state,
+        client,
+        &counters,
+        user.as_ref().map(|u| u.id.as_str()),
+        now,
+    )
+    .await?;
+    let decision = reservation.decision;
+
     let usable = user
         .as_ref()
         .filter(|u| u.disabled == 0 && decision == Throttle::Allow);
@@ -109,25 +113,12 @@ pub async fn sign_in(
             (Some(u), Throttle::Allow) if u.disabled != 0 => "disabled account",
             (Some(_), Throttle::Allow) => "wrong password",
         };
-        let mut tx = state.db.begin_write().await?;
         let mut entry = audit_entry("auth.sign_in", AuditResult::Failure, client).detail(reason);
         if let Some(user) = &user {
             entry = entry.actor(user.id.clone()).object("user", user.id.clone());
         }
-        audit::append(&mut tx, &entry).await?;
-        count_failure(
-            &mut tx,
-            &account_key,
-            ACCOUNT_LOCK_FAILURES,
-            now,
-            client,
-            user.as_ref().map(|u| u.id.as_str()),
-        )
-        .await?;
-        if let Some(ip_key) = &ip_key {
-            count_failure(&mut tx, ip_key, IP_LOCK_FAILURES, now, client, None).await?;
-        }
-        tx.commit().await?;
+        // The attempt was counted when it was reserved.
+        audit::record(&state.db, &entry).await?;
         return Err(AppError::InvalidCredentials.into());
     };
 
@@ -138,8 +129,11 @@ pub async fn sign_in(
         .await
         .context("rotating the session id")?;
     let mut tx = state.db.begin_write().await?;
-    throttle::clear(tx.conn(), &account_key).await?;
     if role.is_firm() || user.mfa_enabled != 0 {
+        // Only the whole sign-in clears the account's counters: until the
+        // second factor is given, the password step just gives back its own
+        // attempt, so "right password, wrong codes" can never reset a count.
+        throttle::refund(tx.conn(), &reservation).await?;
         let pending = SessionAuth {
             handle: String::new(),
             user_id: user.id.clone(),
@@ -161,6 +155,8 @@ pub async fn sign_in(
         tx.commit().await?;
         return Ok(SignInStep::MfaRequired);
     }
+    throttle::refund(tx.conn(), &reservation).await?;
+    signed_in_fully(tx.conn(), &email, &user.id).await?;
     complete(
         &mut tx,
         session,
@@ -175,41 +171,98 @@ pub async fn sign_in(
     Ok(SignInStep::Done)
 }
 
-fn worse(a: Throttle, b: Throttle) -> Throttle {
-    match (a, b) {
-        (Throttle::Locked, _) | (_, Throttle::Locked) => Throttle::Locked,
-        (Throttle::Wait, _) | (_, Throttle::Wait) => Throttle::Wait,
-        _ => Throttle::Allow,
-    }
-}
-
-async fn count_failure(
-    tx: &mut WriteTx,
-    key: &str,
-    lock_at: i64,
-    now: i64,
+/// Reserves an attempt against `counters` in a write of its own, committed
+/// before any hashing, and audits any lock it engaged.
+async fn reserve_attempt(
+    state: &AppState,
     client: &ClientInfo,
+    counters: &[Counter],
     user_id: Option<&str>,
-) -> anyhow::Result<()> {
-    let previous: Option<ThrottleState> = throttle::load_for_update(tx.conn(), key).await?;
-    let (next, locked) = record_failure(previous, now, lock_at);
-    throttle::store(tx.conn(), key, next).await?;
-    if locked {
-        let what = if key.starts_with("ip:") {
-            "auth.ip_locked"
-        } else {
-            "auth.account_locked"
-        };
-        let mut entry = audit_entry(what, AuditResult::Denied, client)
-            .detail(format!("{} failed attempts", next.failures));
-        if let Some(user_id) = user_id {
+    now: i64,
+) -> anyhow::Result<Reservation> {
+    let mut tx = state.db.begin_write().await?;
+    let reservation = throttle::reserve(tx.conn(), counters, now).await?;
+    for lock in &reservation.locked {
+        let action = lock.scope.lock_action();
+        let mut entry = audit_entry(action, AuditResult::Denied, client).detail(format!(
+            "{} failed {} attempts",
+            lock.failures,
+            lock.scope.what()
+        ));
+        if let Some(user_id) = user_id.filter(|_| action == "auth.account_locked") {
             entry = entry
                 .actor(user_id.to_owned())
                 .object("user", user_id.to_owned());
         }
-        audit::append(tx, &entry).await?;
-        tracing::warn!(kind = what, "sign-in lock engaged");
+        audit::append(&mut tx, &entry).await?;
+        tracing::warn!(kind = action, "sign-in lock engaged");
     }
+    tx.commit().await?;
+    Ok(reservation)
+}
+
+/// After every factor succeeded, the account's password and second-factor
+/// counters are forgotten. Network counters are never cleared by one
+/// success (anyone with an account of their own could otherwise wipe the
+/// count of their guesses at others'); callers refund the attempt instead.
+async fn signed_in_fully(
+    conn: &mut AnyConnection,
+    email: &str,
+    user_id: &str,
+) -> anyhow::Result<()> {
+    throttle::clear(&mut *conn, &Counter::account(email)).await?;
+    throttle::clear(conn, &Counter::mfa(user_id)).await
+}
+
+/// Re-checks the signed-in user's password before a change to how they
+/// sign in (setting up or turning off two-step verification). It goes
+/// through the same throttle as signing in, so it is no free password
+/// oracle for someone holding a session, and failures are audited.
+pub async fn reauthenticate(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    password: SecretString,
+    action: &str,
+) -> Result<(), ServiceError> {
+    use secrecy::ExposeSecret as _;
+    if password.expose_secret().len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::InvalidCredentials.into());
+    }
+    let user_id = principal.user_id.to_string();
+    let mut counters = vec![Counter::account(&normalise_email(&principal.email))];
+    counters.extend(client.ip.map(Counter::ip));
+    counters.push(Counter::mfa(&user_id).lock_only());
+    let reservation = reserve_attempt(state, client, &counters, Some(&user_id), now_ms()).await?;
+    let decision = reservation.decision;
+    let hash: Option<String> = if decision == Throttle::Allow {
+        sqlx::query_scalar("select password_hash from users where id = $1")
+            .bind(user_id.clone())
+            .fetch_optional(state.db.pool())
+            .await
+            .context("loading the password hash")?
+            .flatten()
+    } else {
+        None
+    };
+    if !state.hasher.verify(password, hash).await? {
+        let reason = if decision == Throttle::Allow {
+            "wrong password"
+        } else {
+            "throttled"
+        };
+        audit::record(
+            &state.db,
+            &audit_entry(action, AuditResult::Failure, client)
+                .actor(user_id)
+                .detail(reason),
+        )
+        .await?;
+        return Err(AppError::InvalidCredentials.into());
+    }
+    let mut tx = state.db.begin_write().await?;
+    throttle::refund(tx.conn(), &reservation).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -304,9 +357,14 @@ pub async fn verify_mfa(
     .context("loading the user's MFA settings")?
     .ok_or(AppError::Unauthorized)?;
 
-    let account_key = throttle::account_key(&row.email);
-    let decision =
-        crate::domain::auth::throttle(throttle::load(&state.db, &account_key).await?, now);
+    let mut counters = vec![
+        Counter::account(&row.email).lock_only(),
+        Counter::mfa(&pending.user_id),
+    ];
+    counters.extend(client.ip.map(Counter::mfa_ip));
+    let reservation =
+        reserve_attempt(state, client, &counters, Some(&pending.user_id), now).await?;
+    let decision = reservation.decision;
 
     let mut tx = state.db.begin_write().await?;
     let accepted = if decision == Throttle::Allow {
@@ -318,46 +376,43 @@ pub async fn verify_mfa(
             }
             None => None,
         };
-        match by_totp {
-            Some(step) => {
-                sqlx::query("update users set totp_last_step = $1 where id = $2")
-                    .bind(step)
-                    .bind(pending.user_id.clone())
-                    .execute(tx.conn())
-                    .await
-                    .context("recording the TOTP step")?;
-                Some("totp")
-            }
-            None => use_recovery_code(tx.conn(), &pending.user_id, code, now)
+        let spent = match by_totp {
+            // Inside the write and conditional, so two requests racing with
+            // one code cannot both spend it (RFC 6238 §5.2).
+            Some(step) => spend_totp_step(tx.conn(), &pending.user_id, step).await?,
+            None => false,
+        };
+        if spent {
+            Some("totp")
+        } else {
+            let key = recovery_code_key(state).await?;
+            use_recovery_code(tx.conn(), &key, &pending.user_id, code, now)
                 .await?
-                .then_some("recovery code"),
+                .then_some("recovery code")
         }
     } else {
         None
     };
 
     let Some(method) = accepted else {
+        let detail = if decision == Throttle::Allow {
+            "invalid code"
+        } else {
+            "throttled"
+        };
         audit::append(
             &mut tx,
             &audit_entry("auth.mfa", AuditResult::Failure, client)
                 .actor(pending.user_id.clone())
-                .detail("invalid code"),
-        )
-        .await?;
-        count_failure(
-            &mut tx,
-            &account_key,
-            ACCOUNT_LOCK_FAILURES,
-            now,
-            client,
-            Some(&pending.user_id),
+                .detail(detail),
         )
         .await?;
         tx.commit().await?;
         return Err(AppError::InvalidCode.into());
     };
 
-    throttle::clear(tx.conn(), &account_key).await?;
+    throttle::refund(tx.conn(), &reservation).await?;
+    signed_in_fully(tx.conn(), &row.email, &pending.user_id).await?;
     audit::append(
         &mut tx,
         &audit_entry("auth.mfa", AuditResult::Success, client)
@@ -388,10 +443,30 @@ pub async fn verify_mfa(
     Ok(())
 }
 
+/// Records `step` as the user's last accepted TOTP step, only if it is later
+/// than the one stored. Returns false when another request spent it first.
+async fn spend_totp_step(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    step: i64,
+) -> anyhow::Result<bool> {
+    let spent = sqlx::query(
+        "update users set totp_last_step = $1
+         where id = $2 and (totp_last_step is null or totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user_id.to_owned())
+    .execute(conn)
+    .await
+    .context("recording the TOTP step")?;
+    Ok(spent.rows_affected() == 1)
+}
+
 /// Marks a matching unused recovery code as used. Recovery codes are
 /// formatted `xxxxx-xxxxx`; case and dashes are ignored.
 async fn use_recovery_code(
     conn: &mut AnyConnection,
+    key: &RecoveryCodeKey,
     user_id: &str,
     code: &str,
     now: i64,
@@ -404,9 +479,10 @@ async fn use_recovery_code(
     if normalised.len() != 10 {
         return Ok(false);
     }
-    let hash = recovery_code_hash(&normalised);
+    let hash = key.hash(user_id, &legacy_recovery_code_hash(&normalised))?;
     let used = sqlx::query(
-        "update recovery_codes set used_at = $1 where user_id = $2 and code_hash = $3 and used_at is null",
+        "update recovery_codes set used_at = $1
+         where user_id = $2 and code_hash = $3 and keyed = 1 and used_at is null",
     )
     .bind(now)
     .bind(user_id.to_owned())
@@ -417,10 +493,80 @@ async fn use_recovery_code(
     Ok(used.rows_affected() == 1)
 }
 
-/// The stored form of a recovery code.
-pub fn recovery_code_hash(normalised: &str) -> Vec<u8> {
+/// The key recovery codes are hashed with. A code has about 50 bits, so a
+/// plain hash of it falls to an offline search from a database copy; keyed
+/// with a secret that lives only under the keyring (derived from the firm
+/// data key, which key rotation re-wraps but never changes), the hashes in
+/// a stolen database are useless on their own.
+pub struct RecoveryCodeKey(zeroize::Zeroizing<[u8; 32]>);
+
+impl RecoveryCodeKey {
+    /// The stored form of a recovery code: HMAC-SHA-256 over the user id and
+    /// the code's SHA-256, so equal codes of two users never hash alike.
+    fn hash(&self, user_id: &str, code_sha256: &[u8]) -> anyhow::Result<Vec<u8>> {
+        use hmac::Mac as _;
+        let mut mac = hmac_sha256(self.0.as_slice())?;
+        mac.update(user_id.as_bytes());
+        mac.update(&[0]);
+        mac.update(code_sha256);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+}
+
+/// Derives the [`RecoveryCodeKey`] from the firm data key.
+pub async fn recovery_code_key(state: &AppState) -> anyhow::Result<RecoveryCodeKey> {
+    use hmac::Mac as _;
+    use secrecy::ExposeSecret as _;
+    let firm = state.keys.firm_key(&state.db).await?;
+    let mut mac = hmac_sha256(firm.expose_secret())?;
+    mac.update(b"vellum recovery codes v1");
+    let mut key = zeroize::Zeroizing::new([0_u8; 32]);
+    key.copy_from_slice(&mac.finalize().into_bytes());
+    Ok(RecoveryCodeKey(key))
+}
+
+fn hmac_sha256(key: &[u8]) -> anyhow::Result<hmac::Hmac<sha2::Sha256>> {
+    <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key)
+        .map_err(|_| anyhow::anyhow!("HMAC refused its key"))
+}
+
+/// What earlier versions stored: the code's plain SHA-256. Now only the
+/// input to the keyed hash, and the form [`upgrade_recovery_codes`] finds in
+/// rows written before keyed hashing.
+fn legacy_recovery_code_hash(normalised: &str) -> Vec<u8> {
     use sha2::Digest as _;
     sha2::Sha256::digest(normalised.as_bytes()).to_vec()
+}
+
+/// Re-hashes recovery codes stored by earlier versions (a plain SHA-256)
+/// with the keyed hash, in place. The plain hash is the keyed hash's input,
+/// so no code is lost. Run at start-up; does nothing once all are keyed.
+pub async fn upgrade_recovery_codes(state: &AppState) -> anyhow::Result<u64> {
+    let legacy: Vec<(String, String, Vec<u8>)> =
+        sqlx::query_as("select id, user_id, code_hash from recovery_codes where keyed = 0")
+            .fetch_all(state.db.pool())
+            .await
+            .context("finding recovery codes to re-hash")?;
+    if legacy.is_empty() {
+        return Ok(0);
+    }
+    let key = recovery_code_key(state).await?;
+    let mut tx = state.db.begin_write().await?;
+    let mut upgraded = 0;
+    for (id, user_id, plain) in legacy {
+        upgraded += sqlx::query(
+            "update recovery_codes set code_hash = $1, keyed = 1 where id = $2 and keyed = 0",
+        )
+        .bind(key.hash(&user_id, &plain)?)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .context("re-hashing a recovery code")?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    tracing::info!(upgraded, "re-hashed recovery codes with the keyed hash");
+    Ok(upgraded)
 }
 
 /// Where a user's TOTP seed is sealed.
@@ -456,6 +602,7 @@ pub async fn set_totp_seed(
     let codes = (0..10)
         .map(|_| new_recovery_code())
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let recovery_key = recovery_code_key(state).await?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "update users set totp_secret = $1, mfa_enabled = 1, totp_last_step = null where id = $2",
@@ -472,10 +619,10 @@ pub async fn set_totp_seed(
         .context("replacing recovery codes")?;
     for code in &codes {
         let normalised: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
-        sqlx::query("insert into recovery_codes (id, user_id, code_hash, created_at) values ($1, $2, $3, $4)")
+        sqlx::query("insert into recovery_codes (id, user_id, code_hash, keyed, created_at) values ($1, $2, $3, 1, $4)")
             .bind(new_id())
             .bind(user_id.to_owned())
-            .bind(recovery_code_hash(&normalised))
+            .bind(recovery_key.hash(user_id, &legacy_recovery_code_hash(&normalised))?)
             .bind(now_ms())
             .execute(tx.conn())
             .await

@@ -124,13 +124,20 @@ fn Enrol(
     confirm: ServerAction<ConfirmMfaEnrolment>,
 ) -> impl IntoView {
     let error = action_error(confirm);
+    let begin_error = action_error(begin);
     view! {
-        <ActionForm action=begin attr:class="inline-form" attr:method="post">
-            <button class="button" type="submit">"Set up two-step verification"</button>
-        </ActionForm>
+        // The set-up form steps aside once its QR code is on screen.
+        <Show when=move || !matches!(begin.value().get(), Some(Ok(_)))>
+            <ActionForm action=begin attr:class="form" attr:method="post">
+                <label for="enrol-password">"Current password"</label>
+                <input id="enrol-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required />
+                {move || begin_error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <button class="button" type="submit">"Set up two-step verification"</button>
+            </ActionForm>
+        </Show>
         {move || {
-            begin.value().get().map(|result| match result {
-                Ok(enrolment) => view! {
+            begin.value().get().and_then(Result::ok).map(|enrolment| {
+                view! {
                     <div class="enrol">
                         <p>"Scan this code with an authenticator app, or type in the key below."</p>
                         <div class="qr" inner_html=enrolment.qr_svg></div>
@@ -142,8 +149,7 @@ fn Enrol(
                             <button class="button primary" type="submit">"Turn on"</button>
                         </ActionForm>
                     </div>
-                }.into_any(),
-                Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
             })
         }}
     }
