@@ -129,6 +129,30 @@ async fn download(
     }
 }
 
+/// The document the firm seeded on the matter `number` with `visibility`:
+/// the engagement letter (client) or the strategy notes (internal).
+async fn firm_document(app: &TestApp, number: &str, visibility: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(
+        "select d.id from documents d join matters m on m.id = d.matter_id
+         where m.number = $1 and d.visibility = $2 order by d.created_at, d.id limit 1",
+    )
+    .bind(number.to_owned())
+    .bind(visibility.to_owned())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    id
+}
+
+async fn current_version(app: &TestApp, document_id: &str) -> i64 {
+    let (version,): (i64,) = sqlx::query_as("select current_version from documents where id = $1")
+        .bind(document_id.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    version
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(app.state.db.pool())
@@ -367,6 +391,90 @@ on_both_backends! {
         let doc = listed.as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
         let names: Vec<&str> = doc["versions"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["draft-2.txt", "draft.txt"]);
+    }
+
+    async fn a_client_cannot_replace_the_firms_letter(app) {
+        app.seed().await;
+        let alice = app.signed_in_client(ALICE).await;
+        let letter = firm_document(&app, ALICES_MATTER, "client").await;
+        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", letter.as_str())], b"forged".to_vec()).await;
+        let foreign = (response.status(), response.text().await.unwrap());
+        let missing_id = app::server::new_id();
+        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", missing_id.as_str())], b"forged".to_vec()).await;
+        assert_eq!(foreign.0, 404, "{}", foreign.1);
+        assert_eq!(foreign, (response.status(), response.text().await.unwrap()), "answers like a missing document");
+        assert_eq!(current_version(&app, &letter).await, 1, "the letter is unchanged");
+        let denied = count(&app, &format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'")).await;
+        assert_eq!(denied, 1, "the attempt is audited");
+        // Her own upload she may version.
+        let own = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"one".to_vec()).await;
+        let own = own["document_id"].as_str().unwrap().to_owned();
+        let response = upload(&app, &alice, ALICES_MATTER, "mine.txt", "client", &[("replaces", own.as_str())], b"two".to_vec()).await;
+        assert_eq!(response.status(), 201);
+    }
+
+    async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app) {
+        app.seed().await;
+        // Bob is given access to Alice's matter too.
+        sqlx::query("insert into matter_client_access (matter_id, user_id, granted_at) select m.id, u.id, 0 from matters m, users u where m.number = $1 and u.email = $2")
+            .bind(ALICES_MATTER).bind(BOB).execute(app.state.db.pool()).await.unwrap();
+        let alice = app.signed_in_client(ALICE).await;
+        let bob = app.signed_in_client(BOB).await;
+        let stored = upload_ok(&app, &alice, ALICES_MATTER, "alices.txt", b"alice's".to_vec()).await;
+        let id = stored["document_id"].as_str().unwrap().to_owned();
+        let (_, _, seen) = download(&app, &bob, &format!("/api/documents/{id}/download")).await;
+        assert_eq!(seen.unwrap(), b"alice's", "Bob may read it");
+        let response = upload(&app, &bob, ALICES_MATTER, "alices.txt", "client", &[("replaces", id.as_str())], b"bob's".to_vec()).await;
+        assert_eq!(response.status(), 404);
+        assert_eq!(current_version(&app, &id).await, 1);
+        let (_, _, current) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+        assert_eq!(current.unwrap(), b"alice's");
+    }
+
+    async fn an_accepted_document_request_stays_closed(app) {
+        app.seed().await;
+        let staff = app.signed_in_client(STAFF).await;
+        let alice = app.signed_in_client(ALICE).await;
+        let matter = matter_id(&app, ALICES_MATTER).await;
+        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Signed lease"), ("note", ""), ("due_date", "")]).await;
+        assert_eq!(status, 200, "{id}");
+        let request: String = serde_json::from_str(&id).unwrap();
+        let response = upload(&app, &alice, ALICES_MATTER, "lease.pdf", "client", &[("request", request.as_str())], b"the lease".to_vec()).await;
+        assert_eq!(response.status(), 201);
+        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
+        assert_eq!(status, 200);
+        let before: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
+            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        let documents = count(&app, "select count(*) from documents").await;
+        let response = upload(&app, &alice, ALICES_MATTER, "other.pdf", "client", &[("request", request.as_str())], b"something else".to_vec()).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 409, "{body}");
+        assert!(body.contains("accepted"), "{body}");
+        let after: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
+            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(after, before, "the request is unchanged");
+        assert_eq!(count(&app, "select count(*) from documents").await, documents, "nothing stored");
+    }
+
+    async fn a_firm_upload_cannot_change_a_documents_visibility_by_replacing_it(app) {
+        app.seed().await;
+        let staff = app.signed_in_client(STAFF).await;
+        let letter = firm_document(&app, ALICES_MATTER, "client").await;
+        let notes = firm_document(&app, ALICES_MATTER, "internal").await;
+        for (id, visibility) in [(&letter, "internal"), (&notes, "client")] {
+            let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", visibility, &[("replaces", id.as_str())], b"v2".to_vec()).await;
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert_eq!(status, 400, "{body}");
+            assert!(body.contains("keeps the document's visibility"), "{body}");
+            assert_eq!(current_version(&app, id).await, 1);
+        }
+        let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", "internal", &[("replaces", notes.as_str())], b"v2".to_vec()).await;
+        assert_eq!(response.status(), 201);
+        let (visibility,): (String,) = sqlx::query_as("select visibility from documents where id = $1")
+            .bind(notes.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!((visibility.as_str(), current_version(&app, &notes).await), ("internal", 2));
     }
 
     async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app) {
