@@ -161,6 +161,16 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     n
 }
 
+/// Sets the modification time of the file at `path`.
+fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
 /// Files under `dir`, recursively.
 fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -480,17 +490,89 @@ on_both_backends! {
     async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app) {
         app.seed().await;
         let blobs = app.data_dir().join("blobs");
-        std::fs::write(blobs.join("tmp").join("left-over.partial"), b"half an upload").unwrap();
-        let orphan = app::server::new_id();
-        std::fs::write(blobs.join(&orphan), b"a blob whose row never committed").unwrap();
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+        let left_over = blobs.join("tmp").join("left-over.partial");
+        std::fs::write(&left_over, b"half an upload").unwrap();
+        set_modified(&left_over, long_ago);
+        let orphan = blobs.join(app::server::new_id());
+        std::fs::write(&orphan, b"a blob whose row never committed").unwrap();
+        set_modified(&orphan, long_ago);
+        // Fresh ones may be another process's upload in flight.
+        let in_flight = blobs.join("tmp").join("in-flight.partial");
+        std::fs::write(&in_flight, b"arriving").unwrap();
+        let committing = blobs.join(app::server::new_id());
+        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
         let live_before = files_under(&blobs).len();
         // What `Application::build` runs before serving.
-        app::server::documents::sweep_orphans(&app.state).await.unwrap();
-        assert!(!blobs.join(&orphan).exists());
-        assert_eq!(std::fs::read_dir(blobs.join("tmp")).unwrap().count(), 0);
+        app::server::documents::sweep_orphans(&app.state, app::server::documents::ORPHAN_GRACE).await.unwrap();
+        assert!(!orphan.exists() && !left_over.exists(), "old leftovers are removed");
+        assert!(in_flight.exists() && committing.exists(), "fresh files are kept");
         assert_eq!(files_under(&blobs).len(), live_before - 2, "seeded blobs survive");
+        std::fs::remove_file(&in_flight).unwrap();
+        std::fs::remove_file(&committing).unwrap();
         let rows = count(&app, "select count(*) from document_versions").await;
         assert_eq!(usize::try_from(rows).unwrap(), files_under(&blobs).len());
+    }
+
+    async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app) {
+        app.seed().await;
+        let alice = app.signed_in_client(ALICE).await;
+        let body = sample(3 * CHUNK_SIZE + 123);
+        let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
+            .bind(ALICE).fetch_one(app.state.db.pool()).await.unwrap();
+        let principal = app::server::auth::Principal {
+            user_id: app::domain::ids::UserId::from_trusted(user),
+            role: app::domain::role::Role::Client,
+            email: ALICE.to_owned(),
+            display_name: "Alice".to_owned(),
+            contact_id: None,
+            session_handle: String::new(),
+        };
+        let params = app::server::documents::UploadParams {
+            matter_id: app::domain::ids::MatterId::from_trusted(matter_id(&app, ALICES_MATTER).await),
+            name: "in-flight.bin".to_owned(),
+            visibility: app::domain::document::Visibility::Client,
+            request_id: None,
+            replaces: None,
+        };
+        // The body arrives when the test sends it, so the upload is held
+        // half way while the second instance starts.
+        let (frames, received) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+        let stream = futures_util::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|frame| (Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(frame)), received))
+        });
+        let state = app.state.clone();
+        let uploading = tokio::spawn(async move {
+            app::server::documents::upload(&state, &principal, &app::server::auth::ClientInfo::default(), params, u64::MAX, Box::pin(stream)).await
+        });
+        frames.send(body[..2 * CHUNK_SIZE].to_vec()).await.unwrap();
+        let temp = app.data_dir().join("blobs").join("tmp");
+        let mut waited = 0;
+        while std::fs::read_dir(&temp).unwrap().count() == 0 {
+            assert!(waited < 500, "the upload never started writing");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            waited += 1;
+        }
+        // Another upload's blob, renamed into place a moment ago; its row is
+        // about to commit.
+        let committing = app.data_dir().join("blobs").join(app::server::new_id());
+        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
+
+        let second = app.second_instance().await;
+        assert!(committing.exists(), "a blob renamed into place moments ago survives the second start");
+        assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 1, "the upload's temp file survives the second start");
+
+        frames.send(body[2 * CHUNK_SIZE..].to_vec()).await.unwrap();
+        drop(frames);
+        let stored = uploading.await.unwrap().expect("the upload succeeds");
+        assert_eq!(stored.sha256, sha256_hex(&body));
+        let path = format!("/api/documents/{}/download", stored.document_id);
+        let (status, _, got) = download(&app, &alice, &path).await;
+        assert_eq!(status, 200);
+        assert_eq!(got.unwrap(), body, "downloads byte-identical from the first instance");
+        let alice_on_second = second.signed_in_client(ALICE).await;
+        let (_, _, got) = download(&second, &alice_on_second, &path).await;
+        assert_eq!(got.unwrap(), body, "and from the second");
     }
 
     async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and_then_accepted(app) {
