@@ -94,7 +94,8 @@ fn unauthorized() -> Response {
 }
 
 /// `POST /api/matters/{id}/documents?name=…&visibility=client|internal[&request=…][&replaces=…]`
-/// with the raw file as the body.
+/// with the raw file as the body. A new version (`replaces`) names its
+/// document's visibility; the upload never changes it.
 async fn upload(
     State(state): State<ServerState>,
     Extension(UploadLimit(limit)): Extension<UploadLimit>,

@@ -58,7 +58,7 @@ impl Application {
     /// the port. `extra_routes` lets tests add routes inside the middleware.
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
         let state = app_state(config).await?;
-        app::server::documents::sweep_orphans(&state).await?;
+        app::server::documents::sweep_orphans(&state, app::server::documents::ORPHAN_GRACE).await?;
         crate::messages::spawn_escalations(state.clone());
         spawn_flood_audit(state.clone());
         if let Some(smtp) = &config.smtp {

@@ -92,6 +92,21 @@ pub fn may_upload_document(subject: &Subject, visibility: super::document::Visib
     may_see_document(subject, visibility)
 }
 
+/// May `subject` upload a new version of a document of this visibility,
+/// first uploaded by `created_by`, on a matter they can view? Firm users
+/// version any document they may see. A client versions only their own
+/// uploads: never the firm's letters, nor another client's file on a
+/// matter they share, whose current version every reader would take as
+/// its author's.
+pub fn may_replace_document(
+    subject: &Subject,
+    visibility: super::document::Visibility,
+    created_by: &str,
+) -> bool {
+    may_see_document(subject, visibility)
+        && (may_manage_documents(subject) || subject.user_id == created_by)
+}
+
 /// May `subject` manage a matter's documents: change visibility, ask the
 /// client for documents, accept or reject uploads? Firm users only.
 pub fn may_manage_documents(subject: &Subject) -> bool {
@@ -301,6 +316,25 @@ mod tests {
                 "{role:?}"
             );
             assert!(may_manage_documents(&subject(role)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_client_versions_only_their_own_uploads_and_the_firm_any_it_sees() {
+        use crate::domain::document::Visibility::{Client, Internal};
+        let client = subject(Role::Client);
+        assert!(may_replace_document(&client, Client, &client.user_id));
+        assert!(!may_replace_document(&client, Client, "the firm"));
+        assert!(!may_replace_document(&client, Internal, &client.user_id));
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(
+                may_replace_document(&subject(role), Client, "a client"),
+                "{role:?}"
+            );
+            assert!(
+                may_replace_document(&subject(role), Internal, "someone"),
+                "{role:?}"
+            );
         }
     }
 

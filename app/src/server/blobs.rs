@@ -8,13 +8,15 @@
 //! Writes are atomic: a blob is written to a temp file and becomes visible
 //! only when [`PendingBlob::commit`] renames it into place. A crash leaves
 //! at worst a temp file or a blob without a database row; both are swept at
-//! start ([`crate::server::documents::sweep_orphans`]).
+//! start ([`crate::server::documents::sweep_orphans`]) once they are old
+//! enough that no upload can still be writing or committing them.
 
 use std::{
     fmt,
     fs::{self, File},
     io::{self, Read, Seek, Write},
     path::{Path, PathBuf},
+    time::SystemTime,
 };
 
 /// Something a blob can be read from, at any offset.
@@ -51,23 +53,57 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     /// On I/O failure.
     fn delete(&self, key: &str) -> io::Result<()>;
 
-    /// Removes every unfinished write (temp files). Call only at start,
-    /// when no upload is in flight. Returns how many were removed.
+    /// Takes the store's sweep lock, held until the [`SweepLock`] is
+    /// dropped; `None` when another process holds it (and is sweeping).
     ///
     /// # Errors
-    /// On I/O failure.
-    fn remove_temp(&self) -> io::Result<usize>;
+    /// When the lock file cannot be opened or locked.
+    fn lock_sweep(&self) -> io::Result<Option<SweepLock>>;
 
-    /// The committed blobs for which `is_live` is false: orphans, whose
-    /// database row was never written (a crash between the rename and the
-    /// commit).
+    /// Removes the unfinished writes (temp files) last written before
+    /// `cutoff`. Newer ones may belong to an upload in flight, in this
+    /// process or another one on the same data dir. Returns how many were
+    /// removed.
     ///
     /// # Errors
     /// On I/O failure.
-    fn list_orphans(&self, is_live: &dyn Fn(&str) -> bool) -> io::Result<Vec<String>>;
+    fn remove_temp(&self, cutoff: SystemTime) -> io::Result<usize>;
+
+    /// The committed blobs last written before `cutoff` for which `is_live`
+    /// is false: orphans, whose database row was never written (a crash
+    /// between the rename and the commit). Newer ones may be an upload's
+    /// whose row is about to commit.
+    ///
+    /// # Errors
+    /// On I/O failure.
+    fn list_orphans(
+        &self,
+        is_live: &dyn Fn(&str) -> bool,
+        cutoff: SystemTime,
+    ) -> io::Result<Vec<String>>;
 }
 
-/// Blobs as files: `<root>/<key>`, written through `<root>/tmp/`.
+/// The exclusive lock of one sweep of unfinished uploads, released when
+/// dropped. Two processes starting on the same data dir (an overlapping
+/// restart) thus never sweep at once.
+#[derive(Debug)]
+pub struct SweepLock {
+    _file: File,
+}
+
+/// Whether the file `entry` names was last written before `cutoff`. A file
+/// gone meanwhile (renamed into place, or removed) is not.
+fn written_before(entry: &fs::DirEntry, cutoff: SystemTime) -> io::Result<bool> {
+    match entry.metadata() {
+        Ok(meta) => Ok(meta.is_file() && meta.modified()? < cutoff),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Blobs as files: `<root>/<key>`, written through `<root>/tmp/`. The sweep
+/// lock is `<root>.lock` beside the folder (`<data-dir>/blobs.lock`), so it
+/// is never taken for a blob or a temp file.
 #[derive(Debug, Clone)]
 pub struct FsBlobStore {
     root: PathBuf,
@@ -88,6 +124,11 @@ impl FsBlobStore {
     /// The folder of unfinished writes.
     pub fn temp_dir(&self) -> PathBuf {
         self.root.join("tmp")
+    }
+
+    /// The sweep's lock file.
+    fn lock_path(&self) -> PathBuf {
+        self.root.with_extension("lock")
     }
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
@@ -184,28 +225,49 @@ impl BlobStore for FsBlobStore {
         }
     }
 
-    fn remove_temp(&self) -> io::Result<usize> {
+    fn lock_sweep(&self) -> io::Result<Option<SweepLock>> {
+        let mut options = File::options();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(self.lock_path())?;
+        // An advisory lock on the open file (flock on Unix): released when
+        // the file is closed, by a crash too, so it can never go stale.
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SweepLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(err)) => Err(err),
+        }
+    }
+
+    fn remove_temp(&self, cutoff: SystemTime) -> io::Result<usize> {
         let mut removed = 0;
         for entry in fs::read_dir(self.temp_dir())? {
             let entry = entry?;
-            if entry.file_type()?.is_file() {
-                fs::remove_file(entry.path())?;
-                removed += 1;
+            if !written_before(&entry, cutoff)? {
+                continue;
+            }
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
             }
         }
         Ok(removed)
     }
 
-    fn list_orphans(&self, is_live: &dyn Fn(&str) -> bool) -> io::Result<Vec<String>> {
+    fn list_orphans(
+        &self,
+        is_live: &dyn Fn(&str) -> bool,
+        cutoff: SystemTime,
+    ) -> io::Result<Vec<String>> {
         let mut orphans = Vec::new();
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
-            if !entry.file_type()?.is_file() {
-                continue;
-            }
             if let Some(key) = entry.file_name().to_str()
                 && self.path(key).is_ok()
                 && !is_live(key)
+                && written_before(&entry, cutoff)?
             {
                 orphans.push(key.to_owned());
             }
@@ -266,14 +328,43 @@ mod tests {
     }
 
     #[test]
-    fn orphans_are_the_committed_blobs_without_a_row() {
+    fn orphans_are_the_committed_blobs_without_a_row_written_before_the_cutoff() {
         let (_dir, store) = store();
         for key in ["live", "orphan"] {
             store.put(key).unwrap().commit().unwrap();
         }
+        let later = SystemTime::now() + std::time::Duration::from_secs(60);
         assert_eq!(
-            store.list_orphans(&|k| k == "live").unwrap(),
+            store.list_orphans(&|k| k == "live", later).unwrap(),
             vec!["orphan".to_owned()]
         );
+        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert!(
+            store
+                .list_orphans(&|k| k == "live", earlier)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn only_temp_files_written_before_the_cutoff_are_removed() {
+        let (_dir, store) = store();
+        let _in_flight = store.put("abc").unwrap();
+        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert_eq!(store.remove_temp(earlier).unwrap(), 0);
+        let later = SystemTime::now() + std::time::Duration::from_secs(60);
+        assert_eq!(store.remove_temp(later).unwrap(), 1);
+    }
+
+    #[test]
+    fn one_sweep_at_a_time_holds_the_lock() {
+        let (_dir, store) = store();
+        let held = store.lock_sweep().unwrap();
+        assert!(held.is_some());
+        // A second opening of the lock file, as another process's would be.
+        assert!(store.lock_sweep().unwrap().is_none());
+        drop(held);
+        assert!(store.lock_sweep().unwrap().is_some());
     }
 }

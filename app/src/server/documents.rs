@@ -72,12 +72,36 @@ async fn denied(
     Err(AppError::NotFound.into())
 }
 
+/// How old an unfinished upload's temp file or row-less blob must be before
+/// the sweep removes it. Anything newer may be an upload in flight in
+/// another process on the same data dir (an overlapping restart): its temp
+/// file is still being written, or its blob was renamed into place and its
+/// row is about to commit. An hour is far past either.
+pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// Removes what an interrupted upload left behind: temp files, and blobs
-/// whose database row was never committed. Run at start, before serving.
+/// whose database row was never committed, last written more than `grace`
+/// ago ([`ORPHAN_GRACE`] at start). Run at start, before serving. The sweep
+/// holds the blob store's lock; when another process holds it, that
+/// process is sweeping and this one skips.
 ///
 /// # Errors
 /// On database or storage failure.
-pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<()> {
+pub async fn sweep_orphans(state: &AppState, grace: std::time::Duration) -> anyhow::Result<()> {
+    let blobs = std::sync::Arc::clone(&state.blobs);
+    let lock = tokio::task::spawn_blocking(move || blobs.lock_sweep())
+        .await
+        .context("locking the sweep of unfinished uploads")?
+        .context("locking the sweep of unfinished uploads")?;
+    let Some(lock) = lock else {
+        tracing::info!("another process is sweeping unfinished uploads; skipped");
+        return Ok(());
+    };
+    // The cutoff is taken before the live keys are read: a blob renamed
+    // into place after it is too new to remove, whatever the list says.
+    let cutoff = std::time::SystemTime::now()
+        .checked_sub(grace)
+        .unwrap_or(std::time::UNIX_EPOCH);
     let live: Vec<(String,)> = sqlx::query_as("select blob_key from document_versions")
         .fetch_all(state.db.pool())
         .await
@@ -86,11 +110,12 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<()> {
     let blobs = std::sync::Arc::clone(&state.blobs);
     let (temps, orphans) =
         tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
-            let temps = blobs.remove_temp()?;
-            let orphans = blobs.list_orphans(&|key| live.contains(key))?;
+            let temps = blobs.remove_temp(cutoff)?;
+            let orphans = blobs.list_orphans(&|key| live.contains(key), cutoff)?;
             for key in &orphans {
                 blobs.delete(key)?;
             }
+            drop(lock);
             Ok((temps, orphans.len()))
         })
         .await

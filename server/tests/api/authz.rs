@@ -254,6 +254,31 @@ const ROUTES: &[Route] = &[
         },
     },
     Route {
+        name: "POST /api/matters/{id}/documents?replaces= (new version)",
+        sees: |app, client, number| Box::pin(replace_probe(app, client, number)),
+    },
+    Route {
+        name: "POST /api/matters/{id}/documents?request= (fulfil a request)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let request = open_request_on(app, number).await;
+                let id = matter_id(app, number).await;
+                let response = client
+                    .post(app.url(&format!("/api/matters/{id}/documents")))
+                    .query(&[
+                        ("name", "probe.txt"),
+                        ("visibility", "client"),
+                        ("request", request.as_str()),
+                    ])
+                    .body("probe")
+                    .send()
+                    .await
+                    .unwrap();
+                upload_seen(response, number).await
+            })
+        },
+    },
+    Route {
         name: "GET /billing (billing page)",
         sees: |app, client, number| {
             Box::pin(async move {
@@ -382,22 +407,123 @@ async fn status_probe(
     }
 }
 
-/// Gives every matter the matrix probes a client-visible document, uploaded
-/// by the admin before any test wall goes up.
-async fn give_every_probed_matter_a_document(app: &TestApp) {
-    let (admin,): (String,) =
-        sqlx::query_as("select id from users where email = 'admin@vellum.test'")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
-    let principal = app::server::auth::Principal {
-        user_id: app::domain::ids::UserId::from_trusted(admin),
-        role: app::domain::role::Role::Admin,
-        email: "admin@vellum.test".to_owned(),
-        display_name: "Admin".to_owned(),
-        contact_id: None,
-        session_handle: String::new(),
+/// 201 means the upload went through (the matter was seen); 404, which
+/// must not name the matter, means it was not.
+async fn upload_seen(response: reqwest::Response, number: &str) -> bool {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    match status {
+        201 => true,
+        404 => {
+            assert!(
+                !body.contains(number),
+                "a 404 must not name the matter: {body}"
+            );
+            false
+        }
+        other => panic!("unexpected status {other}: {body}"),
+    }
+}
+
+/// The email of the user `client` is signed in as.
+async fn signed_in_email(app: &TestApp, client: &reqwest::Client) -> String {
+    let response = client
+        .post(app.url("/api/current_user"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    let user: serde_json::Value = response.json().await.unwrap();
+    user["email"].as_str().unwrap().to_owned()
+}
+
+/// Uploads a new version of a client-visible document on the matter
+/// `number`: the user's own upload when they have one there, else the
+/// firm's. A client may version only their own uploads: on a matter they
+/// see, the firm's document answers 404 as well.
+async fn replace_probe(app: &TestApp, client: &reqwest::Client, number: &str) -> bool {
+    let email = signed_in_email(app, client).await;
+    let documents: Vec<(String, i64, String)> = sqlx::query_as(
+        "select d.id, case when d.created_by = u.id then 1 else 0 end, u.role
+         from documents d join matters m on m.id = d.matter_id join users u on u.email = $2
+         where m.number = $1 and d.visibility = 'client'
+         order by case when d.created_by = u.id then 0 else 1 end, d.id",
+    )
+    .bind(number.to_owned())
+    .bind(email.clone())
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    let id = matter_id(app, number).await;
+    let replace = |document: String| {
+        let url = app.url(&format!("/api/matters/{id}/documents"));
+        async move {
+            client
+                .post(url)
+                .query(&[
+                    ("name", "probe.txt"),
+                    ("visibility", "client"),
+                    ("replaces", document.as_str()),
+                ])
+                .body("probe")
+                .send()
+                .await
+                .unwrap()
+        }
     };
+    let (first, _, role) = documents
+        .first()
+        .cloned()
+        .expect("a client-visible document");
+    let seen = upload_seen(replace(first).await, number).await;
+    if seen && role == "client" {
+        for (document, own, _) in documents.iter().skip(1) {
+            let status = replace(document.clone()).await.status().as_u16();
+            let expected = if *own == 1 { 201 } else { 404 };
+            assert_eq!(
+                status, expected,
+                "{email} versioning {document} on {number}"
+            );
+        }
+    }
+    seen
+}
+
+/// A document request on the matter `number` that is not accepted yet: a
+/// seeded one, or one made here for matters the demo asks nothing on.
+async fn open_request_on(app: &TestApp, number: &str) -> String {
+    let existing: Option<(String,)> = sqlx::query_as(
+        "select r.id from document_requests r join matters m on m.id = r.matter_id
+         where m.number = $1 and (r.review_status is null or r.review_status <> 'accepted')
+         order by r.id limit 1",
+    )
+    .bind(number.to_owned())
+    .fetch_optional(app.state.db.pool())
+    .await
+    .unwrap();
+    if let Some((id,)) = existing {
+        return id;
+    }
+    let id = app::server::new_id();
+    sqlx::query(
+        "insert into document_requests (id, matter_id, title, status, created_by, created_at)
+         select $1, m.id, 'Matrix request', 'open', u.id, 0 from matters m, users u
+         where m.number = $2 and u.email = 'admin@vellum.test'",
+    )
+    .bind(id.clone())
+    .bind(number.to_owned())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    id
+}
+
+/// Gives every matter the matrix probes a client-visible document, uploaded
+/// by the admin before any test wall goes up, and each demo client one of
+/// their own on their matters (which they, unlike the firm's, may version).
+async fn give_every_probed_matter_a_document(app: &TestApp) {
+    use app::domain::role::Role;
+    let admin = principal_of(app, "admin@vellum.test", Role::Admin).await;
     for number in [
         "LIT-2026-0012",
         "LIT-2026-0019",
@@ -406,39 +532,80 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         "COR-2026-0050",
         "EST-2026-0003",
     ] {
-        let frames = [Ok::<_, std::convert::Infallible>(
-            axum::body::Bytes::from_static(b"matrix"),
-        )];
-        let stored = app::server::documents::upload(
-            &app.state,
-            &principal,
-            &app::server::auth::ClientInfo::default(),
-            app::server::documents::UploadParams {
-                matter_id: app::domain::ids::MatterId::from_trusted(matter_id(app, number).await),
-                name: "matrix.txt".to_owned(),
-                visibility: app::domain::document::Visibility::Client,
-                request_id: None,
-                replaces: None,
-            },
-            1024,
-            futures_util::stream::iter(frames),
-        )
-        .await
-        .unwrap();
+        let document = upload_matrix_file(app, &admin, number).await;
         // And, where the matter has a conversation, a message carrying it.
         if let Some(thread) = thread_on(app, number).await {
             app::server::messages::send(
                 &app.state,
-                &principal,
+                &admin,
                 &app::server::auth::ClientInfo::default(),
                 &thread,
                 "matrix",
-                &stored.document_id,
+                &document,
             )
             .await
             .unwrap();
         }
     }
+    for (email, numbers) in [
+        ("alice@client.test", &["LIT-2026-0012", "COR-2026-0031"][..]),
+        ("bob@client.test", &["LIT-2026-0019"][..]),
+    ] {
+        let client = principal_of(app, email, Role::Client).await;
+        for number in numbers {
+            upload_matrix_file(app, &client, number).await;
+        }
+    }
+}
+
+/// A principal for the demo user `email`, for calling services directly.
+async fn principal_of(
+    app: &TestApp,
+    email: &str,
+    role: app::domain::role::Role,
+) -> app::server::auth::Principal {
+    let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
+        .bind(email.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    app::server::auth::Principal {
+        user_id: app::domain::ids::UserId::from_trusted(id),
+        role,
+        email: email.to_owned(),
+        display_name: email.to_owned(),
+        contact_id: None,
+        session_handle: String::new(),
+    }
+}
+
+/// Uploads a small client-visible file to the matter `number` as
+/// `principal`; returns the document's id.
+async fn upload_matrix_file(
+    app: &TestApp,
+    principal: &app::server::auth::Principal,
+    number: &str,
+) -> String {
+    let frames = [Ok::<_, std::convert::Infallible>(
+        axum::body::Bytes::from_static(b"matrix"),
+    )];
+    app::server::documents::upload(
+        &app.state,
+        principal,
+        &app::server::auth::ClientInfo::default(),
+        app::server::documents::UploadParams {
+            matter_id: app::domain::ids::MatterId::from_trusted(matter_id(app, number).await),
+            name: "matrix.txt".to_owned(),
+            visibility: app::domain::document::Visibility::Client,
+            request_id: None,
+            replaces: None,
+        },
+        1024,
+        futures_util::stream::iter(frames),
+    )
+    .await
+    .unwrap()
+    .document_id
 }
 
 /// A message with an attachment on the matter `number`, if it has one.

@@ -129,12 +129,46 @@ async fn download(
     }
 }
 
+/// The document the firm seeded on the matter `number` with `visibility`:
+/// the engagement letter (client) or the strategy notes (internal).
+async fn firm_document(app: &TestApp, number: &str, visibility: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(
+        "select d.id from documents d join matters m on m.id = d.matter_id
+         where m.number = $1 and d.visibility = $2 order by d.created_at, d.id limit 1",
+    )
+    .bind(number.to_owned())
+    .bind(visibility.to_owned())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    id
+}
+
+async fn current_version(app: &TestApp, document_id: &str) -> i64 {
+    let (version,): (i64,) = sqlx::query_as("select current_version from documents where id = $1")
+        .bind(document_id.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    version
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
     n
+}
+
+/// Sets the modification time of the file at `path`.
+fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
 }
 
 /// Files under `dir`, recursively.
@@ -369,20 +403,176 @@ on_both_backends! {
         assert_eq!(names, ["draft-2.txt", "draft.txt"]);
     }
 
+    async fn a_client_cannot_replace_the_firms_letter(app) {
+        app.seed().await;
+        let alice = app.signed_in_client(ALICE).await;
+        let letter = firm_document(&app, ALICES_MATTER, "client").await;
+        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", letter.as_str())], b"forged".to_vec()).await;
+        let foreign = (response.status(), response.text().await.unwrap());
+        let missing_id = app::server::new_id();
+        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", missing_id.as_str())], b"forged".to_vec()).await;
+        assert_eq!(foreign.0, 404, "{}", foreign.1);
+        assert_eq!(foreign, (response.status(), response.text().await.unwrap()), "answers like a missing document");
+        assert_eq!(current_version(&app, &letter).await, 1, "the letter is unchanged");
+        let denied = count(&app, &format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'")).await;
+        assert_eq!(denied, 1, "the attempt is audited");
+        // Her own upload she may version.
+        let own = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"one".to_vec()).await;
+        let own = own["document_id"].as_str().unwrap().to_owned();
+        let response = upload(&app, &alice, ALICES_MATTER, "mine.txt", "client", &[("replaces", own.as_str())], b"two".to_vec()).await;
+        assert_eq!(response.status(), 201);
+    }
+
+    async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app) {
+        app.seed().await;
+        // Bob is given access to Alice's matter too.
+        sqlx::query("insert into matter_client_access (matter_id, user_id, granted_at) select m.id, u.id, 0 from matters m, users u where m.number = $1 and u.email = $2")
+            .bind(ALICES_MATTER).bind(BOB).execute(app.state.db.pool()).await.unwrap();
+        let alice = app.signed_in_client(ALICE).await;
+        let bob = app.signed_in_client(BOB).await;
+        let stored = upload_ok(&app, &alice, ALICES_MATTER, "alices.txt", b"alice's".to_vec()).await;
+        let id = stored["document_id"].as_str().unwrap().to_owned();
+        let (_, _, seen) = download(&app, &bob, &format!("/api/documents/{id}/download")).await;
+        assert_eq!(seen.unwrap(), b"alice's", "Bob may read it");
+        let response = upload(&app, &bob, ALICES_MATTER, "alices.txt", "client", &[("replaces", id.as_str())], b"bob's".to_vec()).await;
+        assert_eq!(response.status(), 404);
+        assert_eq!(current_version(&app, &id).await, 1);
+        let (_, _, current) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+        assert_eq!(current.unwrap(), b"alice's");
+    }
+
+    async fn an_accepted_document_request_stays_closed(app) {
+        app.seed().await;
+        let staff = app.signed_in_client(STAFF).await;
+        let alice = app.signed_in_client(ALICE).await;
+        let matter = matter_id(&app, ALICES_MATTER).await;
+        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Signed lease"), ("note", ""), ("due_date", "")]).await;
+        assert_eq!(status, 200, "{id}");
+        let request: String = serde_json::from_str(&id).unwrap();
+        let response = upload(&app, &alice, ALICES_MATTER, "lease.pdf", "client", &[("request", request.as_str())], b"the lease".to_vec()).await;
+        assert_eq!(response.status(), 201);
+        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
+        assert_eq!(status, 200);
+        let before: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
+            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        let documents = count(&app, "select count(*) from documents").await;
+        let response = upload(&app, &alice, ALICES_MATTER, "other.pdf", "client", &[("request", request.as_str())], b"something else".to_vec()).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 409, "{body}");
+        assert!(body.contains("accepted"), "{body}");
+        let after: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
+            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!(after, before, "the request is unchanged");
+        assert_eq!(count(&app, "select count(*) from documents").await, documents, "nothing stored");
+    }
+
+    async fn a_firm_upload_cannot_change_a_documents_visibility_by_replacing_it(app) {
+        app.seed().await;
+        let staff = app.signed_in_client(STAFF).await;
+        let letter = firm_document(&app, ALICES_MATTER, "client").await;
+        let notes = firm_document(&app, ALICES_MATTER, "internal").await;
+        for (id, visibility) in [(&letter, "internal"), (&notes, "client")] {
+            let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", visibility, &[("replaces", id.as_str())], b"v2".to_vec()).await;
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert_eq!(status, 400, "{body}");
+            assert!(body.contains("keeps the document's visibility"), "{body}");
+            assert_eq!(current_version(&app, id).await, 1);
+        }
+        let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", "internal", &[("replaces", notes.as_str())], b"v2".to_vec()).await;
+        assert_eq!(response.status(), 201);
+        let (visibility,): (String,) = sqlx::query_as("select visibility from documents where id = $1")
+            .bind(notes.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+        assert_eq!((visibility.as_str(), current_version(&app, &notes).await), ("internal", 2));
+    }
+
     async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app) {
         app.seed().await;
         let blobs = app.data_dir().join("blobs");
-        std::fs::write(blobs.join("tmp").join("left-over.partial"), b"half an upload").unwrap();
-        let orphan = app::server::new_id();
-        std::fs::write(blobs.join(&orphan), b"a blob whose row never committed").unwrap();
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+        let left_over = blobs.join("tmp").join("left-over.partial");
+        std::fs::write(&left_over, b"half an upload").unwrap();
+        set_modified(&left_over, long_ago);
+        let orphan = blobs.join(app::server::new_id());
+        std::fs::write(&orphan, b"a blob whose row never committed").unwrap();
+        set_modified(&orphan, long_ago);
+        // Fresh ones may be another process's upload in flight.
+        let in_flight = blobs.join("tmp").join("in-flight.partial");
+        std::fs::write(&in_flight, b"arriving").unwrap();
+        let committing = blobs.join(app::server::new_id());
+        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
         let live_before = files_under(&blobs).len();
         // What `Application::build` runs before serving.
-        app::server::documents::sweep_orphans(&app.state).await.unwrap();
-        assert!(!blobs.join(&orphan).exists());
-        assert_eq!(std::fs::read_dir(blobs.join("tmp")).unwrap().count(), 0);
+        app::server::documents::sweep_orphans(&app.state, app::server::documents::ORPHAN_GRACE).await.unwrap();
+        assert!(!orphan.exists() && !left_over.exists(), "old leftovers are removed");
+        assert!(in_flight.exists() && committing.exists(), "fresh files are kept");
         assert_eq!(files_under(&blobs).len(), live_before - 2, "seeded blobs survive");
+        std::fs::remove_file(&in_flight).unwrap();
+        std::fs::remove_file(&committing).unwrap();
         let rows = count(&app, "select count(*) from document_versions").await;
         assert_eq!(usize::try_from(rows).unwrap(), files_under(&blobs).len());
+    }
+
+    async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app) {
+        app.seed().await;
+        let alice = app.signed_in_client(ALICE).await;
+        let body = sample(3 * CHUNK_SIZE + 123);
+        let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
+            .bind(ALICE).fetch_one(app.state.db.pool()).await.unwrap();
+        let principal = app::server::auth::Principal {
+            user_id: app::domain::ids::UserId::from_trusted(user),
+            role: app::domain::role::Role::Client,
+            email: ALICE.to_owned(),
+            display_name: "Alice".to_owned(),
+            contact_id: None,
+            session_handle: String::new(),
+        };
+        let params = app::server::documents::UploadParams {
+            matter_id: app::domain::ids::MatterId::from_trusted(matter_id(&app, ALICES_MATTER).await),
+            name: "in-flight.bin".to_owned(),
+            visibility: app::domain::document::Visibility::Client,
+            request_id: None,
+            replaces: None,
+        };
+        // The body arrives when the test sends it, so the upload is held
+        // half way while the second instance starts.
+        let (frames, received) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+        let stream = futures_util::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|frame| (Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(frame)), received))
+        });
+        let state = app.state.clone();
+        let uploading = tokio::spawn(async move {
+            app::server::documents::upload(&state, &principal, &app::server::auth::ClientInfo::default(), params, u64::MAX, Box::pin(stream)).await
+        });
+        frames.send(body[..2 * CHUNK_SIZE].to_vec()).await.unwrap();
+        let temp = app.data_dir().join("blobs").join("tmp");
+        let mut waited = 0;
+        while std::fs::read_dir(&temp).unwrap().count() == 0 {
+            assert!(waited < 500, "the upload never started writing");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            waited += 1;
+        }
+        // Another upload's blob, renamed into place a moment ago; its row is
+        // about to commit.
+        let committing = app.data_dir().join("blobs").join(app::server::new_id());
+        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
+
+        let second = app.second_instance().await;
+        assert!(committing.exists(), "a blob renamed into place moments ago survives the second start");
+        assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 1, "the upload's temp file survives the second start");
+
+        frames.send(body[2 * CHUNK_SIZE..].to_vec()).await.unwrap();
+        drop(frames);
+        let stored = uploading.await.unwrap().expect("the upload succeeds");
+        assert_eq!(stored.sha256, sha256_hex(&body));
+        let path = format!("/api/documents/{}/download", stored.document_id);
+        let (status, _, got) = download(&app, &alice, &path).await;
+        assert_eq!(status, 200);
+        assert_eq!(got.unwrap(), body, "downloads byte-identical from the first instance");
+        let alice_on_second = second.signed_in_client(ALICE).await;
+        let (_, _, got) = download(&second, &alice_on_second, &path).await;
+        assert_eq!(got.unwrap(), body, "and from the second");
     }
 
     async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and_then_accepted(app) {

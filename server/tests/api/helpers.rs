@@ -63,8 +63,10 @@ pub struct TestApp {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     used_steps: std::sync::Mutex<HashMap<String, u64>>,
+    config: Config,
     _pg_database: Option<PgTestDatabase>,
-    _data_dir: tempfile::TempDir,
+    /// The temp data dir, owned by the first instance on it.
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 /// The password every seeded test user has.
@@ -143,7 +145,15 @@ impl TestApp {
 
     /// The server's data dir.
     pub fn data_dir(&self) -> &std::path::Path {
-        self._data_dir.path()
+        &self.config.data_dir
+    }
+
+    /// Starts a second server on this one's data dir and database, as an
+    /// overlapping restart does (start-up work such as the orphan sweep
+    /// included). It stops when dropped; the data dir and database stay
+    /// this server's.
+    pub async fn second_instance(&self) -> TestApp {
+        start(self.config.clone(), Router::new(), None, None).await
     }
 
     /// The absolute URL of `path`.
@@ -271,6 +281,23 @@ pub async fn spawn_app_configured(
     }
     let config =
         Config::load(&Overrides::default(), |key| vars.get(key).cloned()).expect("test config");
+    start(
+        config,
+        extra_routes,
+        database.map(|name| PgTestDatabase { name }),
+        Some(data_dir),
+    )
+    .await
+}
+
+/// Builds and runs a server with `config`; the returned app owns the test
+/// database and data dir it is given, if any.
+async fn start(
+    config: Config,
+    extra_routes: Router<ServerState>,
+    database: Option<PgTestDatabase>,
+    data_dir: Option<tempfile::TempDir>,
+) -> TestApp {
     let application = Application::build(&config, extra_routes)
         .await
         .expect("build the application");
@@ -286,7 +313,8 @@ pub async fn spawn_app_configured(
         state,
         shutdown: Some(stop),
         used_steps: std::sync::Mutex::new(HashMap::new()),
-        _pg_database: database.map(|name| PgTestDatabase { name }),
+        config,
+        _pg_database: database,
         _data_dir: data_dir,
     }
 }

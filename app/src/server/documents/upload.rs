@@ -21,7 +21,7 @@ use crate::{
         AppError,
         document::{Visibility, content_type_for, sanitize_file_name},
         ids::MatterId,
-        policy::may_upload_document,
+        policy::{may_replace_document, may_upload_document},
     },
     server::{
         ServiceError,
@@ -41,6 +41,11 @@ use crate::{
 /// sanitising cuts it to `MAX_FILE_NAME_CHARS`.
 pub const MAX_UPLOAD_NAME_BYTES: usize = 1024;
 
+/// The answer to an upload against a request the firm already accepted:
+/// accepting closes it (only a rejection reopens it).
+const ACCEPTED_REQUEST: &str =
+    "This request was accepted and is closed. Upload the file on its own instead.";
+
 /// Frames in flight between the request and the encrypting thread: enough
 /// to keep both busy, few enough that memory stays flat.
 const PIPELINE_DEPTH: usize = 8;
@@ -52,11 +57,13 @@ pub struct UploadParams {
     pub matter_id: MatterId,
     /// The file name as the browser sent it; sanitised here.
     pub name: String,
-    /// Who may see it. Ignored for a new version, which keeps its document's.
+    /// Who may see it. A new version must name its document's visibility:
+    /// replacing a file never publishes or hides it.
     pub visibility: Visibility,
-    /// The document request it fulfils, if any.
+    /// The document request it fulfils, if any; never an accepted one.
     pub request_id: Option<String>,
-    /// The document it is a new version of, if any.
+    /// The document it is a new version of, if any. Clients version only
+    /// their own uploads.
     pub replaces: Option<String>,
 }
 
@@ -119,8 +126,10 @@ enum Piece {
 ///
 /// # Errors
 /// [`UploadError::TooLarge`] past `limit`; not found for a matter, request
-/// or document the user may not see; internal errors for I/O and database
-/// failures. In every case nothing is stored.
+/// or document the user may not see (or, for a new version, may not
+/// replace); a 400 for a visibility other than the replaced document's; a
+/// 409 for a request that was already accepted; internal errors for I/O
+/// and database failures. In every case nothing is stored.
 pub async fn upload<S, E>(
     state: &AppState,
     principal: &Principal,
@@ -137,41 +146,59 @@ where
     let subject = principal.subject();
     authorize_matter(db, principal, client, &params.matter_id).await?;
     let matter = params.matter_id.as_str().to_owned();
-    let client_role = !subject.role.is_firm();
-
     let replaces = match &params.replaces {
         Some(id) => {
-            let row: Option<(String,)> = sqlx::query_as(
-                "select visibility from documents where id = $1 and matter_id = $2
-                 and ($3 = 0 or visibility = 'client')",
+            let row: Option<(String, String)> = sqlx::query_as(
+                "select visibility, created_by from documents where id = $1 and matter_id = $2",
             )
             .bind(id.clone())
             .bind(matter.clone())
-            .bind(i64::from(client_role))
             .fetch_optional(db.pool())
             .await?;
-            match row {
-                Some((visibility,)) => Some((id.clone(), Visibility::parse(&visibility)?)),
-                None => match denied(db, principal, client, "document", id).await? {},
+            let replaceable = match row {
+                Some((visibility, created_by)) => {
+                    let visibility = Visibility::parse(&visibility)?;
+                    may_replace_document(&subject, visibility, &created_by).then_some(visibility)
+                }
+                None => None,
+            };
+            // Someone else's document answers like a missing one.
+            let Some(visibility) = replaceable else {
+                match denied(db, principal, client, "document", id).await? {}
+            };
+            // A version that quietly published an internal document (or hid
+            // a shared one) would be a disclosure nobody chose.
+            if visibility != params.visibility {
+                return Err(AppError::BadRequest(format!(
+                    "A new version keeps the document's visibility ({}); change the visibility separately.",
+                    visibility.as_str()
+                ))
+                .into());
             }
+            Some(id.clone())
         }
         None => None,
     };
-    let visibility = replaces.as_ref().map_or(params.visibility, |(_, v)| *v);
+    let visibility = params.visibility;
     if !may_upload_document(&subject, visibility) {
         return Err(
             AppError::BadRequest("Only the firm can file internal documents.".to_owned()).into(),
         );
     }
     if let Some(request_id) = &params.request_id {
-        let found: Option<(String,)> =
-            sqlx::query_as("select id from document_requests where id = $1 and matter_id = $2")
-                .bind(request_id.clone())
-                .bind(matter.clone())
-                .fetch_optional(db.pool())
-                .await?;
-        if found.is_none() {
-            match denied(db, principal, client, "document_request", request_id).await? {}
+        let found: Option<(Option<String>,)> = sqlx::query_as(
+            "select review_status from document_requests where id = $1 and matter_id = $2",
+        )
+        .bind(request_id.clone())
+        .bind(matter.clone())
+        .fetch_optional(db.pool())
+        .await?;
+        match found {
+            None => match denied(db, principal, client, "document_request", request_id).await? {},
+            Some((Some(review),)) if review == "accepted" => {
+                return Err(AppError::Conflict(ACCEPTED_REQUEST.to_owned()).into());
+            }
+            Some(_) => {}
         }
     }
 
@@ -194,7 +221,7 @@ where
         &CommitRows {
             matter: &matter,
             version_id: &version_id,
-            replaces: replaces.as_ref().map(|(id, _)| id.as_str()),
+            replaces: replaces.as_deref(),
             visibility,
             request_id: params.request_id.as_deref(),
             size,
@@ -338,26 +365,37 @@ struct CommitRows<'a> {
 
 /// Writes the document (or its next version), fulfils the request, and
 /// records audit rows and the client's touchpoints, in one transaction.
+/// What was checked before the upload streamed is checked again here, so a
+/// change meanwhile (the document's visibility, the request accepted) is a
+/// 409 rather than a version or fulfilment nobody allowed.
 async fn commit_rows(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
     rows: &CommitRows<'_>,
-) -> anyhow::Result<(String, i64)> {
+) -> Result<(String, i64), ServiceError> {
     let now = now_ms();
     let user = principal.user_id.to_string();
     let mut tx = state.db.begin_write().await?;
     let (document_id, version) = match rows.replaces {
         Some(id) => {
-            let (version,): (i64,) = sqlx::query_as(
+            let numbered: Option<(i64,)> = sqlx::query_as(
                 "update documents set current_version = current_version + 1
-                 where id = $1 and matter_id = $2 returning current_version",
+                 where id = $1 and matter_id = $2 and visibility = $3 returning current_version",
             )
             .bind(id)
             .bind(rows.matter)
-            .fetch_one(tx.conn())
+            .bind(rows.visibility.as_str())
+            .fetch_optional(tx.conn())
             .await
             .context("numbering a new version")?;
+            let Some((version,)) = numbered else {
+                return Err(AppError::Conflict(
+                    "The document's visibility changed while the file was uploading; upload it again."
+                        .to_owned(),
+                )
+                .into());
+            };
             (id.to_owned(), version)
         }
         None => {
@@ -403,11 +441,12 @@ async fn commit_rows(
         format!("Uploaded a document (version {version})"),
     )];
     if let Some(request_id) = rows.request_id {
-        sqlx::query(
+        let fulfilled = sqlx::query(
             "update document_requests
              set status = 'fulfilled', fulfilled_by_version = $1, fulfilled_at = $2,
                  review_status = null, reviewed_by = null, reviewed_at = null
-             where id = $3 and matter_id = $4",
+             where id = $3 and matter_id = $4
+               and (review_status is null or review_status <> 'accepted')",
         )
         .bind(rows.version_id)
         .bind(now)
@@ -415,7 +454,11 @@ async fn commit_rows(
         .bind(rows.matter)
         .execute(tx.conn())
         .await
-        .context("fulfilling a document request")?;
+        .context("fulfilling a document request")?
+        .rows_affected();
+        if fulfilled != 1 {
+            return Err(AppError::Conflict(ACCEPTED_REQUEST.to_owned()).into());
+        }
         entries.push((
             "document_request.fulfilled",
             ("document_request", request_id.to_owned()),
