@@ -720,68 +720,6 @@ pub fn validate_lines(
     Ok(valid)
 }
 
-/// Days since the Unix epoch for a civil date (Howard Hinnant's
-/// days-from-civil), or `None` for an impossible date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if !(1970..=9999).contains(&year) || !(1..=days_in_month).contains(&day) {
-        return None;
-    }
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// Parses a `YYYY-MM-DD` form date as midnight UTC, in milliseconds.
-pub fn parse_date(raw: &str) -> Result<i64, String> {
-    let bad = || {
-        format!(
-            "\"{}\" is not a date (YYYY-MM-DD).",
-            raw.chars().take(20).collect::<String>()
-        )
-    };
-    let mut parts = raw.trim().splitn(3, '-').map(str::parse::<i64>);
-    let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
-        (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    days_from_civil(year, month, day)
-        .map(|days| days * 86_400_000)
-        .ok_or_else(bad)
-}
-
-/// The UTC date of `ms`, as `(year, month, day)` (civil-from-days).
-pub fn civil_date(ms: i64) -> (i64, i64, i64) {
-    let days = ms.div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-/// `YYYY-MM-DD` for `ms` (UTC).
-pub fn format_date(ms: i64) -> String {
-    let (y, m, d) = civil_date(ms);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// A quantity in hundredths as text: `1.5`, `2`, `0.25`.
 pub fn format_quantity(hundredths: i64) -> String {
     let whole = hundredths / 100;
@@ -801,6 +739,7 @@ pub fn format_rate(bp: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::{format_date, parse_date};
 
     fn gbp(minor: i64) -> Money {
         Money::new(minor, Currency::parse("GBP").unwrap())

@@ -14,6 +14,7 @@ use super::{
     db::Db,
     new_id, now_ms,
 };
+use crate::domain::time::DAY_MS;
 
 /// What [`seed_demo`] did.
 #[derive(Debug, PartialEq, Eq)]
@@ -34,8 +35,6 @@ pub const DEMO_STAFF: &str = "staff@vellum.test";
 pub const DEMO_ALICE: &str = "alice@client.test";
 /// The second demo client, at another account.
 pub const DEMO_BOB: &str = "bob@client.test";
-
-const DAY_MS: i64 = 86_400_000;
 
 /// Accounts: (key, name, kind, industry).
 const ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
@@ -740,7 +739,7 @@ async fn insert_demo(conn: &mut AnyConnection, now: i64) -> anyhow::Result<()> {
         .await
         .context("inserting a touchpoint")?;
     }
-    super::billing::seed_billing(conn, now).await?;
+    super::billing::seed::seed_billing(conn, now, DEMO_STAFF).await?;
     Ok(())
 }
 

@@ -9,7 +9,10 @@
 
 use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::domain::billing::{InvoiceView, LineKind, format_date, format_quantity, format_rate};
+use crate::domain::{
+    billing::{InvoiceView, LineKind, format_quantity, format_rate},
+    time::format_date,
+};
 
 /// A4 in points.
 const PAGE_WIDTH: f32 = 595.0;

@@ -9,6 +9,7 @@ use crate::{
         document::Visibility,
         ids::{MatterId, UserId},
         role::Role,
+        time::DAY_MS,
     },
     server::{
         auth::{ClientInfo, Principal},
@@ -18,7 +19,6 @@ use crate::{
 };
 
 /// A day in milliseconds.
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Files each of Alice's and Bob's matters gets: (name, visibility, text).
 const DEMO_FILES: &[(&str, Visibility, &str)] = &[

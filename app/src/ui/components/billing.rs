@@ -11,8 +11,9 @@ use crate::{
     api::billing::{IssueInvoice, RecordPayment, VoidInvoice, list_invoices},
     domain::{
         AppError,
-        billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView, format_date},
+        billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView},
         matter::MatterDetailView,
+        time::format_date,
     },
     ui::components::action_error,
 };

@@ -13,8 +13,9 @@ use crate::{
     },
     domain::{
         AppError,
-        billing::{InvoiceView, LineKind, format_date, format_quantity, format_rate},
+        billing::{InvoiceView, LineKind, format_quantity, format_rate},
         matter::MatterSummaryView,
+        time::format_date,
     },
     ui::{
         components::billing::{BillingActions, InvoiceList, PaidBar, TrustBalances, pdf_href},
