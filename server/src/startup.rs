@@ -161,6 +161,7 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
             &config.data_dir.join("blobs"),
         )?),
         public_url: config.public_url.clone(),
+        calendar_feed_days: i64::from(config.calendar_feed_days),
         message_bus: app::server::messages::MessageBus::new(),
         messaging: app::server::messages::MessagingSettings {
             sla_minutes: i64::from(config.message_sla_minutes),
