@@ -70,6 +70,7 @@ impl Application {
                 .clone()
                 .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
         );
+        spawn_session_sweeper(state.clone());
         let tls = match &config.tls {
             Some(files) => Some(rustls_config(files).await?),
             None => None,
@@ -119,6 +120,36 @@ impl Application {
             .serve(service)
             .await
     }
+}
+
+/// Removes expired `user_sessions` rows every quarter of the idle timeout
+/// (at least every second, at most every minute), so the sessions page
+/// lists only live sessions. The tower-sessions records expire on their own
+/// (`continuously_delete_expired` above).
+fn spawn_session_sweeper(state: AppState) {
+    let every_ms = (state.session_limits.idle_ms / 4).clamp(1_000, 60_000);
+    let every = std::time::Duration::from_millis(u64::try_from(every_ms).unwrap_or(60_000));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = app::server::now_ms();
+            match app::server::auth::session::sweep_expired_sessions(
+                &state.db,
+                state.session_limits,
+                now,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed expired sessions"),
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "removing expired sessions");
+                }
+            }
+        }
+    });
 }
 
 /// Loads the certificate and key, naming the setting when they are unusable.
