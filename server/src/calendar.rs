@@ -1,6 +1,7 @@
 //! Calendar downloads: `GET /api/matters/{id}/calendar.ics` for a signed-in
 //! user, and `GET /calendar/{token}.ics`, the private feed that calendar apps
-//! fetch without a session.
+//! fetch without a session. An expired or revoked feed answers 404, as an
+//! unknown one does.
 
 use app::{
     domain::ids::MatterId,
@@ -65,11 +66,15 @@ async fn matter_calendar(
     }
 }
 
-async fn feed(State(state): State<ServerState>, Path(file): Path<String>) -> Response {
+async fn feed(
+    State(state): State<ServerState>,
+    Extension(auth): Extension<AuthContext>,
+    Path(file): Path<String>,
+) -> Response {
     let Some(token) = file.strip_suffix(".ics") else {
         return not_found();
     };
-    match calendar::feed(&state.app.db, token).await {
+    match calendar::feed(&state.app, &auth.client, token).await {
         Ok(Some(body)) => ics("vellum.ics", body),
         Ok(None) => not_found(),
         Err(err) => {

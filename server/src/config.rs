@@ -25,6 +25,10 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
 /// The default largest document upload: 2 GiB (DESIGN §2.4).
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
+/// The default lifetime of a calendar feed link: about six months, after
+/// which its user asks for a new one (issue 9).
+pub const DEFAULT_CALENDAR_FEED_DAYS: u32 = 180;
+
 /// A configuration problem, naming the setting.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration: {setting}: {message}")]
@@ -67,6 +71,7 @@ struct FileConfig {
     public_url: Option<String>,
     message_sla_minutes: Option<u64>,
     notify_batch_minutes: Option<u64>,
+    calendar_feed_days: Option<u64>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
 }
@@ -166,6 +171,9 @@ pub struct Config {
     /// At most one new-message email per thread and person in this many
     /// minutes, so a quick exchange does not flood an inbox.
     pub notify_batch_minutes: u32,
+    /// How many days a calendar feed link works before its user must ask
+    /// for a new one, so a link that leaked does not work for ever.
+    pub calendar_feed_days: u32,
     /// Where the outbox is delivered. Without it, mail stays in the outbox.
     pub smtp: Option<SmtpSettings>,
 }
@@ -460,6 +468,21 @@ impl Config {
             ));
         }
 
+        let calendar_feed_days: u32 = number(
+            &env,
+            "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)",
+            "VELLUM_CALENDAR_FEED_DAYS",
+            file.calendar_feed_days,
+            DEFAULT_CALENDAR_FEED_DAYS,
+        )?;
+        // Ten years bounds it, so a typo cannot make links that never end.
+        if !(1..=3650).contains(&calendar_feed_days) {
+            return Err(ConfigError::new(
+                "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)",
+                "must be 1 to 3650 days",
+            ));
+        }
+
         let smtp = smtp_settings(&env, file.smtp_url, file.mail_from)?;
 
         Ok(Self {
@@ -477,6 +500,7 @@ impl Config {
             public_url,
             message_sla_minutes,
             notify_batch_minutes,
+            calendar_feed_days,
             smtp,
         })
     }
@@ -869,6 +893,26 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.setting, "message_sla_minutes / notify_batch_minutes");
+    }
+
+    #[test]
+    fn calendar_feeds_last_180_days_unless_set_and_never_zero_or_for_ever() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!(config.calendar_feed_days, 180);
+        let set = load_with(
+            &[("VELLUM_CALENDAR_FEED_DAYS", "30")],
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(set.calendar_feed_days, 30);
+        for bad in ["0", "3651", "soon"] {
+            let err = load_with(&[("VELLUM_CALENDAR_FEED_DAYS", bad)], &Overrides::default())
+                .unwrap_err();
+            assert_eq!(
+                err.setting,
+                "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //! retraction of the thread and the current receipts, so nothing that
 //! happened while the page was away is missed; pages apply them
 //! idempotently.
+//!
+//! A stream lives no longer than its session: it ends at the session's
+//! absolute limit, and at its idle limit unless the user was active in
+//! other requests meanwhile, checked on a timer as well as on news.
 
 use std::{
     collections::VecDeque,
@@ -30,8 +34,12 @@ use app::{
     },
     server::{
         AppState, ServiceError,
-        auth::{AuthContext, ClientInfo, Principal, session},
+        auth::{
+            AuthContext, ClientInfo, Principal,
+            session::{self, AUTH_KEY, SessionAuth},
+        },
         messages::{self, Notice},
+        now_ms,
     },
 };
 use axum::{
@@ -89,11 +97,24 @@ fn checked_id(raw: &str) -> Option<String> {
 async fn stream_thread(
     State(state): State<ServerState>,
     Extension(auth): Extension<AuthContext>,
+    session: tower_sessions::Session,
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
     let Some(principal) = auth.principal else {
         return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
+    };
+    // The session's times, as `resolve` just checked (and perhaps
+    // refreshed) them: the stream's limits count from these.
+    let times = match session.get::<SessionAuth>(AUTH_KEY).await {
+        Ok(Some(times)) => times,
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "reading the session of a message stream");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     };
     let Some(thread) = checked_id(&query.thread) else {
         return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
@@ -124,6 +145,8 @@ async fn stream_thread(
         principal,
         client: auth.client,
         authorized_at: Instant::now(),
+        signed_in_at: times.signed_in_at,
+        last_seen_at: times.last_seen_at,
         thread,
         last: after,
         rx: state.app.message_bus.subscribe(),
@@ -148,6 +171,12 @@ struct Live {
     client: ClientInfo,
     /// When the principal's access to the thread was last checked.
     authorized_at: Instant,
+    /// When the session signed in (UTC ms): the absolute limit counts from
+    /// here.
+    signed_in_at: i64,
+    /// The session's last activity as last known (UTC ms): the idle limit
+    /// counts from here.
+    last_seen_at: i64,
     thread: String,
     /// The id of the last message sent to this client.
     last: String,
@@ -244,6 +273,46 @@ impl Live {
         }
     }
 
+    /// When the session's limits end the stream (UTC ms), unless the user
+    /// turns out to have been active meanwhile: the absolute limit, or the
+    /// idle limit counted from the last activity known.
+    fn session_deadline(&self) -> i64 {
+        let limits = self.state.session_limits;
+        (self.signed_in_at + limits.absolute_ms).min(self.last_seen_at + limits.idle_ms)
+    }
+
+    /// Whether the session is still within its idle and absolute limits
+    /// (DESIGN §2.1), as `resolve` would judge a request now.
+    ///
+    /// The stream itself is not activity: it stays open, and carries news,
+    /// without the user doing anything, so counting it would keep an
+    /// unattended page signed in for ever. Only the user's other requests
+    /// count. They move the session's last activity, which `resolve` notes
+    /// in its `user_sessions` row, so past the idle limit as last known the
+    /// row is read again before the stream ends. The row can also be gone
+    /// (the session ended): that ends the stream too.
+    async fn within_session_limits(&mut self) -> bool {
+        let limits = self.state.session_limits;
+        let now = now_ms();
+        if !limits.expired(now, self.signed_in_at, self.last_seen_at) {
+            return true;
+        }
+        if now - self.signed_in_at >= limits.absolute_ms {
+            return false;
+        }
+        match session::last_seen_at(&self.state.db, &self.principal.session_handle).await {
+            Ok(Some(seen)) => {
+                self.last_seen_at = self.last_seen_at.max(seen);
+                !limits.expired(now, self.signed_in_at, self.last_seen_at)
+            }
+            Ok(None) => false,
+            Err(err) => {
+                tracing::error!(error = format!("{err:#}"), thread = %self.thread, "re-checking a stream's session limits");
+                false
+            }
+        }
+    }
+
     /// The next event to send, waiting for one if need be; `None` ends the
     /// stream.
     async fn next(&mut self) -> Option<Out> {
@@ -260,11 +329,20 @@ impl Live {
             if let Some(out) = self.pending.pop_front() {
                 return Some(out);
             }
-            let notice = self.rx.recv().await;
+            // Wait for news, but no longer than the session's limits allow:
+            // a quiet thread must not keep a stream open past them.
+            let left = self.session_deadline() - now_ms();
+            let wait = Duration::from_millis(u64::try_from(left).unwrap_or(0));
+            let Ok(notice) = tokio::time::timeout(wait, self.rx.recv()).await else {
+                if !self.within_session_limits().await {
+                    return None;
+                }
+                continue;
+            };
             if matches!(&notice, Ok(n) if n.thread_id() != self.thread) {
                 continue;
             }
-            if !self.still_allowed().await {
+            if !self.within_session_limits().await || !self.still_allowed().await {
                 return None;
             }
             match notice {

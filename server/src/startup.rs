@@ -71,6 +71,7 @@ impl Application {
                 .clone()
                 .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
         );
+        spawn_session_sweeper(state.clone());
         let tls = match &config.tls {
             Some(files) => Some(rustls_config(files).await?),
             None => None,
@@ -136,6 +137,36 @@ fn spawn_flood_audit(state: AppState) {
     });
 }
 
+/// Removes expired `user_sessions` rows every quarter of the idle timeout
+/// (at least every second, at most every minute), so the sessions page
+/// lists only live sessions. The tower-sessions records expire on their own
+/// (`continuously_delete_expired` above).
+fn spawn_session_sweeper(state: AppState) {
+    let every_ms = (state.session_limits.idle_ms / 4).clamp(1_000, 60_000);
+    let every = std::time::Duration::from_millis(u64::try_from(every_ms).unwrap_or(60_000));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = app::server::now_ms();
+            match app::server::auth::session::sweep_expired_sessions(
+                &state.db,
+                state.session_limits,
+                now,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed expired sessions"),
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "removing expired sessions");
+                }
+            }
+        }
+    });
+}
+
 /// Loads the certificate and key, naming the setting when they are unusable.
 async fn rustls_config(files: &TlsFiles) -> Result<RustlsConfig, ConfigError> {
     // ring is the one crypto provider in the build; installing it twice (as
@@ -176,6 +207,7 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
             &config.data_dir.join("blobs"),
         )?),
         public_url: config.public_url.clone(),
+        calendar_feed_days: i64::from(config.calendar_feed_days),
         message_bus: app::server::messages::MessageBus::new(),
         messaging: app::server::messages::MessagingSettings {
             sla_minutes: i64::from(config.message_sla_minutes),

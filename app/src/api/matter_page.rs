@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, matter::MatterDetailView};
+use crate::domain::{
+    AppError,
+    matter::{CalendarFeedView, MatterDetailView},
+};
 
 #[cfg(feature = "ssr")]
 fn matter_id(raw: &str) -> Result<crate::domain::ids::MatterId, AppError> {
@@ -142,15 +145,19 @@ pub async fn set_shared(
     .map_err(ServiceError::into_app_error)
 }
 
-/// A new private calendar feed URL for the user (replacing any earlier one).
+/// A new private calendar feed URL for the user and when it expires
+/// (replacing any earlier one, which is also how a feed is renewed).
 #[server(endpoint = "new_calendar_feed")]
-pub async fn new_calendar_feed() -> Result<String, AppError> {
+pub async fn new_calendar_feed() -> Result<CalendarFeedView, AppError> {
     use crate::server::{AppState, ServiceError, auth, calendar};
 
     let principal = auth::require_principal()?;
     let state = AppState::from_context()?;
     calendar::new_feed_token(&state, &principal, &auth::current().client)
         .await
-        .map(|token| format!("/calendar/{token}.ics"))
+        .map(|feed| CalendarFeedView {
+            path: format!("/calendar/{}.ics", feed.token),
+            expires_at: feed.expires_at,
+        })
         .map_err(ServiceError::into_app_error)
 }

@@ -161,6 +161,15 @@ pub struct KeyDateView {
     pub client_visible: bool,
 }
 
+/// A private calendar feed link, shown once to the user who asked for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeedView {
+    /// The feed's path, secret token included.
+    pub path: String,
+    /// When the link stops working (UTC ms); asking for a new link renews it.
+    pub expires_at: i64,
+}
+
 /// A status note on a matter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteView {

@@ -643,8 +643,8 @@ pub async fn request_password_reset(
     Ok(())
 }
 
-/// Sets a new password through a reset link and ends every session of the
-/// user, so whoever knew the old password is signed out.
+/// Sets a new password through a reset link and ends every session and the
+/// calendar feed of the user, so whoever knew the old password is shut out.
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     state: &AppState,
@@ -657,6 +657,8 @@ pub async fn reset_password(
     let mut tx = state.db.begin_write().await?;
     spend_link_and_set_password(&mut tx, Link::Reset, token, &row.user_id, hash).await?;
     let ended = session::end_all_sessions(tx.conn(), &row.user_id).await?;
+    // A calendar feed link would outlive the sessions: revoke it too.
+    super::calendar::revoke_feeds(tx.conn(), &row.user_id).await?;
     if let Some(contact_id) = &row.contact_id {
         touchpoints::record(
             &mut tx,

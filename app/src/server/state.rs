@@ -22,6 +22,8 @@ pub struct AppState {
     /// for links in emails. From config, never from a request's `Host`
     /// header, which an attacker could set to point reset links elsewhere.
     pub public_url: String,
+    /// How many days a calendar feed link works (config `calendar_feed_days`).
+    pub calendar_feed_days: i64,
     /// Announces new messages to the open message streams (SSE).
     pub message_bus: super::messages::MessageBus,
     /// Response-time target and email batching for messages.

@@ -85,6 +85,28 @@ async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// The sessions `client`'s user sees at `/account/sessions`.
+async fn sessions(app: &TestApp, client: &reqwest::Client) -> Vec<serde_json::Value> {
+    let response = client
+        .post(app.url("/api/list_sessions"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// The `user_sessions` handle of `client`'s own session.
+async fn current_session(app: &TestApp, client: &reqwest::Client) -> String {
+    let listed = sessions(app, client).await;
+    let current = listed
+        .iter()
+        .find(|s| s["current"] == true)
+        .expect("the current session");
+    current["id"].as_str().unwrap().to_owned()
+}
+
 on_both_backends! {
     async fn a_client_signs_in_and_sees_only_their_own_matters(app) {
         app.seed().await;
@@ -386,6 +408,41 @@ on_both_backends! {
         assert_eq!(list_matters(&app, &phone).await.0, 401);
     }
 
+    async fn the_sweeper_removes_sessions_past_the_idle_or_absolute_limit(app) {
+        app.seed().await;
+        let laptop = app.signed_in_client("alice@client.test").await;
+        let phone = app.signed_in_client("alice@client.test").await;
+        let tablet = app.signed_in_client("alice@client.test").await;
+        let limits = app.state.session_limits;
+        let now = app::server::now_ms();
+        // The phone has been idle too long; the tablet is in use but was
+        // signed in too long ago.
+        sqlx::query("update user_sessions set last_seen_at = $1 where handle = $2")
+            .bind(now - limits.idle_ms - 1000)
+            .bind(current_session(&app, &phone).await)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        sqlx::query("update user_sessions set created_at = $1 where handle = $2")
+            .bind(now - limits.absolute_ms - 1000)
+            .bind(current_session(&app, &tablet).await)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        // (The server's own sweeper may get there first; either way both go.)
+        app::server::auth::session::sweep_expired_sessions(&app.state.db, limits, now)
+            .await
+            .unwrap();
+        let listed = sessions(&app, &laptop).await;
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["current"], true);
+        let (rows,): (i64,) = sqlx::query_as("select count(*) from user_sessions")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "the expired rows are gone");
+    }
+
     async fn the_audit_chain_stays_intact_through_sign_in_and_out(app) {
         app.seed().await;
         let alice = app.signed_in_client("alice@client.test").await;
@@ -679,4 +736,39 @@ async fn the_default_keyring_file_is_created_private_in_the_data_dir() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_is_swept_from_the_sessions_list_without_another_request() {
+    let app = spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[
+            ("VELLUM_SESSION_IDLE_SECS", "2"),
+            ("VELLUM_SESSION_ABSOLUTE_SECS", "60"),
+        ],
+    )
+    .await;
+    app.seed().await;
+    let phone = app.signed_in_client("alice@client.test").await;
+    let laptop = app.signed_in_client("alice@client.test").await;
+    let phone_session = current_session(&app, &phone).await;
+    // The laptop stays in use; the phone makes no request after this. By
+    // 4 s it is past its idle limit (2 s) and a sweep (every second here).
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        assert_eq!(list_matters(&app, &laptop).await.0, 200);
+    }
+    let listed = sessions(&app, &laptop).await;
+    assert_eq!(
+        listed.len(),
+        1,
+        "only the live session is listed: {listed:?}"
+    );
+    let (rows,): (i64,) = sqlx::query_as("select count(*) from user_sessions where handle = $1")
+        .bind(phone_session)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "the idle session's row is gone");
 }

@@ -407,6 +407,21 @@ on_both_backends! {
         let report = app::server::audit::verify(&app.state.db).await.unwrap();
         assert!(report.is_intact(), "{report}");
     }
+
+    async fn a_password_reset_revokes_the_users_calendar_feed(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let (status, body) = post(&app, &alice, "/api/new_calendar_feed", &[("", "")]).await;
+        assert_eq!(status, 200, "{body}");
+        let feed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let path = feed["path"].as_str().unwrap();
+        assert_eq!(get(&app, &new_client(), path).await.0, 200);
+
+        request_reset(&app, "alice@client.test").await;
+        let token = token_in(&emails_to(&app, "alice@client.test").await[0].2, "/reset/");
+        assert_eq!(reset(&app, &token, NEW_PASSWORD).await.0, 200);
+        assert_eq!(get(&app, &new_client(), path).await.0, 404, "the reset revokes the feed");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,6 +36,38 @@ async fn post(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str
         .as_u16()
 }
 
+/// Asks for a new calendar feed link as `client`; returns its path.
+async fn new_feed(app: &TestApp, client: &reqwest::Client) -> String {
+    new_feed_with_expiry(app, client).await.0
+}
+
+/// Asks for a new calendar feed link as `client`; returns its path and
+/// when it expires.
+async fn new_feed_with_expiry(app: &TestApp, client: &reqwest::Client) -> (String, i64) {
+    let response = client
+        .post(app.url("/api/new_calendar_feed"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let feed: serde_json::Value = response.json().await.unwrap();
+    (
+        feed["path"].as_str().unwrap().to_owned(),
+        feed["expires_at"].as_i64().unwrap(),
+    )
+}
+
+/// How many feed fetches were audited.
+async fn feed_fetches_audited(app: &TestApp) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'calendar.feed_fetched'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    n
+}
+
 on_both_backends! {
     async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_shared(app) {
         app.seed().await;
@@ -122,9 +154,7 @@ on_both_backends! {
     async fn a_calendar_feed_serves_the_users_dates_behind_a_secret_that_can_be_replaced(app) {
         app.seed().await;
         let alice = app.signed_in_client("alice@client.test").await;
-        let response = alice.post(app.url("/api/new_calendar_feed")).form(&[("", "")]).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        let path: String = response.json().await.unwrap();
+        let path = new_feed(&app, &alice).await;
         assert!(path.starts_with("/calendar/") && path.ends_with(".ics"), "{path}");
 
         let feed = app.get(&path).await;
@@ -137,9 +167,93 @@ on_both_backends! {
         let stored: Vec<(Vec<u8>,)> = sqlx::query_as("select token_hash from calendar_tokens").fetch_all(app.state.db.pool()).await.unwrap();
         assert!(!stored.iter().any(|(h,)| h == token.as_bytes()), "only the hash is stored");
 
-        let replaced: String = alice.post(app.url("/api/new_calendar_feed")).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+        let replaced = new_feed(&app, &alice).await;
         assert_ne!(replaced, path);
         assert_eq!(app.get(&path).await.status(), 404, "the old link stops working");
         assert_eq!(app.get("/calendar/not-a-token.ics").await.status(), 404);
     }
+
+    async fn a_calendar_feed_stops_working_after_signing_out_everywhere(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let path = new_feed(&app, &alice).await;
+        assert_eq!(app.get(&path).await.status(), 200);
+        assert_eq!(post(&app, &alice, "/api/sign_out_everywhere", &[("", "")]).await, 200);
+        assert_eq!(app.get(&path).await.status(), 404, "signing out everywhere revokes the feed");
+    }
+
+    async fn a_calendar_feed_stops_working_once_its_user_is_disabled(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let path = new_feed(&app, &alice).await;
+        assert_eq!(app.get(&path).await.status(), 200);
+        sqlx::query("update users set disabled = 1 where email = $1")
+            .bind("alice@client.test")
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(app.get(&path).await.status(), 404, "a disabled user's feed answers like an unknown one");
+    }
+
+    async fn a_calendar_feed_expires_after_180_days_and_a_new_link_renews_it(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let path = new_feed(&app, &alice).await;
+        let days_back = |days: i64| {
+            sqlx::query("update calendar_tokens set created_at = created_at - $1")
+                .bind(days * 86_400_000)
+                .execute(app.state.db.pool())
+        };
+        days_back(179).await.unwrap();
+        assert_eq!(app.get(&path).await.status(), 200, "still good on day 179");
+        days_back(2).await.unwrap();
+        assert_eq!(app.get(&path).await.status(), 404, "an expired link answers like an unknown one");
+
+        let (renewed, expires_at) = new_feed_with_expiry(&app, &alice).await;
+        assert_ne!(renewed, path);
+        let in_180_days = app::server::now_ms() + 180 * 86_400_000;
+        assert!((in_180_days - expires_at).abs() < 60_000, "the new link says when it expires");
+        assert_eq!(app.get(&renewed).await.status(), 200, "the new link works");
+        assert_eq!(app.get(&path).await.status(), 404);
+    }
+
+    async fn repeated_fetches_of_a_calendar_feed_on_one_day_write_one_audit_row(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let path = new_feed(&app, &alice).await;
+        for _ in 0..3 {
+            assert_eq!(app.get(&path).await.status(), 200);
+        }
+        assert_eq!(feed_fetches_audited(&app).await, 1, "one row for the day");
+        // The next day, the first fetch is recorded again.
+        sqlx::query("update calendar_tokens set audited_day = audited_day - 1")
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(app.get(&path).await.status(), 200);
+        assert_eq!(app.get(&path).await.status(), 200);
+        assert_eq!(feed_fetches_audited(&app).await, 2);
+        let report = app::server::audit::verify(&app.state.db).await.unwrap();
+        assert!(report.is_intact(), "{report}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calendar_feed_lasts_as_many_days_as_configured() {
+    let app = crate::helpers::spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[("VELLUM_CALENDAR_FEED_DAYS", "2")],
+    )
+    .await;
+    app.seed().await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    let path = new_feed(&app, &alice).await;
+    assert_eq!(app.get(&path).await.status(), 200);
+    sqlx::query("update calendar_tokens set created_at = created_at - $1")
+        .bind(3 * 86_400_000_i64)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.get(&path).await.status(), 404);
 }

@@ -809,3 +809,131 @@ mod escalation {
         }
     }
 }
+
+/// The attorney as a principal, to send messages without a session of their
+/// own (which would meet the same short limits as the reader's).
+async fn attorney_principal(app: &TestApp) -> app::server::auth::Principal {
+    let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
+        .bind("attorney@vellum.test")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    app::server::auth::Principal {
+        user_id: app::domain::ids::UserId::from_trusted(id),
+        role: app::domain::role::Role::Attorney,
+        email: "attorney@vellum.test".to_owned(),
+        display_name: "Attorney".to_owned(),
+        contact_id: None,
+        session_handle: String::new(),
+    }
+}
+
+/// Opens Alice's stream of `thread` under short session limits, then sends a
+/// message every half second, each named by when it was sent (ms after
+/// Alice signed in), while `keep_active` has Alice use the portal every
+/// second until 5 s. Returns when the stream ended (ms after the sign-in,
+/// or `None` if it was still open at 10 s), what it carried, and what was
+/// sent when.
+async fn stream_under_limits(
+    idle_secs: &str,
+    absolute_secs: &str,
+    keep_active: bool,
+) -> (Option<u128>, String, Vec<(u128, String)>) {
+    let app = crate::helpers::spawn_app_configured(
+        app::server::db::Backend::Sqlite,
+        axum::Router::new(),
+        &[
+            ("VELLUM_SESSION_IDLE_SECS", idle_secs),
+            ("VELLUM_SESSION_ABSOLUTE_SECS", absolute_secs),
+        ],
+    )
+    .await;
+    app.seed().await;
+    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let attorney = attorney_principal(&app).await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    let signed_in = std::time::Instant::now();
+    let mut stream = alice
+        .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    read_events(&mut stream, &mut buffer, 1).await;
+    let reader = tokio::spawn(async move {
+        let mut carried = buffer;
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            carried.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        (signed_in.elapsed().as_millis(), carried)
+    });
+    let mut sent = Vec::new();
+    while signed_in.elapsed() < Duration::from_secs(10) && !reader.is_finished() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let at = signed_in.elapsed().as_millis();
+        let body = format!("Sent at {at:05} ms");
+        app::server::messages::send(
+            &app.state,
+            &attorney,
+            &app::server::auth::ClientInfo::default(),
+            &thread,
+            &body,
+            "",
+        )
+        .await
+        .unwrap();
+        sent.push((at, body));
+        if keep_active && at < 5000 && sent.len() % 2 == 0 {
+            let (status, _) = post(&app, &alice, "/api/unread_messages", &[("", "")]).await;
+            assert_eq!(status, 200, "Alice is still signed in at {at} ms");
+        }
+    }
+    if reader.is_finished() {
+        let (ended, carried) = reader.await.unwrap();
+        (Some(ended), carried, sent)
+    } else {
+        reader.abort();
+        (None, String::new(), sent)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_stream_ends_at_the_absolute_session_limit_even_while_messages_keep_arriving() {
+    // Idle 4 s, absolute 6 s; Alice stays active, so only the absolute
+    // limit can end her session.
+    let (ended, carried, sent) = stream_under_limits("4", "6", true).await;
+    let ended = ended.expect("the stream ends at the absolute limit");
+    assert!(
+        ended < 7500,
+        "the stream ended at {ended} ms, not at about 6000"
+    );
+    // Her activity counts: the stream outlived the idle limit counted from
+    // the sign-in.
+    assert!(
+        sent.iter()
+            .any(|(at, body)| (4500..5500).contains(at) && carried.contains(body)),
+        "{carried}"
+    );
+    for (at, body) in &sent {
+        if *at > 6200 {
+            assert!(!carried.contains(body), "sent after the limit: {carried}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_stream_ends_at_the_idle_session_limit_when_its_user_does_nothing_else() {
+    // Idle 2 s: the stream and the news it carries are not activity.
+    let (ended, carried, sent) = stream_under_limits("2", "60", false).await;
+    let ended = ended.expect("the stream ends at the idle limit");
+    assert!(
+        ended < 3500,
+        "the stream ended at {ended} ms, not at about 2000"
+    );
+    for (at, body) in &sent {
+        if *at > 2200 {
+            assert!(!carried.contains(body), "sent after the limit: {carried}");
+        }
+    }
+}

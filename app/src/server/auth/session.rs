@@ -337,6 +337,45 @@ fn describe_device(user_agent: Option<&str>) -> String {
     format!("{browser} on {os}")
 }
 
+/// When the session was last active (UTC ms), as `resolve` last noted it:
+/// `None` when the session was ended. An open message stream reads this to
+/// learn whether its user was active elsewhere.
+pub async fn last_seen_at(db: &Db, handle: &str) -> anyhow::Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("select last_seen_at from user_sessions where handle = $1")
+            .bind(handle.to_owned())
+            .fetch_optional(db.pool())
+            .await
+            .context("reading the session's last activity")?;
+    Ok(row.map(|(at,)| at))
+}
+
+/// Removes the `user_sessions` rows of sessions past the idle or absolute
+/// limit at `now`, so the sessions page lists only live ones, even for a
+/// browser that never comes back. Returns how many were removed.
+///
+/// The absolute limit counts here from the row's `created_at`, when the
+/// sign-in completed; the session itself counts from the password step,
+/// at most the MFA window earlier. Requests on such a session are refused
+/// on time all the same (`resolve` reads the session's own times); only
+/// its row can stay listed that much longer.
+pub async fn sweep_expired_sessions(
+    db: &Db,
+    limits: crate::domain::auth::SessionLimits,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let mut tx = db.begin_write().await?;
+    let result =
+        sqlx::query("delete from user_sessions where last_seen_at <= $1 or created_at <= $2")
+            .bind(now - limits.idle_ms)
+            .bind(now - limits.absolute_ms)
+            .execute(tx.conn())
+            .await
+            .context("removing expired sessions")?;
+    tx.commit().await?;
+    Ok(result.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -724,6 +724,7 @@ pub async fn sign_out_everywhere(
 ) -> Result<(), ServiceError> {
     let mut tx = state.db.begin_write().await?;
     let ended = session::end_all_sessions(tx.conn(), principal.user_id.as_str()).await?;
+    crate::server::calendar::revoke_feeds(tx.conn(), principal.user_id.as_str()).await?;
     audit::append(
         &mut tx,
         &audit_entry("auth.session_ended", AuditResult::Success, client)

@@ -412,7 +412,8 @@ fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
     }
 }
 
-/// The user's private calendar feed link, made on request.
+/// The user's private calendar feed link, made (or renewed) on request,
+/// with the date it stops working.
 #[component]
 fn CalendarFeed() -> impl IntoView {
     let feed = ServerAction::<NewCalendarFeed>::new();
@@ -420,10 +421,12 @@ fn CalendarFeed() -> impl IntoView {
         <ActionForm action=feed attr:class="inline-form" attr:method="post">
             <button class="link-button dark" type="submit">"Get a calendar feed link"</button>
         </ActionForm>
-        {move || feed.value().get().and_then(Result::ok).map(|path| view! {
+        {move || feed.value().get().and_then(Result::ok).map(|feed| view! {
             <p class="feed" role="status">
                 "Subscribe to this private address in your calendar app (it replaces any earlier link): "
-                <code data-testid="calendar-feed">{path}</code>
+                <code data-testid="calendar-feed">{feed.path}</code>
+                " It works until " {format_utc(feed.expires_at)}
+                "; get a new link to renew it."
             </p>
         })}
     }
