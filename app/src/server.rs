@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod file_modes;
 pub mod flood;
 pub mod invitations;
 pub mod matter_page;

@@ -510,7 +510,8 @@ impl Config {
         Self::load(overrides, |key| std::env::var(key).ok())
     }
 
-    /// Creates the data dir if needed and proves it can be written.
+    /// Creates the data dir if needed, readable by its owner only (0700;
+    /// a looser existing one is tightened), and proves it can be written.
     pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
         let fail = |what: &str, err: std::io::Error| {
             ConfigError::new(
@@ -518,7 +519,8 @@ impl Config {
                 format!("{} {what}: {err}", self.data_dir.display()),
             )
         };
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| fail("cannot be created", e))?;
+        app::server::file_modes::private_dir(&self.data_dir)
+            .map_err(|e| ConfigError::new("data_dir (VELLUM_DATA_DIR)", e.to_string()))?;
         let probe = self.data_dir.join(".vellum-write-test");
         std::fs::write(&probe, b"ok").map_err(|e| fail("cannot be written", e))?;
         std::fs::remove_file(&probe).map_err(|e| fail("cannot be written", e))?;

@@ -52,7 +52,7 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, email: &PendingEmail) -> Result<(), Failure> {
+    async fn send(&self, email: &PendingEmail, body: &str) -> Result<(), Failure> {
         let to: Mailbox = email.to.parse().map_err(|e| Failure {
             reason: format!("the recipient address is not valid: {e}"),
             permanent: true,
@@ -62,7 +62,7 @@ impl Mailer {
             .to(to)
             .subject(email.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(email.body.clone())
+            .body(body.to_owned())
             .map_err(|e| Failure {
                 reason: format!("building the email: {e}"),
                 permanent: true,
@@ -90,7 +90,24 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<us
     let claimed = outbox::claim_due(&state.db, app::server::now_ms(), BATCH).await?;
     let mut sent = 0;
     for email in &claimed {
-        match mailer.send(email).await {
+        let body = match outbox::open_body(&state.keys, &state.db, email).await {
+            Ok(body) => body,
+            Err(err) => {
+                // A body that does not open now never will (it was altered,
+                // moved or lost); give it up rather than retry for a week.
+                tracing::error!(email_id = %email.id, error = format!("{err:#}"), "cannot open an email body");
+                outbox::mark_failed(
+                    &state.db,
+                    email,
+                    "the email could not be decrypted",
+                    true,
+                    app::server::now_ms(),
+                )
+                .await?;
+                continue;
+            }
+        };
+        match mailer.send(email, &body).await {
             Ok(()) => {
                 // Should this fail, the claim runs out and the email goes
                 // again: at least once, never lost.

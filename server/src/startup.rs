@@ -59,6 +59,9 @@ impl Application {
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
         let state = app_state(config).await?;
         app::server::documents::sweep_orphans(&state, app::server::documents::ORPHAN_GRACE).await?;
+        // Mail queued in plaintext by an older version is sealed before the
+        // sender can pick it up.
+        app::server::outbox::seal_plaintext_bodies(&state.db, &state.keys).await?;
         crate::messages::spawn_escalations(state.clone());
         spawn_flood_audit(state.clone());
         if let Some(smtp) = &config.smtp {

@@ -5,9 +5,10 @@
 //! on a partial run.
 
 use std::{
+    io::{BufRead as _, BufReader},
     net::{SocketAddr, TcpListener, TcpStream},
     path::{Path, PathBuf},
-    process::{Child, Command},
+    process::{Child, ChildStdin, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -115,7 +116,7 @@ pub fn all() -> anyhow::Result<()> {
     step("browser suite (Chromium)");
     let chromium = std::env::var("VELLUM_CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.to_owned());
     let browser = if Path::new(&chromium).exists() {
-        browser_suite(&ws, &chromium)?;
+        browser_suite(&ws, &chromium, &python)?;
         Outcome::Passed
     } else {
         Outcome::Skipped(format!(
@@ -208,9 +209,51 @@ impl Drop for ServerGuard {
     }
 }
 
+/// The mail tests' SMTP sink (`server/tests/api/smtp_sink.py`), writing each
+/// message it receives to a folder; stops when dropped.
+struct SmtpSink {
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl SmtpSink {
+    fn start(ws: &Workspace, python: &Path, port: u16, out: &Path) -> anyhow::Result<Self> {
+        let mut child = Command::new(python)
+            .arg(ws.root.join("server/tests/api/smtp_sink.py"))
+            .arg(port.to_string())
+            .arg(out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the SMTP sink")?;
+        let stdin = child.stdin.take().context("the SMTP sink's stdin")?;
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().context("the SMTP sink's stdout")?)
+            .read_line(&mut ready)
+            .context("waiting for the SMTP sink")?;
+        if ready.trim() != "ready" {
+            let _ = child.kill();
+            bail!("the SMTP sink did not start");
+        }
+        Ok(Self {
+            child,
+            _stdin: stdin,
+        })
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Builds the debug executable, starts it on a fresh seeded data dir and runs
-/// the Playwright suite against it in Debian's Chromium.
-fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
+/// the Playwright suite against it in Debian's Chromium. The server delivers
+/// its mail to a local SMTP sink, where the specs read one-time links: the
+/// admin's outbox page never shows them.
+fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Result<()> {
     run(
         Command::new(cargo())
             .args(["build", "--package", "server", "--bin", "vellum"])
@@ -237,6 +280,13 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
             ]),
         "vellum seed-demo",
     )?;
+    let mail_dir = ws.target_dir.join("end2end-mail");
+    if mail_dir.exists() {
+        std::fs::remove_dir_all(&mail_dir).context("clearing the end2end mail dir")?;
+    }
+    std::fs::create_dir_all(&mail_dir).context("creating the end2end mail dir")?;
+    let smtp_port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let sink = SmtpSink::start(ws, python, smtp_port, &mail_dir)?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let addr = format!("127.0.0.1:{port}");
     let server = ServerGuard(
@@ -247,6 +297,8 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
             .arg("--listen")
             .arg(&addr)
             .env("RUST_LOG", "warn")
+            .env("VELLUM_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env("VELLUM_MAIL_FROM", "Harbour Law <portal@harbour.example>")
             .spawn()
             .context("starting vellum serve")?,
     );
@@ -258,11 +310,13 @@ fn browser_suite(ws: &Workspace, chromium: &str) -> anyhow::Result<()> {
             .env("VELLUM_CHROMIUM", chromium)
             .env("VELLUM_DEMO_PASSWORD", DEMO_PASSWORD)
             .env("VELLUM_DEMO_TOTP", DEMO_TOTP_BASE32)
+            .env("VELLUM_MAIL_DIR", &mail_dir)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
             .current_dir(ws.root.join("end2end")),
         "the Playwright suite",
     );
     drop(server);
+    drop(sink);
     result
 }
 

@@ -2,21 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One email in the outbox. Until SMTP is configured, the body is how an
-/// admin passes a new client their invitation link.
+/// One email in the outbox: to whom, what kind, and how delivery went.
+/// There is deliberately no body: bodies hold live one-time links, which
+/// are the recipient's alone, so no body can be sent to a browser by
+/// accident.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxView {
     /// The email's id (UUIDv7 text).
     pub id: String,
     /// The recipient's address.
     pub to_address: String,
-    /// The subject line.
-    pub subject: String,
     /// What kind of email: `invitation`, `password_reset`…
     pub kind: String,
-    /// The plain-text body. It may hold a one-time link, never a password
-    /// or a message body.
-    pub body_text: String,
     /// When it was queued (UTC ms).
     pub created_at: i64,
     /// When it was sent (UTC ms); `None` while it waits in the outbox.

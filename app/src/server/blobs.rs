@@ -15,6 +15,7 @@ use std::{
     fmt,
     fs::{self, File},
     io::{self, Read, Seek, Write},
+    os::unix::fs::OpenOptionsExt as _,
     path::{Path, PathBuf},
     time::SystemTime,
 };
@@ -110,12 +111,15 @@ pub struct FsBlobStore {
 }
 
 impl FsBlobStore {
-    /// A store under `root`, created if missing.
+    /// A store under `root`, created if missing. The store and its temp
+    /// folder are readable by their owner only (0700; looser ones are
+    /// tightened).
     ///
     /// # Errors
-    /// When the folders cannot be created.
+    /// When the folders cannot be created or tightened.
     pub fn open_dir(root: &Path) -> io::Result<Self> {
-        fs::create_dir_all(root.join("tmp"))?;
+        super::file_modes::private_dir(root)?;
+        super::file_modes::private_dir(&root.join("tmp"))?;
         Ok(Self {
             root: root.to_path_buf(),
         })
@@ -203,7 +207,11 @@ impl BlobStore for FsBlobStore {
         let temp = self
             .temp_dir()
             .join(format!("{key}.{}", uuid::Uuid::now_v7().simple()));
-        let file = File::options().write(true).create_new(true).open(&temp)?;
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
         Ok(Box::new(FsPending {
             file: Some(file),
             temp,

@@ -5,7 +5,12 @@
 //! unchanged: text ids, `bigint` times in UTC milliseconds, `bigint` 0/1 flags
 //! and money in minor units (see `migrations/`).
 
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use sqlx::{
@@ -37,6 +42,19 @@ impl Backend {
             )),
         }
     }
+}
+
+/// The file a SQLite URL names (`sqlite://path`, `sqlite:path`, with or
+/// without `?…` options); `None` for other backends and in-memory databases.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path.is_empty()
+        || path == ":memory:"
+        || options.split('&').any(|option| option == "mode=memory");
+    (!in_memory).then(|| PathBuf::from(path))
 }
 
 /// A handle on the database. Cheap to clone.
@@ -75,15 +93,40 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).map_err(|e| anyhow::anyhow!("database URL: {e}"))?;
+        if let Some(file) = sqlite_file(url) {
+            // Made 0600 before SQLite opens it: SQLite gives the -wal and
+            // -shm files it creates the main file's mode. Files an older
+            // version left readable by others are tightened.
+            super::file_modes::private_file(&file)?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = file.clone().into_os_string();
+                side.push(suffix);
+                super::file_modes::tighten_if_present(Path::new(&side))?;
+            }
+        }
         let (url, max_connections) = match backend {
             Backend::Sqlite if url.contains('?') => (url.to_owned(), 8),
             Backend::Sqlite => (format!("{url}?mode=rwc"), 8),
             Backend::Postgres => (url.to_owned(), 16),
         };
         let options = AnyConnectOptions::from_str(&url).context("parsing the database URL")?;
+        let sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // Deleted and overwritten values (a plaintext email body
+                    // sealed at start, a spent session) are zeroed in the
+                    // file instead of lingering in free space.
+                    if sqlite {
+                        sqlx::query("pragma secure_delete = on")
+                            .execute(conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .context("connecting to the database")?;
@@ -195,5 +238,19 @@ mod tests {
         assert!(err.contains("unknown scheme \"mysql\""), "{err}");
         assert!(err.contains("sqlite://"), "{err}");
         assert!(Backend::from_url("data/vellum.db").is_err());
+    }
+
+    #[test]
+    fn the_sqlite_file_is_read_from_every_url_form_and_memory_has_none() {
+        for (url, file) in [
+            ("sqlite://data/vellum.db", Some("data/vellum.db")),
+            ("sqlite:///srv/v.db?mode=rwc", Some("/srv/v.db")),
+            ("sqlite:v.db", Some("v.db")),
+            ("sqlite::memory:", None),
+            ("sqlite://x.db?mode=memory", None),
+            ("postgres://u@h/db", None),
+        ] {
+            assert_eq!(sqlite_file(url), file.map(PathBuf::from), "{url}");
+        }
     }
 }

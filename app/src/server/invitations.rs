@@ -176,6 +176,9 @@ pub async fn invite_contact(
         return Err(AppError::NotFound.into());
     }
     let now = now_ms();
+    // Fetched before the write: fetching may create the key, which takes
+    // the writer too.
+    let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     let contact: InviteeRow =
         sqlx::query_as("select given_name, family_name, email from contacts where id = $1")
@@ -235,6 +238,7 @@ pub async fn invite_contact(
     );
     outbox::enqueue(
         &mut tx,
+        &firm_key,
         &NewEmail {
             kind: EmailKind::Invitation,
             to: &email,
@@ -573,8 +577,11 @@ pub async fn request_password_reset(
         return Err(AppError::BadRequest("The email address is too long.".to_owned()).into());
     }
     let now = now_ms();
-    // Made whether or not it is needed, so both paths cost the same.
+    // Made whether or not it is needed, so both paths cost the same. The
+    // key is fetched before the write: fetching may create it, which takes
+    // the writer too.
     let (token, hash) = new_token()?;
+    let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     let user: Option<ResetUserRow> =
         sqlx::query_as("select id, email from users where email = $1 and disabled = 0")
@@ -620,6 +627,7 @@ pub async fn request_password_reset(
             .context("storing the reset link")?;
             outbox::enqueue(
                 &mut tx,
+                &firm_key,
                 &NewEmail {
                     kind: EmailKind::PasswordReset,
                     to: &user.email,

@@ -743,6 +743,7 @@ pub async fn send(
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
     let files = attachable(state, principal, client, &thread, &document_ids).await?;
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
+    let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     share_on_send(&mut tx, principal, client, &thread, &files).await?;
     let message_id = insert_message(
@@ -778,7 +779,14 @@ pub async fn send(
     if principal.role.is_firm() {
         complete_follow_ups(&mut tx, &thread.id, principal).await?;
     }
-    notify_participants(state, &mut tx, &thread, principal.user_id.as_str()).await?;
+    notify_participants(
+        state,
+        &mut tx,
+        &firm_key,
+        &thread,
+        principal.user_id.as_str(),
+    )
+    .await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(message_id)
@@ -997,6 +1005,7 @@ pub async fn start_thread(
         subject: subject.to_owned(),
     };
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
+    let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     create_thread(&mut tx, &thread, principal.user_id.as_str()).await?;
     let message_id = insert_message(
@@ -1025,7 +1034,14 @@ pub async fn start_thread(
         "Started a secure conversation",
     )
     .await?;
-    notify_participants(state, &mut tx, &thread, principal.user_id.as_str()).await?;
+    notify_participants(
+        state,
+        &mut tx,
+        &firm_key,
+        &thread,
+        principal.user_id.as_str(),
+    )
+    .await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(thread.id)
@@ -1104,10 +1120,12 @@ pub async fn retract(
 /// thread but the sender: the matter's clients with portal access and its
 /// team, not walled off, not disabled, who have not turned these emails
 /// off and were not told about this thread within the batch window. The
-/// email holds a link only, never the message (DESIGN §2.6).
+/// email holds a link only, never the message (DESIGN §2.6); it is sealed
+/// with `firm_key` like every outbox body.
 async fn notify_participants(
     state: &AppState,
     tx: &mut WriteTx,
+    firm_key: &DataKey,
     thread: &ThreadRow,
     sender_id: &str,
 ) -> anyhow::Result<()> {
@@ -1139,6 +1157,7 @@ async fn notify_participants(
     for (user_id, email) in recipients {
         outbox::enqueue(
             tx,
+            firm_key,
             &NewEmail {
                 kind: EmailKind::MessageNotice,
                 to: &email,

@@ -1,11 +1,17 @@
 //! The email outbox (DESIGN §2.10). Every email is queued here inside the
 //! transaction of the action that caused it, so an invitation and its email
 //! commit together or not at all. When SMTP is configured the server's
-//! sender takes the rows that are due ([`due`]) and records each outcome
-//! ([`mark_sent`], [`mark_failed`]); without it they stay here for the admin
-//! to read.
+//! sender takes the rows that are due ([`claim_due`]) and records each
+//! outcome ([`mark_sent`], [`mark_failed`]); without it they wait here
+//! until it is.
+//!
+//! Bodies hold live one-time links, so they are stored sealed with the
+//! firm's data key ([`enqueue`]), opened only by the sender
+//! ([`open_body`]), and dropped once the email is sent or given up. The
+//! admin's outbox page shows delivery status only, never a body.
 
 use anyhow::Context as _;
+use zeroize::Zeroizing;
 
 use crate::domain::{AppError, outbox::OutboxView, policy::may_view_outbox};
 
@@ -13,6 +19,7 @@ use super::{
     ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
+    crypto::{DataKey, FieldAad, KeyService, decrypt_field, encrypt_field, envelope_key_id},
     db::{Db, WriteTx},
     new_id, now_ms,
 };
@@ -56,16 +63,35 @@ pub struct NewEmail<'a> {
     pub body: &'a str,
 }
 
-/// Queues an email inside the caller's write transaction.
-pub async fn enqueue(tx: &mut WriteTx, email: &NewEmail<'_>) -> anyhow::Result<()> {
+/// Where the body of outbox row `id` is sealed: it opens only there.
+fn body_aad(id: &str) -> FieldAad<'_> {
+    FieldAad {
+        table: "outbox",
+        column: "body_sealed",
+        row_id: id,
+    }
+}
+
+/// Queues an email inside the caller's write transaction, its body sealed
+/// with `firm_key`. The caller fetches the key
+/// ([`KeyService::firm_key`]) before it starts the transaction: fetching
+/// may create the key, which takes the writer.
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    firm_key: &DataKey,
+    email: &NewEmail<'_>,
+) -> anyhow::Result<()> {
+    let id = new_id();
+    let sealed = encrypt_field(firm_key, &body_aad(&id), email.body.as_bytes())
+        .context("sealing an email body")?;
     sqlx::query(
-        "insert into outbox (id, to_address, subject, body_text, kind, created_at, attempts)
+        "insert into outbox (id, to_address, subject, body_sealed, kind, created_at, attempts)
          values ($1, $2, $3, $4, $5, $6, 0)",
     )
-    .bind(new_id())
+    .bind(id)
     .bind(email.to.to_owned())
     .bind(email.subject.to_owned())
-    .bind(email.body.to_owned())
+    .bind(sealed)
     .bind(email.kind.as_str())
     .bind(now_ms())
     .execute(tx.conn())
@@ -74,12 +100,80 @@ pub async fn enqueue(tx: &mut WriteTx, email: &NewEmail<'_>) -> anyhow::Result<(
     Ok(())
 }
 
+/// The body of `email`, opened with the data key its envelope names.
+///
+/// # Errors
+/// When the email has no body (it was dropped), the key cannot be found,
+/// or the envelope does not belong to this row.
+pub async fn open_body(
+    keys: &KeyService,
+    db: &Db,
+    email: &PendingEmail,
+) -> anyhow::Result<Zeroizing<String>> {
+    let sealed = email
+        .sealed_body
+        .as_deref()
+        .context("the email has no body")?;
+    let key_id = envelope_key_id(sealed).context("reading an email body's envelope")?;
+    let key = keys.key_by_id(db, key_id).await?;
+    let body =
+        decrypt_field(&key, &body_aad(&email.id), sealed).context("opening an email body")?;
+    let text = std::str::from_utf8(&body).context("an email body is not text")?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Seals the bodies of unsent mail queued before bodies were sealed
+/// (migration 0015 kept them in `body_text`) and drops any other plaintext
+/// body, so queued mail is still delivered and nothing stays readable. Run
+/// at start, before the sender; returns how many were sealed.
+///
+/// # Errors
+/// On database failure or when the firm key cannot be had.
+pub async fn seal_plaintext_bodies(db: &Db, keys: &KeyService) -> anyhow::Result<usize> {
+    let (unsealed,): (i64,) =
+        sqlx::query_as("select count(*) from outbox where body_text is not null")
+            .fetch_one(db.pool())
+            .await
+            .context("counting plaintext email bodies")?;
+    if unsealed == 0 {
+        return Ok(0);
+    }
+    let firm_key = keys.firm_key(db).await?;
+    let pending: Vec<(String, String)> = sqlx::query_as(
+        "select id, body_text from outbox
+         where body_text is not null and sent_at is null and failed_at is null",
+    )
+    .fetch_all(db.pool())
+    .await
+    .context("reading plaintext email bodies")?;
+    let mut tx = db.begin_write().await?;
+    for (id, body) in &pending {
+        let body = Zeroizing::new(body.as_bytes().to_vec());
+        let sealed =
+            encrypt_field(&firm_key, &body_aad(id), &body).context("sealing an email body")?;
+        sqlx::query("update outbox set body_sealed = $1, body_text = null where id = $2")
+            .bind(sealed)
+            .bind(id.clone())
+            .execute(tx.conn())
+            .await
+            .context("storing a sealed email body")?;
+    }
+    sqlx::query("update outbox set body_text = null where body_text is not null")
+        .execute(tx.conn())
+        .await
+        .context("dropping plaintext email bodies")?;
+    tx.commit().await?;
+    tracing::info!(
+        sealed = pending.len(),
+        "sealed the email bodies queued before bodies were encrypted"
+    );
+    Ok(pending.len())
+}
+
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
     id: String,
     to_address: String,
-    subject: String,
-    body_text: String,
     kind: String,
     created_at: i64,
     sent_at: Option<i64>,
@@ -93,9 +187,7 @@ impl From<OutboxRow> for OutboxView {
         Self {
             id: row.id,
             to_address: row.to_address,
-            subject: row.subject,
             kind: row.kind,
-            body_text: row.body_text,
             created_at: row.created_at,
             sent_at: row.sent_at,
             attempts: row.attempts,
@@ -106,11 +198,11 @@ impl From<OutboxRow> for OutboxView {
 }
 
 /// The newest emails, newest first, `limit` of them (clamped to
-/// 1..=[`MAX_PAGE_SIZE`]). No access check: callers decide who may read.
+/// 1..=[`MAX_PAGE_SIZE`]), without their bodies. No access check: callers
+/// decide who may read.
 pub async fn list(db: &Db, limit: i64) -> anyhow::Result<Vec<OutboxView>> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
-        "select id, to_address, subject, body_text, kind, created_at, sent_at, attempts,
-                last_error, failed_at
+        "select id, to_address, kind, created_at, sent_at, attempts, last_error, failed_at
          from outbox order by created_at desc, id desc limit $1",
     )
     .bind(limit.clamp(1, MAX_PAGE_SIZE))
@@ -121,7 +213,7 @@ pub async fn list(db: &Db, limit: i64) -> anyhow::Result<Vec<OutboxView>> {
 }
 
 /// The outbox page for a user the policy lets read it; anyone else gets
-/// "not found". Reading is audited: the bodies hold live one-time links.
+/// "not found". Reading is audited: it names who was sent what kind of mail.
 pub async fn list_for(
     db: &Db,
     principal: &Principal,
@@ -144,18 +236,20 @@ pub async fn list_for(
     Ok(emails)
 }
 
-/// An email claimed for sending. Its `Debug` leaves out the body, which
-/// may hold a one-time link.
-#[derive(Clone)]
+/// An email claimed for sending, its body still sealed ([`open_body`]
+/// opens it). Its `Debug` leaves out the body.
+#[derive(Clone, sqlx::FromRow)]
 pub struct PendingEmail {
     /// The outbox row.
     pub id: String,
     /// The recipient's address.
+    #[sqlx(rename = "to_address")]
     pub to: String,
     /// The subject line.
     pub subject: String,
-    /// The plain-text body.
-    pub body: String,
+    /// The sealed body; `None` only if it was lost (dropped by hand).
+    #[sqlx(rename = "body_sealed")]
+    pub sealed_body: Option<Vec<u8>>,
     /// Attempts made, this one included.
     pub attempts: i64,
 }
@@ -197,7 +291,8 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
 pub async fn claim_due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<PendingEmail>> {
     let mut tx = db.begin_write().await?;
     sqlx::query(
-        "update outbox set failed_at = $1, last_error = 'not sent within 7 days; given up'
+        "update outbox set failed_at = $1, last_error = 'not sent within 7 days; given up',
+                           body_sealed = null
          where sent_at is null and failed_at is null and created_at < $2",
     )
     .bind(now)
@@ -208,13 +303,13 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<Pend
     // The outer conditions repeat the inner ones so that on PostgreSQL a
     // sender that waited for another's row lock re-checks the row it
     // finally sees, and skips it when that one claimed it.
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+    let claimed: Vec<PendingEmail> = sqlx::query_as(
         "update outbox set attempts = attempts + 1, next_attempt_at = $1
          where id in (select id from outbox
                       where sent_at is null and failed_at is null and next_attempt_at <= $2
                       order by created_at, id limit $3)
            and sent_at is null and failed_at is null and next_attempt_at <= $2
-         returning id, to_address, subject, body_text, attempts",
+         returning id, to_address, subject, body_sealed, attempts",
     )
     .bind(now.saturating_add(CLAIM_MS))
     .bind(now)
@@ -223,35 +318,30 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<Pend
     .await
     .context("claiming the emails due")?;
     tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, to, subject, body, attempts)| PendingEmail {
-            id,
-            to,
-            subject,
-            body,
-            attempts,
-        })
-        .collect())
+    Ok(claimed)
 }
 
-/// Records that the email was handed to the mail server.
+/// Records that the email was handed to the mail server, and drops its
+/// body: the link in it is the recipient's alone now.
 pub async fn mark_sent(db: &Db, id: &str, now: i64) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("update outbox set sent_at = $1, last_error = null where id = $2")
-        .bind(now)
-        .bind(id.to_owned())
-        .execute(tx.conn())
-        .await
-        .context("marking an email sent")?;
+    sqlx::query(
+        "update outbox set sent_at = $1, last_error = null, body_sealed = null where id = $2",
+    )
+    .bind(now)
+    .bind(id.to_owned())
+    .execute(tx.conn())
+    .await
+    .context("marking an email sent")?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Records a failed attempt: retried after [`retry_delay_ms`], or given up
 /// when `permanent` (the mail server refused it for good) or after
-/// [`MAX_ATTEMPTS`]. `error` is what the mail server or the network said,
-/// with any address in it that looks like a link removed.
+/// [`MAX_ATTEMPTS`], and then its body is dropped. `error` is what the mail
+/// server or the network said, with any address in it that looks like a
+/// link removed.
 pub async fn mark_failed(
     db: &Db,
     email: &PendingEmail,
@@ -262,12 +352,15 @@ pub async fn mark_failed(
     let give_up = permanent || email.attempts >= MAX_ATTEMPTS;
     let mut tx = db.begin_write().await?;
     sqlx::query(
-        "update outbox set last_error = $1, next_attempt_at = $2, failed_at = $3 where id = $4",
+        "update outbox set last_error = $1, next_attempt_at = $2, failed_at = $3,
+                           body_sealed = case when $5 = 1 then null else body_sealed end
+         where id = $4",
     )
     .bind(redact_links(error))
     .bind(now.saturating_add(retry_delay_ms(email.attempts)))
     .bind(give_up.then_some(now))
     .bind(email.id.clone())
+    .bind(i64::from(give_up))
     .execute(tx.conn())
     .await
     .context("recording a failed email attempt")?;
@@ -312,7 +405,7 @@ mod tests {
             id: "e1".into(),
             to: "alice@client.test".into(),
             subject: "Reset".into(),
-            body: "https://portal.example/reset/secret-token".into(),
+            sealed_body: Some(b"https://portal.example/reset/secret-token".to_vec()),
             attempts: 1,
         };
         assert!(!format!("{email:?}").contains("secret-token"));

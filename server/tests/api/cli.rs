@@ -110,6 +110,21 @@ fn seed_demo_without_flags_prints_a_random_password_and_secret_once() {
 }
 
 #[test]
+fn migrate_creates_a_data_dir_only_its_owner_can_read() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = vellum(&["migrate", "--data-dir", data.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode =
+        |path: std::path::PathBuf| std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data.clone()), 0o700, "the data dir");
+    assert_eq!(mode(data.join("blobs")), 0o700, "the blob folder");
+    assert_eq!(mode(data.join("vellum.db")), 0o600, "the database");
+}
+
+#[test]
 fn create_admin_prints_credentials_once_and_refuses_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();

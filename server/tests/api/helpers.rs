@@ -143,6 +143,58 @@ impl TestApp {
         app::server::auth::totp::code_at(TEST_TOTP_SEED, step * 30).expect("TOTP code")
     }
 
+    /// Every email queued for `to`, oldest first: (kind, subject, body),
+    /// the body opened with the app's own crypto as the mail sender opens
+    /// it. Without SMTP nothing else can read a link, so tests read it here.
+    pub async fn outbox_emails(&self, to: &str) -> Vec<(String, String, String)> {
+        let rows: Vec<(String, String, String, Option<Vec<u8>>)> = sqlx::query_as(
+            "select id, kind, subject, body_sealed from outbox where to_address = $1
+             order by created_at, id",
+        )
+        .bind(to.to_owned())
+        .fetch_all(self.state.db.pool())
+        .await
+        .expect("reading the outbox");
+        let mut emails = Vec::new();
+        for (id, kind, subject, sealed_body) in rows {
+            let pending = app::server::outbox::PendingEmail {
+                id,
+                to: to.to_owned(),
+                subject: subject.clone(),
+                sealed_body,
+                attempts: 0,
+            };
+            let body = app::server::outbox::open_body(&self.state.keys, &self.state.db, &pending)
+                .await
+                .expect("opening an email body");
+            emails.push((kind, subject, body.as_str().to_owned()));
+        }
+        emails
+    }
+
+    /// Whether `needle` is stored anywhere in the outbox as it lies on disk:
+    /// on SQLite the raw bytes of the database file and its WAL and shared
+    /// memory files, on PostgreSQL every outbox row rendered as text.
+    pub async fn outbox_on_disk_contains(&self, needle: &str) -> bool {
+        match self.state.db.backend() {
+            Backend::Sqlite => ["vellum.db", "vellum.db-wal", "vellum.db-shm"]
+                .iter()
+                .filter_map(|name| std::fs::read(self.data_dir().join(name)).ok())
+                .any(|bytes| {
+                    bytes
+                        .windows(needle.len())
+                        .any(|window| window == needle.as_bytes())
+                }),
+            Backend::Postgres => {
+                let rows: Vec<(String,)> = sqlx::query_as("select o::text from outbox o")
+                    .fetch_all(self.state.db.pool())
+                    .await
+                    .expect("reading the outbox rows");
+                rows.iter().any(|(row,)| row.contains(needle))
+            }
+        }
+    }
+
     /// The server's data dir.
     pub fn data_dir(&self) -> &std::path::Path {
         &self.config.data_dir

@@ -249,6 +249,46 @@ async fn a_mail_server_that_is_down_gets_the_email_later(backend: Backend) {
     assert_eq!(attempts, 2);
 }
 
+/// How many emails still hold a body, sealed or not.
+async fn bodies_kept(app: &TestApp) -> i64 {
+    let (kept,): (i64,) = sqlx::query_as(
+        "select count(*) from outbox where body_text is not null or body_sealed is not null",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    kept
+}
+
+async fn a_sent_email_keeps_no_body(backend: Backend) {
+    let port = free_port();
+    let sink = Sink::start(port);
+    let app = spawn_with_smtp(backend, port).await;
+    app.seed().await;
+    let response = crate::helpers::new_client()
+        .post(app.url("/api/request_password_reset"))
+        .form(&[("email", "alice@client.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        sink.wait_for(1).await[0].contains("/reset/"),
+        "the link is delivered"
+    );
+    for _ in 0..100 {
+        if outbox_state(&app, "alice@client.test").await[0].0.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        outbox_state(&app, "alice@client.test").await[0].0.is_some(),
+        "marked sent"
+    );
+    assert_eq!(bodies_kept(&app).await, 0, "a sent email keeps its link");
+}
+
 mod sqlite {
     use super::*;
 
@@ -260,6 +300,11 @@ mod sqlite {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_mail_server_that_is_down_gets_the_email_later() {
         super::a_mail_server_that_is_down_gets_the_email_later(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sent_email_keeps_no_body() {
+        super::a_sent_email_keeps_no_body(Backend::Sqlite).await;
     }
 }
 
@@ -275,6 +320,11 @@ mod pg {
     async fn a_mail_server_that_is_down_gets_the_email_later() {
         super::a_mail_server_that_is_down_gets_the_email_later(Backend::Postgres).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sent_email_keeps_no_body() {
+        super::a_sent_email_keeps_no_body(Backend::Postgres).await;
+    }
 }
 
 mod claiming {
@@ -287,18 +337,19 @@ mod claiming {
 
     on_both_backends! {
         async fn two_senders_never_claim_the_same_email_and_stale_mail_is_given_up(app) {
+            let key = app.state.keys.firm_key(&app.state.db).await.unwrap();
             for n in 0..20 {
                 let mut tx = app.state.db.begin_write().await.unwrap();
                 let to = format!("client{n}@client.test");
-                outbox::enqueue(&mut tx, &NewEmail { kind: EmailKind::PasswordReset, to: &to, subject: "Reset", body: "link" })
+                outbox::enqueue(&mut tx, &key, &NewEmail { kind: EmailKind::PasswordReset, to: &to, subject: "Reset", body: "link" })
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
             }
             let stale = new_id();
             sqlx::query(
-                "insert into outbox (id, to_address, subject, body_text, kind, created_at, attempts)
-                 values ($1, 'old@client.test', 'Old', 'old link', 'invitation', $2, 0)",
+                "insert into outbox (id, to_address, subject, kind, created_at, attempts)
+                 values ($1, 'old@client.test', 'Old', 'invitation', $2, 0)",
             )
             .bind(stale.clone())
             .bind(now_ms() - MAX_AGE_MS - 1)
@@ -326,6 +377,61 @@ mod claiming {
                     .await
                     .unwrap();
             assert!(failed_at.is_some() && reason.is_some_and(|r| r.contains("given up")));
+        }
+
+        async fn mail_queued_in_plaintext_before_the_upgrade_is_sealed_at_start_and_still_delivered(app) {
+            let (pending, sent) = (new_id(), new_id());
+            for (id, sent_at) in [(&pending, None), (&sent, Some(now_ms()))] {
+                sqlx::query(
+                    "insert into outbox (id, to_address, subject, body_text, kind, created_at, sent_at, attempts)
+                     values ($1, 'old@client.test', 'Invitation', 'https://portal.example/invite/legacy-token', 'invitation', $2, $3, 0)",
+                )
+                .bind(id.clone())
+                .bind(now_ms())
+                .bind(sent_at)
+                .execute(app.state.db.pool())
+                .await
+                .unwrap();
+            }
+            let sealed = outbox::seal_plaintext_bodies(&app.state.db, &app.state.keys).await.unwrap();
+            assert_eq!(sealed, 1, "only the unsent one is kept");
+            let (plaintext,): (i64,) = sqlx::query_as("select count(*) from outbox where body_text is not null")
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
+            assert_eq!(plaintext, 0, "no row keeps a link in plaintext");
+            let claimed = outbox::claim_due(&app.state.db, now_ms(), 10).await.unwrap();
+            assert_eq!(claimed.len(), 1);
+            assert_eq!(claimed[0].id, pending);
+            let body = outbox::open_body(&app.state.keys, &app.state.db, &claimed[0]).await.unwrap();
+            assert_eq!(body.as_str(), "https://portal.example/invite/legacy-token");
+        }
+
+        async fn an_email_given_up_keeps_no_body(app) {
+            let key = app.state.keys.firm_key(&app.state.db).await.unwrap();
+            for to in ["refused@client.test", "stale@client.test"] {
+                let mut tx = app.state.db.begin_write().await.unwrap();
+                outbox::enqueue(&mut tx, &key, &NewEmail { kind: EmailKind::Invitation, to, subject: "Invitation", body: "https://portal.example/invite/secret" })
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+            sqlx::query("update outbox set created_at = $1 where to_address = 'stale@client.test'")
+                .bind(now_ms() - MAX_AGE_MS - 1)
+                .execute(app.state.db.pool())
+                .await
+                .unwrap();
+            let claimed = outbox::claim_due(&app.state.db, now_ms(), 10).await.unwrap();
+            assert_eq!(claimed.len(), 1, "the stale one is given up, not claimed");
+            outbox::mark_failed(&app.state.db, &claimed[0], "550 no such user", true, now_ms()).await.unwrap();
+            let kept: Vec<(String, Option<i64>)> = sqlx::query_as(
+                "select to_address, failed_at from outbox
+                 where body_text is not null or body_sealed is not null",
+            )
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+            assert!(kept.is_empty(), "given-up emails keep their bodies: {kept:?}");
         }
     }
 }

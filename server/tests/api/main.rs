@@ -19,5 +19,6 @@ mod keys;
 mod mail;
 mod matter_page;
 mod messages;
+mod secrets;
 mod storage;
 mod web;

@@ -678,11 +678,12 @@ mod escalation {
     use super::*;
 
     async fn outbox_to(app: &TestApp, email: &str) -> Vec<(String, String)> {
-        sqlx::query_as("select subject, body_text from outbox where to_address = $1 and kind = 'message_notice' order by created_at, id")
-            .bind(email.to_owned())
-            .fetch_all(app.state.db.pool())
+        app.outbox_emails(email)
             .await
-            .unwrap()
+            .into_iter()
+            .filter(|(kind, _, _)| kind == "message_notice")
+            .map(|(_, subject, body)| (subject, body))
+            .collect()
     }
 
     on_both_backends! {

@@ -253,3 +253,69 @@ async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
         .unwrap();
     assert!(timeout >= 1000, "busy timeout {timeout} ms");
 }
+
+/// The permission bits of `path`.
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Asserts that the data dir, the blob folders and the SQLite files in
+/// `data_dir` are readable by their owner only.
+fn assert_private(data_dir: &std::path::Path) {
+    for dir in [
+        data_dir.to_path_buf(),
+        data_dir.join("blobs"),
+        data_dir.join("blobs/tmp"),
+    ] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    }
+    for file in ["vellum.db", "vellum.db-wal", "vellum.db-shm"] {
+        assert_eq!(mode(&data_dir.join(file)), 0o600, "{file}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_dir_blob_folders_and_database_files_are_private_to_their_owner() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    app.seed().await;
+    assert_private(app.data_dir());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looser_modes_on_the_data_dir_and_database_files_are_tightened_at_start() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data = data_dir.display().to_string();
+    let url = format!("sqlite://{data}/vellum.db");
+    let settings = [
+        ("VELLUM_DATA_DIR", data.as_str()),
+        ("VELLUM_DATABASE_URL", url.as_str()),
+    ];
+    let first =
+        crate::helpers::spawn_app_configured(Backend::Sqlite, axum::Router::new(), &settings).await;
+    first.seed().await;
+    drop(first);
+    // The last connection to close may have removed the WAL files.
+    let loosen = |path: std::path::PathBuf, bits: u32| {
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(bits)).unwrap();
+        }
+    };
+    for sub in ["", "blobs", "blobs/tmp"] {
+        loosen(data_dir.join(sub), 0o755);
+    }
+    for file in ["vellum.db", "vellum.db-wal", "vellum.db-shm"] {
+        loosen(data_dir.join(file), 0o644);
+    }
+
+    let _second =
+        crate::helpers::spawn_app_configured(Backend::Sqlite, axum::Router::new(), &settings).await;
+    assert_private(&data_dir);
+}

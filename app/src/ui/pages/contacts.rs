@@ -20,11 +20,12 @@ pub fn ContactsPage() -> impl IntoView {
     let invite = ServerAction::<InviteContact>::new();
     // Reload after each invitation, so the row shows "Invited".
     let contacts = Resource::new(move || invite.version().get(), |_| list_contacts());
-    let outcome = move || match invite.value().get() {
+    let outcome = move || {
+        match invite.value().get() {
         Some(Ok(())) => Some(
             view! {
                 <p class="notice" role="status">
-                    "Invitation sent. Until email is set up, an admin finds it in the outbox."
+                    "Invitation sent. If email (SMTP) is not set up yet, it waits in the outbox and goes out once it is."
                 </p>
             }
             .into_any(),
@@ -33,6 +34,7 @@ pub fn ContactsPage() -> impl IntoView {
             Some(view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any())
         }
         None => None,
+    }
     };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>

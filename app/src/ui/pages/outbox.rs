@@ -1,6 +1,7 @@
-//! The email outbox at `/admin/outbox`, for admins. Without SMTP configured
-//! every email stays here (DESIGN §2.10), so a fresh install can still pass
-//! an invitation link to a client. Everyone else gets the not-found page.
+//! The email outbox at `/admin/outbox`, for admins: who was sent what kind
+//! of email and how delivery went, never a body or link (those are the
+//! recipient's alone). Without SMTP configured every email waits here until
+//! it is (DESIGN §2.10). Everyone else gets the not-found page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +26,7 @@ pub fn OutboxPage() -> impl IntoView {
                             <h1>"Outbox"</h1>
                         </section>
                         <p class="muted">
-                            "Every email, newest first, and whether it was sent. Without SMTP set up (smtp_url), pass links on to their recipients yourself."
+                            "Every email, newest first, and whether it was delivered. Emails are never shown here: their links belong to their recipients. Until SMTP is set up (smtp_url), emails wait here and go out once it is."
                         </p>
                         {list.is_empty().then(|| view! { <p>"The outbox is empty."</p> })}
                         <ul class="outbox-list">
@@ -41,7 +42,7 @@ pub fn OutboxPage() -> impl IntoView {
     }
 }
 
-/// One email: recipient, subject, kind, when, and the body.
+/// One email: recipient, kind, when, and how delivery went.
 #[component]
 fn EmailCard(email: OutboxView) -> impl IntoView {
     let status = match (email.sent_at, email.failed_at) {
@@ -61,10 +62,8 @@ fn EmailCard(email: OutboxView) -> impl IntoView {
                 <span class="muted">{format!("Queued {}", format_utc(email.created_at))}</span>
                 <span class="muted">{status}</span>
             </div>
-            <h2>{email.subject}</h2>
-            <p class="muted">"To: " <span class="email-to">{email.to_address}</span></p>
+            <h2 class="email-to">{email.to_address}</h2>
             {error}
-            <pre class="email-body">{email.body_text}</pre>
         </li>
     }
 }
