@@ -18,8 +18,6 @@ use crate::{
     },
 };
 
-/// A day in milliseconds.
-
 /// Files each of Alice's and Bob's matters gets: (name, visibility, text).
 const DEMO_FILES: &[(&str, Visibility, &str)] = &[
     (
