@@ -3,6 +3,14 @@
 //!
 //! Precedence, highest first: command-line flags, environment variables, the
 //! TOML file, built-in defaults.
+//!
+//! Every setting is declared once, in the [`settings!`] table below: its file
+//! key, its variable, its default (the domain type's, where there is one), how
+//! its text is read and which values it accepts. One reader ([`Sources`])
+//! applies that to the flags, the environment and the file alike;
+//! [`Config::load`] then puts the values together and checks the rules that
+//! involve several settings. README's settings table lists the same settings,
+//! and a test keeps the two in step.
 
 use std::{
     fmt,
@@ -11,11 +19,13 @@ use std::{
 };
 
 use app::{
-    domain::auth::SessionLimits,
+    domain::{
+        auth::SessionLimits,
+        message::{DEFAULT_NOTIFY_BATCH_MINUTES, DEFAULT_SLA_MINUTES, MAX_SLA_MINUTES},
+    },
     server::{auth::password::Argon2Config, db::Backend},
 };
 use secrecy::SecretString;
-use serde::Deserialize;
 
 /// The default address: loopback only, so a fresh install is not exposed.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
@@ -48,32 +58,280 @@ impl ConfigError {
     }
 }
 
-/// The settings as written in the TOML file. Unknown keys are errors, so a
-/// misspelt setting is never silently ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    database_url: Option<String>,
-    data_dir: Option<PathBuf>,
-    listen: Option<String>,
-    max_body_bytes: Option<u64>,
-    max_upload_bytes: Option<u64>,
-    log_format: Option<String>,
-    keyring: Option<PathBuf>,
-    argon2_memory_kib: Option<u64>,
-    argon2_iterations: Option<u64>,
-    argon2_parallelism: Option<u64>,
-    session_idle_secs: Option<u64>,
-    session_absolute_secs: Option<u64>,
-    tls_cert: Option<PathBuf>,
-    tls_key: Option<PathBuf>,
-    behind_proxy: Option<bool>,
-    public_url: Option<String>,
-    message_sla_minutes: Option<u64>,
-    notify_batch_minutes: Option<u64>,
-    calendar_feed_days: Option<u64>,
-    smtp_url: Option<String>,
-    mail_from: Option<String>,
+// --- The settings ----------------------------------------------------------
+
+/// Where a setting is read from, and how problems name it.
+#[derive(Clone, Copy, Debug)]
+struct Name {
+    /// The key in the TOML file.
+    key: &'static str,
+    /// The environment variable.
+    var: &'static str,
+    /// How problems name the setting: `key (VARIABLE)`.
+    label: &'static str,
+    /// The command-line flag that beats the variable and the file, if any.
+    flag: Option<&'static str>,
+    /// The TOML type the file writes it in; `None` for a setting only the
+    /// environment may give (a secret, which does not belong in a file).
+    file: Option<Toml>,
+}
+
+/// The TOML type of a setting in the file. Anything else is refused when
+/// the file is read, as a typed file would be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Toml {
+    Integer,
+    String,
+    Boolean,
+}
+
+impl Toml {
+    fn matches(self, value: &toml::Value) -> bool {
+        matches!(
+            (self, value),
+            (Self::Integer, toml::Value::Integer(_))
+                | (Self::String, toml::Value::String(_))
+                | (Self::Boolean, toml::Value::Boolean(_))
+        )
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Integer => "a whole number",
+            Self::String => "text in quotes",
+            Self::Boolean => "true or false",
+        }
+    }
+}
+
+/// A setting's value when nothing gives one.
+enum Fallback<T: 'static> {
+    /// Text, read by the setting's own parser as if the variable gave it.
+    Text(&'static str),
+    /// A value, taken from the domain type's default where there is one.
+    Value(fn() -> T),
+    /// None: the setting is optional, or [`Config::load`] works its value out
+    /// from others (`database_url` from `data_dir`, `public_url` from
+    /// `listen`).
+    Unset,
+}
+
+use Fallback::{Text, Unset, Value};
+
+/// One setting: its name, its default, how its text is read and which
+/// values it accepts. Declared in [`settings!`].
+struct Setting<T: 'static> {
+    name: Name,
+    default: Fallback<T>,
+    /// Reads the text from a flag, the variable or the file.
+    parse: fn(&str) -> Result<T, String>,
+    /// Refuses values the setting may not have, given or default.
+    check: fn(&T) -> Result<(), String>,
+}
+
+/// Declares each setting as a constant, and [`ALL`], every setting's
+/// [`Name`], for the file's unknown-key check and the README test:
+///
+/// ```text
+/// NAME: Type = ("file_key", "VELLUM_VARIABLE") { [flag,] file, default, parse[, check] }
+/// ```
+///
+/// Without a `flag`, only the variable and the file give the setting;
+/// without a `check`, every value it parses is accepted.
+macro_rules! settings {
+    (@either $default:expr) => { $default };
+    (@either $default:expr, $given:expr) => { $given };
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident: $ty:ty = ($key:literal, $var:literal) {
+            $(flag: $flag:literal,)?
+            file: $file:expr,
+            default: $default:expr,
+            parse: $parse:expr
+            $(, check: $check:expr)? $(,)?
+        }
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            const $name: Setting<$ty> = Setting {
+                name: Name {
+                    key: $key,
+                    var: $var,
+                    label: concat!($key, " (", $var, ")"),
+                    flag: settings!(@either None $(, Some($flag))?),
+                    file: $file,
+                },
+                default: $default,
+                parse: $parse,
+                check: settings!(@either anything $(, $check)?),
+            };
+        )*
+
+        /// Every setting, in the order of the table.
+        const ALL: &[Name] = &[$($name.name),*];
+    };
+}
+
+settings! {
+    /// Where the SQLite file, blobs and keys live.
+    DATA_DIR: PathBuf = ("data_dir", "VELLUM_DATA_DIR") {
+        flag: "--data-dir",
+        file: Some(Toml::String),
+        default: Text("data"),
+        parse: path,
+        check: |dir: &PathBuf| ensure(!dir.as_os_str().is_empty(), "is empty; give a folder path"),
+    }
+    /// The database; SQLite in the data dir unless set.
+    DATABASE_URL: DatabaseUrl = ("database_url", "VELLUM_DATABASE_URL") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: |raw| Ok(DatabaseUrl(raw.to_owned())),
+        check: |url: &DatabaseUrl| Backend::from_url(&url.0).map(drop),
+    }
+    /// The address to listen on.
+    LISTEN: SocketAddr = ("listen", "VELLUM_LISTEN") {
+        flag: "--listen",
+        file: Some(Toml::String),
+        default: Text(DEFAULT_LISTEN),
+        parse: |raw| {
+            raw.parse()
+                .map_err(|_| format!("\"{raw}\" is not an address:port such as {DEFAULT_LISTEN}"))
+        },
+    }
+    /// The largest request body, outside the upload routes.
+    MAX_BODY_BYTES: u64 = ("max_body_bytes", "VELLUM_MAX_BODY_BYTES") {
+        file: Some(Toml::Integer),
+        default: Value(|| DEFAULT_MAX_BODY_BYTES),
+        parse: |raw| raw.parse().map_err(|_| format!("\"{raw}\" is not a whole number of bytes")),
+        check: |&bytes: &u64| {
+            ensure(usize::try_from(bytes).is_ok_and(|n| n >= 1024), "must be at least 1024 bytes")
+        },
+    }
+    /// The largest document upload.
+    MAX_UPLOAD_BYTES: u64 = ("max_upload_bytes", "VELLUM_MAX_UPLOAD_BYTES") {
+        file: Some(Toml::Integer),
+        default: Value(|| DEFAULT_MAX_UPLOAD_BYTES),
+        parse: whole,
+        check: |&bytes: &u64| ensure(bytes > 0, "must be at least 1 byte"),
+    }
+    /// How logs are written.
+    LOG_FORMAT: LogFormat = ("log_format", "VELLUM_LOG_FORMAT") {
+        file: Some(Toml::String),
+        default: Text("pretty"),
+        parse: |raw| match raw {
+            "pretty" => Ok(LogFormat::Pretty),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!("\"{other}\" is not one of: pretty, json")),
+        },
+    }
+    /// The keyring file; `keys/master.key` in the data dir unless set.
+    KEYRING: PathBuf = ("keyring", "VELLUM_KEYRING") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: path,
+    }
+    /// The keyring's text itself, instead of a file. Environment only.
+    MASTER_KEY: String = ("master_key", "VELLUM_MASTER_KEY") {
+        file: None,
+        default: Unset,
+        parse: |raw| Ok(raw.to_owned()),
+    }
+    /// Argon2id memory, in KiB. The three argon2 settings are checked
+    /// together against OWASP's minimum in [`Config::check_together`], as are
+    /// the two session timeouts and the two messaging windows.
+    ARGON2_MEMORY_KIB: u32 = ("argon2_memory_kib", "VELLUM_ARGON2_MEMORY_KIB") {
+        file: Some(Toml::Integer),
+        default: Value(|| Argon2Config::default().memory_kib),
+        parse: whole,
+    }
+    /// Argon2id iterations.
+    ARGON2_ITERATIONS: u32 = ("argon2_iterations", "VELLUM_ARGON2_ITERATIONS") {
+        file: Some(Toml::Integer),
+        default: Value(|| Argon2Config::default().iterations),
+        parse: whole,
+    }
+    /// Argon2id lanes.
+    ARGON2_PARALLELISM: u32 = ("argon2_parallelism", "VELLUM_ARGON2_PARALLELISM") {
+        file: Some(Toml::Integer),
+        default: Value(|| Argon2Config::default().parallelism),
+        parse: whole,
+    }
+    /// Signed out after this many seconds without a request.
+    SESSION_IDLE_SECS: u32 = ("session_idle_secs", "VELLUM_SESSION_IDLE_SECS") {
+        file: Some(Toml::Integer),
+        default: Value(|| SessionLimits::DEFAULT_IDLE_SECS),
+        parse: whole,
+    }
+    /// Signed out this many seconds after signing in.
+    SESSION_ABSOLUTE_SECS: u32 = ("session_absolute_secs", "VELLUM_SESSION_ABSOLUTE_SECS") {
+        file: Some(Toml::Integer),
+        default: Value(|| SessionLimits::DEFAULT_ABSOLUTE_SECS),
+        parse: whole,
+    }
+    /// The certificate chain to serve HTTPS with.
+    TLS_CERT: PathBuf = ("tls_cert", "VELLUM_TLS_CERT") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: path,
+    }
+    /// Its private key.
+    TLS_KEY: PathBuf = ("tls_key", "VELLUM_TLS_KEY") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: path,
+    }
+    /// A TLS proxy in front sets `X-Forwarded-For`.
+    BEHIND_PROXY: bool = ("behind_proxy", "VELLUM_BEHIND_PROXY") {
+        file: Some(Toml::Boolean),
+        default: Text("false"),
+        parse: |raw| match raw {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(format!("\"{other}\" is not true or false")),
+        },
+    }
+    /// Where people reach the portal; the listen address unless set.
+    PUBLIC_URL: String = ("public_url", "VELLUM_PUBLIC_URL") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: public_url,
+    }
+    /// The firm's response-time target, in minutes.
+    MESSAGE_SLA_MINUTES: u32 = ("message_sla_minutes", "VELLUM_MESSAGE_SLA_MINUTES") {
+        file: Some(Toml::Integer),
+        default: Value(|| DEFAULT_SLA_MINUTES),
+        parse: whole,
+    }
+    /// The new-message email batch window, in minutes.
+    NOTIFY_BATCH_MINUTES: u32 = ("notify_batch_minutes", "VELLUM_NOTIFY_BATCH_MINUTES") {
+        file: Some(Toml::Integer),
+        default: Value(|| DEFAULT_NOTIFY_BATCH_MINUTES),
+        parse: whole,
+    }
+    /// How many days a calendar feed link works. Ten years bounds it, so a
+    /// typo cannot make links that never end.
+    CALENDAR_FEED_DAYS: u32 = ("calendar_feed_days", "VELLUM_CALENDAR_FEED_DAYS") {
+        file: Some(Toml::Integer),
+        default: Value(|| DEFAULT_CALENDAR_FEED_DAYS),
+        parse: whole,
+        check: |days: &u32| ensure((1..=3650).contains(days), "must be 1 to 3650 days"),
+    }
+    /// The mail server; blank or unset leaves mail in the outbox.
+    SMTP_URL: Option<SecretString> = ("smtp_url", "VELLUM_SMTP_URL") {
+        file: Some(Toml::String),
+        default: Value(|| None),
+        parse: smtp_url,
+    }
+    /// The sender of the portal's emails; required with `smtp_url`.
+    MAIL_FROM: lettre::message::Mailbox = ("mail_from", "VELLUM_MAIL_FROM") {
+        file: Some(Toml::String),
+        default: Unset,
+        parse: |raw| {
+            raw.trim()
+                .parse()
+                .map_err(|e| format!("\"{raw}\" is not an email address ({e})"))
+        },
+    }
 }
 
 /// Values given on the command line.
@@ -86,6 +344,199 @@ pub struct Overrides {
     /// `--listen ADDR`.
     pub listen: Option<String>,
 }
+
+impl Overrides {
+    /// The text the command line gives the setting named `name`, if any.
+    fn given(&self, name: &Name) -> Result<Option<String>, ConfigError> {
+        match name.flag {
+            Some("--data-dir") => self
+                .data_dir
+                .as_deref()
+                .map(|dir| {
+                    // The database URL is built from the path as text, so a
+                    // path that is not text would put it somewhere else.
+                    dir.to_str().map(str::to_owned).ok_or_else(|| {
+                        ConfigError::new(name.label, format!("{} is not UTF-8", dir.display()))
+                    })
+                })
+                .transpose(),
+            Some("--listen") => Ok(self.listen.clone()),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Where settings are read from, highest first: the command line, the
+/// environment, the file.
+struct Sources<'a, E> {
+    overrides: &'a Overrides,
+    env: E,
+    file: toml::Table,
+}
+
+impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
+    /// A setting's value, from the highest source that gives it, else its
+    /// fallback; parsed and checked. `None` when neither gives one.
+    fn get<T>(&self, setting: &Setting<T>) -> Result<Option<T>, ConfigError> {
+        let value = match (self.text(&setting.name)?, &setting.default) {
+            (Some(text), _) => (setting.parse)(&text),
+            (None, Text(text)) => (setting.parse)(text),
+            (None, Value(default)) => Ok(default()),
+            (None, Unset) => return Ok(None),
+        };
+        value
+            .and_then(|value| (setting.check)(&value).map(|()| Some(value)))
+            .map_err(|message| ConfigError::new(setting.name.label, message))
+    }
+
+    /// The value of a setting that has a default.
+    fn value<T>(&self, setting: &Setting<T>) -> Result<T, ConfigError> {
+        self.get(setting)?.ok_or_else(|| {
+            ConfigError::new(
+                setting.name.label,
+                "has no default (a mistake in the settings table)",
+            )
+        })
+    }
+
+    fn text(&self, name: &Name) -> Result<Option<String>, ConfigError> {
+        if let Some(text) = self.overrides.given(name)? {
+            return Ok(Some(text));
+        }
+        if let Some(text) = (self.env)(name.var) {
+            return Ok(Some(text));
+        }
+        // The file's types were checked when it was read, so a number or a
+        // flag reads as the same text a variable would give.
+        Ok(self.file.get(name.key).map(|value| match value {
+            toml::Value::String(text) => text.clone(),
+            toml::Value::Integer(number) => number.to_string(),
+            toml::Value::Boolean(flag) => flag.to_string(),
+            // `read_file` refused every other type.
+            _ => String::new(),
+        }))
+    }
+}
+
+fn ensure(ok: bool, problem: &str) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(problem.to_owned()) }
+}
+
+fn anything<T>(_: &T) -> Result<(), String> {
+    Ok(())
+}
+
+fn path(raw: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(raw))
+}
+
+/// A whole number, of any unsigned type it fits.
+fn whole<T: TryFrom<u64>>(raw: &str) -> Result<T, String> {
+    let number = raw
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| format!("\"{raw}\" is not a whole number"))?;
+    T::try_from(number).map_err(|_| format!("{number} is too large"))
+}
+
+/// An `http://` or `https://` address without the trailing slash, so links
+/// can be appended to it.
+fn public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/').to_owned();
+    let plausible = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "https://".len()
+        && !url.contains(char::is_whitespace);
+    if plausible {
+        Ok(url)
+    } else {
+        Err(format!("\"{url}\" is not an http:// or https:// address"))
+    }
+}
+
+/// The SMTP URL, checked: one lettre understands, whose mail never crosses
+/// the network unencrypted. Blank means no mail server.
+fn smtp_url(raw: &str) -> Result<Option<SecretString>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    // Problems never repeat the URL: it may hold a password.
+    let url = url::Url::parse(raw).map_err(|e| {
+        format!("not a URL ({e}); expected smtps://host:465 or smtp://host:587?tls=required")
+    })?;
+    let tls = url
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let encrypted = match (url.scheme(), tls.as_deref()) {
+        ("smtps", None) | ("smtp", Some("required")) => true,
+        ("smtp", None | Some("opportunistic")) => false,
+        (scheme, _) => {
+            return Err(format!(
+                "unknown scheme \"{scheme}\" or tls value; expected smtps://host:465 or smtp://host:587?tls=required"
+            ));
+        }
+    };
+    let loopback = match url.host() {
+        // `smtp` is not a scheme the URL standard knows, so an IP address
+        // arrives as a name.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !encrypted && !loopback {
+        return Err(
+            "mail would cross the network unencrypted (emails carry one-time sign-in links); \
+             use smtps://host:465 or smtp://host:587?tls=required"
+                .to_owned(),
+        );
+    }
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(raw)
+        .map_err(|e| format!("not usable: {e}"))?;
+    Ok(Some(SecretString::from(raw.to_owned())))
+}
+
+/// Reads the TOML file. Unknown keys are errors, so a misspelt setting is
+/// never silently ignored, and so are values of the wrong type.
+fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
+    const SETTING: &str = "config file (--config, VELLUM_CONFIG)";
+    let invalid = |problem: String| {
+        ConfigError::new(
+            SETTING,
+            format!("{} is not valid: {problem}", path.display()),
+        )
+    };
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        ConfigError::new(SETTING, format!("cannot read {}: {err}", path.display()))
+    })?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|err| invalid(err.message().to_owned()))?;
+    for (key, value) in &table {
+        let Some(expected) = ALL.iter().find(|name| name.key == key).and_then(|n| n.file) else {
+            let known: Vec<&str> = ALL
+                .iter()
+                .filter(|name| name.file.is_some())
+                .map(|name| name.key)
+                .collect();
+            return Err(invalid(format!(
+                "unknown setting `{key}`; expected one of {}",
+                known.join(", ")
+            )));
+        };
+        if !expected.matches(value) {
+            return Err(invalid(format!("`{key}` must be {}", expected.describe())));
+        }
+    }
+    Ok(table)
+}
+
+// --- The validated configuration --------------------------------------------
 
 /// How logs are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,164 +688,31 @@ impl Config {
             .or_else(|| env("VELLUM_CONFIG").map(PathBuf::from));
         let file = match &config_file {
             Some(path) => read_file(path)?,
-            None => FileConfig::default(),
+            None => toml::Table::new(),
+        };
+        let src = Sources {
+            overrides,
+            env,
+            file,
         };
 
-        let data_dir = overrides
-            .data_dir
-            .clone()
-            .or_else(|| env("VELLUM_DATA_DIR").map(PathBuf::from))
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("data"));
-        if data_dir.as_os_str().is_empty() {
-            return Err(ConfigError::new(
-                "data_dir (VELLUM_DATA_DIR)",
-                "is empty; give a folder path",
-            ));
-        }
-
-        let database_url = env("VELLUM_DATABASE_URL")
-            .or(file.database_url)
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("vellum.db").display()));
-        if let Err(problem) = Backend::from_url(&database_url) {
-            return Err(ConfigError::new(
-                "database_url (VELLUM_DATABASE_URL)",
-                problem,
-            ));
-        }
-
-        let listen_raw = overrides
-            .listen
-            .clone()
-            .or_else(|| env("VELLUM_LISTEN"))
-            .or(file.listen)
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
-            ConfigError::new(
-                "listen (VELLUM_LISTEN)",
-                format!("\"{listen_raw}\" is not an address:port such as {DEFAULT_LISTEN}"),
-            )
+        let data_dir = src.value(&DATA_DIR)?;
+        let database_url = src.get(&DATABASE_URL)?.unwrap_or_else(|| {
+            DatabaseUrl(format!("sqlite://{}", data_dir.join("vellum.db").display()))
+        });
+        let listen = src.value(&LISTEN)?;
+        // The check allowed only what fits, so this fails on no platform.
+        let max_body_bytes = usize::try_from(src.value(&MAX_BODY_BYTES)?).map_err(|_| {
+            ConfigError::new(MAX_BODY_BYTES.name.label, "must be at least 1024 bytes")
         })?;
-
-        let max_body_bytes = match env("VELLUM_MAX_BODY_BYTES") {
-            Some(raw) => raw.parse::<u64>().map_err(|_| {
-                ConfigError::new(
-                    "max_body_bytes (VELLUM_MAX_BODY_BYTES)",
-                    format!("\"{raw}\" is not a whole number of bytes"),
-                )
-            })?,
-            None => file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
-        };
-        let max_body_bytes = usize::try_from(max_body_bytes)
-            .ok()
-            .filter(|&n| n >= 1024)
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "max_body_bytes (VELLUM_MAX_BODY_BYTES)",
-                    "must be at least 1024 bytes",
-                )
-            })?;
-
-        let max_upload_bytes = number(
-            &env,
-            "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)",
-            "VELLUM_MAX_UPLOAD_BYTES",
-            file.max_upload_bytes,
-            DEFAULT_MAX_UPLOAD_BYTES,
-        )?;
-        if max_upload_bytes == 0 {
-            return Err(ConfigError::new(
-                "max_upload_bytes (VELLUM_MAX_UPLOAD_BYTES)",
-                "must be at least 1 byte",
-            ));
-        }
-
-        let log_format = match env("VELLUM_LOG_FORMAT")
-            .or(file.log_format)
-            .as_deref()
-            .unwrap_or("pretty")
-        {
-            "pretty" => LogFormat::Pretty,
-            "json" => LogFormat::Json,
-            other => {
-                return Err(ConfigError::new(
-                    "log_format (VELLUM_LOG_FORMAT)",
-                    format!("\"{other}\" is not one of: pretty, json"),
-                ));
-            }
-        };
-
-        let keyring = match env("VELLUM_MASTER_KEY") {
+        let keyring = match src.get(&MASTER_KEY)? {
             Some(text) => KeyringSource::Inline(text),
             None => KeyringSource::File(
-                env("VELLUM_KEYRING")
-                    .map(PathBuf::from)
-                    .or(file.keyring)
+                src.get(&KEYRING)?
                     .unwrap_or_else(|| data_dir.join("keys").join("master.key")),
             ),
         };
-
-        let defaults = Argon2Config::default();
-        let argon2 = Argon2Config {
-            memory_kib: number(
-                &env,
-                "argon2_memory_kib (VELLUM_ARGON2_MEMORY_KIB)",
-                "VELLUM_ARGON2_MEMORY_KIB",
-                file.argon2_memory_kib,
-                defaults.memory_kib,
-            )?,
-            iterations: number(
-                &env,
-                "argon2_iterations (VELLUM_ARGON2_ITERATIONS)",
-                "VELLUM_ARGON2_ITERATIONS",
-                file.argon2_iterations,
-                defaults.iterations,
-            )?,
-            parallelism: number(
-                &env,
-                "argon2_parallelism (VELLUM_ARGON2_PARALLELISM)",
-                "VELLUM_ARGON2_PARALLELISM",
-                file.argon2_parallelism,
-                defaults.parallelism,
-            )?,
-            max_concurrent: defaults.max_concurrent,
-        };
-        if argon2.memory_kib < 19 * 1024 || argon2.iterations < 2 || argon2.parallelism < 1 {
-            return Err(ConfigError::new(
-                "argon2_memory_kib / argon2_iterations / argon2_parallelism",
-                "must be at least m=19456 KiB, t=2, p=1 (OWASP's minimum for argon2id)",
-            ));
-        }
-
-        let session_defaults = SessionLimits::default();
-        let idle_secs: u32 = number(
-            &env,
-            "session_idle_secs (VELLUM_SESSION_IDLE_SECS)",
-            "VELLUM_SESSION_IDLE_SECS",
-            file.session_idle_secs,
-            u32::try_from(session_defaults.idle_ms / 1000).unwrap_or(1800),
-        )?;
-        let absolute_secs: u32 = number(
-            &env,
-            "session_absolute_secs (VELLUM_SESSION_ABSOLUTE_SECS)",
-            "VELLUM_SESSION_ABSOLUTE_SECS",
-            file.session_absolute_secs,
-            u32::try_from(session_defaults.absolute_ms / 1000).unwrap_or(43_200),
-        )?;
-        if idle_secs == 0 || absolute_secs < idle_secs {
-            return Err(ConfigError::new(
-                "session_idle_secs / session_absolute_secs",
-                "the idle timeout must be positive and no longer than the absolute timeout",
-            ));
-        }
-        let session_limits = SessionLimits {
-            idle_ms: i64::from(idle_secs) * 1000,
-            absolute_ms: i64::from(absolute_secs) * 1000,
-        };
-
-        let tls_cert = env("VELLUM_TLS_CERT").map(PathBuf::from).or(file.tls_cert);
-        let tls_key = env("VELLUM_TLS_KEY").map(PathBuf::from).or(file.tls_key);
-        let tls = match (tls_cert, tls_key) {
+        let tls = match (src.get(&TLS_CERT)?, src.get(&TLS_KEY)?) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
             _ => {
@@ -404,105 +722,95 @@ impl Config {
                 ));
             }
         };
-        let behind_proxy = match env("VELLUM_BEHIND_PROXY").as_deref() {
-            Some("true" | "1") => true,
-            Some("false" | "0") => false,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    "behind_proxy (VELLUM_BEHIND_PROXY)",
-                    format!("\"{other}\" is not true or false"),
-                ));
-            }
-            None => file.behind_proxy.unwrap_or(false),
+        let public_url = src.get(&PUBLIC_URL)?.unwrap_or_else(|| {
+            format!(
+                "{}://{listen}",
+                if tls.is_some() { "https" } else { "http" }
+            )
+        });
+        let smtp = match src.value(&SMTP_URL)? {
+            None => None,
+            Some(url) => Some(SmtpSettings {
+                url,
+                from: src.get(&MAIL_FROM)?.ok_or_else(|| {
+                    ConfigError::new(
+                        MAIL_FROM.name.label,
+                        "required with smtp_url: the sender, e.g. \"Harbour Law <portal@harbour.example>\"",
+                    )
+                })?,
+            }),
         };
-        if tls.is_none() && !behind_proxy && !listen.ip().is_loopback() {
+
+        let config = Self {
+            database_url,
+            listen,
+            max_body_bytes,
+            max_upload_bytes: src.value(&MAX_UPLOAD_BYTES)?,
+            log_format: src.value(&LOG_FORMAT)?,
+            keyring,
+            argon2: Argon2Config {
+                memory_kib: src.value(&ARGON2_MEMORY_KIB)?,
+                iterations: src.value(&ARGON2_ITERATIONS)?,
+                parallelism: src.value(&ARGON2_PARALLELISM)?,
+                ..Argon2Config::default()
+            },
+            session_limits: SessionLimits::from_secs(
+                src.value(&SESSION_IDLE_SECS)?,
+                src.value(&SESSION_ABSOLUTE_SECS)?,
+            ),
+            tls,
+            behind_proxy: src.value(&BEHIND_PROXY)?,
+            public_url,
+            message_sla_minutes: src.value(&MESSAGE_SLA_MINUTES)?,
+            notify_batch_minutes: src.value(&NOTIFY_BATCH_MINUTES)?,
+            calendar_feed_days: src.value(&CALENDAR_FEED_DAYS)?,
+            smtp,
+            data_dir,
+        };
+        config.check_together()?;
+        Ok(config)
+    }
+
+    /// The rules that involve several settings, checked once all are read
+    /// (as vaultwarden's `validate_config` does).
+    fn check_together(&self) -> Result<(), ConfigError> {
+        if self.argon2.below_minimum() {
             return Err(ConfigError::new(
-                "listen (VELLUM_LISTEN)",
+                "argon2_memory_kib / argon2_iterations / argon2_parallelism",
+                "must be at least m=19456 KiB, t=2, p=1 (OWASP's minimum for argon2id)",
+            ));
+        }
+        let session = self.session_limits;
+        if session.idle_ms == 0 || session.absolute_ms < session.idle_ms {
+            return Err(ConfigError::new(
+                "session_idle_secs / session_absolute_secs",
+                "the idle timeout must be positive and no longer than the absolute timeout",
+            ));
+        }
+        if self.tls.is_none() && !self.behind_proxy && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::new(
+                LISTEN.name.label,
                 format!(
-                    "plain HTTP on {listen} would expose sign-ins to the network; \
+                    "plain HTTP on {} would expose sign-ins to the network; \
                      configure tls_cert and tls_key, listen on loopback, \
-                     or set behind_proxy = true when a TLS proxy is in front"
+                     or set behind_proxy = true when a TLS proxy is in front",
+                    self.listen
                 ),
             ));
         }
-
-        let public_url = match env("VELLUM_PUBLIC_URL").or(file.public_url) {
-            Some(url) => {
-                let url = url.trim().trim_end_matches('/').to_owned();
-                let plausible = (url.starts_with("https://") || url.starts_with("http://"))
-                    && url.len() > "https://".len()
-                    && !url.contains(char::is_whitespace);
-                if !plausible {
-                    return Err(ConfigError::new(
-                        "public_url (VELLUM_PUBLIC_URL)",
-                        format!("\"{url}\" is not an http:// or https:// address"),
-                    ));
-                }
-                url
-            }
-            None => format!(
-                "{}://{listen}",
-                if tls.is_some() { "https" } else { "http" }
-            ),
-        };
-
-        let message_sla_minutes: u32 = number(
-            &env,
-            "message_sla_minutes (VELLUM_MESSAGE_SLA_MINUTES)",
-            "VELLUM_MESSAGE_SLA_MINUTES",
-            file.message_sla_minutes,
-            240,
-        )?;
-        let notify_batch_minutes: u32 = number(
-            &env,
-            "notify_batch_minutes (VELLUM_NOTIFY_BATCH_MINUTES)",
-            "VELLUM_NOTIFY_BATCH_MINUTES",
-            file.notify_batch_minutes,
-            15,
-        )?;
         // A month bounds both, so a typo cannot silence escalations for years.
-        if !(1..=43_200).contains(&message_sla_minutes) || notify_batch_minutes > 43_200 {
+        let sla = i64::from(self.message_sla_minutes);
+        if !(1..=MAX_SLA_MINUTES).contains(&sla)
+            || i64::from(self.notify_batch_minutes) > MAX_SLA_MINUTES
+        {
             return Err(ConfigError::new(
                 "message_sla_minutes / notify_batch_minutes",
-                "the response-time target must be 1 to 43200 minutes and the email batch window at most 43200",
+                format!(
+                    "the response-time target must be 1 to {MAX_SLA_MINUTES} minutes and the email batch window at most {MAX_SLA_MINUTES}"
+                ),
             ));
         }
-
-        let calendar_feed_days: u32 = number(
-            &env,
-            "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)",
-            "VELLUM_CALENDAR_FEED_DAYS",
-            file.calendar_feed_days,
-            DEFAULT_CALENDAR_FEED_DAYS,
-        )?;
-        // Ten years bounds it, so a typo cannot make links that never end.
-        if !(1..=3650).contains(&calendar_feed_days) {
-            return Err(ConfigError::new(
-                "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)",
-                "must be 1 to 3650 days",
-            ));
-        }
-
-        let smtp = smtp_settings(&env, file.smtp_url, file.mail_from)?;
-
-        Ok(Self {
-            data_dir,
-            database_url: DatabaseUrl(database_url),
-            listen,
-            max_body_bytes,
-            max_upload_bytes,
-            log_format,
-            keyring,
-            argon2,
-            session_limits,
-            tls,
-            behind_proxy,
-            public_url,
-            message_sla_minutes,
-            notify_batch_minutes,
-            calendar_feed_days,
-            smtp,
-        })
+        Ok(())
     }
 
     /// Loads from the process environment.
@@ -545,119 +853,6 @@ impl Config {
     }
 }
 
-/// A whole-number setting from the environment, else the file, else a default.
-fn number<T: TryFrom<u64>>(
-    env: &impl Fn(&str) -> Option<String>,
-    setting: &'static str,
-    variable: &str,
-    from_file: Option<u64>,
-    default: T,
-) -> Result<T, ConfigError> {
-    let raw = match env(variable) {
-        Some(text) => text
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| ConfigError::new(setting, format!("\"{text}\" is not a whole number")))?,
-        None => match from_file {
-            Some(value) => value,
-            None => return Ok(default),
-        },
-    };
-    T::try_from(raw).map_err(|_| ConfigError::new(setting, format!("{raw} is too large")))
-}
-
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        ConfigError::new(
-            "config file (--config, VELLUM_CONFIG)",
-            format!("cannot read {}: {err}", path.display()),
-        )
-    })?;
-    toml::from_str(&text).map_err(|err| {
-        ConfigError::new(
-            "config file (--config, VELLUM_CONFIG)",
-            format!("{} is not valid: {}", path.display(), err.message()),
-        )
-    })
-}
-
-/// The SMTP settings, checked: a URL lettre understands, mail that never
-/// crosses the network unencrypted, and a sender address.
-fn smtp_settings(
-    env: &impl Fn(&str) -> Option<String>,
-    file_url: Option<String>,
-    file_from: Option<String>,
-) -> Result<Option<SmtpSettings>, ConfigError> {
-    const URL: &str = "smtp_url (VELLUM_SMTP_URL)";
-    const FROM: &str = "mail_from (VELLUM_MAIL_FROM)";
-    let Some(raw) = env("VELLUM_SMTP_URL")
-        .or(file_url)
-        .filter(|u| !u.trim().is_empty())
-    else {
-        return Ok(None);
-    };
-    let raw = raw.trim().to_owned();
-    // Error messages never repeat the URL: it may hold a password.
-    let url = url::Url::parse(&raw).map_err(|e| {
-        ConfigError::new(
-            URL,
-            format!("not a URL ({e}); expected smtps://host:465 or smtp://host:587?tls=required"),
-        )
-    })?;
-    let tls = url
-        .query_pairs()
-        .find(|(key, _)| key == "tls")
-        .map(|(_, value)| value.into_owned());
-    let encrypted = match (url.scheme(), tls.as_deref()) {
-        ("smtps", None) | ("smtp", Some("required")) => true,
-        ("smtp", None | Some("opportunistic")) => false,
-        (scheme, _) => {
-            return Err(ConfigError::new(
-                URL,
-                format!(
-                    "unknown scheme \"{scheme}\" or tls value; expected smtps://host:465 or smtp://host:587?tls=required"
-                ),
-            ));
-        }
-    };
-    let loopback = match url.host() {
-        // `smtp` is not a scheme the URL standard knows, so an IP address
-        // arrives as a name.
-        Some(url::Host::Domain(name)) => {
-            name.eq_ignore_ascii_case("localhost")
-                || name
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if !encrypted && !loopback {
-        return Err(ConfigError::new(
-            URL,
-            "mail would cross the network unencrypted (emails carry one-time sign-in links); \
-             use smtps://host:465 or smtp://host:587?tls=required",
-        ));
-    }
-    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&raw)
-        .map_err(|e| ConfigError::new(URL, format!("not usable: {e}")))?;
-    let from = env("VELLUM_MAIL_FROM").or(file_from).ok_or_else(|| {
-        ConfigError::new(
-            FROM,
-            "required with smtp_url: the sender, e.g. \"Harbour Law <portal@harbour.example>\"",
-        )
-    })?;
-    let from = from
-        .trim()
-        .parse()
-        .map_err(|e| ConfigError::new(FROM, format!("\"{from}\" is not an email address ({e})")))?;
-    Ok(Some(SmtpSettings {
-        url: SecretString::from(raw),
-        from,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -670,6 +865,118 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Config::load(overrides, |key| vars.get(key).cloned())
+    }
+
+    /// README's settings table: for each row, the backquoted words of its
+    /// first two cells, the file keys (none for "—") and the variables.
+    fn readme_rows() -> Vec<(Vec<String>, Vec<String>)> {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let quoted = |cell: &str| -> Vec<String> {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect()
+        };
+        readme
+            .lines()
+            .skip_while(|line| !line.starts_with("| setting (file) | variable | default |"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+                assert_eq!(cells.len(), 3, "a settings row has three cells: {line}");
+                let keys = if cells[0].trim() == "—" {
+                    Vec::new()
+                } else {
+                    quoted(cells[0])
+                };
+                (keys, quoted(cells[1]))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_declared_setting_appears_in_the_readmes_settings_table() {
+        let rows = readme_rows();
+        assert!(!rows.is_empty(), "README has a settings table");
+        for name in ALL {
+            let listed = rows.iter().any(|(keys, vars)| {
+                vars.iter().any(|v| v == name.var)
+                    && match name.file {
+                        Some(_) => keys.iter().any(|k| k == name.key),
+                        // Environment only: the row has no file key.
+                        None => keys.is_empty(),
+                    }
+            });
+            assert!(listed, "README's settings table lacks {}", name.label);
+        }
+    }
+
+    #[test]
+    fn every_variable_in_the_readmes_settings_table_is_a_declared_setting() {
+        for (keys, vars) in readme_rows() {
+            for var in vars {
+                assert!(
+                    ALL.iter().any(|name| name.var == var
+                        && (keys.is_empty() || keys.contains(&name.key.to_owned()))),
+                    "README lists {var}, which is not a setting (or not with {keys:?})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_default_is_the_domain_types_default() {
+        let config = load_with(&[], &Overrides::default()).unwrap();
+        assert_eq!(config.argon2, Argon2Config::default());
+        assert_eq!(config.session_limits, SessionLimits::default());
+        assert_eq!(
+            app::server::messages::MessagingSettings {
+                sla_minutes: i64::from(config.message_sla_minutes),
+                notify_batch_minutes: i64::from(config.notify_batch_minutes),
+            },
+            app::server::messages::MessagingSettings::default()
+        );
+        assert_eq!(config.max_body_bytes as u64, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(config.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
+        assert_eq!(config.calendar_feed_days, DEFAULT_CALENDAR_FEED_DAYS);
+        assert!(!config.behind_proxy && config.tls.is_none() && config.smtp.is_none());
+    }
+
+    #[test]
+    fn a_value_from_the_file_is_read_and_checked_like_one_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vellum.toml");
+        let with_file = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            let overrides = Overrides {
+                config_file: Some(file.clone()),
+                ..Overrides::default()
+            };
+            load_with(&[], &overrides)
+        };
+        let config =
+            with_file("calendar_feed_days = 30\nbehind_proxy = true\nlisten = \"0.0.0.0:3000\"\n")
+                .unwrap();
+        assert_eq!(config.calendar_feed_days, 30);
+        assert!(config.behind_proxy);
+        let err = with_file("calendar_feed_days = 0\n").unwrap_err();
+        assert_eq!(
+            err.setting,
+            "calendar_feed_days (VELLUM_CALENDAR_FEED_DAYS)"
+        );
+        let err = with_file("session_idle_secs = -5\n").unwrap_err();
+        assert_eq!(err.setting, "session_idle_secs (VELLUM_SESSION_IDLE_SECS)");
+        let err = with_file("max_body_bytes = \"2048\"\n").unwrap_err();
+        assert_eq!(err.setting, "config file (--config, VELLUM_CONFIG)");
+        assert!(err.message.contains("must be a whole number"), "{err}");
+        let err = with_file("master_key = \"v1:secret\"\n").unwrap_err();
+        assert!(
+            err.message.contains("unknown setting `master_key`"),
+            "{err}"
+        );
+        assert!(!err.message.contains("v1:secret"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! - Documents: the server's peak RSS growth while moving that file (goal
 //!   ≤ 32 MiB).
 //! - Live messages: p99 from send to seen with 200 streams open (goal
-//!   ≤ 50 ms), in [`crate::bench_messages`].
+//!   ≤ 50 ms), in [`messages`].
+
+mod messages;
 
 use std::{
     fs,
@@ -20,6 +22,7 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
+use serde::Deserialize;
 
 use crate::{Workspace, cargo, run, site, tools};
 
@@ -123,7 +126,7 @@ pub fn run_all() -> anyhow::Result<()> {
         "",
         &format!("{base}/api/list_matters"),
     ]))?;
-    let matter = json_field(&matters, "id").context("no matter for the bench")?;
+    let matter = first_id(&matters).context("no matter for the bench")?;
     let rss_before = status_kib(pid, "VmRSS")?;
 
     println!("==> uploading 1 GiB");
@@ -142,8 +145,9 @@ pub fn run_all() -> anyhow::Result<()> {
     ]))
     .context("uploading")?;
     let upload_secs = started.elapsed().as_secs_f64();
-    let document =
-        json_field(&uploaded, "document_id").context("the upload answered no document id")?;
+    let document = serde_json::from_str::<Uploaded>(&uploaded)
+        .context("the upload answered no document id")?
+        .document_id;
 
     println!("==> downloading 1 GiB");
     let started = Instant::now();
@@ -161,9 +165,9 @@ pub fn run_all() -> anyhow::Result<()> {
 
     println!(
         "==> live messages: {} streams, send to seen",
-        crate::bench_messages::CLIENTS
+        messages::CLIENTS
     );
-    let live = crate::bench_messages::run(&base, "alice@client.test", PASSWORD)?;
+    let live = messages::run(&base, "alice@client.test", PASSWORD)?;
     drop(server);
 
     #[expect(clippy::cast_precision_loss, reason = "1 GiB is exact in f64")]
@@ -199,7 +203,7 @@ pub fn run_all() -> anyhow::Result<()> {
     );
     println!(
         "| live messages, send → seen, {} streams ({} samples) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms | goal p99 ≤ 50 ms |",
-        crate::bench_messages::CLIENTS,
+        messages::CLIENTS,
         live.samples,
         live.p50_ms,
         live.p99_ms,
@@ -228,11 +232,27 @@ fn output(command: &mut Command) -> anyhow::Result<String> {
     String::from_utf8(out.stdout).context("output is not UTF-8")
 }
 
-/// A field of the first JSON object in `text` whose value is a string.
-pub fn json_field(text: &str, key: &str) -> Option<String> {
-    let start = text.find(&format!("\"{key}\":\""))? + key.len() + 4;
-    let end = start + text[start..].find('"')?;
-    Some(text[start..end].to_owned())
+/// An item of a list the server answers (matters, threads): only its id is
+/// read; serde skips the other fields.
+#[derive(Deserialize)]
+struct Listed {
+    id: String,
+}
+
+/// The upload route's answer, of which the bench needs the document's id.
+#[derive(Deserialize)]
+struct Uploaded {
+    document_id: String,
+}
+
+/// The id of the first item of a JSON list.
+fn first_id(json: &str) -> anyhow::Result<String> {
+    let items: Vec<Listed> = serde_json::from_str(json).context("reading a list")?;
+    items
+        .into_iter()
+        .next()
+        .map(|item| item.id)
+        .context("the list is empty")
 }
 
 /// A `/proc/<pid>/status` line in KiB (`VmRSS`, `VmHWM`).
@@ -280,4 +300,25 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     format!("{cores} cores, {model}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_id_of_a_list_is_read_whatever_other_fields_it_has() {
+        let matters =
+            r#"[{"id":"m1","number":"LIT-2026-0012","title":"A \"quoted\" title"},{"id":"m2"}]"#;
+        assert_eq!(first_id(matters).unwrap(), "m1");
+        assert!(first_id("[]").is_err());
+        assert!(first_id(r#"{"error":"Please sign in."}"#).is_err());
+    }
+
+    #[test]
+    fn the_uploaded_documents_id_is_read_from_the_upload_answer() {
+        let answer = r#"{"version":1,"document_id":"d1","size":3}"#;
+        let uploaded: Uploaded = serde_json::from_str(answer).unwrap();
+        assert_eq!(uploaded.document_id, "d1");
+    }
 }

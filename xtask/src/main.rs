@@ -8,7 +8,6 @@
 //!   integration tests on SQLite and PostgreSQL, and the browser suite.
 
 mod bench;
-mod bench_messages;
 mod site;
 mod test;
 mod tools;

@@ -175,14 +175,24 @@ pub struct SessionLimits {
 
 impl Default for SessionLimits {
     fn default() -> Self {
-        Self {
-            idle_ms: 30 * 60 * 1000,
-            absolute_ms: 12 * 60 * 60 * 1000,
-        }
+        Self::from_secs(Self::DEFAULT_IDLE_SECS, Self::DEFAULT_ABSOLUTE_SECS)
     }
 }
 
 impl SessionLimits {
+    /// The idle timeout when config sets none: 30 minutes.
+    pub const DEFAULT_IDLE_SECS: u32 = 30 * 60;
+    /// The absolute timeout when config sets none: 12 hours, a working day.
+    pub const DEFAULT_ABSOLUTE_SECS: u32 = 12 * 60 * 60;
+
+    /// Limits given in whole seconds, as the configuration gives them.
+    pub fn from_secs(idle_secs: u32, absolute_secs: u32) -> Self {
+        Self {
+            idle_ms: i64::from(idle_secs) * 1000,
+            absolute_ms: i64::from(absolute_secs) * 1000,
+        }
+    }
+
     /// True when a session signed in at `signed_in_at` and last used at
     /// `last_seen_at` has expired at `now`.
     pub fn expired(&self, now: i64, signed_in_at: i64, last_seen_at: i64) -> bool {

@@ -17,6 +17,11 @@ pub const MAX_MESSAGES: i64 = 500;
 pub const RETRACTED_TEXT: &str = "Message retracted";
 /// The longest response-time target a matter may set, in minutes (30 days).
 pub const MAX_SLA_MINUTES: i64 = 43_200;
+/// The firm's response-time target when config sets none: four hours.
+pub const DEFAULT_SLA_MINUTES: u32 = 240;
+/// The new-message email batch window when config sets none: at most one
+/// email per thread and person in 15 minutes.
+pub const DEFAULT_NOTIFY_BATCH_MINUTES: u32 = 15;
 
 /// The most files one message may carry.
 pub const MAX_ATTACHMENTS: usize = 10;

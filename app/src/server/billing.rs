@@ -46,7 +46,8 @@ pub const DEFAULT_TERMS_DAYS: i64 = 30;
 
 /// The condition that hides drafts from clients, for a role bound at
 /// `role`: [`may_view_invoice`] written for a `where` clause. The unit test
-/// below and the integration tests check that both agree.
+/// below runs it on SQLite for every role and status and compares each
+/// answer with the policy's; the integration tests check it end to end.
 fn visible_invoice_sql(role: &str) -> String {
     let client = Role::Client.as_str();
     format!("({role} <> '{client}' or i.status_base <> 'draft')")
@@ -766,21 +767,47 @@ pub async fn transition(
     Ok(())
 }
 
-// --- Demo data ------------------------------------------------------------
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::domain::policy::may_view_invoice;
+    use sqlx::Connection as _;
 
-    #[test]
-    fn the_draft_filter_names_the_client_role_as_the_policy_does() {
-        let sql = visible_invoice_sql("$2");
-        assert_eq!(sql, "($2 <> 'client' or i.status_base <> 'draft')");
-        let client = crate::domain::policy::Subject {
-            user_id: "u".into(),
-            role: Role::Client,
-        };
-        assert!(!may_view_invoice(&client, true));
+    use super::*;
+    use crate::domain::{billing::StatusBase, policy::Subject, policy::may_view_invoice};
+
+    /// Evaluates the SQL filter on SQLite for every role and status, and
+    /// compares each answer with the policy's.
+    #[tokio::test]
+    async fn the_draft_filter_names_the_client_role_as_the_policy_does() {
+        let mut db = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let sql = format!(
+            "select count(*) from (select $2 as status_base) as i where {}",
+            visible_invoice_sql("$1")
+        );
+        for role in [Role::Admin, Role::Attorney, Role::Staff, Role::Client] {
+            for status in [
+                StatusBase::Draft,
+                StatusBase::Sent,
+                StatusBase::Viewed,
+                StatusBase::Void,
+            ] {
+                let rows: i64 = sqlx::query_scalar(&sql)
+                    .bind(role.as_str())
+                    .bind(status.as_str())
+                    .fetch_one(&mut db)
+                    .await
+                    .unwrap();
+                let subject = Subject {
+                    user_id: "u".into(),
+                    role,
+                };
+                assert_eq!(
+                    rows == 1,
+                    may_view_invoice(&subject, status == StatusBase::Draft),
+                    "{role:?} and a {status:?} invoice: SQL and policy disagree"
+                );
+            }
+        }
     }
 }

@@ -7,27 +7,14 @@ use super::{
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
     db::Db,
-    policy::visible_matter_sql,
+    touchpoints,
 };
 use crate::domain::{
-    AppError,
-    contact::ContactTimelineView,
-    ids::{ContactId, MatterId},
-    policy::may_view_contacts,
-    touchpoint::TouchpointView,
+    AppError, contact::ContactTimelineView, ids::ContactId, policy::may_view_contacts,
 };
 
 /// Entries per page.
 pub const TIMELINE_PAGE: i64 = 50;
-
-#[derive(sqlx::FromRow)]
-struct EntryRow {
-    id: String,
-    kind: String,
-    summary: String,
-    matter_id: Option<String>,
-    occurred_at: i64,
-}
 
 /// One page of a contact's timeline, older than `before` when given.
 pub async fn timeline(
@@ -53,28 +40,16 @@ pub async fn timeline(
         return Err(AppError::NotFound.into());
     };
 
-    let (before_at, before_id) = before.unwrap_or((i64::MAX, String::new()));
-    let sql = format!(
-        "select t.id, t.kind, t.summary, t.matter_id, t.occurred_at from touchpoints t
-         left join matters m on m.id = t.matter_id
-         where t.contact_id = $3
-           and (t.occurred_at < $4 or (t.occurred_at = $4 and ($5 = '' or t.id < $5)))
-           and (t.matter_id is null or {})
-         order by t.occurred_at desc, t.id desc
-         limit $6",
-        visible_matter_sql("$1", "$2")
-    );
-    let mut rows: Vec<EntryRow> = sqlx::query_as(&sql)
-        .bind(principal.user_id.to_string())
-        .bind(principal.role.as_str())
-        .bind(contact_id.as_str().to_owned())
-        .bind(before_at)
-        .bind(before_id)
-        .bind(TIMELINE_PAGE + 1)
-        .fetch_all(db.pool())
-        .await?;
-    let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > TIMELINE_PAGE;
-    rows.truncate(usize::try_from(TIMELINE_PAGE).unwrap_or(50));
+    let mut entries = touchpoints::list_for_contact(
+        db,
+        &principal.subject(),
+        contact_id,
+        before,
+        TIMELINE_PAGE + 1,
+    )
+    .await?;
+    let has_more = i64::try_from(entries.len()).unwrap_or(i64::MAX) > TIMELINE_PAGE;
+    entries.truncate(usize::try_from(TIMELINE_PAGE).unwrap_or(50));
 
     audit::record(
         db,
@@ -88,16 +63,7 @@ pub async fn timeline(
         name: format!("{given} {family}"),
         email,
         account_name,
-        entries: rows
-            .into_iter()
-            .map(|row| TouchpointView {
-                id: row.id,
-                kind: row.kind,
-                summary: row.summary,
-                matter_id: row.matter_id.map(MatterId::from_trusted),
-                occurred_at: row.occurred_at,
-            })
-            .collect(),
+        entries,
         has_more,
     })
 }

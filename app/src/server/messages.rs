@@ -133,8 +133,8 @@ pub struct MessagingSettings {
 impl Default for MessagingSettings {
     fn default() -> Self {
         Self {
-            sla_minutes: 240,
-            notify_batch_minutes: 15,
+            sla_minutes: i64::from(crate::domain::message::DEFAULT_SLA_MINUTES),
+            notify_batch_minutes: i64::from(crate::domain::message::DEFAULT_NOTIFY_BATCH_MINUTES),
         }
     }
 }

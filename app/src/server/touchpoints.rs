@@ -8,12 +8,14 @@ use anyhow::Context as _;
 
 use crate::domain::{
     ids::{ContactId, MatterId, UserId},
+    policy::Subject,
     touchpoint::TouchpointView,
 };
 
 use super::{
     db::{Db, WriteTx},
     new_id, now_ms,
+    policy::visible_matter_sql,
 };
 
 /// The most touchpoints one page lists.
@@ -78,8 +80,12 @@ impl From<TouchpointRow> for TouchpointView {
     }
 }
 
-/// Lists a contact's touchpoints, newest first, `limit` at a time (clamped
-/// to 1..=[`MAX_PAGE_SIZE`]).
+/// Lists the touchpoints on a contact's timeline that `viewer` may see,
+/// newest first, `limit` at a time (clamped to 1..=[`MAX_PAGE_SIZE`]).
+/// Entries about a matter the viewer may not see (no team membership, or an
+/// ethical wall) are left out in the query itself; whether the viewer may
+/// read the contact's timeline at all is the caller's check
+/// ([`crate::domain::policy::may_view_contacts`] in [`super::crm::timeline`]).
 ///
 /// Pages are keyed on `(occurred_at, id)` rather than offsets, so a page
 /// costs the same however far back it is and new touchpoints do not shift
@@ -88,34 +94,31 @@ impl From<TouchpointRow> for TouchpointView {
 /// the same millisecond.
 pub async fn list_for_contact(
     db: &Db,
-    contact_id: &str,
+    viewer: &Subject,
+    contact_id: &ContactId,
     before: Option<(i64, String)>,
     limit: i64,
 ) -> anyhow::Result<Vec<TouchpointView>> {
     let limit = limit.clamp(1, MAX_PAGE_SIZE);
-    let query = match &before {
-        None => sqlx::query_as::<_, TouchpointRow>(
-            "select id, kind, summary, matter_id, occurred_at
-             from touchpoints
-             where contact_id = $1
-             order by occurred_at desc, id desc
-             limit $2",
-        )
-        .bind(contact_id)
-        .bind(limit),
-        Some((occurred_at, id)) => sqlx::query_as::<_, TouchpointRow>(
-            "select id, kind, summary, matter_id, occurred_at
-             from touchpoints
-             where contact_id = $1 and (occurred_at, id) < ($2, $3)
-             order by occurred_at desc, id desc
-             limit $4",
-        )
-        .bind(contact_id)
-        .bind(*occurred_at)
-        .bind(id.as_str())
-        .bind(limit),
-    };
-    let rows = query
+    // No cursor: start after the newest possible entry; ids are never empty.
+    let (before_at, before_id) = before.unwrap_or((i64::MAX, String::new()));
+    let sql = format!(
+        "select t.id, t.kind, t.summary, t.matter_id, t.occurred_at from touchpoints t
+         left join matters m on m.id = t.matter_id
+         where t.contact_id = $3
+           and (t.occurred_at < $4 or (t.occurred_at = $4 and ($5 = '' or t.id < $5)))
+           and (t.matter_id is null or {})
+         order by t.occurred_at desc, t.id desc
+         limit $6",
+        visible_matter_sql("$1", "$2")
+    );
+    let rows: Vec<TouchpointRow> = sqlx::query_as(&sql)
+        .bind(viewer.user_id.as_str())
+        .bind(viewer.role.as_str())
+        .bind(contact_id.as_str())
+        .bind(before_at)
+        .bind(before_id)
+        .bind(limit)
         .fetch_all(db.pool())
         .await
         .context("listing a contact's touchpoints")?;

@@ -38,6 +38,14 @@ impl Default for Argon2Config {
     }
 }
 
+impl Argon2Config {
+    /// True when the cost is below OWASP's minimum for argon2id (m=19456
+    /// KiB, t=2, p=1): such parameters are refused at start-up.
+    pub fn below_minimum(&self) -> bool {
+        self.memory_kib < 19 * 1024 || self.iterations < 2 || self.parallelism < 1
+    }
+}
+
 /// Hashes and verifies passwords.
 #[derive(Clone)]
 pub struct PasswordHasher {
@@ -57,7 +65,7 @@ impl std::fmt::Debug for PasswordHasher {
 impl PasswordHasher {
     /// Builds a hasher; rejects parameters below the OWASP minimum.
     pub fn new(config: Argon2Config) -> anyhow::Result<Self> {
-        if config.memory_kib < 19 * 1024 || config.iterations < 2 || config.parallelism < 1 {
+        if config.below_minimum() {
             anyhow::bail!("argon2 parameters must be at least m=19 MiB, t=2, p=1 (OWASP)");
         }
         let params = Params::new(

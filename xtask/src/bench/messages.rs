@@ -59,7 +59,7 @@ async fn measure(base: &str, email: &str, password: &str) -> anyhow::Result<Late
         .await?
         .text()
         .await?;
-    let thread = super::bench::json_field(&threads, "id").context("no thread to send on")?;
+    let thread = super::first_id(&threads).context("no thread to send on")?;
 
     let seen: Seen = Arc::default();
     let mut streams = Vec::with_capacity(CLIENTS);
