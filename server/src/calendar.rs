@@ -4,13 +4,17 @@
 //! unknown one does.
 
 use app::{
-    domain::ids::MatterId,
-    server::{ServiceError, auth::AuthContext, calendar},
+    domain::{AppError, ids::MatterId},
+    server::{
+        ServiceError,
+        auth::{ClientInfo, Principal},
+        calendar,
+    },
 };
 use axum::{
-    Extension, Router,
+    Router,
     extract::{Path, State},
-    http::{StatusCode, header},
+    http::header,
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -41,45 +45,25 @@ fn ics(file_name: &str, body: String) -> Response {
         .into_response()
 }
 
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Not found.\n").into_response()
-}
-
 async fn matter_calendar(
     State(state): State<ServerState>,
-    Extension(auth): Extension<AuthContext>,
+    principal: Principal,
+    client: ClientInfo,
     Path(id): Path<String>,
-) -> Response {
-    let Some(principal) = auth.principal else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-    };
-    let Ok(id) = MatterId::parse(&id) else {
-        return not_found();
-    };
-    match calendar::matter_ics(&state.app, &principal, &auth.client, &id).await {
-        Ok((file_name, body)) => ics(&file_name, body),
-        Err(ServiceError::User(_)) => not_found(),
-        Err(ServiceError::Internal(err)) => {
-            tracing::error!(error = format!("{err:#}"), "building a matter calendar");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+) -> Result<Response, ServiceError> {
+    let id = MatterId::parse(&id)?;
+    let (file_name, body) = calendar::matter_ics(&state.app, &principal, &client, &id).await?;
+    Ok(ics(&file_name, body))
 }
 
 async fn feed(
     State(state): State<ServerState>,
-    Extension(auth): Extension<AuthContext>,
+    client: ClientInfo,
     Path(file): Path<String>,
-) -> Response {
-    let Some(token) = file.strip_suffix(".ics") else {
-        return not_found();
-    };
-    match calendar::feed(&state.app, &auth.client, token).await {
-        Ok(Some(body)) => ics("vellum.ics", body),
-        Ok(None) => not_found(),
-        Err(err) => {
-            tracing::error!(error = format!("{err:#}"), "building a calendar feed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+) -> Result<Response, ServiceError> {
+    let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let body = calendar::feed(&state.app, &client, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ics("vellum.ics", body))
 }

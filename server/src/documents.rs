@@ -8,9 +8,10 @@
 use app::{
     domain::{AppError, document::Visibility, ids::MatterId},
     server::{
-        ServiceError,
-        auth::{AuthContext, Principal},
-        documents::{self, DownloadError, MAX_UPLOAD_NAME_BYTES, UploadError, UploadParams},
+        auth::{ClientInfo, Principal},
+        documents::{
+            self, Download, DownloadError, MAX_UPLOAD_NAME_BYTES, UploadError, UploadParams,
+        },
     },
 };
 use axum::{
@@ -60,61 +61,17 @@ fn client_visibility() -> String {
     "client".to_owned()
 }
 
-/// A user-facing error as a JSON body with its status.
-fn error_response(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
-
-/// Converts a service failure, logging internal causes under the request id.
-fn service_error(err: ServiceError, request: Option<&app::server::RequestId>) -> Response {
-    let err = match err {
-        ServiceError::User(err) => err,
-        ServiceError::Internal(err) => {
-            let request_id = request.map_or_else(|| "unknown".to_owned(), |id| id.0.clone());
-            tracing::error!(request_id = %request_id, error = format!("{err:#}"), "internal error");
-            AppError::Internal { request_id }
-        }
-    };
-    let status =
-        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    error_response(status, &err.to_string())
-}
-
-/// The signed-in user and the auth context, or `None` when nobody is.
-fn principal_of(extensions: &axum::http::Extensions) -> Option<(Principal, AuthContext)> {
-    let context = extensions.get::<AuthContext>().cloned()?;
-    Some((context.principal.clone()?, context))
-}
-
-fn unauthorized() -> Response {
-    error_response(
-        StatusCode::UNAUTHORIZED,
-        &AppError::Unauthorized.to_string(),
-    )
-}
-
 /// `POST /api/matters/{id}/documents?name=…&visibility=client|internal[&request=…][&replaces=…]`
 /// with the raw file as the body. A new version (`replaces`) names its
 /// document's visibility; the upload never changes it.
 async fn upload(
     State(state): State<ServerState>,
     Extension(UploadLimit(limit)): Extension<UploadLimit>,
+    principal: Principal,
+    client: ClientInfo,
     Path(id): Path<String>,
     request: Request,
-) -> Response {
-    let Some((principal, context)) = principal_of(request.extensions()) else {
-        return unauthorized();
-    };
-    let request_id = request
-        .extensions()
-        .get::<app::server::RequestId>()
-        .cloned();
-    let too_large = || {
-        error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("The file is larger than the upload limit of {limit} bytes."),
-        )
-    };
+) -> Result<Response, UploadError> {
     // Refuse up front when the size is declared, before reading anything.
     let declared = request
         .headers()
@@ -122,138 +79,86 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit) {
-        return too_large();
+        return Err(UploadError::TooLarge { limit });
     }
     let Ok(Query(query)) = Query::<UploadQuery>::try_from_uri(request.uri()) else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "Say the file's name (name=…) and who may see it (visibility=client or internal).",
-        );
+        return Err(AppError::BadRequest(
+            "Say the file's name (name=…) and who may see it (visibility=client or internal)."
+                .to_owned(),
+        )
+        .into());
     };
     if query.name.len() > MAX_UPLOAD_NAME_BYTES {
-        return error_response(StatusCode::BAD_REQUEST, "The file name is too long.");
+        return Err(AppError::BadRequest("The file name is too long.".to_owned()).into());
     }
-    let Ok(matter_id) = MatterId::parse(&id) else {
-        return error_response(StatusCode::NOT_FOUND, &AppError::NotFound.to_string());
-    };
-    let visibility = match Visibility::parse(&query.visibility) {
-        Ok(v) => v,
-        Err(err) => return error_response(StatusCode::BAD_REQUEST, &err.to_string()),
-    };
     let params = UploadParams {
-        matter_id,
+        matter_id: MatterId::parse(&id)?,
         name: query.name,
-        visibility,
+        visibility: Visibility::parse(&query.visibility)?,
         request_id: query.request,
         replaces: query.replaces,
     };
     let body = request.into_body().into_data_stream();
-    match documents::upload(&state.app, &principal, &context.client, params, limit, body).await {
-        Ok(stored) => (StatusCode::CREATED, Json(stored)).into_response(),
-        Err(UploadError::TooLarge { .. }) => too_large(),
-        Err(UploadError::Service(err)) => service_error(err, request_id.as_ref()),
-    }
+    let stored = documents::upload(&state.app, &principal, &client, params, limit, body).await?;
+    Ok((StatusCode::CREATED, Json(stored)).into_response())
 }
 
 async fn download_current(
     State(state): State<ServerState>,
+    principal: Principal,
+    client: ClientInfo,
     Path(id): Path<String>,
-    request: Request,
-) -> Response {
-    let target = Target::Document {
-        id: &id,
-        version: 0,
-    };
-    serve_download(&state, target, request.into_parts().0).await
+    headers: HeaderMap,
+) -> Result<Response, DownloadError> {
+    let range = range(&headers);
+    let download = documents::download(&state.app, &principal, &client, &id, 0, range).await?;
+    Ok(send(download))
 }
 
 async fn download_version(
     State(state): State<ServerState>,
+    principal: Principal,
+    client: ClientInfo,
     Path((id, version)): Path<(String, i64)>,
-    request: Request,
-) -> Response {
+    headers: HeaderMap,
+) -> Result<Response, DownloadError> {
     if version < 1 {
-        return error_response(StatusCode::NOT_FOUND, &AppError::NotFound.to_string());
+        return Err(DownloadError::Service(AppError::NotFound.into()));
     }
-    let target = Target::Document { id: &id, version };
-    serve_download(&state, target, request.into_parts().0).await
+    let range = range(&headers);
+    let download =
+        documents::download(&state.app, &principal, &client, &id, version, range).await?;
+    Ok(send(download))
 }
 
 /// `GET /api/messages/{id}/attachments/{position}`: a file a message
 /// carries, as the message sent it.
 async fn download_attachment(
     State(state): State<ServerState>,
+    principal: Principal,
+    client: ClientInfo,
     Path((id, position)): Path<(String, i64)>,
-    request: Request,
-) -> Response {
+    headers: HeaderMap,
+) -> Result<Response, DownloadError> {
     // Ids reach queries and the audit log only once they look like ids.
     if position < 1 || MatterId::parse(&id).is_err() {
-        return error_response(StatusCode::NOT_FOUND, &AppError::NotFound.to_string());
+        return Err(DownloadError::Service(AppError::NotFound.into()));
     }
-    let target = Target::Attachment {
-        message_id: &id,
-        position,
-    };
-    serve_download(&state, target, request.into_parts().0).await
+    let range = range(&headers);
+    let download =
+        documents::download_attachment(&state.app, &principal, &client, &id, position, range)
+            .await?;
+    Ok(send(download))
 }
 
-/// What a download route sends.
-#[derive(Clone, Copy, Debug)]
-enum Target<'a> {
-    /// A version of a document (0: the current one).
-    Document { id: &'a str, version: i64 },
-    /// A file a message carries.
-    Attachment { message_id: &'a str, position: i64 },
+/// The request's `Range` header, if it is text.
+fn range(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::RANGE).and_then(|v| v.to_str().ok())
 }
 
 /// Sends a document as an attachment: never rendered inline, with its exact
 /// length, honouring a single byte range.
-async fn serve_download(
-    state: &ServerState,
-    target: Target<'_>,
-    request: axum::http::request::Parts,
-) -> Response {
-    let Some((principal, context)) = principal_of(&request.extensions) else {
-        return unauthorized();
-    };
-    let request_id = request.extensions.get::<app::server::RequestId>().cloned();
-    let range = request
-        .headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok());
-    let prepared = match target {
-        Target::Document { id, version } => {
-            documents::download(&state.app, &principal, &context.client, id, version, range).await
-        }
-        Target::Attachment {
-            message_id,
-            position,
-        } => {
-            documents::download_attachment(
-                &state.app,
-                &principal,
-                &context.client,
-                message_id,
-                position,
-                range,
-            )
-            .await
-        }
-    };
-    let download = match prepared {
-        Ok(download) => download,
-        Err(DownloadError::RangeNotSatisfiable { size }) => {
-            let mut response = error_response(
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                "The requested range is outside the file.",
-            );
-            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
-                response.headers_mut().insert(header::CONTENT_RANGE, value);
-            }
-            return response;
-        }
-        Err(DownloadError::Service(err)) => return service_error(err, request_id.as_ref()),
-    };
+fn send(download: Download) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

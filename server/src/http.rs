@@ -3,9 +3,12 @@
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 
-use app::server::{
-    RequestId,
-    auth::{AuthContext, ClientInfo},
+use app::{
+    domain::AppError,
+    server::{
+        RequestId, ServiceError,
+        auth::{AuthContext, ClientInfo},
+    },
 };
 use axum::{
     body::Body,
@@ -15,7 +18,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures_util::FutureExt as _;
-use leptos::nonce::Nonce;
+use leptos::{nonce::Nonce, server_fn::error::FromServerFnError};
 use tracing::Instrument as _;
 
 use crate::startup::ServerState;
@@ -70,7 +73,10 @@ pub async fn request_context(
         request_id = %request_id,
     );
     let started = Instant::now();
-    let outcome = AssertUnwindSafe(next.run(request).instrument(span.clone()))
+    // The id is also the task's, so an error answered without the request
+    // at hand (a plain route's `IntoResponse`) can still name it.
+    let handled = RequestId(request_id.clone()).scope(next.run(request));
+    let outcome = AssertUnwindSafe(handled.instrument(span.clone()))
         .catch_unwind()
         .await;
     let mut response = match outcome {
@@ -113,12 +119,10 @@ fn loggable_path(path: &str) -> &str {
 /// The answer to a request whose handler failed unexpectedly: no internals,
 /// only a reference the firm's IT can look up in the logs.
 fn internal_error_response(request_id: &str) -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("Something went wrong on our side. Reference: {request_id}\n"),
-    )
-        .into_response()
+    AppError::Internal {
+        request_id: request_id.to_owned(),
+    }
+    .into_response()
 }
 
 fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &str, https: bool) {
@@ -202,12 +206,7 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     tracing::warn!("refused a cross-site state-changing request");
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "This request came from another site and was refused.\n",
-    )
-        .into_response()
+    AppError::CrossSite.into_response()
 }
 
 fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
@@ -260,12 +259,7 @@ pub async fn auth_context(
     let context = match resolve(&state, &session, client).await {
         Ok(context) => context,
         Err(err) => {
-            let request_id = request
-                .extensions()
-                .get::<RequestId>()
-                .map_or_else(String::new, |id| id.0.clone());
-            tracing::error!(error = format!("{err:#}"), "cannot resolve the session");
-            return internal_error_response(&request_id);
+            return ServiceError::Internal(err.context("resolving the session")).into_response();
         }
     };
     let path = request.uri().path();
@@ -301,28 +295,13 @@ pub async fn flood_gate(
     let Err(retry_after_secs) = state.app.flood.admit(class, ip, app::server::now_ms()) else {
         return next.run(request).await;
     };
-    let error = app::domain::AppError::TooManyRequests { retry_after_secs };
-    let mut response = if request.uri().path().starts_with("/api/") {
-        // Encoded as the server function's own error, so the page shows it.
-        let body =
-            <app::domain::AppError as leptos::server_fn::error::FromServerFnError>::ser(&error);
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    } else {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("{error}\n"),
-        )
-            .into_response()
-    };
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    let error = AppError::TooManyRequests { retry_after_secs };
+    let mut response = error.clone().into_response();
+    if request.uri().path().starts_with("/api/") {
+        // A server function's page decodes the function's own error
+        // encoding, so it shows the message.
+        *response.body_mut() = Body::from(<AppError as FromServerFnError>::ser(&error));
+    }
     response
 }
 

@@ -27,15 +27,17 @@ use std::{
     time::{Duration, Instant},
 };
 
+use anyhow::Context as _;
 use app::{
     domain::{
+        AppError,
         ids::MatterId,
         message::{MessageView, ReceiptView},
     },
     server::{
         AppState, ServiceError,
         auth::{
-            AuthContext, ClientInfo, Principal,
+            ClientInfo, Principal,
             session::{self, AUTH_KEY, SessionAuth},
         },
         messages::{self, Notice},
@@ -43,9 +45,9 @@ use app::{
     },
 };
 use axum::{
-    Extension, Router,
+    Router,
     extract::{Query, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -96,40 +98,21 @@ fn checked_id(raw: &str) -> Option<String> {
 
 async fn stream_thread(
     State(state): State<ServerState>,
-    Extension(auth): Extension<AuthContext>,
+    principal: Principal,
+    client: ClientInfo,
     session: tower_sessions::Session,
     Query(query): Query<StreamQuery>,
     headers: HeaderMap,
-) -> Response {
-    let Some(principal) = auth.principal else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-    };
+) -> Result<Response, ServiceError> {
     // The session's times, as `resolve` just checked (and perhaps
     // refreshed) them: the stream's limits count from these.
-    let times = match session.get::<SessionAuth>(AUTH_KEY).await {
-        Ok(Some(times)) => times,
-        Ok(None) => {
-            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "reading the session of a message stream");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let Some(thread) = checked_id(&query.thread) else {
-        return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
-    };
-    let thread =
-        match messages::authorize_stream(&state.app, &principal, &auth.client, &thread).await {
-            Ok(thread) => thread,
-            Err(ServiceError::User(_)) => {
-                return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
-            }
-            Err(ServiceError::Internal(err)) => {
-                tracing::error!(error = format!("{err:#}"), "opening a message stream");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
+    let times = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .context("reading the session of a message stream")?
+        .ok_or(AppError::Unauthorized)?;
+    let thread = checked_id(&query.thread).ok_or(AppError::NotFound)?;
+    let thread = messages::authorize_stream(&state.app, &principal, &client, &thread).await?;
     // The browser's own Last-Event-ID wins over the `after` the page was
     // opened with: it is the later of the two.
     let after = headers
@@ -143,7 +126,7 @@ async fn stream_thread(
     let live = Live {
         state: state.app.clone(),
         principal,
-        client: auth.client,
+        client,
         authorized_at: Instant::now(),
         signed_in_at: times.signed_in_at,
         last_seen_at: times.last_seen_at,
@@ -153,9 +136,9 @@ async fn stream_thread(
         pending: VecDeque::new(),
         replayed: false,
     };
-    Sse::new(events(live))
+    Ok(Sse::new(events(live))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
-        .into_response()
+        .into_response())
 }
 
 /// How long a stream goes on the access check it opened with. Access can

@@ -219,7 +219,6 @@ async fn not_found(
     if let Err(err) = audit::record(db, &entry).await {
         return err.into();
     }
-    super::error::set_response_status(404);
     AppError::NotFound.into()
 }
 
@@ -1072,7 +1071,6 @@ pub async fn retract(
     // sender: an unknown id takes the same path and ends in not found.
     let thread = find_thread(&state.db, principal, client, &thread_id).await?;
     if !may_retract_message(&principal.subject(), &sender_id) {
-        super::error::set_response_status(404);
         return Err(AppError::NotFound.into());
     }
     let mut tx = state.db.begin_write().await?;
@@ -1230,7 +1228,6 @@ pub async fn inbox(
     principal: &Principal,
 ) -> Result<Vec<InboxItemView>, ServiceError> {
     if !may_use_inbox(&principal.subject()) {
-        super::error::set_response_status(404);
         return Err(AppError::NotFound.into());
     }
     escalate_breaches(state).await?;

@@ -78,6 +78,25 @@ pub enum DownloadError {
     Service(#[from] ServiceError),
 }
 
+/// A download that could not start: 416 with the file's size for a range
+/// outside it, else the service error's own answer.
+impl axum::response::IntoResponse for DownloadError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        match self {
+            Self::RangeNotSatisfiable { size } => {
+                let status = StatusCode::RANGE_NOT_SATISFIABLE;
+                let mut response = crate::server::error::error_response(status, self.to_string());
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                    response.headers_mut().insert(header::CONTENT_RANGE, value);
+                }
+                response
+            }
+            Self::Service(err) => axum::response::IntoResponse::into_response(err),
+        }
+    }
+}
+
 impl From<anyhow::Error> for DownloadError {
     fn from(err: anyhow::Error) -> Self {
         Self::Service(err.into())
