@@ -1,5 +1,6 @@
 //! The HTTP edge: the per-request middleware (request id, CSP nonce, security
-//! headers, panic containment, access log) and the health endpoints.
+//! headers, panic containment, access log, cross-site check, flood limits,
+//! the session) and the fallback for what no route matched.
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 
@@ -13,7 +14,7 @@ use app::{
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -21,7 +22,7 @@ use futures_util::FutureExt as _;
 use leptos::{nonce::Nonce, server_fn::error::FromServerFnError};
 use tracing::Instrument as _;
 
-use crate::startup::ServerState;
+use crate::state::{Edge, ServerState, request_context_provider};
 
 /// The header that carries the request id back to the client.
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -36,16 +37,6 @@ pub fn content_security_policy(nonce: &str) -> String {
          font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
          object-src 'none'"
     )
-}
-
-/// How browsers reach this server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Edge {
-    /// Over HTTPS (our TLS or a proxy's): send HSTS.
-    pub https: bool,
-    /// Behind a trusted reverse proxy: take the client IP from
-    /// `X-Forwarded-For`.
-    pub behind_proxy: bool,
 }
 
 /// Runs around every request:
@@ -163,22 +154,6 @@ fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &s
     }
 }
 
-/// `GET /healthz`: the process is up.
-pub async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-/// `GET /readyz`: the database answers.
-pub async fn readyz(State(state): State<ServerState>) -> Response {
-    match state.app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
-    }
-}
-
 /// Answers what no route matched: an embedded asset if there is one, else the
 /// app's "not found" page with a 404.
 pub async fn fallback(State(state): State<ServerState>, request: Request) -> Response {
@@ -187,7 +162,7 @@ pub async fn fallback(State(state): State<ServerState>, request: Request) -> Res
     }
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
-        crate::startup::request_context_provider(state.app.clone()),
+        request_context_provider(state.app.clone()),
         move || app::ui::shell(options.clone()),
     );
     render(request.map(Body::new)).await.into_response()

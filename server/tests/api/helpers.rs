@@ -7,7 +7,8 @@ use app::server::{AppState, db::Backend};
 use axum::Router;
 use server::{
     config::{Config, Overrides},
-    startup::{Application, ServerState},
+    startup::Application,
+    state::ServerState,
 };
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;

@@ -18,10 +18,10 @@ use axum::{
     routing::get,
 };
 
-use crate::startup::ServerState;
+use crate::state::ServerState;
 
 /// The billing routes.
-pub fn billing_routes() -> Router<ServerState> {
+pub fn router() -> Router<ServerState> {
     Router::new().route("/api/invoices/{id}/pdf", get(statement_pdf))
 }
 

@@ -15,7 +15,7 @@ use app::{
     },
 };
 use axum::{
-    Extension, Json, Router,
+    Json, Router,
     body::Body,
     extract::{Path, Query, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -24,15 +24,11 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::startup::ServerState;
+use crate::state::ServerState;
 
-/// The configured upload limit, handed to the upload handler.
-#[derive(Clone, Copy, Debug)]
-struct UploadLimit(u64);
-
-/// The document routes, merged into the router outside the global body
-/// limit (see `startup::router`).
-pub fn document_routes(max_upload_bytes: u64) -> Router<ServerState> {
+/// The document routes, merged outside the global body limit (see
+/// [`super::router`]).
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/api/matters/{id}/documents", post(upload))
         .route("/api/documents/{id}/download", get(download_current))
@@ -40,11 +36,6 @@ pub fn document_routes(max_upload_bytes: u64) -> Router<ServerState> {
             "/api/documents/{id}/versions/{version}/download",
             get(download_version),
         )
-        .route(
-            "/api/messages/{id}/attachments/{position}",
-            get(download_attachment),
-        )
-        .layer(Extension(UploadLimit(max_upload_bytes)))
 }
 
 /// The upload's query string.
@@ -66,12 +57,12 @@ fn client_visibility() -> String {
 /// document's visibility; the upload never changes it.
 async fn upload(
     State(state): State<ServerState>,
-    Extension(UploadLimit(limit)): Extension<UploadLimit>,
     principal: Principal,
     client: ClientInfo,
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, UploadError> {
+    let limit = state.max_upload_bytes;
     // Refuse up front when the size is declared, before reading anything.
     let declared = request
         .headers()
@@ -112,7 +103,7 @@ async fn download_current(
 ) -> Result<Response, DownloadError> {
     let range = range(&headers);
     let download = documents::download(&state.app, &principal, &client, &id, 0, range).await?;
-    Ok(send(download))
+    Ok(send_download(download))
 }
 
 async fn download_version(
@@ -128,37 +119,17 @@ async fn download_version(
     let range = range(&headers);
     let download =
         documents::download(&state.app, &principal, &client, &id, version, range).await?;
-    Ok(send(download))
-}
-
-/// `GET /api/messages/{id}/attachments/{position}`: a file a message
-/// carries, as the message sent it.
-async fn download_attachment(
-    State(state): State<ServerState>,
-    principal: Principal,
-    client: ClientInfo,
-    Path((id, position)): Path<(String, i64)>,
-    headers: HeaderMap,
-) -> Result<Response, DownloadError> {
-    // Ids reach queries and the audit log only once they look like ids.
-    if position < 1 || MatterId::parse(&id).is_err() {
-        return Err(DownloadError::Service(AppError::NotFound.into()));
-    }
-    let range = range(&headers);
-    let download =
-        documents::download_attachment(&state.app, &principal, &client, &id, position, range)
-            .await?;
-    Ok(send(download))
+    Ok(send_download(download))
 }
 
 /// The request's `Range` header, if it is text.
-fn range(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn range(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::RANGE).and_then(|v| v.to_str().ok())
 }
 
 /// Sends a document as an attachment: never rendered inline, with its exact
 /// length, honouring a single byte range.
-fn send(download: Download) -> Response {
+pub(super) fn send_download(download: Download) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

@@ -19,10 +19,10 @@ use axum::{
     routing::get,
 };
 
-use crate::startup::ServerState;
+use crate::state::ServerState;
 
 /// The calendar routes.
-pub fn routes() -> Router<ServerState> {
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/api/matters/{id}/calendar.ics", get(matter_calendar))
         .route("/calendar/{file}", get(feed))
