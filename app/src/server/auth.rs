@@ -1,6 +1,7 @@
 //! Authentication: password hashing, sign-in with throttling and MFA, and
 //! sessions. Authorization lives in `domain::policy` and `server::policy`.
 
+pub mod admin;
 pub mod enrol;
 pub mod password;
 pub mod session;
