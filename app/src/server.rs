@@ -12,6 +12,7 @@ pub mod crm;
 pub mod crypto;
 pub mod db;
 pub mod documents;
+pub mod endpoint;
 pub mod error;
 pub mod file_modes;
 pub mod flood;

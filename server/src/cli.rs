@@ -5,7 +5,7 @@ use std::{path::PathBuf, process::ExitCode};
 use anyhow::Context as _;
 use app::server::{
     audit,
-    auth::totp,
+    auth::{admin, password::random_password, totp},
     seed::{self, SeedOutcome},
 };
 use clap::{Args, Parser, Subcommand};
@@ -153,16 +153,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::from_env(&common.overrides(None))?;
             let state = app_state(&config).await?;
             let credentials = DemoCredentials::choose(password, totp_secret)?;
-            match seed::seed_demo(&state.db).await? {
+            let seeded =
+                seed::seed_demo_firm(&state, &credentials.password, &credentials.totp_seed).await?;
+            match seeded {
                 SeedOutcome::Created => {
-                    seed::set_demo_credentials(
-                        &state,
-                        &credentials.password,
-                        &credentials.totp_seed,
-                    )
-                    .await?;
-                    app::server::documents::seed_documents(&state).await?;
-                    app::server::messages::seed_messages(&state).await?;
                     println!("Demo firm created in {}.", config.database_url);
                     credentials.print();
                 }
@@ -183,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = Config::from_env(&common.overrides(None))?;
             let state = app_state(&config).await?;
-            let created = seed::create_admin(&state, &email, &name).await?;
+            let created = admin::create_admin(&state, &email, &name).await?;
             println!("Administrator {} created.", created.email);
             println!("  one-time password: {}", created.password);
             println!(
@@ -233,7 +227,7 @@ impl DemoCredentials {
         let generated = (password.is_none(), totp_secret.is_none());
         let password = match password {
             Some(password) => password,
-            None => seed::random_password()?,
+            None => random_password()?,
         };
         if let Err(problem) = app::domain::auth::check_new_password(&password, "") {
             anyhow::bail!("--password: {problem}");

@@ -1,24 +1,28 @@
 //! The HTTP edge: the per-request middleware (request id, CSP nonce, security
-//! headers, panic containment, access log) and the health endpoints.
+//! headers, panic containment, access log, cross-site check, flood limits,
+//! the session) and the fallback for what no route matched.
 
 use std::{panic::AssertUnwindSafe, time::Instant};
 
-use app::server::{
-    RequestId,
-    auth::{AuthContext, ClientInfo},
+use app::{
+    domain::AppError,
+    server::{
+        RequestId, ServiceError,
+        auth::{AuthContext, ClientInfo},
+    },
 };
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use futures_util::FutureExt as _;
-use leptos::nonce::Nonce;
+use leptos::{nonce::Nonce, server_fn::error::FromServerFnError};
 use tracing::Instrument as _;
 
-use crate::startup::ServerState;
+use crate::state::{Edge, ServerState, request_context_provider};
 
 /// The header that carries the request id back to the client.
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -33,16 +37,6 @@ pub fn content_security_policy(nonce: &str) -> String {
          font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
          object-src 'none'"
     )
-}
-
-/// How browsers reach this server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Edge {
-    /// Over HTTPS (our TLS or a proxy's): send HSTS.
-    pub https: bool,
-    /// Behind a trusted reverse proxy: take the client IP from
-    /// `X-Forwarded-For`.
-    pub behind_proxy: bool,
 }
 
 /// Runs around every request:
@@ -70,7 +64,10 @@ pub async fn request_context(
         request_id = %request_id,
     );
     let started = Instant::now();
-    let outcome = AssertUnwindSafe(next.run(request).instrument(span.clone()))
+    // The id is also the task's, so an error answered without the request
+    // at hand (a plain route's `IntoResponse`) can still name it.
+    let handled = RequestId(request_id.clone()).scope(next.run(request));
+    let outcome = AssertUnwindSafe(handled.instrument(span.clone()))
         .catch_unwind()
         .await;
     let mut response = match outcome {
@@ -113,12 +110,10 @@ fn loggable_path(path: &str) -> &str {
 /// The answer to a request whose handler failed unexpectedly: no internals,
 /// only a reference the firm's IT can look up in the logs.
 fn internal_error_response(request_id: &str) -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("Something went wrong on our side. Reference: {request_id}\n"),
-    )
-        .into_response()
+    AppError::Internal {
+        request_id: request_id.to_owned(),
+    }
+    .into_response()
 }
 
 fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &str, https: bool) {
@@ -159,22 +154,6 @@ fn apply_security_headers(response: &mut Response, nonce: &Nonce, request_id: &s
     }
 }
 
-/// `GET /healthz`: the process is up.
-pub async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-/// `GET /readyz`: the database answers.
-pub async fn readyz(State(state): State<ServerState>) -> Response {
-    match state.app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
-    }
-}
-
 /// Answers what no route matched: an embedded asset if there is one, else the
 /// app's "not found" page with a 404.
 pub async fn fallback(State(state): State<ServerState>, request: Request) -> Response {
@@ -183,7 +162,7 @@ pub async fn fallback(State(state): State<ServerState>, request: Request) -> Res
     }
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
-        crate::startup::request_context_provider(state.app.clone()),
+        request_context_provider(state.app.clone()),
         move || app::ui::shell(options.clone()),
     );
     render(request.map(Body::new)).await.into_response()
@@ -202,12 +181,7 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     tracing::warn!("refused a cross-site state-changing request");
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "This request came from another site and was refused.\n",
-    )
-        .into_response()
+    AppError::CrossSite.into_response()
 }
 
 fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
@@ -260,12 +234,7 @@ pub async fn auth_context(
     let context = match resolve(&state, &session, client).await {
         Ok(context) => context,
         Err(err) => {
-            let request_id = request
-                .extensions()
-                .get::<RequestId>()
-                .map_or_else(String::new, |id| id.0.clone());
-            tracing::error!(error = format!("{err:#}"), "cannot resolve the session");
-            return internal_error_response(&request_id);
+            return ServiceError::Internal(err.context("resolving the session")).into_response();
         }
     };
     let path = request.uri().path();
@@ -301,28 +270,13 @@ pub async fn flood_gate(
     let Err(retry_after_secs) = state.app.flood.admit(class, ip, app::server::now_ms()) else {
         return next.run(request).await;
     };
-    let error = app::domain::AppError::TooManyRequests { retry_after_secs };
-    let mut response = if request.uri().path().starts_with("/api/") {
-        // Encoded as the server function's own error, so the page shows it.
-        let body =
-            <app::domain::AppError as leptos::server_fn::error::FromServerFnError>::ser(&error);
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    } else {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("{error}\n"),
-        )
-            .into_response()
-    };
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    let error = AppError::TooManyRequests { retry_after_secs };
+    let mut response = error.clone().into_response();
+    if request.uri().path().starts_with("/api/") {
+        // A server function's page decodes the function's own error
+        // encoding, so it shows the message.
+        *response.body_mut() = Body::from(<AppError as FromServerFnError>::ser(&error));
+    }
     response
 }
 

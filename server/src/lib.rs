@@ -1,16 +1,16 @@
-//! The `vellum` server: configuration, telemetry, start-up, the HTTP stack
-//! around the Leptos app, and the CLI subcommands.
+//! The `vellum` server: configuration, telemetry, start-up, the HTTP edge
+//! around the Leptos app, the plain routes, the background workers, and the
+//! CLI subcommands.
 
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod assets;
-pub mod billing;
-pub mod calendar;
 pub mod cli;
 pub mod config;
-pub mod documents;
 pub mod http;
 pub mod mail;
-pub mod messages;
+pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
+pub mod workers;

@@ -23,8 +23,8 @@ use secrecy::ExposeSecret as _;
 
 use crate::config::SmtpSettings;
 
-/// How often the sender looks for due emails.
-const POLL: Duration = Duration::from_secs(2);
+/// How often the sender looks for due emails (the worker's period).
+pub const POLL: Duration = Duration::from_secs(2);
 /// The most emails one pass sends, so one pass stays short.
 const BATCH: i64 = 50;
 
@@ -135,18 +135,4 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<us
         }
     }
     Ok(sent)
-}
-
-/// Delivers the outbox in the background for as long as the server runs.
-pub fn spawn_delivery(state: AppState, mailer: Mailer) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(POLL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(err) = deliver_due(&state, &mailer).await {
-                tracing::error!(error = format!("{err:#}"), "delivering the outbox");
-            }
-        }
-    });
 }

@@ -1,4 +1,5 @@
-//! Start-up: configuration → database → router → bound port.
+//! Start-up: configuration → database → workers → router → bound port, and
+//! the orderly stop: drain the requests, then the workers.
 
 use std::{
     net::SocketAddr,
@@ -12,38 +13,20 @@ use app::server::{
     crypto::{KeyService, Keyring},
     db::Db,
 };
-use axum::{Router, extract::FromRef, middleware, routing::get};
+use axum::{Router, middleware};
 use axum_server::tls_rustls::RustlsConfig;
-use leptos::{
-    config::LeptosOptions,
-    prelude::{provide_context, use_context},
-};
+use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_sessions::{ExpiredDeletion as _, Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     assets,
     config::{Config, ConfigError, KeyringSource, TlsFiles},
-    http,
+    http, routes,
+    state::{Edge, ServerState, request_context_provider},
+    workers::Workers,
 };
-
-/// The router's state: the Leptos options and the app's own state.
-#[derive(Clone, Debug)]
-pub struct ServerState {
-    /// Leptos's settings (bundle name, pkg dir).
-    pub leptos_options: LeptosOptions,
-    /// The application state provided to pages and server functions.
-    pub app: AppState,
-    /// How the server is reached.
-    pub edge: http::Edge,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A server that is bound to its port and ready to run.
 pub struct Application {
@@ -51,30 +34,22 @@ pub struct Application {
     router: Router,
     state: AppState,
     tls: Option<RustlsConfig>,
+    workers: Workers,
 }
 
 impl Application {
-    /// Opens the database, applies migrations, builds the router and binds
-    /// the port. `extra_routes` lets tests add routes inside the middleware.
+    /// Opens the database, applies migrations, starts the background
+    /// workers, builds the router and binds the port. `extra_routes` lets
+    /// tests add routes inside the middleware.
     pub async fn build(config: &Config, extra_routes: Router<ServerState>) -> anyhow::Result<Self> {
         let state = app_state(config).await?;
-        app::server::documents::sweep_orphans(&state, app::server::documents::ORPHAN_GRACE).await?;
-        // Mail queued in plaintext by an older version is sealed before the
-        // sender can pick it up.
-        app::server::outbox::seal_plaintext_bodies(&state.db, &state.keys).await?;
-        crate::messages::spawn_escalations(state.clone());
-        spawn_flood_audit(state.clone());
-        if let Some(smtp) = &config.smtp {
-            crate::mail::spawn_delivery(state.clone(), crate::mail::Mailer::new(smtp)?);
-        }
         let sessions =
             VellumSessionStore::open(config.database_url.expose(), state.db.backend()).await?;
-        tokio::spawn(
-            sessions
-                .clone()
-                .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
-        );
-        spawn_session_sweeper(state.clone());
+        let mailer = match &config.smtp {
+            Some(smtp) => Some(crate::mail::Mailer::new(smtp)?),
+            None => None,
+        };
+        let workers = Workers::start(&state, sessions.clone(), mailer).await?;
         let tls = match &config.tls {
             Some(files) => Some(rustls_config(files).await?),
             None => None,
@@ -87,6 +62,7 @@ impl Application {
             router,
             state,
             tls,
+            workers,
         })
     }
 
@@ -100,74 +76,49 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// Serves until `shutdown` resolves, drains in-flight requests, then
+    /// stops the workers.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let Some(tls) = self.tls else {
-            return axum::serve(self.listener, service)
-                .with_graceful_shutdown(shutdown)
-                .await;
-        };
-        let handle = axum_server::Handle::new();
-        let stopper = handle.clone();
-        tokio::spawn(async move {
-            shutdown.await;
-            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-        });
-        axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
-            .handle(handle)
-            .serve(service)
-            .await
+        let Self {
+            listener,
+            router,
+            tls,
+            workers,
+            ..
+        } = self;
+        let served = serve(listener, router, tls, shutdown).await;
+        workers.stop().await;
+        served
     }
 }
 
-/// Audits the flood limits' refusals once a window, one row per network.
-fn spawn_flood_audit(state: AppState) {
+/// Serves `router` on `listener` (over TLS when configured) until
+/// `shutdown` resolves, then drains in-flight requests.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    tls: Option<RustlsConfig>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let Some(tls) = tls else {
+        return axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    };
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
     tokio::spawn(async move {
-        let window = std::time::Duration::from_millis(app::server::flood::WINDOW_MS.unsigned_abs());
-        let mut ticks = tokio::time::interval(window);
-        loop {
-            ticks.tick().await;
-            if let Err(err) = state.flood.flush(&state.db).await {
-                tracing::error!(error = format!("{err:#}"), "cannot audit refused requests");
-            }
-        }
+        shutdown.await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
-}
-
-/// Removes expired `user_sessions` rows every quarter of the idle timeout
-/// (at least every second, at most every minute), so the sessions page
-/// lists only live sessions. The tower-sessions records expire on their own
-/// (`continuously_delete_expired` above).
-fn spawn_session_sweeper(state: AppState) {
-    let every_ms = (state.session_limits.idle_ms / 4).clamp(1_000, 60_000);
-    let every = std::time::Duration::from_millis(u64::try_from(every_ms).unwrap_or(60_000));
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let now = app::server::now_ms();
-            match app::server::auth::session::sweep_expired_sessions(
-                &state.db,
-                state.session_limits,
-                now,
-            )
-            .await
-            {
-                Ok(0) => {}
-                Ok(swept) => tracing::info!(swept, "removed expired sessions"),
-                Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "removing expired sessions");
-                }
-            }
-        }
-    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(service)
+        .await
 }
 
 /// Loads the certificate and key, naming the setting when they are unusable.
@@ -235,21 +186,6 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-/// Provides the app state and this request's CSP nonce to a render or a
-/// server function call.
-pub fn request_context_provider(state: AppState) -> impl Fn() + Clone + Send + 'static {
-    move || {
-        provide_context(state.clone());
-        // Leptos made a nonce of its own; replace it with the one in the
-        // response's CSP header.
-        let nonce = use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
-        if let Some(nonce) = nonce {
-            provide_context(nonce);
-        }
-    }
-}
-
 /// The session cookie: HttpOnly, SameSite=Lax, expiring after the idle
 /// timeout. Under TLS it is Secure and named with the `__Host-` prefix.
 fn session_layer(
@@ -295,8 +231,8 @@ fn router(
     extra_routes: Router<ServerState>,
 ) -> Router {
     let leptos_options = leptos_options(addr);
-    let routes = route_list();
-    let edge = http::Edge {
+    let pages = route_list();
+    let edge = Edge {
         https: config.https(),
         behind_proxy: config.behind_proxy,
     };
@@ -304,23 +240,17 @@ fn router(
         leptos_options: leptos_options.clone(),
         app: state.clone(),
         edge,
+        max_upload_bytes: config.max_upload_bytes,
     };
     Router::new()
-        .route("/healthz", get(http::healthz))
-        .route("/readyz", get(http::readyz))
-        .merge(crate::calendar::routes())
-        .merge(crate::messages::routes())
-        .merge(crate::billing::billing_routes())
         .merge(extra_routes)
-        .leptos_routes_with_context(&server_state, routes, request_context_provider(state), {
+        .leptos_routes_with_context(&server_state, pages, request_context_provider(state), {
             let options = leptos_options.clone();
             move || app::ui::shell(options.clone())
         })
         .fallback(http::fallback)
-        // The global body limit covers everything above; the document
-        // routes merged below stream uploads against their own limit.
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .merge(crate::documents::document_routes(config.max_upload_bytes))
+        .merge(routes::router(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
             server_state.clone(),
             http::auth_context,

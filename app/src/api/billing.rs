@@ -15,24 +15,17 @@ use crate::domain::{
 pub async fn list_invoices(matter_id: Option<String>) -> Result<BillingView, AppError> {
     use crate::{
         domain::ids::MatterId,
-        server::{AppState, ServiceError, auth, billing},
+        server::{billing, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let matter = matter_id
-        .filter(|m| !m.is_empty())
-        .map(|m| MatterId::parse(&m))
-        .transpose()
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    billing::list_billing(
-        &state.db,
-        &principal,
-        &auth::current().client,
-        matter.as_ref(),
-    )
+    endpoint::signed_in(|c| async move {
+        let matter = matter_id
+            .filter(|m| !m.is_empty())
+            .map(|m| MatterId::parse(&m))
+            .transpose()?;
+        billing::list_billing(&c.state.db, &c.principal, &c.client, matter.as_ref()).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// One statement with its lines. A client's first look marks it viewed.
@@ -40,28 +33,30 @@ pub async fn list_invoices(matter_id: Option<String>) -> Result<BillingView, App
 pub async fn get_invoice(id: String) -> Result<InvoiceView, AppError> {
     use crate::{
         domain::ids::InvoiceId,
-        server::{AppState, ServiceError, auth, billing},
+        server::{billing, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let id =
-        InvoiceId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    billing::get_invoice(&state.db, &principal, &auth::current().client, &id)
+    endpoint::signed_in(|c| async move {
+        billing::get_invoice(
+            &c.state.db,
+            &c.principal,
+            &c.client,
+            &InvoiceId::parse(&id)?,
+        )
         .await
-        .map_err(ServiceError::into_app_error)
+    })
+    .await
 }
 
 /// Creates an invoice (staff and admins); returns its number.
 #[server(endpoint = "create_invoice")]
 pub async fn create_invoice(invoice: NewInvoice) -> Result<String, AppError> {
-    use crate::server::{AppState, ServiceError, auth, billing};
+    use crate::server::{billing, endpoint};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    billing::create_invoice(&state.db, &principal, &auth::current().client, &invoice)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        billing::create_invoice(&c.state.db, &c.principal, &c.client, &invoice).await
+    })
+    .await
 }
 
 /// Records a payment on an issued invoice (staff and admins).
@@ -74,24 +69,23 @@ pub async fn record_payment(
 ) -> Result<(), AppError> {
     use crate::{
         domain::ids::InvoiceId,
-        server::{AppState, ServiceError, auth, billing},
+        server::{billing, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let invoice_id = InvoiceId::parse(&invoice_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    billing::record_payment(
-        &state.db,
-        &principal,
-        &auth::current().client,
-        &invoice_id,
-        &amount,
-        &date,
-        &method,
-    )
+    endpoint::signed_in(|c| async move {
+        let invoice_id = InvoiceId::parse(&invoice_id)?;
+        billing::record_payment(
+            &c.state.db,
+            &c.principal,
+            &c.client,
+            &invoice_id,
+            &amount,
+            &date,
+            &method,
+        )
+        .await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Issues a draft invoice (staff and admins).
@@ -99,22 +93,15 @@ pub async fn record_payment(
 pub async fn issue_invoice(invoice_id: String) -> Result<(), AppError> {
     use crate::{
         domain::ids::InvoiceId,
-        server::{AppState, ServiceError, auth, billing},
+        server::{billing, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let invoice_id = InvoiceId::parse(&invoice_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    billing::transition(
-        &state.db,
-        &principal,
-        &auth::current().client,
-        &invoice_id,
-        billing::Transition::Issue,
-    )
+    endpoint::signed_in(|c| async move {
+        let invoice_id = InvoiceId::parse(&invoice_id)?;
+        let issue = billing::Transition::Issue;
+        billing::transition(&c.state.db, &c.principal, &c.client, &invoice_id, issue).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Voids an issued, unpaid invoice (staff and admins).
@@ -122,20 +109,13 @@ pub async fn issue_invoice(invoice_id: String) -> Result<(), AppError> {
 pub async fn void_invoice(invoice_id: String) -> Result<(), AppError> {
     use crate::{
         domain::ids::InvoiceId,
-        server::{AppState, ServiceError, auth, billing},
+        server::{billing, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let invoice_id = InvoiceId::parse(&invoice_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    billing::transition(
-        &state.db,
-        &principal,
-        &auth::current().client,
-        &invoice_id,
-        billing::Transition::Void,
-    )
+    endpoint::signed_in(|c| async move {
+        let invoice_id = InvoiceId::parse(&invoice_id)?;
+        let void = billing::Transition::Void;
+        billing::transition(&c.state.db, &c.principal, &c.client, &invoice_id, void).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }

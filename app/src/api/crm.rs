@@ -14,15 +14,13 @@ pub async fn contact_timeline(
 ) -> Result<ContactTimelineView, AppError> {
     use crate::{
         domain::ids::ContactId,
-        server::{AppState, ServiceError, auth, crm},
+        server::{crm, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let id =
-        ContactId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let before = before_at.zip(before_id).filter(|(_, id)| id.len() <= 64);
-    let state = AppState::from_context()?;
-    crm::timeline(&state.db, &principal, &auth::current().client, &id, before)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let id = ContactId::parse(&id)?;
+        let before = before_at.zip(before_id).filter(|(_, id)| id.len() <= 64);
+        crm::timeline(&c.state.db, &c.principal, &c.client, &id, before).await
+    })
+    .await
 }

@@ -1,5 +1,6 @@
 //! Server functions about documents and document requests. Uploads and
-//! downloads are plain axum routes (they stream); see `server/src/documents.rs`.
+//! downloads are plain axum routes (they stream); see
+//! `server/src/routes/documents.rs`.
 
 use leptos::prelude::*;
 
@@ -13,16 +14,14 @@ use crate::domain::{
 pub async fn list_documents(matter_id: String) -> Result<Vec<DocumentView>, AppError> {
     use crate::{
         domain::ids::MatterId,
-        server::{AppState, ServiceError, auth, documents},
+        server::{documents, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let matter_id = MatterId::parse(&matter_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    documents::list_documents(&state, &principal, &auth::current().client, &matter_id)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let matter_id = MatterId::parse(&matter_id)?;
+        documents::list_documents(&c.state, &c.principal, &c.client, &matter_id).await
+    })
+    .await
 }
 
 /// The document requests of a matter.
@@ -32,16 +31,14 @@ pub async fn list_document_requests(
 ) -> Result<Vec<DocumentRequestView>, AppError> {
     use crate::{
         domain::ids::MatterId,
-        server::{AppState, ServiceError, auth, documents},
+        server::{documents, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let matter_id = MatterId::parse(&matter_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    documents::list_requests(&state, &principal, &auth::current().client, &matter_id)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let matter_id = MatterId::parse(&matter_id)?;
+        documents::list_requests(&c.state, &c.principal, &c.client, &matter_id).await
+    })
+    .await
 }
 
 /// Asks the client for a document (firm users). `due_date` is
@@ -56,31 +53,27 @@ pub async fn create_document_request(
 ) -> Result<String, AppError> {
     use crate::{
         domain::{ids::MatterId, time::parse_form_datetime},
-        server::{AppState, ServiceError, auth, documents},
+        server::{documents, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let matter_id = MatterId::parse(&matter_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let due_at = match due_date.trim() {
-        "" => None,
-        date => Some(parse_form_datetime(date, "23:59").map_err(|message| {
-            crate::server::error::set_response_status(400);
-            AppError::BadRequest(message)
-        })?),
-    };
-    let state = AppState::from_context()?;
-    documents::create_request(
-        &state,
-        &principal,
-        &auth::current().client,
-        &matter_id,
-        &title,
-        &note,
-        due_at,
-    )
+    endpoint::signed_in(|c| async move {
+        let matter_id = MatterId::parse(&matter_id)?;
+        let due_at = match due_date.trim() {
+            "" => None,
+            date => Some(parse_form_datetime(date, "23:59").map_err(AppError::BadRequest)?),
+        };
+        documents::create_request(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &matter_id,
+            &title,
+            &note,
+            due_at,
+        )
+        .await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Accepts or rejects what was uploaded against a request (firm users); a
@@ -91,20 +84,20 @@ pub async fn review_document_request(
     accept: bool,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, documents};
+    use crate::server::{documents, endpoint};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    documents::review_request(
-        &state,
-        &principal,
-        &auth::current().client,
-        &request_id,
-        accept,
-        &reason,
-    )
+    endpoint::signed_in(|c| async move {
+        documents::review_request(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &request_id,
+            accept,
+            &reason,
+        )
+        .await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Makes a document client-visible or internal (firm users). `visibility`
@@ -116,20 +109,12 @@ pub async fn set_document_visibility(
 ) -> Result<(), AppError> {
     use crate::{
         domain::document::Visibility,
-        server::{AppState, ServiceError, auth, documents},
+        server::{documents, endpoint},
     };
 
-    let principal = auth::require_principal()?;
-    let visibility = Visibility::parse(&visibility)
-        .inspect_err(|_| crate::server::error::set_response_status(400))?;
-    let state = AppState::from_context()?;
-    documents::set_visibility(
-        &state,
-        &principal,
-        &auth::current().client,
-        &document_id,
-        visibility,
-    )
+    endpoint::signed_in(|c| async move {
+        let visibility = Visibility::parse(&visibility)?;
+        documents::set_visibility(&c.state, &c.principal, &c.client, &document_id, visibility).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }

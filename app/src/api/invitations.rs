@@ -14,13 +14,12 @@ use crate::domain::{
 /// The firm's contacts with their portal status (firm users only).
 #[server(endpoint = "list_contacts")]
 pub async fn list_contacts() -> Result<ContactListView, AppError> {
-    use crate::server::{AppState, ServiceError, auth, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    invitations::list_contacts(&state.db, &principal)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(
+        |c| async move { invitations::list_contacts(&c.state.db, &c.principal).await },
+    )
+    .await
 }
 
 /// Invites a contact to the client portal (staff and admins only).
@@ -28,39 +27,34 @@ pub async fn list_contacts() -> Result<ContactListView, AppError> {
 pub async fn invite_contact(contact_id: String) -> Result<(), AppError> {
     use crate::{
         domain::ids::ContactId,
-        server::{AppState, ServiceError, auth, invitations},
+        server::{endpoint, invitations},
     };
 
-    let principal = auth::require_principal()?;
-    let contact_id = ContactId::parse(&contact_id)
-        .inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    invitations::invite_contact(&state, &principal, &auth::current().client, &contact_id)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let contact_id = ContactId::parse(&contact_id)?;
+        invitations::invite_contact(&c.state, &c.principal, &c.client, &contact_id).await
+    })
+    .await
 }
 
 /// The email outbox (admins only).
 #[server(endpoint = "list_outbox")]
 pub async fn list_outbox() -> Result<Vec<OutboxView>, AppError> {
-    use crate::server::{AppState, ServiceError, auth, outbox};
+    use crate::server::{endpoint, outbox};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    outbox::list_for(&state.db, &principal, &auth::current().client)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(
+        |c| async move { outbox::list_for(&c.state.db, &c.principal, &c.client).await },
+    )
+    .await
 }
 
 /// Whose invitation `token` is; `None` when the link does not work. Public.
 #[server(endpoint = "get_invitation")]
 pub async fn get_invitation(token: String) -> Result<Option<OneTimeLinkView>, AppError> {
-    use crate::server::{AppState, ServiceError, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let state = AppState::from_context()?;
-    invitations::find_invitation(&state.db, &token)
+    endpoint::anyone(|v| async move { invitations::find_invitation(&v.state.db, &token).await })
         .await
-        .map_err(ServiceError::into_app_error)
 }
 
 /// Sets the invited client's first password. Public: the link is the
@@ -71,41 +65,34 @@ pub async fn accept_invitation(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let state = AppState::from_context()?;
-    invitations::accept_invitation(
-        &state,
-        &auth::current().client,
-        &token,
-        password.into(),
-        confirm.into(),
-    )
+    endpoint::anyone(|v| async move {
+        let (password, confirm) = (password.into(), confirm.into());
+        invitations::accept_invitation(&v.state, &v.client, &token, password, confirm).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Emails a reset link if the account exists. Public, and answers the same
 /// either way.
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let state = AppState::from_context()?;
-    invitations::request_password_reset(&state, &auth::current().client, &email)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::anyone(|v| async move {
+        invitations::request_password_reset(&v.state, &v.client, &email).await
+    })
+    .await
 }
 
 /// Whose reset link `token` is; `None` when the link does not work. Public.
 #[server(endpoint = "get_password_reset")]
 pub async fn get_password_reset(token: String) -> Result<Option<OneTimeLinkView>, AppError> {
-    use crate::server::{AppState, ServiceError, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let state = AppState::from_context()?;
-    invitations::find_password_reset(&state.db, &token)
+    endpoint::anyone(|v| async move { invitations::find_password_reset(&v.state.db, &token).await })
         .await
-        .map_err(ServiceError::into_app_error)
 }
 
 /// Sets a new password through a reset link and signs the user out
@@ -116,16 +103,11 @@ pub async fn reset_password(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, invitations};
+    use crate::server::{endpoint, invitations};
 
-    let state = AppState::from_context()?;
-    invitations::reset_password(
-        &state,
-        &auth::current().client,
-        &token,
-        password.into(),
-        confirm.into(),
-    )
+    endpoint::anyone(|v| async move {
+        let (password, confirm) = (password.into(), confirm.into());
+        invitations::reset_password(&v.state, &v.client, &token, password, confirm).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }

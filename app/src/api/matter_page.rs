@@ -7,52 +7,50 @@ use crate::domain::{
     matter::{CalendarFeedView, MatterDetailView},
 };
 
-#[cfg(feature = "ssr")]
-fn matter_id(raw: &str) -> Result<crate::domain::ids::MatterId, AppError> {
-    crate::domain::ids::MatterId::parse(raw)
-        .inspect_err(|_| crate::server::error::set_response_status(404))
-}
-
 /// Everything on the matter page, as the viewer may see it.
 #[server(endpoint = "matter_detail")]
 pub async fn matter_detail(id: String) -> Result<MatterDetailView, AppError> {
-    use crate::server::{AppState, ServiceError, auth, matter_page};
+    use crate::{
+        domain::ids::MatterId,
+        server::{endpoint, matter_page},
+    };
 
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let state = AppState::from_context()?;
-    matter_page::detail(&state, &principal, &auth::current().client, &id)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        matter_page::detail(&c.state, &c.principal, &c.client, &MatterId::parse(&id)?).await
+    })
+    .await
 }
 
 /// Moves the matter to another stage (firm only).
 #[server(endpoint = "set_matter_stage")]
 pub async fn set_matter_stage(id: String, position: i64) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, matter_page};
+    use crate::{
+        domain::ids::MatterId,
+        server::{endpoint, matter_page},
+    };
 
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let state = AppState::from_context()?;
-    matter_page::set_stage(&state, &principal, &auth::current().client, &id, position)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let id = MatterId::parse(&id)?;
+        matter_page::set_stage(&c.state, &c.principal, &c.client, &id, position).await
+    })
+    .await
 }
 
 /// Sets how fast the firm answers client messages on the matter, in
 /// minutes; blank for the firm's default (firm only).
 #[server(endpoint = "set_response_target")]
 pub async fn set_response_target(id: String, minutes: String) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, matter_page};
+    use crate::{
+        domain::{ids::MatterId, message::parse_sla_minutes},
+        server::{endpoint, matter_page},
+    };
 
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let minutes = crate::domain::message::parse_sla_minutes(&minutes)
-        .map_err(|e| ServiceError::from(e).into_app_error())?;
-    let state = AppState::from_context()?;
-    matter_page::set_response_target(&state, &principal, &auth::current().client, &id, minutes)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let id = MatterId::parse(&id)?;
+        let minutes = parse_sla_minutes(&minutes)?;
+        matter_page::set_response_target(&c.state, &c.principal, &c.client, &id, minutes).await
+    })
+    .await
 }
 
 /// Adds a hearing, deadline or meeting (firm only). `date` is `YYYY-MM-DD`
@@ -68,25 +66,22 @@ pub async fn add_key_date(
     client_visible: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::time::parse_form_datetime,
-        server::{AppState, ServiceError, auth, matter_page},
+        domain::{ids::MatterId, time::parse_form_datetime},
+        server::{endpoint, matter_page},
     };
 
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let starts_at = parse_form_datetime(&date, &time)
-        .map_err(|e| ServiceError::from(AppError::BadRequest(e)).into_app_error())?;
-    let state = AppState::from_context()?;
-    let new = matter_page::NewKeyDate {
-        kind: &kind,
-        title: &title,
-        starts_at,
-        location: &location,
-        client_visible: client_visible.is_some(),
-    };
-    matter_page::add_key_date(&state, &principal, &auth::current().client, &id, &new)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        let id = MatterId::parse(&id)?;
+        let new = matter_page::NewKeyDate {
+            kind: &kind,
+            title: &title,
+            starts_at: parse_form_datetime(&date, &time).map_err(AppError::BadRequest)?,
+            location: &location,
+            client_visible: client_visible.is_some(),
+        };
+        matter_page::add_key_date(&c.state, &c.principal, &c.client, &id, &new).await
+    })
+    .await
 }
 
 /// Adds a status note (firm only); `client_visible` shares it.
@@ -96,21 +91,17 @@ pub async fn add_matter_note(
     body: String,
     client_visible: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, matter_page};
+    use crate::{
+        domain::ids::MatterId,
+        server::{endpoint, matter_page},
+    };
 
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let state = AppState::from_context()?;
-    matter_page::add_note(
-        &state,
-        &principal,
-        &auth::current().client,
-        &id,
-        &body,
-        client_visible.is_some(),
-    )
+    endpoint::signed_in(|c| async move {
+        let id = MatterId::parse(&id)?;
+        let shared = client_visible.is_some();
+        matter_page::add_note(&c.state, &c.principal, &c.client, &id, &body, shared).await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// Shares a key date or note with the client, or takes it back (firm only).
@@ -122,42 +113,32 @@ pub async fn set_shared(
     item: String,
     visible: bool,
 ) -> Result<(), AppError> {
-    use crate::server::{AppState, ServiceError, auth, matter_page};
-
-    let principal = auth::require_principal()?;
-    let id = matter_id(&id)?;
-    let what = match what.as_str() {
-        "key_date" => matter_page::Shareable::KeyDate,
-        "note" => matter_page::Shareable::Note,
-        _ => return Err(AppError::BadRequest("Unknown item kind.".to_owned())),
+    use crate::{
+        domain::ids::MatterId,
+        server::{endpoint, matter_page},
     };
-    let state = AppState::from_context()?;
-    matter_page::set_visibility(
-        &state,
-        &principal,
-        &auth::current().client,
-        &id,
-        what,
-        &item,
-        visible,
-    )
+
+    endpoint::signed_in(|c| async move {
+        let id = MatterId::parse(&id)?;
+        let what = matter_page::Shareable::parse(&what)?;
+        matter_page::set_visibility(&c.state, &c.principal, &c.client, &id, what, &item, visible)
+            .await
+    })
     .await
-    .map_err(ServiceError::into_app_error)
 }
 
 /// A new private calendar feed URL for the user and when it expires
 /// (replacing any earlier one, which is also how a feed is renewed).
 #[server(endpoint = "new_calendar_feed")]
 pub async fn new_calendar_feed() -> Result<CalendarFeedView, AppError> {
-    use crate::server::{AppState, ServiceError, auth, calendar};
+    use crate::server::{calendar, endpoint};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    calendar::new_feed_token(&state, &principal, &auth::current().client)
-        .await
-        .map(|feed| CalendarFeedView {
+    endpoint::signed_in(|c| async move {
+        let feed = calendar::new_feed_token(&c.state, &c.principal, &c.client).await?;
+        Ok(CalendarFeedView {
             path: format!("/calendar/{}.ics", feed.token),
             expires_at: feed.expires_at,
         })
-        .map_err(ServiceError::into_app_error)
+    })
+    .await
 }

@@ -7,13 +7,12 @@ use crate::domain::{AppError, matter::MatterSummaryView};
 /// The matters on the dashboard, with their current stage.
 #[server(endpoint = "list_matters")]
 pub async fn list_matters() -> Result<Vec<MatterSummaryView>, AppError> {
-    use crate::server::{AppState, ServiceError, auth, matters};
+    use crate::server::{endpoint, matters};
 
-    let principal = auth::require_principal()?;
-    let state = AppState::from_context()?;
-    matters::dashboard(&state.db, &principal, &auth::current().client)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        matters::dashboard(&c.state.db, &c.principal, &c.client).await
+    })
+    .await
 }
 
 /// One matter's summary: its stage and client.
@@ -21,14 +20,11 @@ pub async fn list_matters() -> Result<Vec<MatterSummaryView>, AppError> {
 pub async fn get_matter(id: String) -> Result<MatterSummaryView, AppError> {
     use crate::{
         domain::ids::MatterId,
-        server::{AppState, ServiceError, auth, matters},
+        server::{endpoint, matters},
     };
 
-    let principal = auth::require_principal()?;
-    let id =
-        MatterId::parse(&id).inspect_err(|_| crate::server::error::set_response_status(404))?;
-    let state = AppState::from_context()?;
-    matters::get_matter(&state.db, &principal, &auth::current().client, &id)
-        .await
-        .map_err(ServiceError::into_app_error)
+    endpoint::signed_in(|c| async move {
+        matters::get_matter(&c.state.db, &c.principal, &c.client, &MatterId::parse(&id)?).await
+    })
+    .await
 }

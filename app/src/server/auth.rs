@@ -1,6 +1,7 @@
 //! Authentication: password hashing, sign-in with throttling and MFA, and
 //! sessions. Authorization lives in `domain::policy` and `server::policy`.
 
+pub mod admin;
 pub mod enrol;
 pub mod password;
 pub mod session;
@@ -70,10 +71,37 @@ pub fn current() -> AuthContext {
         .unwrap_or_default()
 }
 
-/// The signed-in user, or a 401 "please sign in".
-pub fn require_principal() -> Result<Principal, AppError> {
-    current().principal.ok_or_else(|| {
-        super::error::set_response_status(401);
-        AppError::Unauthorized
-    })
+/// The signed-in user, for a plain route: `principal: Principal` among a
+/// handler's arguments. Nobody signed in is [`AppError::Unauthorized`],
+/// answered 401 by the error itself.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<AuthContext>()
+            .and_then(|context| context.principal.clone())
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// Where a plain route's request came from (empty when the middleware did
+/// not run, as in a bare router).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<AuthContext>()
+            .map(|context| context.client.clone())
+            .unwrap_or_default())
+    }
 }

@@ -25,7 +25,6 @@ pub async fn timeline(
     before: Option<(i64, String)>,
 ) -> Result<ContactTimelineView, ServiceError> {
     if !may_view_contacts(&principal.subject()) {
-        super::error::set_response_status(404);
         return Err(AppError::NotFound.into());
     }
     let contact: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
@@ -36,7 +35,6 @@ pub async fn timeline(
     .fetch_optional(db.pool())
     .await?;
     let Some((given, family, email, account_name)) = contact else {
-        super::error::set_response_status(404);
         return Err(AppError::NotFound.into());
     };
 

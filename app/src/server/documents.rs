@@ -1,5 +1,6 @@
 //! Documents (DESIGN §2.4): encrypted, streamed uploads and downloads,
-//! versions, visibility, and document requests.
+//! versions, visibility, and document requests. Documents know nothing of
+//! the areas that refer to them (messaging); those call in.
 //!
 //! Every lookup joins the document to its matter and applies the matter
 //! policy and the document visibility rule in the query itself, so an object
@@ -12,8 +13,8 @@ mod requests;
 mod seed;
 mod upload;
 
-pub use download::{Download, DownloadError, download, download_attachment};
-pub use list::{list_documents, set_visibility};
+pub use download::{Download, DownloadError, download, download_version_as};
+pub use list::{CurrentVersion, current_version, list_documents, set_visibility, share_own_upload};
 pub use requests::{create_request, list_requests, review_request};
 pub use seed::seed_documents;
 pub use upload::{MAX_UPLOAD_NAME_BYTES, UploadError, UploadParams, UploadedDocument, upload};

@@ -178,7 +178,6 @@ async fn authorize_edit(
     if may_edit_matter(&principal.subject()) {
         Ok(())
     } else {
-        super::error::set_response_status(404);
         Err(AppError::NotFound.into())
     }
 }
@@ -372,6 +371,22 @@ pub enum Shareable {
     KeyDate,
     /// A status note.
     Note,
+}
+
+impl Shareable {
+    /// Parses the form's `key_date` or `note`.
+    ///
+    /// # Errors
+    /// Anything else is a bad request.
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        match raw {
+            "key_date" => Ok(Self::KeyDate),
+            "note" => Ok(Self::Note),
+            _ => Err(AppError::BadRequest(
+                "Share a key date (key_date) or a note (note).".to_owned(),
+            )),
+        }
+    }
 }
 
 /// Shares an item with the client or takes it back. The item must belong to

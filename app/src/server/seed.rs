@@ -1,22 +1,18 @@
-//! The demo firm that `vellum seed-demo` and `cargo xtask serve` create.
+//! The demo firm that `vellum seed-demo`, `cargo xtask serve` and the tests
+//! create, all through [`seed_demo_firm`].
 //!
-//! Everything is written in one transaction, and nothing is written when the
+//! The firm is written in one transaction, and nothing is written when the
 //! demo admin already exists, so running the command twice changes nothing.
+//! Each area's demo data sits in its own `seed.rs` and is called from here.
 
 use anyhow::Context as _;
 use secrecy::SecretString;
 use sqlx::AnyConnection;
 
-use super::{
-    AppState,
-    audit::{self, AuditEntry, AuditResult},
-    auth::{signin, totp},
-    db::Db,
-    new_id, now_ms,
-};
+use super::{AppState, auth::signin, db::Db, new_id, now_ms};
 use crate::domain::time::DAY_MS;
 
-/// What [`seed_demo`] did.
+/// What [`seed_demo_firm`] (or [`seed_demo`]) did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SeedOutcome {
     /// The demo firm was created.
@@ -511,7 +507,29 @@ const HISTORY: &[(&str, Option<&str>, &str, &str, i64)] = &[
     ),
 ];
 
-/// Creates the demo firm unless it exists already.
+/// Seeds the whole demo firm, for `vellum seed-demo` and the tests alike:
+/// the firm with its billing ([`seed_demo`]), the demo users' `password`
+/// and the firm users' `totp_seed`, then each area's demo data. When the
+/// firm exists already nothing changes.
+///
+/// # Errors
+/// When storing fails.
+pub async fn seed_demo_firm(
+    state: &AppState,
+    password: &SecretString,
+    totp_seed: &[u8],
+) -> anyhow::Result<SeedOutcome> {
+    let outcome = seed_demo(&state.db).await?;
+    if outcome == SeedOutcome::Created {
+        set_demo_credentials(state, password, totp_seed).await?;
+        super::documents::seed_documents(state, DEMO_STAFF).await?;
+        super::messages::seed_messages(state).await?;
+    }
+    Ok(outcome)
+}
+
+/// Creates the demo firm (without credentials or the areas' demo data: see
+/// [`seed_demo_firm`]) unless it exists already.
 pub async fn seed_demo(db: &Db) -> anyhow::Result<SeedOutcome> {
     let mut tx = db.begin_write().await?;
     let existing: Option<(String,)> = sqlx::query_as("select id from users where email = $1")
@@ -807,84 +825,4 @@ pub async fn set_demo_credentials(
         }
     }
     Ok(())
-}
-
-/// A random password of 20 characters from an unambiguous alphabet
-/// (about 110 bits).
-pub fn random_password() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0_u8; 20];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
-    Ok(bytes
-        .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect())
-}
-
-/// What `vellum create-admin` prints once.
-pub struct CreatedAdmin {
-    /// The normalised email.
-    pub email: String,
-    /// The initial password.
-    pub password: String,
-    /// The TOTP seed in base32.
-    pub totp_base32: String,
-    /// One-time recovery codes.
-    pub recovery_codes: Vec<String>,
-}
-
-/// Creates an administrator with a random password and TOTP seed.
-pub async fn create_admin(
-    state: &AppState,
-    email: &str,
-    name: &str,
-) -> anyhow::Result<CreatedAdmin> {
-    let email = crate::domain::auth::normalise_email(email);
-    let plausible = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    if !plausible {
-        anyhow::bail!("--email: \"{email}\" is not an email address");
-    }
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        anyhow::bail!("--name: give a name of 1 to 100 characters");
-    }
-    let id = new_id();
-    let mut tx = state.db.begin_write().await?;
-    let inserted = sqlx::query(
-        "insert into users (id, email, display_name, role, created_at) values ($1, $2, $3, 'admin', $4)
-         on conflict (email) do nothing",
-    )
-    .bind(id.clone())
-    .bind(email.clone())
-    .bind(name.to_owned())
-    .bind(now_ms())
-    .execute(tx.conn())
-    .await
-    .context("creating the administrator")?;
-    if inserted.rows_affected() == 0 {
-        anyhow::bail!("--email: a user with the email {email} already exists");
-    }
-    audit::append(
-        &mut tx,
-        &AuditEntry::new("user.created", AuditResult::Success)
-            .object("user", id.clone())
-            .detail("administrator created from the command line"),
-    )
-    .await?;
-    tx.commit().await.context("committing the administrator")?;
-
-    let password = random_password()?;
-    signin::set_password(state, &id, SecretString::from(password.clone())).await?;
-    let seed = totp::generate_seed();
-    let recovery_codes = signin::set_totp_seed(state, &id, &seed).await?;
-    Ok(CreatedAdmin {
-        email,
-        password,
-        totp_base32: totp::seed_to_base32(&seed),
-        recovery_codes,
-    })
 }

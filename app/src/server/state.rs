@@ -31,16 +31,3 @@ pub struct AppState {
     /// Flood limits on the unauthenticated requests that write.
     pub flood: Arc<super::flood::FloodGate>,
 }
-
-impl AppState {
-    /// Reads the state that the server provided to this render or server
-    /// function call.
-    pub fn from_context() -> Result<Self, crate::domain::AppError> {
-        leptos::prelude::use_context::<Self>().ok_or_else(|| {
-            tracing::error!("AppState missing from the Leptos context");
-            crate::domain::AppError::Internal {
-                request_id: super::error::current_request_id(),
-            }
-        })
-    }
-}

@@ -548,9 +548,10 @@ async fn cross_site_state_changing_requests_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recovery_code_signs_in_once() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    let admin = app::server::seed::create_admin(&app.state, "first.admin@firm.test", "First Admin")
-        .await
-        .unwrap();
+    let admin =
+        app::server::auth::admin::create_admin(&app.state, "first.admin@firm.test", "First Admin")
+            .await
+            .unwrap();
     assert_eq!(admin.recovery_codes.len(), 10);
     for attempt in 0..2 {
         let client = new_client();
@@ -566,7 +567,7 @@ async fn a_recovery_code_signs_in_once() {
         assert_eq!(response.status(), expected, "attempt {attempt}");
     }
     let duplicate =
-        app::server::seed::create_admin(&app.state, "First.Admin@firm.test", "Again").await;
+        app::server::auth::admin::create_admin(&app.state, "First.Admin@firm.test", "Again").await;
     match duplicate {
         Err(err) => assert!(err.to_string().contains("already exists"), "{err}"),
         Ok(_) => panic!("a second admin with the same email was created"),

@@ -7,7 +7,8 @@ use app::server::{AppState, db::Backend};
 use axum::Router;
 use server::{
     config::{Config, Overrides},
-    startup::{Application, ServerState},
+    startup::Application,
+    state::ServerState,
 };
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;
@@ -77,18 +78,9 @@ pub const TEST_TOTP_SEED: &[u8] = b"12345678901234567890";
 impl TestApp {
     /// Seeds the demo firm with [`TEST_PASSWORD`] and [`TEST_TOTP_SEED`].
     pub async fn seed(&self) {
-        app::server::seed::seed_demo(&self.state.db)
+        app::server::seed::seed_demo_firm(&self.state, &TEST_PASSWORD.into(), TEST_TOTP_SEED)
             .await
             .expect("seed the demo firm");
-        app::server::seed::set_demo_credentials(&self.state, &TEST_PASSWORD.into(), TEST_TOTP_SEED)
-            .await
-            .expect("set demo credentials");
-        app::server::documents::seed_documents(&self.state)
-            .await
-            .expect("seed demo documents");
-        app::server::messages::seed_messages(&self.state)
-            .await
-            .expect("seed demo messages");
     }
 
     /// A fresh client (own cookie jar) signed in as `email`, completing the

@@ -151,6 +151,29 @@ on_both_backends! {
         assert_eq!(anonymous.status(), 401);
     }
 
+    async fn an_unknown_item_kind_to_share_is_a_bad_request_not_a_server_error(app) {
+        app.seed().await;
+        let id = matter_id(&app, "LIT-2026-0012").await;
+        let staff = app.signed_in_client("staff@vellum.test").await;
+        let item = "01890000-0000-7000-8000-000000000000";
+        let status = post(&app, &staff, "/api/set_shared", &[("id", &id), ("what", "invoice"), ("item", item), ("visible", "true")]).await;
+        assert_eq!(status, 400);
+    }
+
+    async fn a_plain_routes_internal_failure_answers_with_the_request_reference(app) {
+        app.seed().await;
+        let alice = app.signed_in_client("alice@client.test").await;
+        let own = matter_id(&app, "LIT-2026-0012").await;
+        // The calendar's own query fails; sessions and the audit log still work.
+        sqlx::query("alter table key_dates rename to key_dates_gone").execute(app.state.db.pool()).await.unwrap();
+        let response = alice.get(app.url(&format!("/api/matters/{own}/calendar.ics"))).send().await.unwrap();
+        assert_eq!(response.status(), 500);
+        let reference = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body = response.text().await.unwrap();
+        assert!(body.contains(&reference), "the body names the request: {body:?}");
+        assert!(!body.contains("key_dates"), "no internals: {body}");
+    }
+
     async fn a_calendar_feed_serves_the_users_dates_behind_a_secret_that_can_be_replaced(app) {
         app.seed().await;
         let alice = app.signed_in_client("alice@client.test").await;

@@ -1,7 +1,7 @@
 //! The HTTP edge: health endpoints, security headers, limits, panics, assets.
 
 use axum::{Router, routing::get};
-use server::startup::ServerState;
+use server::state::ServerState;
 
 use crate::{
     helpers::{TestApp, spawn_app_with},

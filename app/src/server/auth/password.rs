@@ -1,4 +1,5 @@
-//! Password hashing with argon2id (OWASP / RFC 9106 parameters from config).
+//! Password hashing with argon2id (OWASP / RFC 9106 parameters from config),
+//! and the random passwords the command line gives new accounts.
 //!
 //! Hashing is deliberately expensive, so it runs on the blocking pool behind
 //! a semaphore: a burst of sign-ins cannot starve other requests or exhaust
@@ -129,6 +130,19 @@ impl PasswordHasher {
         .await
         .context("the verification task failed")?
     }
+}
+
+/// A random password of 20 characters from an unambiguous alphabet
+/// (about 110 bits).
+pub fn random_password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0_u8; 20];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
 }
 
 #[cfg(test)]

@@ -33,7 +33,6 @@ use crate::{
             CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, HEADER_LEN, envelope_key_id,
             unwrap_file_key,
         },
-        messages,
     },
 };
 
@@ -76,6 +75,25 @@ pub enum DownloadError {
     /// Anything else.
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+/// A download that could not start: 416 with the file's size for a range
+/// outside it, else the service error's own answer.
+impl axum::response::IntoResponse for DownloadError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        match self {
+            Self::RangeNotSatisfiable { size } => {
+                let status = StatusCode::RANGE_NOT_SATISFIABLE;
+                let mut response = crate::server::error::error_response(status, self.to_string());
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                    response.headers_mut().insert(header::CONTENT_RANGE, value);
+                }
+                response
+            }
+            Self::Service(err) => axum::response::IntoResponse::into_response(err),
+        }
+    }
 }
 
 impl From<anyhow::Error> for DownloadError {
@@ -122,40 +140,18 @@ pub async fn download(
         matter: None,
         summary: "Downloaded a document",
     };
-    prepare(state, principal, client, document_id, version, range, seen).await
+    download_version_as(state, principal, client, document_id, version, range, seen).await
 }
 
-/// Prepares the download of attachment `position` of message `message_id`:
-/// the document version the message was sent with. The user must take part
-/// in the thread, the message must not be retracted, and the document rules
-/// still apply (a document the firm has since made internal is not offered
-/// to clients). Recorded as "attachment downloaded".
+/// Prepares the download of `document_id` at `version` (0: the current
+/// one): finds the version, checks the document rules and the range,
+/// records the view (`seen`, with the document's matter filled in) and
+/// starts the decrypting thread. Other areas hand out a document they
+/// refer to through this, such as the version a message carries.
 ///
 /// # Errors
 /// As [`download`].
-pub async fn download_attachment(
-    state: &AppState,
-    principal: &Principal,
-    client: &ClientInfo,
-    message_id: &str,
-    position: i64,
-    range: Option<&str>,
-) -> Result<Download, DownloadError> {
-    let (document_id, version) =
-        messages::find_attachment(state, principal, client, message_id, position).await?;
-    let seen = View {
-        action: "message.attachment_downloaded",
-        object: Some(("message", message_id)),
-        matter: None,
-        summary: "Downloaded a message attachment",
-    };
-    prepare(state, principal, client, &document_id, version, range, seen).await
-}
-
-/// Finds the version, checks the document rules and the range, records the
-/// view (`seen`, with the document's matter filled in) and starts the
-/// decrypting thread.
-async fn prepare(
+pub async fn download_version_as(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,

@@ -1,4 +1,7 @@
-//! Listing a matter's documents and changing who may see them.
+//! Listing a matter's documents and changing who may see them, and the
+//! lookups other areas (messaging) make of a document.
+
+use anyhow::Context as _;
 
 use super::{AppState, denied, open_name};
 use crate::server::policy::visible_document_sql;
@@ -13,7 +16,8 @@ use crate::{
         activity::{self, View},
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
-        policy::authorize_matter,
+        db::{Db, WriteTx},
+        policy::{authorize_matter, visible_matter_sql},
     },
 };
 
@@ -125,7 +129,7 @@ pub async fn set_visibility(
     let sql = format!(
         "update documents set visibility = $3
          where id = $4 and exists (select 1 from matters m where m.id = documents.matter_id and {})",
-        super::super::policy::visible_matter_sql("$1", "$2")
+        visible_matter_sql("$1", "$2")
     );
     let updated = sqlx::query(&sql)
         .bind(subject.user_id.clone())
@@ -150,4 +154,99 @@ pub async fn set_visibility(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A document's current version, as another area that refers to it sees
+/// it (a message about to carry it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentVersion {
+    /// The version's id.
+    pub version_id: String,
+    /// Who may see the document.
+    pub visibility: Visibility,
+    /// Whether it is a fresh upload of the principal's own: one version,
+    /// theirs. A document with history may hold others' work, or earlier
+    /// versions nobody meant to show.
+    pub own_upload: bool,
+}
+
+/// The current version of document `document_id` on matter `matter_id`,
+/// when `principal` may see it; `None` when it is missing or not theirs to
+/// see (the caller audits the refusal in its own terms). Both ids must be
+/// well-formed.
+///
+/// # Errors
+/// On database failure.
+pub async fn current_version(
+    db: &Db,
+    principal: &Principal,
+    matter_id: &str,
+    document_id: &str,
+) -> Result<Option<CurrentVersion>, ServiceError> {
+    let sql = format!(
+        "select v.id, d.visibility, d.created_by, d.current_version from documents d
+         join matters m on m.id = d.matter_id
+         join document_versions v on v.document_id = d.id and v.version = d.current_version
+         where d.id = $3 and d.matter_id = $4 and {}",
+        visible_document_sql("$1", "$2")
+    );
+    let found: Option<(String, String, String, i64)> = sqlx::query_as(&sql)
+        .bind(principal.user_id.to_string())
+        .bind(principal.role.as_str())
+        .bind(document_id.to_owned())
+        .bind(matter_id.to_owned())
+        .fetch_optional(db.pool())
+        .await?;
+    let Some((version_id, visibility, created_by, current_version)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(CurrentVersion {
+        version_id,
+        visibility: Visibility::parse(&visibility)?,
+        own_upload: created_by == principal.user_id.as_str() && current_version == 1,
+    }))
+}
+
+/// Makes `document_id` client-visible inside `tx` when it is the
+/// principal's own fresh internal upload ([`CurrentVersion::own_upload`])
+/// on a matter they may see, audited like any change of visibility, with
+/// `why` in the detail. The conditions are checked inside the write (the
+/// document may have changed, or a wall gone up, since it was looked up);
+/// returns whether it was shared.
+///
+/// # Errors
+/// On database failure.
+pub async fn share_own_upload(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    document_id: &str,
+    why: &str,
+) -> anyhow::Result<bool> {
+    let sql = format!(
+        "update documents set visibility = 'client'
+         where id = $3 and visibility = 'internal' and created_by = $1 and current_version = 1
+           and exists (select 1 from matters m where m.id = documents.matter_id and {})",
+        visible_matter_sql("$1", "$2")
+    );
+    let shared = sqlx::query(&sql)
+        .bind(principal.user_id.to_string())
+        .bind(principal.role.as_str())
+        .bind(document_id.to_owned())
+        .execute(tx.conn())
+        .await
+        .context("sharing a document")?;
+    if shared.rows_affected() != 1 {
+        return Ok(false);
+    }
+    audit::append(
+        tx,
+        &AuditEntry::new("document.visibility_changed", AuditResult::Success)
+            .actor(principal.user_id.to_string())
+            .object("document", document_id)
+            .client(client.ip, client.user_agent.as_deref())
+            .detail(format!("client ({why})")),
+    )
+    .await?;
+    Ok(true)
 }

@@ -14,7 +14,6 @@ use crate::{
     server::{
         auth::{ClientInfo, Principal},
         now_ms,
-        seed::DEMO_STAFF,
     },
 };
 
@@ -34,21 +33,22 @@ const DEMO_FILES: &[(&str, Visibility, &str)] = &[
 
 /// Adds documents and open document requests to the demo matters of Alice
 /// (LIT-2026-0012, COR-2026-0031) and Bob (LIT-2026-0019), uploaded by the
-/// demo staff member through the same encrypted path as real uploads.
+/// demo staff member `staff_email` through the same encrypted path as real
+/// uploads.
 ///
 /// # Errors
 /// When the demo firm is missing or storing fails.
-pub async fn seed_documents(state: &AppState) -> anyhow::Result<()> {
+pub async fn seed_documents(state: &AppState, staff_email: &str) -> anyhow::Result<()> {
     let (id, display_name): (String, String) =
         sqlx::query_as("select id, display_name from users where email = $1")
-            .bind(DEMO_STAFF)
+            .bind(staff_email.to_owned())
             .fetch_one(state.db.pool())
             .await
             .context("finding the demo staff member")?;
     let staff = Principal {
         user_id: UserId::from_trusted(id),
         role: Role::Staff,
-        email: DEMO_STAFF.to_owned(),
+        email: staff_email.to_owned(),
         display_name,
         contact_id: None,
         session_handle: String::new(),

@@ -86,7 +86,7 @@ pub struct UploadedDocument {
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
     /// The file is larger than the configured limit; nothing was stored.
-    #[error("The file is larger than the {limit}-byte upload limit.")]
+    #[error("The file is larger than the upload limit of {limit} bytes.")]
     TooLarge {
         /// The limit, in bytes.
         limit: u64,
@@ -94,6 +94,20 @@ pub enum UploadError {
     /// Anything else.
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+/// A refused upload's answer: 413 for a file over the limit, else the
+/// service error's own.
+impl axum::response::IntoResponse for UploadError {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Self::TooLarge { .. } => {
+                let status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+                crate::server::error::error_response(status, self.to_string())
+            }
+            Self::Service(err) => axum::response::IntoResponse::into_response(err),
+        }
+    }
 }
 
 impl From<AppError> for UploadError {

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::error::set_response_status(404);
+    crate::server::endpoint::set_response_status(404);
     view! {
         <Title text="Not found" />
         <section class="panel narrow">

@@ -1,33 +1,35 @@
-//! Live message delivery: `GET /api/messages/stream?thread=<id>` answers
-//! with server-sent events, one per message, each with the message id as
-//! its event id.
+//! Following a thread live: the state machine behind the message stream
+//! (`GET /api/messages/stream`, whose route only turns these events into
+//! server-sent events).
 //!
 //! On (re)connect the stream first replays the messages after the id the
-//! client last saw (`Last-Event-ID`, which browsers send by themselves when
-//! they reconnect, or `?after=`), then follows the message bus. Every batch
-//! is read from the database as "after the last id sent", so replay and
-//! live delivery cannot lose or repeat a message, and a notice that
-//! arrives during replay costs only one more query.
+//! page last saw, then follows the message bus. Every batch is read from
+//! the database as "after the last id sent", so replay and live delivery
+//! cannot lose or repeat a message, and a notice that arrives during replay
+//! costs only one more query.
 //!
-//! Retractions go out as `retracted` events whose data is the message id,
-//! and read receipts as `receipts` events whose data is the list of how far
-//! the others have read (JSON), both without an event id (so
-//! `Last-Event-ID` stays the last message). A (re)connect first sends every
-//! retraction of the thread and the current receipts, so nothing that
-//! happened while the page was away is missed; pages apply them
-//! idempotently.
+//! A (re)connect also sends every retraction of the thread and the current
+//! read receipts, so nothing that happened while the page was away is
+//! missed; pages apply them idempotently.
 //!
 //! A stream lives no longer than its session: it ends at the session's
 //! absolute limit, and at its idle limit unless the user was active in
-//! other requests meanwhile, checked on a timer as well as on news.
+//! other requests meanwhile, checked on a timer as well as on news. Access
+//! is checked again as news arrives ([`REAUTHORIZE_AFTER`]).
 
 use std::{
     collections::VecDeque,
-    convert::Infallible,
     time::{Duration, Instant},
 };
 
-use app::{
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+use super::{
+    Notice, find_thread,
+    threads::{messages_after, receipts, retracted_in},
+};
+use crate::{
     domain::{
         ids::MatterId,
         message::{MessageView, ReceiptView},
@@ -35,134 +37,90 @@ use app::{
     server::{
         AppState, ServiceError,
         auth::{
-            AuthContext, ClientInfo, Principal,
-            session::{self, AUTH_KEY, SessionAuth},
+            ClientInfo, Principal,
+            session::{self, SessionAuth},
         },
-        messages::{self, Notice},
         now_ms,
     },
 };
-use axum::{
-    Extension, Router,
-    extract::{Query, State},
-    http::{HeaderMap, StatusCode},
-    response::{
-        IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
-    routing::get,
-};
-use futures_util::stream::{self, Stream};
-use serde::Deserialize;
-use tokio::sync::broadcast::{Receiver, error::RecvError};
-
-use crate::startup::ServerState;
-
-/// The messaging routes.
-pub fn routes() -> Router<ServerState> {
-    Router::new().route("/api/messages/stream", get(stream_thread))
-}
-
-/// Checks every minute for threads whose response-time target has passed
-/// and gives each one follow-up task (the inbox runs the same check when it
-/// is opened, so the minute is the worst case).
-pub fn spawn_escalations(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(err) = messages::escalate_breaches(&state).await {
-                tracing::error!(
-                    error = format!("{err:#}"),
-                    "escalating late message threads"
-                );
-            }
-        }
-    });
-}
-
-/// The query of a stream request.
-#[derive(Deserialize)]
-struct StreamQuery {
-    thread: String,
-    after: Option<String>,
-}
-
-/// A well-formed id, or `None`: ids reach queries only after this check.
-fn checked_id(raw: &str) -> Option<String> {
-    MatterId::parse(raw).ok().map(|id| id.as_str().to_owned())
-}
-
-async fn stream_thread(
-    State(state): State<ServerState>,
-    Extension(auth): Extension<AuthContext>,
-    session: tower_sessions::Session,
-    Query(query): Query<StreamQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(principal) = auth.principal else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-    };
-    // The session's times, as `resolve` just checked (and perhaps
-    // refreshed) them: the stream's limits count from these.
-    let times = match session.get::<SessionAuth>(AUTH_KEY).await {
-        Ok(Some(times)) => times,
-        Ok(None) => {
-            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "reading the session of a message stream");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let Some(thread) = checked_id(&query.thread) else {
-        return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
-    };
-    let thread =
-        match messages::authorize_stream(&state.app, &principal, &auth.client, &thread).await {
-            Ok(thread) => thread,
-            Err(ServiceError::User(_)) => {
-                return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
-            }
-            Err(ServiceError::Internal(err)) => {
-                tracing::error!(error = format!("{err:#}"), "opening a message stream");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-    // The browser's own Last-Event-ID wins over the `after` the page was
-    // opened with: it is the later of the two.
-    let after = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(checked_id)
-        .or_else(|| query.after.as_deref().and_then(checked_id))
-        .unwrap_or_default();
-    // Subscribe before the replay query, so a message sent in between is
-    // announced and then fetched, not missed.
-    let live = Live {
-        state: state.app.clone(),
-        principal,
-        client: auth.client,
-        authorized_at: Instant::now(),
-        signed_in_at: times.signed_in_at,
-        last_seen_at: times.last_seen_at,
-        thread,
-        last: after,
-        rx: state.app.message_bus.subscribe(),
-        pending: VecDeque::new(),
-        replayed: false,
-    };
-    Sse::new(events(live))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
-        .into_response()
-}
 
 /// How long a stream goes on the access check it opened with. Access can
 /// end while a page stays open (an ethical wall, a removal from the team, a
 /// session ended elsewhere); past this, the next news of the thread checks
 /// it again.
 const REAUTHORIZE_AFTER: Duration = Duration::from_secs(10);
+
+/// One event for a page following a thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamEvent {
+    /// A message, replayed or new; its id is the event id.
+    Message(MessageView),
+    /// The id of a message that was retracted.
+    Retracted(String),
+    /// How far the others have read.
+    Receipts(Vec<ReceiptView>),
+}
+
+/// Where a (re)connecting page resumes: after the last message it has.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Resume<'a> {
+    /// The browser's `Last-Event-ID`, which it sends by itself when it
+    /// reconnects: the later of the two, so it wins.
+    pub last_event_id: Option<&'a str>,
+    /// The `after` the page was opened with.
+    pub after: Option<&'a str>,
+}
+
+impl Resume<'_> {
+    /// The first well-formed id of the two; ids reach queries only after
+    /// this check. Empty (from the start) when neither is.
+    fn after(&self) -> String {
+        [self.last_event_id, self.after]
+            .into_iter()
+            .flatten()
+            .find(|id| MatterId::parse(id).is_ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Follows `thread_id` for `principal`: the messages after `resume`, then
+/// news as it comes, until the session's limits or a lost right to the
+/// thread end it. `session` is the session's record as the auth middleware
+/// just checked it; the stream's limits count from its times.
+///
+/// # Errors
+/// Not found (audited) for a thread the principal may not take part in.
+pub async fn follow_thread(
+    state: &AppState,
+    principal: Principal,
+    client: ClientInfo,
+    session: &SessionAuth,
+    thread_id: &str,
+    resume: Resume<'_>,
+) -> Result<impl Stream<Item = StreamEvent> + Send + 'static, ServiceError> {
+    let thread_id = MatterId::parse(thread_id)?;
+    let thread = find_thread(&state.db, &principal, &client, thread_id.as_str()).await?;
+    // Subscribe before the replay query, so a message sent in between is
+    // announced and then fetched, not missed.
+    let live = Live {
+        state: state.clone(),
+        principal,
+        client,
+        authorized_at: Instant::now(),
+        signed_in_at: session.signed_in_at,
+        last_seen_at: session.last_seen_at,
+        thread: thread.id,
+        last: resume.after(),
+        rx: state.message_bus.subscribe(),
+        pending: VecDeque::new(),
+        replayed: false,
+    };
+    Ok(stream::unfold(live, |mut live| async move {
+        let event = live.next().await?;
+        Some((event, live))
+    }))
+}
 
 /// One open stream's position.
 struct Live {
@@ -181,28 +139,21 @@ struct Live {
     /// The id of the last message sent to this client.
     last: String,
     rx: Receiver<Notice>,
-    pending: VecDeque<Out>,
+    pending: VecDeque<StreamEvent>,
     replayed: bool,
-}
-
-/// One event for the client.
-enum Out {
-    Message(MessageView),
-    Retracted(String),
-    Receipts(Vec<ReceiptView>),
 }
 
 impl Live {
     /// Loads the messages after the last one sent. `false` when the stream
     /// should end (a database or decryption failure, logged here).
     async fn fetch(&mut self) -> bool {
-        match messages::messages_after(&self.state, &self.principal, &self.thread, &self.last).await
-        {
+        match messages_after(&self.state, &self.principal, &self.thread, &self.last).await {
             Ok(batch) => {
                 if let Some(newest) = batch.last() {
                     self.last.clone_from(&newest.id);
                 }
-                self.pending.extend(batch.into_iter().map(Out::Message));
+                self.pending
+                    .extend(batch.into_iter().map(StreamEvent::Message));
                 true
             }
             Err(err) => {
@@ -223,15 +174,15 @@ impl Live {
     async fn catch_up(&mut self) -> bool {
         let me = self.principal.user_id.to_string();
         let loaded = async {
-            let retracted = messages::retracted_in(&self.state, &self.thread).await?;
-            let receipts = messages::receipts(&self.state.db, &self.thread, &me).await?;
+            let retracted = retracted_in(&self.state, &self.thread).await?;
+            let receipts = receipts(&self.state.db, &self.thread, &me).await?;
             Ok::<_, ServiceError>((retracted, receipts))
         };
         match loaded.await {
             Ok((retracted, receipts)) => {
                 self.pending
-                    .extend(retracted.into_iter().map(Out::Retracted));
-                self.pending.push_back(Out::Receipts(receipts));
+                    .extend(retracted.into_iter().map(StreamEvent::Retracted));
+                self.pending.push_back(StreamEvent::Receipts(receipts));
                 true
             }
             Err(err) => {
@@ -258,9 +209,7 @@ impl Live {
                 return false;
             }
         }
-        match messages::authorize_stream(&self.state, &self.principal, &self.client, &self.thread)
-            .await
-        {
+        match find_thread(&self.state.db, &self.principal, &self.client, &self.thread).await {
             Ok(_) => {
                 self.authorized_at = Instant::now();
                 true
@@ -315,7 +264,7 @@ impl Live {
 
     /// The next event to send, waiting for one if need be; `None` ends the
     /// stream.
-    async fn next(&mut self) -> Option<Out> {
+    async fn next(&mut self) -> Option<StreamEvent> {
         if !self.replayed {
             self.replayed = true;
             if !self.fetch().await {
@@ -347,13 +296,13 @@ impl Live {
             }
             match notice {
                 Ok(Notice::Retraction { message_id, .. }) => {
-                    self.pending.push_back(Out::Retracted(message_id));
+                    self.pending.push_back(StreamEvent::Retracted(message_id));
                     continue;
                 }
                 Ok(Notice::Read { .. }) => {
                     let me = self.principal.user_id.to_string();
-                    match messages::receipts(&self.state.db, &self.thread, &me).await {
-                        Ok(receipts) => self.pending.push_back(Out::Receipts(receipts)),
+                    match receipts(&self.state.db, &self.thread, &me).await {
+                        Ok(receipts) => self.pending.push_back(StreamEvent::Receipts(receipts)),
                         Err(err) => {
                             tracing::error!(error = %err, thread = %self.thread, "loading read receipts for a stream");
                             return None;
@@ -377,23 +326,4 @@ impl Live {
             }
         }
     }
-}
-
-/// The event stream of one thread for one user.
-fn events(live: Live) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold(live, |mut live| async move {
-        let event = match live.next().await? {
-            Out::Message(message) => Event::default().id(message.id.clone()).json_data(&message),
-            Out::Retracted(id) => Ok(Event::default().event("retracted").data(id)),
-            Out::Receipts(receipts) => Event::default().event("receipts").json_data(&receipts),
-        };
-        let event = match event {
-            Ok(event) => event,
-            Err(err) => {
-                tracing::error!(error = %err, "encoding a message event");
-                return None;
-            }
-        };
-        Some((Ok(event), live))
-    })
 }
