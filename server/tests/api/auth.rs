@@ -773,3 +773,61 @@ async fn an_idle_session_is_swept_from_the_sessions_list_without_another_request
         .unwrap();
     assert_eq!(rows, 0, "the idle session's row is gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_server_stops_its_workers_too() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let vars = std::collections::HashMap::from([
+        ("VELLUM_DATA_DIR", data_dir.path().display().to_string()),
+        (
+            "VELLUM_DATABASE_URL",
+            format!("sqlite://{}", data_dir.path().join("vellum.db").display()),
+        ),
+        ("VELLUM_LISTEN", "127.0.0.1:0".to_owned()),
+        // The session sweeper then runs every second.
+        ("VELLUM_SESSION_IDLE_SECS", "2".to_owned()),
+    ]);
+    let config = server::config::Config::load(&server::config::Overrides::default(), |key| {
+        vars.get(key).cloned()
+    })
+    .unwrap();
+    let application = server::startup::Application::build(&config, axum::Router::new())
+        .await
+        .unwrap();
+    let state = application.state().clone();
+    let stopped = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        application.run_until(async {}),
+    )
+    .await;
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "the server and its workers stop"
+    );
+
+    // Nothing sweeps any more: a long-expired session stays put.
+    sqlx::query(
+        "insert into users (id, email, display_name, role, created_at) values ($1, $2, $3, $4, $5)",
+    )
+    .bind("0190f000-0000-7000-8000-000000000001")
+    .bind("gone@vellum.test")
+    .bind("Gone")
+    .bind("staff")
+    .bind(0_i64)
+    .execute(state.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("insert into user_sessions (handle, user_id, created_at, last_seen_at) values ($1, $2, $3, $3)")
+        .bind("expired")
+        .bind("0190f000-0000-7000-8000-000000000001")
+        .bind(0_i64)
+        .execute(state.db.pool())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let (rows,): (i64,) = sqlx::query_as("select count(*) from user_sessions")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "a worker was still running after the stop");
+}
