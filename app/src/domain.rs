@@ -10,6 +10,7 @@ pub mod ids;
 pub mod invitation;
 pub mod matter;
 pub mod message;
+pub mod money;
 pub mod outbox;
 pub mod policy;
 pub mod role;
