@@ -2,7 +2,7 @@
 //! call, and its error mapped to the wire. The response status is set from
 //! the error value here and nowhere else.
 //!
-//! ```ignore
+//! ```text
 //! #[server(endpoint = "get_matter")]
 //! pub async fn get_matter(id: String) -> Result<MatterSummaryView, AppError> {
 //!     endpoint::signed_in(|c| async move {
