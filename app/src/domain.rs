@@ -8,6 +8,7 @@ pub mod document;
 pub mod error;
 pub mod ids;
 pub mod invitation;
+pub mod links;
 pub mod matter;
 pub mod message;
 pub mod money;

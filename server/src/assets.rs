@@ -29,13 +29,18 @@ pub fn serve(path: &str, request_headers: &HeaderMap) -> Option<Response> {
     let path = path.trim_start_matches('/');
     if path.is_empty()
         || path == "output-name.txt"
-        || path.ends_with(".br")
-        || path.ends_with(".gz")
+        // Our own build writes these names, in lowercase.
+        || std::path::Path::new(path)
+            .extension()
+            .is_some_and(|ext| ext == "br" || ext == "gz")
     {
         return None;
     }
     let file = Site::get(path)?;
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let etag = format!(
+        "\"{}\"",
+        app::server::crypto::to_hex(&file.metadata.sha256_hash()[..16])
+    );
     let cache = if path.starts_with("pkg/") {
         IMMUTABLE
     } else {
@@ -85,14 +90,4 @@ pub fn serve(path: &str, request_headers: &HeaderMap) -> Option<Response> {
         builder = builder.header(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     builder.body(Body::from(body.into_owned())).ok()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }

@@ -347,17 +347,22 @@ async fn end_expired(
     auth: &app::server::auth::session::SessionAuth,
     client: &ClientInfo,
 ) -> anyhow::Result<()> {
-    use app::server::audit::{self, AuditEntry, AuditResult};
+    use app::{
+        domain::ids::{SessionId, UserId},
+        server::audit::{self, AuditEntry, AuditResult},
+    };
 
     let mut tx = state.app.db.begin_write().await?;
     if !auth.handle.is_empty() {
-        app::server::auth::session::end_session(tx.conn(), &auth.user_id, &auth.handle).await?;
+        // Both come from our own session record.
+        let user = UserId::from_trusted(auth.user_id.clone());
+        let handle = SessionId::from_trusted(auth.handle.clone());
+        app::server::auth::session::end_session(tx.conn(), &user, &handle).await?;
     }
     audit::append(
         &mut tx,
-        &AuditEntry::new("auth.session_expired", AuditResult::Success)
-            .actor(auth.user_id.clone())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::from_client(client, "auth.session_expired", AuditResult::Success)
+            .actor(auth.user_id.clone()),
     )
     .await?;
     tx.commit().await?;

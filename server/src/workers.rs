@@ -46,14 +46,10 @@ impl Workers {
         };
         // Every minute at worst: the inbox runs the same check when it is
         // opened.
-        workers.every(
-            Duration::from_secs(60),
-            "escalating late message threads",
-            {
-                let state = state.clone();
-                move || escalate(state.clone())
-            },
-        );
+        workers.every(Duration::from_mins(1), "escalating late message threads", {
+            let state = state.clone();
+            move || escalate(state.clone())
+        });
         let window = Duration::from_millis(flood::WINDOW_MS.unsigned_abs());
         workers.every(window, "auditing refused requests", {
             let state = state.clone();
@@ -67,7 +63,7 @@ impl Workers {
         let stop = workers.stop.clone();
         workers.tasks.spawn(async move {
             tokio::select! {
-                result = sessions.continuously_delete_expired(Duration::from_secs(300)) => {
+                result = sessions.continuously_delete_expired(Duration::from_mins(5)) => {
                     if let Err(err) = result {
                         tracing::error!(error = %err, "deleting expired session records");
                     }

@@ -322,7 +322,7 @@ fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Resul
 
 pub fn wait_until_up(addr: &str) -> anyhow::Result<()> {
     let addr: SocketAddr = addr.parse()?;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
             return Ok(());

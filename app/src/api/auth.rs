@@ -54,8 +54,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Who is signed in, for the header. `None` when nobody is.
-#[server(endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<CurrentUserView>, AppError> {
+#[server(endpoint = "get_current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUserView>, AppError> {
     Ok(crate::server::auth::current()
         .principal
         .map(|p| CurrentUserView {
@@ -71,8 +71,8 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     use crate::server::{auth::session, endpoint};
 
     endpoint::signed_in(|c| async move {
-        let (user_id, handle) = (c.principal.user_id.as_str(), &c.principal.session_handle);
-        Ok(session::list_sessions(&c.state.db, user_id, handle).await?)
+        let current = &c.principal.session_handle;
+        Ok(session::list_sessions(&c.state.db, &c.principal.user_id, current).await?)
     })
     .await
 }
@@ -80,10 +80,13 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 /// Ends one of the user's own sessions.
 #[server(endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
-    use crate::server::{auth::signin, endpoint};
+    use crate::{
+        domain::ids::SessionId,
+        server::{auth::signin, endpoint},
+    };
 
     endpoint::signed_in(|c| async move {
-        signin::end_session(&c.state, &c.principal, &c.client, &id).await
+        signin::end_session(&c.state, &c.principal, &c.client, &SessionId::parse(&id)?).await
     })
     .await
 }
@@ -103,11 +106,11 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 }
 
 /// The account page's data.
-#[server(endpoint = "account")]
-pub async fn account() -> Result<AccountView, AppError> {
+#[server(endpoint = "get_account")]
+pub async fn get_account() -> Result<AccountView, AppError> {
     use crate::server::{auth::enrol, endpoint};
 
-    endpoint::signed_in(|c| async move { enrol::account(&c.state, &c.principal).await }).await
+    endpoint::signed_in(|c| async move { enrol::get_account(&c.state, &c.principal).await }).await
 }
 
 /// Starts setting up two-step verification, after the current password: a
@@ -117,7 +120,7 @@ pub async fn begin_mfa_enrolment(password: String) -> Result<MfaEnrolmentView, A
     use crate::server::{auth::enrol, endpoint};
 
     endpoint::signed_in(|c| async move {
-        enrol::begin(&c.state, &c.principal, &c.client, password.into()).await
+        enrol::begin_mfa_enrolment(&c.state, &c.principal, &c.client, password.into()).await
     })
     .await
 }
@@ -128,7 +131,7 @@ pub async fn confirm_mfa_enrolment(code: String) -> Result<Vec<String>, AppError
     use crate::server::{auth::enrol, endpoint};
 
     endpoint::signed_in(|c| async move {
-        enrol::confirm(&c.state, &c.principal, &c.client, &code).await
+        enrol::confirm_mfa_enrolment(&c.state, &c.principal, &c.client, &code).await
     })
     .await
 }
@@ -139,7 +142,7 @@ pub async fn turn_off_mfa(password: String) -> Result<(), AppError> {
     use crate::server::{auth::enrol, endpoint};
 
     endpoint::signed_in(|c| async move {
-        enrol::turn_off(&c.state, &c.principal, &c.client, password.into()).await
+        enrol::turn_off_mfa(&c.state, &c.principal, &c.client, password.into()).await
     })
     .await
 }

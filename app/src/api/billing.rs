@@ -23,7 +23,7 @@ pub async fn list_invoices(matter_id: Option<String>) -> Result<BillingView, App
             .filter(|m| !m.is_empty())
             .map(|m| MatterId::parse(&m))
             .transpose()?;
-        billing::list_billing(&c.state.db, &c.principal, &c.client, matter.as_ref()).await
+        billing::list_invoices(&c.state.db, &c.principal, &c.client, matter.as_ref()).await
     })
     .await
 }
@@ -98,8 +98,7 @@ pub async fn issue_invoice(invoice_id: String) -> Result<(), AppError> {
 
     endpoint::signed_in(|c| async move {
         let invoice_id = InvoiceId::parse(&invoice_id)?;
-        let issue = billing::Transition::Issue;
-        billing::transition(&c.state.db, &c.principal, &c.client, &invoice_id, issue).await
+        billing::issue_invoice(&c.state.db, &c.principal, &c.client, &invoice_id).await
     })
     .await
 }
@@ -114,8 +113,7 @@ pub async fn void_invoice(invoice_id: String) -> Result<(), AppError> {
 
     endpoint::signed_in(|c| async move {
         let invoice_id = InvoiceId::parse(&invoice_id)?;
-        let void = billing::Transition::Void;
-        billing::transition(&c.state.db, &c.principal, &c.client, &invoice_id, void).await
+        billing::void_invoice(&c.state.db, &c.principal, &c.client, &invoice_id).await
     })
     .await
 }

@@ -6,8 +6,8 @@ use crate::domain::{AppError, contact::ContactTimelineView};
 
 /// One page of a contact's timeline, newest first. Pass the last entry's
 /// `occurred_at` and `id` to get the next page.
-#[server(endpoint = "contact_timeline")]
-pub async fn contact_timeline(
+#[server(endpoint = "get_contact_timeline")]
+pub async fn get_contact_timeline(
     id: String,
     before_at: Option<i64>,
     before_id: Option<String>,
@@ -20,7 +20,7 @@ pub async fn contact_timeline(
     endpoint::signed_in(|c| async move {
         let id = ContactId::parse(&id)?;
         let before = before_at.zip(before_id).filter(|(_, id)| id.len() <= 64);
-        crm::timeline(&c.state.db, &c.principal, &c.client, &id, before).await
+        crm::get_contact_timeline(&c.state.db, &c.principal, &c.client, &id, before).await
     })
     .await
 }

@@ -36,7 +36,7 @@ pub async fn list_document_requests(
 
     endpoint::signed_in(|c| async move {
         let matter_id = MatterId::parse(&matter_id)?;
-        documents::list_requests(&c.state, &c.principal, &c.client, &matter_id).await
+        documents::list_document_requests(&c.state, &c.principal, &c.client, &matter_id).await
     })
     .await
 }
@@ -62,7 +62,7 @@ pub async fn create_document_request(
             "" => None,
             date => Some(parse_form_datetime(date, "23:59").map_err(AppError::BadRequest)?),
         };
-        documents::create_request(
+        documents::create_document_request(
             &c.state,
             &c.principal,
             &c.client,
@@ -72,6 +72,7 @@ pub async fn create_document_request(
             due_at,
         )
         .await
+        .map(String::from)
     })
     .await
 }
@@ -84,10 +85,14 @@ pub async fn review_document_request(
     accept: bool,
     reason: String,
 ) -> Result<(), AppError> {
-    use crate::server::{documents, endpoint};
+    use crate::{
+        domain::ids::DocumentRequestId,
+        server::{documents, endpoint},
+    };
 
     endpoint::signed_in(|c| async move {
-        documents::review_request(
+        let request_id = DocumentRequestId::parse(&request_id)?;
+        documents::review_document_request(
             &c.state,
             &c.principal,
             &c.client,
@@ -108,13 +113,21 @@ pub async fn set_document_visibility(
     visibility: String,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::document::Visibility,
+        domain::{document::Visibility, ids::DocumentId},
         server::{documents, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
+        let document_id = DocumentId::parse(&document_id)?;
         let visibility = Visibility::parse(&visibility)?;
-        documents::set_visibility(&c.state, &c.principal, &c.client, &document_id, visibility).await
+        documents::set_document_visibility(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &document_id,
+            visibility,
+        )
+        .await
     })
     .await
 }

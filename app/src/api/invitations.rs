@@ -42,9 +42,9 @@ pub async fn invite_contact(contact_id: String) -> Result<(), AppError> {
 pub async fn list_outbox() -> Result<Vec<OutboxView>, AppError> {
     use crate::server::{endpoint, outbox};
 
-    endpoint::signed_in(
-        |c| async move { outbox::list_for(&c.state.db, &c.principal, &c.client).await },
-    )
+    endpoint::signed_in(|c| async move {
+        outbox::list_outbox(&c.state.db, &c.principal, &c.client).await
+    })
     .await
 }
 
@@ -53,7 +53,7 @@ pub async fn list_outbox() -> Result<Vec<OutboxView>, AppError> {
 pub async fn get_invitation(token: String) -> Result<Option<OneTimeLinkView>, AppError> {
     use crate::server::{endpoint, invitations};
 
-    endpoint::anyone(|v| async move { invitations::find_invitation(&v.state.db, &token).await })
+    endpoint::anyone(|v| async move { invitations::get_invitation(&v.state.db, &token).await })
         .await
 }
 
@@ -91,7 +91,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn get_password_reset(token: String) -> Result<Option<OneTimeLinkView>, AppError> {
     use crate::server::{endpoint, invitations};
 
-    endpoint::anyone(|v| async move { invitations::find_password_reset(&v.state.db, &token).await })
+    endpoint::anyone(|v| async move { invitations::get_password_reset(&v.state.db, &token).await })
         .await
 }
 

@@ -8,15 +8,16 @@ use crate::domain::{
 };
 
 /// Everything on the matter page, as the viewer may see it.
-#[server(endpoint = "matter_detail")]
-pub async fn matter_detail(id: String) -> Result<MatterDetailView, AppError> {
+#[server(endpoint = "get_matter_detail")]
+pub async fn get_matter_detail(id: String) -> Result<MatterDetailView, AppError> {
     use crate::{
         domain::ids::MatterId,
         server::{endpoint, matter_page},
     };
 
     endpoint::signed_in(|c| async move {
-        matter_page::detail(&c.state, &c.principal, &c.client, &MatterId::parse(&id)?).await
+        matter_page::get_matter_detail(&c.state, &c.principal, &c.client, &MatterId::parse(&id)?)
+            .await
     })
     .await
 }
@@ -31,7 +32,7 @@ pub async fn set_matter_stage(id: String, position: i64) -> Result<(), AppError>
 
     endpoint::signed_in(|c| async move {
         let id = MatterId::parse(&id)?;
-        matter_page::set_stage(&c.state, &c.principal, &c.client, &id, position).await
+        matter_page::set_matter_stage(&c.state, &c.principal, &c.client, &id, position).await
     })
     .await
 }
@@ -99,7 +100,7 @@ pub async fn add_matter_note(
     endpoint::signed_in(|c| async move {
         let id = MatterId::parse(&id)?;
         let shared = client_visible.is_some();
-        matter_page::add_note(&c.state, &c.principal, &c.client, &id, &body, shared).await
+        matter_page::add_matter_note(&c.state, &c.principal, &c.client, &id, &body, shared).await
     })
     .await
 }
@@ -120,23 +121,22 @@ pub async fn set_shared(
 
     endpoint::signed_in(|c| async move {
         let id = MatterId::parse(&id)?;
-        let what = matter_page::Shareable::parse(&what)?;
-        matter_page::set_visibility(&c.state, &c.principal, &c.client, &id, what, &item, visible)
-            .await
+        let item = matter_page::Shareable::parse(&what, &item)?;
+        matter_page::set_shared(&c.state, &c.principal, &c.client, &id, &item, visible).await
     })
     .await
 }
 
 /// A new private calendar feed URL for the user and when it expires
 /// (replacing any earlier one, which is also how a feed is renewed).
-#[server(endpoint = "new_calendar_feed")]
-pub async fn new_calendar_feed() -> Result<CalendarFeedView, AppError> {
+#[server(endpoint = "create_calendar_feed")]
+pub async fn create_calendar_feed() -> Result<CalendarFeedView, AppError> {
     use crate::server::{calendar, endpoint};
 
     endpoint::signed_in(|c| async move {
-        let feed = calendar::new_feed_token(&c.state, &c.principal, &c.client).await?;
+        let feed = calendar::create_calendar_feed(&c.state, &c.principal, &c.client).await?;
         Ok(CalendarFeedView {
-            path: format!("/calendar/{}.ics", feed.token),
+            path: crate::domain::links::calendar_feed(&feed.token),
             expires_at: feed.expires_at,
         })
     })

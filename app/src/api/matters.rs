@@ -10,7 +10,7 @@ pub async fn list_matters() -> Result<Vec<MatterSummaryView>, AppError> {
     use crate::server::{endpoint, matters};
 
     endpoint::signed_in(|c| async move {
-        matters::dashboard(&c.state.db, &c.principal, &c.client).await
+        matters::list_matters(&c.state.db, &c.principal, &c.client).await
     })
     .await
 }

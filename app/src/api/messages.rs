@@ -7,13 +7,6 @@ use crate::domain::{
     message::{InboxItemView, ThreadSummaryView, ThreadView},
 };
 
-/// Checks that `raw` looks like an id before it reaches a query; anything
-/// else is not found, like an id that does not exist.
-#[cfg(feature = "ssr")]
-fn checked_id(raw: &str) -> Result<String, AppError> {
-    crate::domain::ids::MatterId::parse(raw).map(|id| id.as_str().to_owned())
-}
-
 /// The threads the user may take part in, with unread counts.
 #[server(endpoint = "list_threads")]
 pub async fn list_threads() -> Result<Vec<ThreadSummaryView>, AppError> {
@@ -24,21 +17,26 @@ pub async fn list_threads() -> Result<Vec<ThreadSummaryView>, AppError> {
 }
 
 /// How many messages the user has not read yet (for the navigation).
-#[server(endpoint = "unread_messages")]
-pub async fn unread_messages() -> Result<i64, AppError> {
+#[server(endpoint = "count_unread_messages")]
+pub async fn count_unread_messages() -> Result<i64, AppError> {
     use crate::server::{endpoint, messages};
 
-    endpoint::signed_in(|c| async move { messages::unread_count(&c.state.db, &c.principal).await })
-        .await
+    endpoint::signed_in(|c| async move {
+        messages::count_unread_messages(&c.state.db, &c.principal).await
+    })
+    .await
 }
 
 /// A thread with its messages; opening it marks them read.
 #[server(endpoint = "get_thread")]
 pub async fn get_thread(id: String) -> Result<ThreadView, AppError> {
-    use crate::server::{endpoint, messages};
+    use crate::{
+        domain::ids::ThreadId,
+        server::{endpoint, messages},
+    };
 
     endpoint::signed_in(|c| async move {
-        messages::open_thread(&c.state, &c.principal, &c.client, &checked_id(&id)?).await
+        messages::get_thread(&c.state, &c.principal, &c.client, &ThreadId::parse(&id)?).await
     })
     .await
 }
@@ -52,19 +50,24 @@ pub async fn send_message(
     body: String,
     #[server(default)] attachments: String,
 ) -> Result<String, AppError> {
-    use crate::server::{endpoint, messages};
+    use crate::{
+        domain::{ids::ThreadId, message::parse_attachments},
+        server::{endpoint, messages},
+    };
 
     endpoint::signed_in(|c| async move {
-        let thread_id = checked_id(&thread_id)?;
-        messages::send(
+        let thread_id = ThreadId::parse(&thread_id)?;
+        let documents = parse_attachments(&attachments)?;
+        messages::send_message(
             &c.state,
             &c.principal,
             &c.client,
             &thread_id,
             &body,
-            &attachments,
+            &documents,
         )
         .await
+        .map(String::from)
     })
     .await
 }
@@ -92,6 +95,7 @@ pub async fn start_thread(
             &body,
         )
         .await
+        .map(String::from)
     })
     .await
 }
@@ -100,10 +104,14 @@ pub async fn start_thread(
 /// receipt, which the sender sees).
 #[server(endpoint = "mark_thread_read")]
 pub async fn mark_thread_read(thread_id: String, message_id: String) -> Result<(), AppError> {
-    use crate::server::{endpoint, messages};
+    use crate::{
+        domain::ids::{MessageId, ThreadId},
+        server::{endpoint, messages},
+    };
 
     endpoint::signed_in(|c| async move {
-        let (thread_id, message_id) = (checked_id(&thread_id)?, checked_id(&message_id)?);
+        let (thread_id, message_id) =
+            (ThreadId::parse(&thread_id)?, MessageId::parse(&message_id)?);
         messages::mark_thread_read(&c.state, &c.principal, &c.client, &thread_id, &message_id).await
     })
     .await
@@ -112,20 +120,23 @@ pub async fn mark_thread_read(thread_id: String, message_id: String) -> Result<(
 /// Retracts one of the user's own messages.
 #[server(endpoint = "retract_message")]
 pub async fn retract_message(id: String) -> Result<(), AppError> {
-    use crate::server::{endpoint, messages};
+    use crate::{
+        domain::ids::MessageId,
+        server::{endpoint, messages},
+    };
 
     endpoint::signed_in(|c| async move {
-        messages::retract(&c.state, &c.principal, &c.client, &checked_id(&id)?).await
+        messages::retract_message(&c.state, &c.principal, &c.client, &MessageId::parse(&id)?).await
     })
     .await
 }
 
 /// The attorney inbox: threads waiting for the firm, longest first.
-#[server(endpoint = "message_inbox")]
-pub async fn message_inbox() -> Result<Vec<InboxItemView>, AppError> {
+#[server(endpoint = "list_inbox")]
+pub async fn list_inbox() -> Result<Vec<InboxItemView>, AppError> {
     use crate::server::{endpoint, messages};
 
-    endpoint::signed_in(|c| async move { messages::inbox(&c.state, &c.principal).await }).await
+    endpoint::signed_in(|c| async move { messages::list_inbox(&c.state, &c.principal).await }).await
 }
 
 /// Turns the user's "new secure message" emails on or off.

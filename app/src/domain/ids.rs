@@ -4,25 +4,40 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// An id the audit log can name: its kind and its text.
+pub trait ObjectId {
+    /// What the id names, as the audit log writes it (`matter`, `thread`).
+    const KIND: &'static str;
+
+    /// The id as stored.
+    fn as_str(&self) -> &str;
+}
+
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        id_type!($(#[$doc])* $name, $kind, is_uuid_text);
+    };
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $well_formed:path) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
+        // Binds and decodes as its text, so rows and queries carry the type.
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(String);
 
         impl $name {
-            /// Parses an id from untrusted input: a hyphenated UUID in lowercase
-            /// hex. Anything else is rejected before it reaches a query.
+            /// Parses an id from untrusted input (for most ids, a hyphenated
+            /// UUID in lowercase hex). Anything else is not found before it
+            /// reaches a query, like an id that does not exist.
             pub fn parse(raw: &str) -> Result<Self, crate::domain::AppError> {
-                if is_uuid_text(raw) {
+                if $well_formed(raw) {
                     Ok(Self(raw.to_owned()))
                 } else {
                     Err(crate::domain::AppError::NotFound)
                 }
             }
 
-            /// Wraps an id read back from our own database.
+            /// Wraps an id read back from our own database, or just made.
             pub fn from_trusted(raw: String) -> Self {
                 Self(raw)
             }
@@ -33,9 +48,24 @@ macro_rules! id_type {
             }
         }
 
+        impl ObjectId for $name {
+            const KIND: &'static str = $kind;
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        // Views carry ids as plain text for the pages.
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
             }
         }
     };
@@ -43,24 +73,79 @@ macro_rules! id_type {
 
 id_type!(
     /// A matter (a case or engagement).
-    MatterId
+    MatterId,
+    "matter"
 );
 id_type!(
     /// A contact: a person in the CRM.
-    ContactId
+    ContactId,
+    "contact"
 );
 id_type!(
     /// An account: an organisation, or a household for private clients.
-    AccountId
+    AccountId,
+    "account"
 );
 id_type!(
     /// A user who can sign in: firm staff or a client portal user.
-    UserId
+    UserId,
+    "user"
 );
 id_type!(
     /// An invoice (a billing statement).
-    InvoiceId
+    InvoiceId,
+    "invoice"
 );
+id_type!(
+    /// A message thread on a matter.
+    ThreadId,
+    "thread"
+);
+id_type!(
+    /// One secure message in a thread.
+    MessageId,
+    "message"
+);
+id_type!(
+    /// A document: the versions of one file on a matter.
+    DocumentId,
+    "document"
+);
+id_type!(
+    /// One uploaded version of a document.
+    VersionId,
+    "version"
+);
+id_type!(
+    /// A request to the client for a document.
+    DocumentRequestId,
+    "document_request"
+);
+id_type!(
+    /// A signed-in session, as the user's session list shows it: the
+    /// stored handle, 32 random bytes in unpadded base64url.
+    SessionId,
+    "session",
+    is_session_handle
+);
+id_type!(
+    /// A key date on a matter (a hearing, a deadline, a meeting).
+    KeyDateId,
+    "key_date"
+);
+id_type!(
+    /// A note on a matter.
+    NoteId,
+    "note"
+);
+
+/// True for 43 characters of unpadded base64url (32 bytes).
+fn is_session_handle(raw: &str) -> bool {
+    raw.len() == 43
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 /// True for a canonical hyphenated UUID (`8-4-4-4-12` lowercase hex digits).
 fn is_uuid_text(raw: &str) -> bool {
@@ -101,5 +186,29 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn a_session_id_is_a_43_character_base64url_handle_and_nothing_else() {
+        let handle = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-_0123";
+        assert_eq!(handle.len(), 43);
+        assert!(SessionId::parse(handle).is_ok());
+        for raw in [
+            &handle[1..],
+            "0190a5c2-7b1e-7c3d-9f00-123456789abc",
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJK+/0123",
+        ] {
+            assert_eq!(
+                SessionId::parse(raw),
+                Err(crate::domain::AppError::NotFound),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_id_names_its_kind_for_the_audit_log() {
+        assert_eq!(<ThreadId as ObjectId>::KIND, "thread");
+        assert_eq!(<DocumentRequestId as ObjectId>::KIND, "document_request");
     }
 }

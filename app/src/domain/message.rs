@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use super::{AppError, ids::DocumentId};
 
 /// The longest message body accepted, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
@@ -41,7 +41,7 @@ pub struct AttachmentView {
 impl AttachmentView {
     /// Where the attachment of `message_id` downloads from.
     pub fn href(&self, message_id: &str) -> String {
-        format!("/api/messages/{message_id}/attachments/{}", self.position)
+        super::links::message_attachment(message_id, self.position)
     }
 }
 
@@ -214,10 +214,12 @@ pub fn validate_subject(subject: &str) -> Result<&str, AppError> {
 /// to check.
 ///
 /// # Errors
-/// [`AppError::BadRequest`] saying what to fix.
-pub fn parse_attachments(raw: &str) -> Result<Vec<&str>, AppError> {
-    let mut ids: Vec<&str> = Vec::new();
-    for id in raw.split_whitespace() {
+/// [`AppError::BadRequest`] saying what to fix; not found for an id that
+/// is not one.
+pub fn parse_attachments(raw: &str) -> Result<Vec<DocumentId>, AppError> {
+    let mut ids: Vec<DocumentId> = Vec::new();
+    for raw_id in raw.split_whitespace() {
+        let id = DocumentId::parse(raw_id)?;
         if ids.contains(&id) {
             continue;
         }
@@ -293,11 +295,24 @@ mod tests {
 
     #[test]
     fn attachments_are_read_in_order_once_each_and_at_most_ten() {
+        let id = |n: usize| format!("0190a5c2-7b1e-7c3d-9f00-{n:012}");
         assert_eq!(parse_attachments(""), Ok(vec![]));
-        assert_eq!(parse_attachments(" a b\na "), Ok(vec!["a", "b"]));
-        let ten: Vec<String> = (0..MAX_ATTACHMENTS).map(|n| format!("d{n}")).collect();
+        assert_eq!(
+            parse_attachments(&format!(" {} {}\n{} ", id(1), id(2), id(1))),
+            Ok(vec![
+                DocumentId::from_trusted(id(1)),
+                DocumentId::from_trusted(id(2))
+            ])
+        );
+        let ten: Vec<String> = (0..MAX_ATTACHMENTS).map(id).collect();
         assert_eq!(parse_attachments(&ten.join(" ")).map(|v| v.len()), Ok(10));
-        assert!(parse_attachments(&format!("{} extra", ten.join(" "))).is_err());
+        assert_eq!(
+            parse_attachments(&format!("{} {}", ten.join(" "), id(99))),
+            Err(AppError::BadRequest(format!(
+                "A message may carry at most {MAX_ATTACHMENTS} files."
+            )))
+        );
+        assert_eq!(parse_attachments("../etc/passwd"), Err(AppError::NotFound));
     }
 
     #[test]

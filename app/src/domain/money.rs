@@ -144,7 +144,10 @@ impl Money {
         }
         if digits > 0 {
             grouped.push('.');
-            grouped.push_str(&format!("{minor:0width$}", width = digits as usize));
+            let minor = minor.to_string();
+            let width = digits as usize;
+            grouped.extend(std::iter::repeat_n('0', width.saturating_sub(minor.len())));
+            grouped.push_str(&minor);
         }
         grouped
     }

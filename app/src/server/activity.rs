@@ -31,9 +31,7 @@ pub async fn viewed(
     view: &View<'_>,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
-    let mut entry = AuditEntry::new(view.action, AuditResult::Success)
-        .actor(principal.user_id.to_string())
-        .client(client.ip, client.user_agent.as_deref());
+    let mut entry = AuditEntry::by(principal, client, view.action, AuditResult::Success);
     if let Some((kind, id)) = view.object {
         entry = entry.object(kind, id);
     }

@@ -27,9 +27,11 @@ use sha2::{Digest as _, Sha256};
 use sqlx::Database as _;
 
 use super::{
+    auth::{ClientInfo, Principal},
     db::{Db, WriteTx},
     new_id, now_ms,
 };
+use crate::domain::ids::ObjectId;
 
 /// The `prev_hash` of the first row.
 const GENESIS_HASH: [u8; 32] = [0; 32];
@@ -118,6 +120,33 @@ impl AuditEntry {
             user_agent: None,
             detail: None,
         }
+    }
+
+    /// An event done by the signed-in `principal`, from `client`: the
+    /// usual entry of a service.
+    pub fn by(
+        principal: &Principal,
+        client: &ClientInfo,
+        action: impl Into<String>,
+        result: AuditResult,
+    ) -> Self {
+        Self::from_client(client, action, result).actor(principal.user_id.as_str())
+    }
+
+    /// An event from `client` before anyone is known (signing in, an
+    /// invitation link, a reset request).
+    pub fn from_client(
+        client: &ClientInfo,
+        action: impl Into<String>,
+        result: AuditResult,
+    ) -> Self {
+        Self::new(action, result).client(client.ip, client.user_agent.as_deref())
+    }
+
+    /// The object acted on, named by its typed id.
+    #[must_use]
+    pub fn on<I: ObjectId>(self, id: &I) -> Self {
+        self.object(I::KIND, id.as_str())
     }
 
     /// The user who acted (their user id).
@@ -525,10 +554,6 @@ mod tests {
         }
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     #[test]
     fn changing_any_field_changes_the_hash() {
         let base = sample();
@@ -635,7 +660,7 @@ mod tests {
     #[test]
     fn the_v1_hash_of_a_known_row_never_changes() {
         assert_eq!(
-            hex(&chain_hash(&GENESIS_HASH, &sample())),
+            crate::server::crypto::to_hex(&chain_hash(&GENESIS_HASH, &sample())),
             "a818be9623cf35f044e57e396ffcbb94b8fca26df8b394d4ea6377777014d4fc"
         );
     }

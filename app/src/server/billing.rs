@@ -269,7 +269,7 @@ async fn trust_balances(
 /// The billing page, or one matter's statements panel: the invoices and
 /// trust balances `principal` may see. The view is recorded (audit row and,
 /// for clients, a touchpoint).
-pub async fn list_billing(
+pub async fn list_invoices(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -325,10 +325,8 @@ async fn load_visible(
     let Some(row) = row else {
         audit::record(
             db,
-            &AuditEntry::new("access.invoice", AuditResult::Denied)
-                .actor(principal.user_id.to_string())
+            &AuditEntry::by(principal, client, "access.invoice", AuditResult::Denied)
                 .object("invoice", id)
-                .client(client.ip, client.user_agent.as_deref())
                 .detail("missing or not visible"),
         )
         .await?;
@@ -366,10 +364,8 @@ async fn record_client_read(
     }
     audit::append(
         &mut tx,
-        &AuditEntry::new(action, AuditResult::Success)
-            .actor(principal.user_id.to_string())
+        &AuditEntry::by(principal, client, action, AuditResult::Success)
             .object("invoice", invoice.id.as_str())
-            .client(client.ip, client.user_agent.as_deref())
             .detail(&invoice.number),
     )
     .await?;
@@ -456,10 +452,7 @@ fn write_audit(
     action: &str,
     invoice_id: &str,
 ) -> AuditEntry {
-    AuditEntry::new(action, AuditResult::Success)
-        .actor(principal.user_id.to_string())
-        .object("invoice", invoice_id)
-        .client(client.ip, client.user_agent.as_deref())
+    AuditEntry::by(principal, client, action, AuditResult::Success).object("invoice", invoice_id)
 }
 
 /// The next free number of the form `INV-YYYY-NNNN` for the year of `now`.
@@ -698,15 +691,35 @@ pub async fn record_payment(
 
 /// What staff can do to an invoice's stored status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transition {
+enum Transition {
     /// Draft → sent: dated today, due after its terms.
     Issue,
     /// Sent or viewed → void, when nothing has been paid or credited.
     Void,
 }
 
+/// Issues a draft invoice (staff and admins).
+pub async fn issue_invoice(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    invoice_id: &InvoiceId,
+) -> Result<(), ServiceError> {
+    transition(db, principal, client, invoice_id, Transition::Issue).await
+}
+
+/// Voids an issued invoice with nothing paid or credited (staff and admins).
+pub async fn void_invoice(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    invoice_id: &InvoiceId,
+) -> Result<(), ServiceError> {
+    transition(db, principal, client, invoice_id, Transition::Void).await
+}
+
 /// Issues or voids an invoice (staff and admins).
-pub async fn transition(
+async fn transition(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,

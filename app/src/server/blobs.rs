@@ -341,12 +341,12 @@ mod tests {
         for key in ["live", "orphan"] {
             store.put(key).unwrap().commit().unwrap();
         }
-        let later = SystemTime::now() + std::time::Duration::from_secs(60);
+        let later = SystemTime::now() + std::time::Duration::from_mins(1);
         assert_eq!(
             store.list_orphans(&|k| k == "live", later).unwrap(),
             vec!["orphan".to_owned()]
         );
-        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        let earlier = SystemTime::now() - std::time::Duration::from_mins(1);
         assert!(
             store
                 .list_orphans(&|k| k == "live", earlier)
@@ -359,9 +359,9 @@ mod tests {
     fn only_temp_files_written_before_the_cutoff_are_removed() {
         let (_dir, store) = store();
         let _in_flight = store.put("abc").unwrap();
-        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        let earlier = SystemTime::now() - std::time::Duration::from_mins(1);
         assert_eq!(store.remove_temp(earlier).unwrap(), 0);
-        let later = SystemTime::now() + std::time::Duration::from_secs(60);
+        let later = SystemTime::now() + std::time::Duration::from_mins(1);
         assert_eq!(store.remove_temp(later).unwrap(), 1);
     }
 

@@ -16,12 +16,13 @@ use sqlx::AnyConnection;
 use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
-    auth::{ClientInfo, Principal, signin::new_handle},
+    auth::{ClientInfo, Principal},
+    crypto::{new_handle, token_hash},
     matters::summary,
     now_ms,
     policy::{authorize_matter, visible_matter_sql},
 };
-use crate::domain::{AppError, ids::MatterId, policy::may_see_internal, role::Role};
+use crate::domain::{AppError, ids::MatterId, policy::may_see_internal, role::Role, time::DAY_MS};
 
 #[derive(sqlx::FromRow)]
 struct DateRow {
@@ -95,10 +96,13 @@ pub async fn matter_ics(
     .await?;
     audit::record(
         &state.db,
-        &AuditEntry::new("matter.calendar_downloaded", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("matter", id.as_str())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(
+            principal,
+            client,
+            "matter.calendar_downloaded",
+            AuditResult::Success,
+        )
+        .object("matter", id.as_str()),
     )
     .await?;
     let file_name = format!(
@@ -113,15 +117,6 @@ pub async fn matter_ics(
     ))
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// A day in milliseconds: feed lifetimes are counted in days, and fetches
-/// audited once per UTC day.
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
 /// A new feed token, to show its user once, and when it stops working.
 #[derive(Debug)]
 pub struct FeedToken {
@@ -134,7 +129,7 @@ pub struct FeedToken {
 /// Makes a new feed token for the user, replacing any earlier one (so an old
 /// link that leaked stops working). This is also how a user renews a feed
 /// before it expires. The token is shown once.
-pub async fn new_feed_token(
+pub async fn create_calendar_feed(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -154,9 +149,12 @@ pub async fn new_feed_token(
     .context("storing the calendar token")?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("calendar.feed_created", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(
+            principal,
+            client,
+            "calendar.feed_created",
+            AuditResult::Success,
+        ),
     )
     .await?;
     tx.commit().await?;

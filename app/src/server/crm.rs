@@ -17,7 +17,7 @@ use crate::domain::{
 pub const TIMELINE_PAGE: i64 = 50;
 
 /// One page of a contact's timeline, older than `before` when given.
-pub async fn timeline(
+pub async fn get_contact_timeline(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -51,10 +51,13 @@ pub async fn timeline(
 
     audit::record(
         db,
-        &AuditEntry::new("contact.timeline_viewed", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("contact", contact_id.as_str())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(
+            principal,
+            client,
+            "contact.timeline_viewed",
+            AuditResult::Success,
+        )
+        .object("contact", contact_id.as_str()),
     )
     .await?;
     Ok(ContactTimelineView {

@@ -105,6 +105,39 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
+/// 32 random bytes, base64url: a session handle or a one-time token (an
+/// invitation, a reset link, a calendar feed).
+///
+/// # Errors
+/// When the operating system's random generator fails.
+pub fn new_handle() -> anyhow::Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What is stored of a one-time token: its SHA-256. A token carries 256
+/// random bits, so an unsalted hash cannot be reversed, and a stolen table
+/// holds no usable link.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Bytes as lowercase hex: digests in answers, ETags and reports.
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
 /// AES-256 keys are 32 bytes, for every key in this module.
 const KEY_LEN: usize = 32;
 /// GCM's recommended 96-bit nonce (NIST SP 800-38D §5.2.1.1).

@@ -14,8 +14,10 @@ mod seed;
 mod upload;
 
 pub use download::{Download, DownloadError, download, download_version_as};
-pub use list::{CurrentVersion, current_version, list_documents, set_visibility, share_own_upload};
-pub use requests::{create_request, list_requests, review_request};
+pub use list::{
+    CurrentVersion, current_version, list_documents, set_document_visibility, share_own_upload,
+};
+pub use requests::{create_document_request, list_document_requests, review_document_request};
 pub use seed::seed_documents;
 pub use upload::{MAX_UPLOAD_NAME_BYTES, UploadError, UploadParams, UploadedDocument, upload};
 
@@ -23,26 +25,23 @@ use anyhow::Context as _;
 
 use super::{
     AppState,
-    audit::{self, AuditEntry, AuditResult},
-    auth::{ClientInfo, Principal},
     crypto::{FieldAad, decrypt_field, envelope_key_id},
-    db::Db,
 };
-use crate::domain::AppError;
+use crate::domain::ids::VersionId;
 
 /// The table and column a file name is sealed in; the row is the version.
-fn name_aad(version_id: &str) -> FieldAad<'_> {
+fn name_aad(version_id: &VersionId) -> FieldAad<'_> {
     FieldAad {
         table: "document_versions",
         column: "name_sealed",
-        row_id: version_id,
+        row_id: version_id.as_str(),
     }
 }
 
 /// Opens a sealed file name (also for message attachments).
 pub(super) async fn open_name(
     state: &AppState,
-    version_id: &str,
+    version_id: &VersionId,
     sealed: &[u8],
 ) -> anyhow::Result<String> {
     let key_id = envelope_key_id(sealed).context("reading a sealed file name")?;
@@ -52,33 +51,12 @@ pub(super) async fn open_name(
     Ok(String::from_utf8_lossy(&plain).into_owned())
 }
 
-/// Audits an attempt to reach a document that is missing or not the user's
-/// to see, and answers not found.
-async fn denied(
-    db: &Db,
-    principal: &Principal,
-    client: &ClientInfo,
-    kind: &str,
-    id: &str,
-) -> Result<std::convert::Infallible, super::ServiceError> {
-    audit::record(
-        db,
-        &AuditEntry::new(format!("access.{kind}"), AuditResult::Denied)
-            .actor(principal.user_id.to_string())
-            .object(kind, id)
-            .client(client.ip, client.user_agent.as_deref())
-            .detail("missing or not visible"),
-    )
-    .await?;
-    Err(AppError::NotFound.into())
-}
-
 /// How old an unfinished upload's temp file or row-less blob must be before
 /// the sweep removes it. Anything newer may be an upload in flight in
 /// another process on the same data dir (an overlapping restart): its temp
 /// file is still being written, or its blob was renamed into place and its
 /// row is about to commit. An hour is far past either.
-pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_hours(1);
 
 /// Removes what an interrupted upload left behind: temp files, and blobs
 /// whose database row was never committed, last written more than `grace`

@@ -27,7 +27,8 @@ use crate::domain::{
 use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
-    auth::{ClientInfo, Principal, session, signin::new_handle},
+    auth::{ClientInfo, Principal, session},
+    crypto::new_handle,
     db::{Db, WriteTx},
     new_id, now_ms,
     outbox::{self, EmailKind, NewEmail},
@@ -42,22 +43,14 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 /// The most contacts the (interim) contact list shows.
 pub const CONTACT_PAGE_SIZE: i64 = 500;
 
-/// The stored form of a one-time token: its SHA-256. The token is random,
-/// so a fast unsalted hash is enough; it is not a password a person chose.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
-}
+// The test suite checks stored tokens against this.
+pub use super::crypto::token_hash;
 
 /// A fresh token and its stored hash.
 fn new_token() -> anyhow::Result<(String, Vec<u8>)> {
     let token = new_handle()?;
     let hash = token_hash(&token);
     Ok((token, hash))
-}
-
-fn entry(action: &str, result: AuditResult, client: &ClientInfo) -> AuditEntry {
-    AuditEntry::new(action, result).client(client.ip, client.user_agent.as_deref())
 }
 
 /// A unique index refused a row that a pre-check in the same transaction
@@ -167,7 +160,7 @@ pub async fn invite_contact(
         let mut tx = state.db.begin_write().await?;
         audit::append(
             &mut tx,
-            &entry("user.invited", AuditResult::Denied, client)
+            &AuditEntry::from_client(client, "user.invited", AuditResult::Denied)
                 .actor(principal.user_id.to_string())
                 .object("contact", contact_id.to_string()),
         )
@@ -260,7 +253,7 @@ pub async fn invite_contact(
     .await?;
     audit::append(
         &mut tx,
-        &entry("user.invited", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "user.invited", AuditResult::Success)
             .actor(principal.user_id.to_string())
             .object("user", user_id)
             .detail(format!("contact {contact_id}")),
@@ -280,6 +273,7 @@ async fn upsert_portal_user(
     display_name: &str,
     now: i64,
 ) -> Result<String, ServiceError> {
+    const TAKEN: &str = "Another account already uses this email address.";
     let existing: Option<PortalUserRow> = sqlx::query_as(
         "select id, cast(case when password_hash is null then 0 else 1 end as bigint) as has_password, disabled
          from users where contact_id = $1",
@@ -302,7 +296,6 @@ async fn upsert_portal_user(
             .into());
         }
     }
-    const TAKEN: &str = "Another account already uses this email address.";
     let taken: Option<(String,)> = sqlx::query_as("select id from users where email = $1")
         .bind(email.to_owned())
         .fetch_optional(&mut *conn)
@@ -314,33 +307,30 @@ async fn upsert_portal_user(
     {
         return Err(AppError::Conflict(TAKEN.to_owned()).into());
     }
-    match existing {
-        Some(user) => {
-            sqlx::query("update users set email = $1, display_name = $2 where id = $3")
-                .bind(email.to_owned())
-                .bind(display_name.to_owned())
-                .bind(user.id.clone())
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| unique_as_conflict(e, TAKEN))?;
-            Ok(user.id)
-        }
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "insert into users (id, email, display_name, role, contact_id, created_at)
-                 values ($1, $2, $3, 'client', $4, $5)",
-            )
-            .bind(id.clone())
+    if let Some(user) = existing {
+        sqlx::query("update users set email = $1, display_name = $2 where id = $3")
             .bind(email.to_owned())
             .bind(display_name.to_owned())
-            .bind(contact_id.as_str().to_owned())
-            .bind(now)
+            .bind(user.id.clone())
             .execute(&mut *conn)
             .await
             .map_err(|e| unique_as_conflict(e, TAKEN))?;
-            Ok(id)
-        }
+        Ok(user.id)
+    } else {
+        let id = new_id();
+        sqlx::query(
+            "insert into users (id, email, display_name, role, contact_id, created_at)
+             values ($1, $2, $3, 'client', $4, $5)",
+        )
+        .bind(id.clone())
+        .bind(email.to_owned())
+        .bind(display_name.to_owned())
+        .bind(contact_id.as_str().to_owned())
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_as_conflict(e, TAKEN))?;
+        Ok(id)
     }
 }
 
@@ -417,10 +407,7 @@ async fn find_link(db: &Db, link: Link, token: &str) -> anyhow::Result<Option<Li
 
 /// What the invitation page shows for `token`; `None` when the link does
 /// not work.
-pub async fn find_invitation(
-    db: &Db,
-    token: &str,
-) -> Result<Option<OneTimeLinkView>, ServiceError> {
+pub async fn get_invitation(db: &Db, token: &str) -> Result<Option<OneTimeLinkView>, ServiceError> {
     Ok(find_link(db, Link::Invitation, token)
         .await?
         .map(|row| OneTimeLinkView { email: row.email }))
@@ -428,7 +415,7 @@ pub async fn find_invitation(
 
 /// What the reset page shows for `token`; `None` when the link does not
 /// work.
-pub async fn find_password_reset(
+pub async fn get_password_reset(
     db: &Db,
     token: &str,
 ) -> Result<Option<OneTimeLinkView>, ServiceError> {
@@ -545,7 +532,7 @@ pub async fn accept_invitation(
     }
     audit::append(
         &mut tx,
-        &entry("user.invitation_accepted", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "user.invitation_accepted", AuditResult::Success)
             .actor(row.user_id.clone())
             .object("user", row.user_id.clone()),
     )
@@ -599,15 +586,15 @@ pub async fn request_password_reset(
     .context("counting recent reset emails")?;
 
     let audit_row = match user {
-        None => entry(
+        None => AuditEntry::from_client(
+            client,
             "auth.password_reset_requested",
             AuditResult::Failure,
-            client,
         )
         .detail("unknown or disabled account"),
         Some(user) if recent >= MAX_RESETS_PER_WINDOW => {
             tracing::info!("password reset throttled");
-            entry("auth.password_reset_requested", AuditResult::Denied, client)
+            AuditEntry::from_client(client, "auth.password_reset_requested", AuditResult::Denied)
                 .actor(user.id.clone())
                 .object("user", user.id)
                 .detail(format!("throttled: {recent} reset emails in the last hour"))
@@ -636,10 +623,10 @@ pub async fn request_password_reset(
                 },
             )
             .await?;
-            entry(
+            AuditEntry::from_client(
+                client,
                 "auth.password_reset_requested",
                 AuditResult::Success,
-                client,
             )
             .actor(user.id.clone())
             .object("user", user.id)
@@ -682,7 +669,7 @@ pub async fn reset_password(
     }
     audit::append(
         &mut tx,
-        &entry("auth.password_reset", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "auth.password_reset", AuditResult::Success)
             .actor(row.user_id.clone())
             .object("user", row.user_id.clone())
             .detail(format!("{ended} sessions ended")),

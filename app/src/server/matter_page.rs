@@ -12,11 +12,11 @@ use super::{
     crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
     matters::summary,
     new_id, now_ms,
-    policy::authorize_matter,
+    policy::{authorize_matter, deny},
 };
 use crate::domain::{
     AppError,
-    ids::MatterId,
+    ids::{KeyDateId, MatterId, NoteId},
     matter::{
         KEY_DATE_KINDS, KeyDateView, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MatterDetailView, NoteView,
         ResponseTargetView, StagePhase, StageView,
@@ -24,17 +24,17 @@ use crate::domain::{
     policy::{may_edit_matter, may_see_internal},
 };
 
-fn note_aad(id: &str) -> FieldAad<'_> {
+fn note_aad(id: &NoteId) -> FieldAad<'_> {
     FieldAad {
         table: "matter_notes",
         column: "body",
-        row_id: id,
+        row_id: id.as_str(),
     }
 }
 
 #[derive(sqlx::FromRow)]
 struct KeyDateRow {
-    id: String,
+    id: KeyDateId,
     kind: String,
     title: String,
     starts_at: i64,
@@ -46,7 +46,7 @@ struct KeyDateRow {
 impl From<KeyDateRow> for KeyDateView {
     fn from(row: KeyDateRow) -> Self {
         Self {
-            id: row.id,
+            id: row.id.into(),
             kind: row.kind,
             title: row.title,
             starts_at: row.starts_at,
@@ -59,7 +59,7 @@ impl From<KeyDateRow> for KeyDateView {
 
 #[derive(sqlx::FromRow)]
 struct NoteRow {
-    id: String,
+    id: NoteId,
     body_sealed: Vec<u8>,
     client_visible: i64,
     author: Option<String>,
@@ -67,7 +67,7 @@ struct NoteRow {
 }
 
 /// The matter page's data for `principal`. The view is recorded.
-pub async fn detail(
+pub async fn get_matter_detail(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -123,7 +123,7 @@ pub async fn detail(
         let body = decrypt_field(&key, &note_aad(&row.id), &row.body_sealed)
             .context("decrypting a note")?;
         notes.push(NoteView {
-            id: row.id,
+            id: row.id.into(),
             body: String::from_utf8_lossy(&body).into_owned(),
             client_visible: row.client_visible != 0,
             author: row.author,
@@ -178,7 +178,7 @@ async fn authorize_edit(
     if may_edit_matter(&principal.subject()) {
         Ok(())
     } else {
-        Err(AppError::NotFound.into())
+        Err(deny(&state.db, principal, client, id, "may not edit").await)
     }
 }
 
@@ -188,14 +188,11 @@ fn edit_audit(
     action: &str,
     id: &MatterId,
 ) -> AuditEntry {
-    AuditEntry::new(action, AuditResult::Success)
-        .actor(principal.user_id.to_string())
-        .object("matter", id.as_str())
-        .client(client.ip, client.user_agent.as_deref())
+    AuditEntry::by(principal, client, action, AuditResult::Success).on(id)
 }
 
 /// Moves the matter to the stage at `position`.
-pub async fn set_stage(
+pub async fn set_matter_stage(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -297,8 +294,8 @@ pub async fn add_key_date(
         "insert into key_dates (id, matter_id, kind, title, starts_at, ends_at, location, client_visible, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(new_id())
-    .bind(id.as_str().to_owned())
+    .bind(KeyDateId::from_trusted(new_id()))
+    .bind(id.clone())
     .bind(date.kind.to_owned())
     .bind(title.to_owned())
     .bind(date.starts_at)
@@ -318,7 +315,7 @@ pub async fn add_key_date(
 }
 
 /// Adds a status note, sealed with the matter's key.
-pub async fn add_note(
+pub async fn add_matter_note(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -334,8 +331,8 @@ pub async fn add_note(
         .into());
     }
     authorize_edit(state, principal, client, id).await?;
-    let note_id = new_id();
-    let key = state.keys.matter_key(&state.db, id.as_str()).await?;
+    let note_id = NoteId::from_trusted(new_id());
+    let key = state.keys.matter_key(&state.db, id).await?;
     let sealed =
         encrypt_field(&key, &note_aad(&note_id), body.as_bytes()).context("sealing a note")?;
     let mut tx = state.db.begin_write().await?;
@@ -365,23 +362,23 @@ pub async fn add_note(
 }
 
 /// What a visibility change applies to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shareable {
     /// A key date.
-    KeyDate,
+    KeyDate(KeyDateId),
     /// A status note.
-    Note,
+    Note(NoteId),
 }
 
 impl Shareable {
-    /// Parses the form's `key_date` or `note`.
+    /// Parses the form's kind (`key_date` or `note`) and the item's id.
     ///
     /// # Errors
-    /// Anything else is a bad request.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
-        match raw {
-            "key_date" => Ok(Self::KeyDate),
-            "note" => Ok(Self::Note),
+    /// Another kind is a bad request; an id that is not one, not found.
+    pub fn parse(what: &str, item: &str) -> Result<Self, AppError> {
+        match what {
+            "key_date" => Ok(Self::KeyDate(KeyDateId::parse(item)?)),
+            "note" => Ok(Self::Note(NoteId::parse(item)?)),
             _ => Err(AppError::BadRequest(
                 "Share a key date (key_date) or a note (note).".to_owned(),
             )),
@@ -391,37 +388,43 @@ impl Shareable {
 
 /// Shares an item with the client or takes it back. The item must belong to
 /// the matter, which the principal must be able to edit.
-pub async fn set_visibility(
+pub async fn set_shared(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
     matter: &MatterId,
-    what: Shareable,
-    item_id: &str,
+    item: &Shareable,
     visible: bool,
 ) -> Result<(), ServiceError> {
     authorize_edit(state, principal, client, matter).await?;
-    let sql = match what {
-        Shareable::KeyDate => {
-            "update key_dates set client_visible = $1 where id = $2 and matter_id = $3"
-        }
-        Shareable::Note => {
-            "update matter_notes set client_visible = $1 where id = $2 and matter_id = $3"
-        }
+    let (sql, item_id) = match item {
+        Shareable::KeyDate(id) => (
+            "update key_dates set client_visible = $1 where id = $2 and matter_id = $3",
+            id.as_str(),
+        ),
+        Shareable::Note(id) => (
+            "update matter_notes set client_visible = $1 where id = $2 and matter_id = $3",
+            id.as_str(),
+        ),
     };
     let mut tx = state.db.begin_write().await?;
     let updated = sqlx::query(sql)
         .bind(i64::from(visible))
         .bind(item_id.to_owned())
-        .bind(matter.as_str().to_owned())
+        .bind(matter.clone())
         .execute(tx.conn())
         .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::NotFound.into());
+        drop(tx);
+        let why = "not on this matter";
+        return Err(match item {
+            Shareable::KeyDate(id) => deny(&state.db, principal, client, id, why).await,
+            Shareable::Note(id) => deny(&state.db, principal, client, id, why).await,
+        });
     }
-    let action = match what {
-        Shareable::KeyDate => "matter.key_date_visibility",
-        Shareable::Note => "matter.note_visibility",
+    let action = match item {
+        Shareable::KeyDate(_) => "matter.key_date_visibility",
+        Shareable::Note(_) => "matter.note_visibility",
     };
     audit::append(
         &mut tx,

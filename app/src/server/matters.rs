@@ -44,12 +44,12 @@ impl From<MatterSummaryRow> for MatterSummaryView {
 }
 
 /// The dashboard: the matters `principal` may see. The view is recorded.
-pub async fn dashboard(
+pub async fn list_matters(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
 ) -> Result<Vec<MatterSummaryView>, ServiceError> {
-    let matters = list_matters(db, &principal.subject()).await?;
+    let matters = visible_matters(db, &principal.subject()).await?;
     activity::viewed(
         db,
         principal,
@@ -124,7 +124,7 @@ const SUMMARY_SELECT: &str =
 ///
 /// The stage count is a correlated subquery rather than a per-row query, so
 /// the page costs one round trip however many matters it shows.
-pub async fn list_matters(
+pub async fn visible_matters(
     db: &Db,
     subject: &Subject,
 ) -> Result<Vec<MatterSummaryView>, ServiceError> {

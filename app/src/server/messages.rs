@@ -31,25 +31,24 @@ mod threads;
 
 pub use attachments::download_attachment;
 pub use bus::{MessageBus, Notice};
-pub use inbox::{escalate_breaches, inbox};
+pub use inbox::{escalate_breaches, list_inbox};
 pub use notices::set_message_emails;
 pub use seed::seed_messages;
-pub use send::{retract, send, start_thread};
+pub use send::{retract_message, send_message, start_thread};
 pub use stream::{Resume, StreamEvent, follow_thread};
-pub use threads::{list_threads, mark_thread_read, open_body, open_thread, unread_count};
+pub use threads::{count_unread_messages, get_thread, list_threads, mark_thread_read, open_body};
 
 use anyhow::Context as _;
 
 use super::{
     ServiceError,
-    audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
     crypto::FieldAad,
     db::{Db, WriteTx},
-    policy::visible_matter_sql,
+    policy::{deny, visible_matter_sql},
     touchpoints::{self, NewTouchpoint},
 };
-use crate::domain::{AppError, ids::MatterId};
+use crate::domain::ids::{MatterId, MessageId, ThreadId};
 
 /// The firm's messaging settings, from config.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +71,7 @@ impl Default for MessagingSettings {
 
 /// The row id in a message body's associated data: thread and message, so a
 /// body moved to another message or thread fails to decrypt.
-fn body_row_id(thread_id: &str, message_id: &str) -> String {
+fn body_row_id(thread_id: &ThreadId, message_id: &MessageId) -> String {
     format!("{thread_id}/{message_id}")
 }
 
@@ -88,8 +87,8 @@ fn body_aad(row_id: &str) -> FieldAad<'_> {
 /// take part in it.
 #[derive(sqlx::FromRow)]
 struct ThreadRow {
-    id: String,
-    matter_id: String,
+    id: ThreadId,
+    matter_id: MatterId,
     number: String,
     subject: String,
 }
@@ -100,7 +99,7 @@ async fn find_thread(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
-    thread_id: &str,
+    thread_id: &ThreadId,
 ) -> Result<ThreadRow, ServiceError> {
     let sql = format!(
         "select t.id, t.matter_id, m.number, t.subject from message_threads t
@@ -109,7 +108,7 @@ async fn find_thread(
         visible_matter_sql("$2", "$3")
     );
     let row: Option<ThreadRow> = sqlx::query_as(&sql)
-        .bind(thread_id.to_owned())
+        .bind(thread_id.clone())
         .bind(principal.user_id.to_string())
         .bind(principal.role.as_str())
         .fetch_optional(db.pool())
@@ -118,39 +117,7 @@ async fn find_thread(
     if let Some(row) = row {
         return Ok(row);
     }
-    Err(not_found(
-        db,
-        principal,
-        client,
-        "access.thread",
-        ("thread", thread_id),
-        None,
-    )
-    .await)
-}
-
-/// Audits a refused attempt (`action`, on `object` as (kind, id), with an
-/// optional `detail`) and answers not found, exactly like a missing object
-/// (DESIGN §2.2).
-async fn not_found(
-    db: &Db,
-    principal: &Principal,
-    client: &ClientInfo,
-    action: &str,
-    object: (&str, &str),
-    detail: Option<String>,
-) -> ServiceError {
-    let mut entry = AuditEntry::new(action, AuditResult::Denied)
-        .actor(principal.user_id.to_string())
-        .object(object.0, object.1)
-        .client(client.ip, client.user_agent.as_deref());
-    if let Some(detail) = detail {
-        entry = entry.detail(detail);
-    }
-    if let Err(err) = audit::record(db, &entry).await {
-        return err.into();
-    }
-    AppError::NotFound.into()
+    Err(deny(db, principal, client, thread_id, "missing or not visible").await)
 }
 
 /// Records a client's messaging on their CRM timeline. Firm users' actions
@@ -167,7 +134,7 @@ async fn client_touchpoint(
             tx,
             &NewTouchpoint {
                 contact_id: contact_id.clone(),
-                matter_id: Some(MatterId::from_trusted(thread.matter_id.clone())),
+                matter_id: Some(thread.matter_id.clone()),
                 kind: kind.to_owned(),
                 summary: format!("{summary} ({})", thread.number),
                 actor_user_id: Some(principal.user_id.clone()),

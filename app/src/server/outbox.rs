@@ -214,7 +214,7 @@ pub async fn list(db: &Db, limit: i64) -> anyhow::Result<Vec<OutboxView>> {
 
 /// The outbox page for a user the policy lets read it; anyone else gets
 /// "not found". Reading is audited: it names who was sent what kind of mail.
-pub async fn list_for(
+pub async fn list_outbox(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -226,9 +226,7 @@ pub async fn list_for(
     let mut tx = db.begin_write().await?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("outbox.viewed", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .client(client.ip, client.user_agent.as_deref())
+        &AuditEntry::by(principal, client, "outbox.viewed", AuditResult::Success)
             .detail(format!("{} emails listed", emails.len())),
     )
     .await?;

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::{
     AppError,
-    ids::MatterId,
+    ids::{MatterId, ObjectId},
     policy::{MatterFacts, Subject, has_firm_wide_access, may_view_matter},
     role::Role,
 };
@@ -114,16 +114,32 @@ pub async fn authorize_matter(
                 Some(_) => "no access",
                 None => "no such matter",
             };
-            audit::record(
-                db,
-                &AuditEntry::new("access.matter", AuditResult::Denied)
-                    .actor(principal.user_id.to_string())
-                    .object("matter", matter_id.as_str())
-                    .client(client.ip, client.user_agent.as_deref())
-                    .detail(detail),
-            )
-            .await?;
-            Err(AppError::NotFound.into())
+            Err(deny(db, principal, client, matter_id, detail).await)
         }
+    }
+}
+
+/// Audits a refused attempt by `principal` to reach `object` (as
+/// `access.<kind>`, with a `detail` for the reader) and answers not found,
+/// exactly like a missing object (DESIGN §2.2). Every refusal of an object
+/// goes through here.
+pub async fn deny<I: ObjectId>(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    object: &I,
+    detail: &str,
+) -> ServiceError {
+    let entry = AuditEntry::by(
+        principal,
+        client,
+        format!("access.{}", I::KIND),
+        AuditResult::Denied,
+    )
+    .on(object)
+    .detail(detail);
+    match audit::record(db, &entry).await {
+        Ok(()) => AppError::NotFound.into(),
+        Err(err) => err.into(),
     }
 }

@@ -85,7 +85,7 @@ impl From<TouchpointRow> for TouchpointView {
 /// Entries about a matter the viewer may not see (no team membership, or an
 /// ethical wall) are left out in the query itself; whether the viewer may
 /// read the contact's timeline at all is the caller's check
-/// ([`crate::domain::policy::may_view_contacts`] in [`super::crm::timeline`]).
+/// ([`crate::domain::policy::may_view_contacts`] in [`super::crm::get_contact_timeline`]).
 ///
 /// Pages are keyed on `(occurred_at, id)` rather than offsets, so a page
 /// costs the same however far back it is and new touchpoints do not shift

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     api::{
-        auth::{SignOut, current_user},
-        messages::unread_messages,
+        auth::{SignOut, get_current_user},
+        messages::count_unread_messages,
     },
     domain::role::Role,
 };
@@ -56,10 +56,10 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     let nav = Resource::new(
         move || (location.pathname.get(), sign_out.version().get()),
         |_| async move {
-            let user = current_user().await.ok().flatten()?;
+            let user = get_current_user().await.ok().flatten()?;
             // Asked only for a signed-in user: without a session it would
             // answer 401 and turn a public page's status into that.
-            let unread = unread_messages().await.unwrap_or(0);
+            let unread = count_unread_messages().await.unwrap_or(0);
             Some((user, unread))
         },
     );

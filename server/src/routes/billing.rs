@@ -3,7 +3,7 @@
 //! answers exactly like a missing invoice.
 
 use app::{
-    domain::ids::InvoiceId,
+    domain::{ids::InvoiceId, links},
     server::{
         ServiceError,
         auth::{ClientInfo, Principal},
@@ -22,7 +22,7 @@ use crate::state::ServerState;
 
 /// The billing routes.
 pub fn router() -> Router<ServerState> {
-    Router::new().route("/api/invoices/{id}/pdf", get(statement_pdf))
+    Router::new().route(links::INVOICE_PDF, get(statement_pdf))
 }
 
 /// Sends the statement as an attachment: a PDF is never rendered inline

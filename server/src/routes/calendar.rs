@@ -4,7 +4,7 @@
 //! unknown one does.
 
 use app::{
-    domain::{AppError, ids::MatterId},
+    domain::{AppError, ids::MatterId, links},
     server::{
         ServiceError,
         auth::{ClientInfo, Principal},
@@ -24,8 +24,8 @@ use crate::state::ServerState;
 /// The calendar routes.
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/api/matters/{id}/calendar.ics", get(matter_calendar))
-        .route("/calendar/{file}", get(feed))
+        .route(links::MATTER_CALENDAR, get(matter_calendar))
+        .route(links::CALENDAR_FEED, get(feed))
 }
 
 fn ics(file_name: &str, body: String) -> Response {

@@ -5,8 +5,15 @@
 //! Upload routes are exempt from the global request-body limit and enforce
 //! `max_upload_bytes` themselves while streaming, with a clear 413.
 
+use std::fmt::Write as _;
+
 use app::{
-    domain::{AppError, document::Visibility, ids::MatterId},
+    domain::{
+        AppError,
+        document::Visibility,
+        ids::{DocumentId, DocumentRequestId, MatterId},
+        links,
+    },
     server::{
         auth::{ClientInfo, Principal},
         documents::{
@@ -30,12 +37,9 @@ use crate::state::ServerState;
 /// [`super::router`]).
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/api/matters/{id}/documents", post(upload))
-        .route("/api/documents/{id}/download", get(download_current))
-        .route(
-            "/api/documents/{id}/versions/{version}/download",
-            get(download_version),
-        )
+        .route(links::MATTER_DOCUMENTS, post(upload))
+        .route(links::DOCUMENT_DOWNLOAD, get(download_current))
+        .route(links::VERSION_DOWNLOAD, get(download_version))
 }
 
 /// The upload's query string.
@@ -86,8 +90,16 @@ async fn upload(
         matter_id: MatterId::parse(&id)?,
         name: query.name,
         visibility: Visibility::parse(&query.visibility)?,
-        request_id: query.request,
-        replaces: query.replaces,
+        request_id: query
+            .request
+            .as_deref()
+            .map(DocumentRequestId::parse)
+            .transpose()?,
+        replaces: query
+            .replaces
+            .as_deref()
+            .map(DocumentId::parse)
+            .transpose()?,
     };
     let body = request.into_body().into_data_stream();
     let stored = documents::upload(&state.app, &principal, &client, params, limit, body).await?;
@@ -101,6 +113,7 @@ async fn download_current(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DownloadError> {
+    let id = DocumentId::parse(&id).map_err(|_| DownloadError::not_found())?;
     let range = range(&headers);
     let download = documents::download(&state.app, &principal, &client, &id, 0, range).await?;
     Ok(send_download(download))
@@ -113,8 +126,9 @@ async fn download_version(
     Path((id, version)): Path<(String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, DownloadError> {
+    let id = DocumentId::parse(&id).map_err(|_| DownloadError::not_found())?;
     if version < 1 {
-        return Err(DownloadError::Service(AppError::NotFound.into()));
+        return Err(DownloadError::not_found());
     }
     let range = range(&headers);
     let download =
@@ -185,7 +199,8 @@ fn content_disposition(name: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
             encoded.push(char::from(byte));
         } else {
-            encoded.push_str(&format!("%{byte:02X}"));
+            // Writing to a String cannot fail.
+            let _ = write!(encoded, "%{byte:02X}");
         }
     }
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")

@@ -14,7 +14,11 @@ use std::{convert::Infallible, time::Duration};
 
 use anyhow::Context as _;
 use app::{
-    domain::{AppError, ids::MatterId},
+    domain::{
+        AppError,
+        ids::{MessageId, ThreadId},
+        links,
+    },
     server::{
         ServiceError,
         auth::{
@@ -44,11 +48,8 @@ use crate::state::ServerState;
 /// The messaging routes.
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/api/messages/stream", get(stream_thread))
-        .route(
-            "/api/messages/{id}/attachments/{position}",
-            get(download_attachment),
-        )
+        .route(links::MESSAGE_STREAM, get(stream_thread))
+        .route(links::MESSAGE_ATTACHMENT, get(download_attachment))
 }
 
 /// The query of a stream request.
@@ -73,15 +74,15 @@ async fn stream_thread(
         .await
         .context("reading the session of a message stream")?
         .ok_or(AppError::Unauthorized)?;
-    let resume = Resume {
-        last_event_id: headers.get("last-event-id").and_then(|v| v.to_str().ok()),
-        after: query.after.as_deref(),
-    };
+    let thread_id = ThreadId::parse(&query.thread)?;
+    let resume = Resume::from_request(
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()),
+        query.after.as_deref(),
+    );
     let events =
-        messages::follow_thread(&state.app, principal, client, &times, &query.thread, resume)
-            .await?;
+        messages::follow_thread(&state.app, principal, client, &times, &thread_id, resume).await?;
     // An event that cannot be encoded ends the stream; the page reconnects.
-    let events = events.scan((), |_, event| {
+    let events = events.scan((), |(), event| {
         future::ready(to_sse(event).map(Ok::<_, Infallible>))
     });
     Ok(Sse::new(events)
@@ -96,7 +97,7 @@ fn to_sse(event: StreamEvent) -> Option<Event> {
         StreamEvent::Message(message) => {
             Event::default().id(message.id.clone()).json_data(&message)
         }
-        StreamEvent::Retracted(id) => Ok(Event::default().event("retracted").data(id)),
+        StreamEvent::Retracted(id) => Ok(Event::default().event("retracted").data(id.as_str())),
         StreamEvent::Receipts(receipts) => Event::default().event("receipts").json_data(&receipts),
     };
     encoded
@@ -114,8 +115,9 @@ async fn download_attachment(
     headers: HeaderMap,
 ) -> Result<Response, DownloadError> {
     // Ids reach queries and the audit log only once they look like ids.
-    if position < 1 || MatterId::parse(&id).is_err() {
-        return Err(DownloadError::Service(AppError::NotFound.into()));
+    let id = MessageId::parse(&id).map_err(|_| DownloadError::not_found())?;
+    if position < 1 {
+        return Err(DownloadError::not_found());
     }
     let range = range(&headers);
     let download =

@@ -47,7 +47,10 @@ async fn account_row(state: &AppState, principal: &Principal) -> anyhow::Result<
 }
 
 /// The account page's data.
-pub async fn account(state: &AppState, principal: &Principal) -> Result<AccountView, ServiceError> {
+pub async fn get_account(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<AccountView, ServiceError> {
     let row = account_row(state, principal).await?;
     Ok(AccountView {
         display_name: principal.display_name.clone(),
@@ -65,7 +68,7 @@ pub async fn account(state: &AppState, principal: &Principal) -> Result<AccountV
 /// The current password is required first: whoever holds a session alone
 /// (a borrowed laptop, a stolen cookie) must not be able to bind the
 /// account to an authenticator of their own.
-pub async fn begin(
+pub async fn begin_mfa_enrolment(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -95,7 +98,7 @@ pub async fn begin(
 
 /// Finishes enrolment with a code from the new seed; returns the recovery
 /// codes, shown once.
-pub async fn confirm(
+pub async fn confirm_mfa_enrolment(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -139,7 +142,7 @@ pub async fn confirm(
 
 /// Turns MFA off for a client, after they confirm their password (throttled
 /// and audited like a sign-in). Firm users must keep it.
-pub async fn turn_off(
+pub async fn turn_off_mfa(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,

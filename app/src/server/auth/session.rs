@@ -20,7 +20,7 @@ use super::{ClientInfo, Principal};
 use crate::{
     domain::{
         auth::SessionView,
-        ids::{ContactId, UserId},
+        ids::{ContactId, SessionId, UserId},
         role::Role,
     },
     server::db::{Backend, Db},
@@ -182,7 +182,7 @@ impl ExpiredDeletion for VellumSessionStore {
 /// Records a completed sign-in in `user_sessions`.
 pub async fn create_user_session(
     conn: &mut AnyConnection,
-    handle: &str,
+    handle: &SessionId,
     user_id: &str,
     client: &ClientInfo,
     now: i64,
@@ -191,7 +191,7 @@ pub async fn create_user_session(
         "insert into user_sessions (handle, user_id, created_at, last_seen_at, ip, user_agent)
          values ($1, $2, $3, $3, $4, $5)",
     )
-    .bind(handle.to_owned())
+    .bind(handle.clone())
     .bind(user_id.to_owned())
     .bind(now)
     .bind(client.ip.map(|ip| ip.to_string()))
@@ -259,14 +259,14 @@ struct SessionRow {
 /// The user's live sessions, most recently used first.
 pub async fn list_sessions(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     current_handle: &str,
 ) -> anyhow::Result<Vec<SessionView>> {
     let rows: Vec<SessionRow> = sqlx::query_as(
         "select handle, created_at, last_seen_at, ip, user_agent from user_sessions
          where user_id = $1 order by last_seen_at desc limit 100",
     )
-    .bind(user_id.to_owned())
+    .bind(user_id.clone())
     .fetch_all(db.pool())
     .await
     .context("listing sessions")?;
@@ -287,12 +287,12 @@ pub async fn list_sessions(
 /// another user's session by guessing its id. Returns whether one ended.
 pub async fn end_session(
     conn: &mut AnyConnection,
-    user_id: &str,
-    handle: &str,
+    user_id: &UserId,
+    handle: &SessionId,
 ) -> anyhow::Result<bool> {
     let result = sqlx::query("delete from user_sessions where handle = $1 and user_id = $2")
-        .bind(handle.to_owned())
-        .bind(user_id.to_owned())
+        .bind(handle.clone())
+        .bind(user_id.clone())
         .execute(conn)
         .await
         .context("ending a session")?;

@@ -17,13 +17,13 @@ use crate::{
     domain::{
         AppError,
         auth::{SignInStep, Throttle, normalise_email},
-        ids::{ContactId, UserId},
+        ids::{ContactId, SessionId, UserId},
         role::Role,
     },
     server::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
-        crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
+        crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id, new_handle},
         db::WriteTx,
         new_id, now_ms,
         touchpoints::{self, NewTouchpoint},
@@ -56,10 +56,6 @@ async fn find_user(state: &AppState, email: &str) -> anyhow::Result<Option<UserA
     .fetch_optional(state.db.pool())
     .await
     .context("looking up the user")
-}
-
-fn audit_entry(action: &str, result: AuditResult, client: &ClientInfo) -> AuditEntry {
-    AuditEntry::new(action, result).client(client.ip, client.user_agent.as_deref())
 }
 
 /// The password step. Unknown email, wrong password, throttled and locked
@@ -113,7 +109,8 @@ pub async fn sign_in(
             (Some(u), Throttle::Allow) if u.disabled != 0 => "disabled account",
             (Some(_), Throttle::Allow) => "wrong password",
         };
-        let mut entry = audit_entry("auth.sign_in", AuditResult::Failure, client).detail(reason);
+        let mut entry =
+            AuditEntry::from_client(client, "auth.sign_in", AuditResult::Failure).detail(reason);
         if let Some(user) = &user {
             entry = entry.actor(user.id.clone()).object("user", user.id.clone());
         }
@@ -147,7 +144,7 @@ pub async fn sign_in(
             .context("storing the sign-in state")?;
         audit::append(
             &mut tx,
-            &audit_entry("auth.password_verified", AuditResult::Success, client)
+            &AuditEntry::from_client(client, "auth.password_verified", AuditResult::Success)
                 .actor(user.id.clone())
                 .detail("awaiting MFA code"),
         )
@@ -184,11 +181,9 @@ async fn reserve_attempt(
     let reservation = throttle::reserve(tx.conn(), counters, now).await?;
     for lock in &reservation.locked {
         let action = lock.scope.lock_action();
-        let mut entry = audit_entry(action, AuditResult::Denied, client).detail(format!(
-            "{} failed {} attempts",
-            lock.failures,
-            lock.scope.what()
-        ));
+        let mut entry = AuditEntry::from_client(client, action, AuditResult::Denied).detail(
+            format!("{} failed {} attempts", lock.failures, lock.scope.what()),
+        );
         if let Some(user_id) = user_id.filter(|_| action == "auth.account_locked") {
             entry = entry
                 .actor(user_id.to_owned())
@@ -253,7 +248,7 @@ pub async fn reauthenticate(
         };
         audit::record(
             &state.db,
-            &audit_entry(action, AuditResult::Failure, client)
+            &AuditEntry::from_client(client, action, AuditResult::Failure)
                 .actor(user_id)
                 .detail(reason),
         )
@@ -278,10 +273,10 @@ async fn complete(
     action: &str,
 ) -> anyhow::Result<()> {
     let now = now_ms();
-    let handle = new_handle()?;
+    let handle = SessionId::from_trusted(new_handle()?);
     session::create_user_session(tx.conn(), &handle, user_id, client, now).await?;
     let auth = SessionAuth {
-        handle,
+        handle: handle.into(),
         user_id: user_id.to_owned(),
         stage: AuthStage::Complete,
         signed_in_at,
@@ -293,7 +288,7 @@ async fn complete(
         .context("storing the sign-in state")?;
     audit::append(
         tx,
-        &audit_entry(action, AuditResult::Success, client).actor(user_id.to_owned()),
+        &AuditEntry::from_client(client, action, AuditResult::Success).actor(user_id.to_owned()),
     )
     .await?;
     if let Some(contact_id) = contact_id {
@@ -310,15 +305,6 @@ async fn complete(
         .await?;
     }
     Ok(())
-}
-
-/// 32 random bytes, base64url: a session handle or a one-time token.
-pub fn new_handle() -> anyhow::Result<String> {
-    use base64::Engine as _;
-    let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("the OS random generator failed: {e}"))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 #[derive(sqlx::FromRow)]
@@ -402,7 +388,7 @@ pub async fn verify_mfa(
         };
         audit::append(
             &mut tx,
-            &audit_entry("auth.mfa", AuditResult::Failure, client)
+            &AuditEntry::from_client(client, "auth.mfa", AuditResult::Failure)
                 .actor(pending.user_id.clone())
                 .detail(detail),
         )
@@ -415,7 +401,7 @@ pub async fn verify_mfa(
     signed_in_fully(tx.conn(), &row.email, &pending.user_id).await?;
     audit::append(
         &mut tx,
-        &audit_entry("auth.mfa", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "auth.mfa", AuditResult::Success)
             .actor(pending.user_id.clone())
             .detail(method),
     )
@@ -675,15 +661,11 @@ pub async fn sign_out(
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
     let mut tx = state.db.begin_write().await?;
-    session::end_session(
-        tx.conn(),
-        principal.user_id.as_str(),
-        &principal.session_handle,
-    )
-    .await?;
+    let current = SessionId::from_trusted(principal.session_handle.clone());
+    session::end_session(tx.conn(), &principal.user_id, &current).await?;
     audit::append(
         &mut tx,
-        &audit_entry("auth.sign_out", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "auth.sign_out", AuditResult::Success)
             .actor(principal.user_id.to_string()),
     )
     .await?;
@@ -698,15 +680,15 @@ pub async fn end_session(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    id: &str,
+    id: &SessionId,
 ) -> Result<(), ServiceError> {
     let mut tx = state.db.begin_write().await?;
-    if !session::end_session(tx.conn(), principal.user_id.as_str(), id).await? {
+    if !session::end_session(tx.conn(), &principal.user_id, id).await? {
         return Err(AppError::NotFound.into());
     }
     audit::append(
         &mut tx,
-        &audit_entry("auth.session_ended", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "auth.session_ended", AuditResult::Success)
             .actor(principal.user_id.to_string())
             .object("session", "one"),
     )
@@ -727,7 +709,7 @@ pub async fn sign_out_everywhere(
     crate::server::calendar::revoke_feeds(tx.conn(), principal.user_id.as_str()).await?;
     audit::append(
         &mut tx,
-        &audit_entry("auth.session_ended", AuditResult::Success, client)
+        &AuditEntry::from_client(client, "auth.session_ended", AuditResult::Success)
             .actor(principal.user_id.to_string())
             .detail(format!("signed out everywhere ({ended} sessions)")),
     )

@@ -513,7 +513,9 @@ mod tests {
     const FILE_ID: &str = "0198a6b0-0000-7000-8000-00000000f11e";
 
     fn sample(len: usize) -> Vec<u8> {
-        (0..len).map(|i| (i % 251) as u8).collect()
+        (0..len)
+            .map(|i| u8::try_from(i % 251).unwrap_or_default())
+            .collect()
     }
 
     fn encrypt(key: &FileKey, file_id: &str, plaintext: &[u8]) -> Vec<u8> {

@@ -219,7 +219,9 @@ impl Keyring {
         ));
         text.push_str(FILE_PREAMBLE);
         for (version, key) in &self.keys {
-            text.push_str(&format!("v{version}:"));
+            text.push('v');
+            text.push_str(&version.to_string());
+            text.push(':');
             STANDARD.encode_string(key.as_slice(), &mut text);
             text.push('\n');
         }
@@ -276,6 +278,7 @@ fn to_key(bytes: &[u8]) -> Option<Zeroizing<[u8; KEY_LEN]>> {
 }
 
 /// What [`write_private_file`] does when the target already exists.
+#[derive(Clone, Copy)]
 enum Publish {
     /// Replace it (rotation).
     Replace,

@@ -12,7 +12,10 @@ use secrecy::ExposeSecret;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::{KEY_LEN, Keyring, encode_parts, random_key};
-use crate::server::{db::Db, new_id, now_ms};
+use crate::{
+    domain::ids::MatterId,
+    server::{db::Db, new_id, now_ms},
+};
 
 /// Domain tag of a data key's wrapping, binding it to its row and scope.
 const DATA_KEY_DOMAIN: &[u8] = b"vellum data key v1";
@@ -164,8 +167,8 @@ impl KeyService {
     ///
     /// # Errors
     /// As [`firm_key`](Self::firm_key), and when the matter does not exist.
-    pub async fn matter_key(&self, db: &Db, matter_id: &str) -> anyhow::Result<DataKey> {
-        self.active_key(db, KeyScope::Matter(matter_id.to_owned()))
+    pub async fn matter_key(&self, db: &Db, matter_id: &MatterId) -> anyhow::Result<DataKey> {
+        self.active_key(db, KeyScope::Matter(matter_id.to_string()))
             .await
     }
 
@@ -305,7 +308,7 @@ mod tests {
         assert!(shown.contains(key.id()), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
         assert!(!shown.contains(&format!("{:?}", key.bytes())), "{shown}");
-        let hex: String = key.bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::server::crypto::to_hex(key.bytes());
         assert!(!shown.contains(&hex));
     }
 

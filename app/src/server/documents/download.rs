@@ -20,10 +20,12 @@ use futures_util::stream::BoxStream;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
-use super::{AppState, denied, open_name};
-use crate::server::policy::visible_document_sql;
+use super::{AppState, open_name};
 use crate::{
-    domain::{AppError, ids::MatterId},
+    domain::{
+        AppError,
+        ids::{DocumentId, MatterId, VersionId},
+    },
     server::{
         ServiceError,
         activity::{self, View},
@@ -33,6 +35,7 @@ use crate::{
             CHUNK_SIZE, ChunkDecryptor, ENCRYPTED_CHUNK_SIZE, HEADER_LEN, envelope_key_id,
             unwrap_file_key,
         },
+        policy::{deny, visible_document_sql},
     },
 };
 
@@ -110,8 +113,8 @@ impl From<sqlx::Error> for DownloadError {
 
 #[derive(sqlx::FromRow)]
 struct VersionRow {
-    id: String,
-    matter_id: String,
+    id: VersionId,
+    matter_id: MatterId,
     size: i64,
     sha256: Vec<u8>,
     wrapped_key: Vec<u8>,
@@ -130,13 +133,13 @@ pub async fn download(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    document_id: &str,
+    document_id: &DocumentId,
     version: i64,
     range: Option<&str>,
 ) -> Result<Download, DownloadError> {
     let seen = View {
         action: "document.downloaded",
-        object: Some(("document", document_id)),
+        object: Some(("document", document_id.as_str())),
         matter: None,
         summary: "Downloaded a document",
     };
@@ -155,7 +158,7 @@ pub async fn download_version_as(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    document_id: &str,
+    document_id: &DocumentId,
     version: i64,
     range: Option<&str>,
     seen: View<'_>,
@@ -174,13 +177,18 @@ pub async fn download_version_as(
         .bind(subject.user_id.clone())
         .bind(subject.role.as_str())
         .bind(version)
-        .bind(document_id.to_owned())
+        .bind(document_id.clone())
         .fetch_optional(state.db.pool())
         .await?;
     let Some(row) = row else {
-        return match denied(&state.db, principal, client, "document", document_id).await {
-            Err(err) => Err(err.into()),
-        };
+        let refused = deny(
+            &state.db,
+            principal,
+            client,
+            document_id,
+            "missing or not visible",
+        );
+        return Err(refused.await.into());
     };
     let size = u64::try_from(row.size).context("stored size")?;
     let range = match range.map(http_range_header::parse_range_header) {
@@ -198,11 +206,11 @@ pub async fn download_version_as(
 
     let key_id = envelope_key_id(&row.wrapped_key).context("reading a wrapped file key")?;
     let data_key = state.keys.key_by_id(&state.db, key_id).await?;
-    let file_key =
-        unwrap_file_key(&data_key, &row.id, &row.wrapped_key).context("unwrapping a file key")?;
+    let file_key = unwrap_file_key(&data_key, row.id.as_str(), &row.wrapped_key)
+        .context("unwrapping a file key")?;
     let name = open_name(state, &row.id, &row.name_sealed).await?;
 
-    let matter = MatterId::from_trusted(row.matter_id.clone());
+    let matter = row.matter_id.clone();
     activity::viewed(
         &state.db,
         principal,
@@ -217,15 +225,15 @@ pub async fn download_version_as(
     let job = Job {
         blobs: Arc::clone(&state.blobs),
         blob_key: row.blob_key,
-        version_id: row.id,
+        version_id: row.id.into(),
         size,
         expected_sha256: row.sha256,
         range: range.clone(),
     };
     let failure = FailureAudit {
         db: state.db.clone(),
-        actor: principal.user_id.to_string(),
-        document_id: document_id.to_owned(),
+        principal: principal.clone(),
+        document_id: document_id.clone(),
         client: client.clone(),
     };
     let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(PIPELINE_DEPTH);
@@ -358,8 +366,8 @@ impl Job {
 /// Writes the `document.integrity_failure` audit row.
 struct FailureAudit {
     db: crate::server::db::Db,
-    actor: String,
-    document_id: String,
+    principal: Principal,
+    document_id: DocumentId,
     client: ClientInfo,
 }
 
@@ -371,11 +379,14 @@ impl FailureAudit {
         };
         audit::record(
             &self.db,
-            &AuditEntry::new("document.integrity_failure", AuditResult::Failure)
-                .actor(self.actor.clone())
-                .object("document", self.document_id.clone())
-                .client(self.client.ip, self.client.user_agent.as_deref())
-                .detail(detail),
+            &AuditEntry::by(
+                &self.principal,
+                &self.client,
+                "document.integrity_failure",
+                AuditResult::Failure,
+            )
+            .on(&self.document_id)
+            .detail(detail),
         )
         .await
     }

@@ -3,12 +3,12 @@
 
 use anyhow::Context as _;
 
-use super::{AppState, denied, open_name};
-use crate::server::policy::visible_document_sql;
+use super::{AppState, open_name};
 use crate::{
     domain::{
         document::{DocumentVersionView, DocumentView, MAX_LIST_ROWS, Visibility},
-        ids::MatterId,
+        ids::{DocumentId, MatterId, VersionId},
+        links,
         policy::may_manage_documents,
     },
     server::{
@@ -17,16 +17,19 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         db::{Db, WriteTx},
-        policy::{authorize_matter, visible_matter_sql},
+        policy::{authorize_matter, deny, visible_document_sql, visible_matter_sql},
     },
 };
 
+/// The detail of a refusal: the document is missing or not the user's.
+const NOT_VISIBLE: &str = "missing or not visible";
+
 #[derive(sqlx::FromRow)]
 struct Row {
-    document_id: String,
+    document_id: DocumentId,
     visibility: String,
     request_id: Option<String>,
-    version_id: String,
+    version_id: VersionId,
     version: i64,
     size: i64,
     name_sealed: Vec<u8>,
@@ -79,15 +82,12 @@ pub async fn list_documents(
             size: row.size,
             uploaded_at: row.uploaded_at,
             uploaded_by: row.uploaded_by,
-            download_url: format!(
-                "/api/documents/{}/versions/{}/download",
-                row.document_id, row.version
-            ),
+            download_url: links::version_download(row.document_id.as_str(), row.version),
         };
         match documents.last_mut() {
-            Some(doc) if doc.id == row.document_id => doc.versions.push(version),
+            Some(doc) if doc.id == row.document_id.as_str() => doc.versions.push(version),
             _ => documents.push(DocumentView {
-                id: row.document_id,
+                id: row.document_id.into(),
                 matter_id: matter_id.clone(),
                 visibility: Visibility::parse(&row.visibility)?,
                 request_id: row.request_id,
@@ -114,16 +114,16 @@ pub async fn list_documents(
 ///
 /// # Errors
 /// Not found for a document the user may not see or manage.
-pub async fn set_visibility(
+pub async fn set_document_visibility(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    document_id: &str,
+    document_id: &DocumentId,
     visibility: Visibility,
 ) -> Result<(), ServiceError> {
     let subject = principal.subject();
     if !may_manage_documents(&subject) {
-        match denied(&state.db, principal, client, "document", document_id).await? {}
+        return Err(deny(&state.db, principal, client, document_id, NOT_VISIBLE).await);
     }
     let mut tx = state.db.begin_write().await?;
     let sql = format!(
@@ -135,21 +135,24 @@ pub async fn set_visibility(
         .bind(subject.user_id.clone())
         .bind(subject.role.as_str())
         .bind(visibility.as_str())
-        .bind(document_id.to_owned())
+        .bind(document_id.clone())
         .execute(tx.conn())
         .await?
         .rows_affected();
     if updated == 0 {
         drop(tx);
-        match denied(&state.db, principal, client, "document", document_id).await? {}
+        return Err(deny(&state.db, principal, client, document_id, NOT_VISIBLE).await);
     }
     audit::append(
         &mut tx,
-        &AuditEntry::new("document.visibility_changed", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("document", document_id)
-            .client(client.ip, client.user_agent.as_deref())
-            .detail(visibility.as_str()),
+        &AuditEntry::by(
+            principal,
+            client,
+            "document.visibility_changed",
+            AuditResult::Success,
+        )
+        .on(document_id)
+        .detail(visibility.as_str()),
     )
     .await?;
     tx.commit().await?;
@@ -161,7 +164,7 @@ pub async fn set_visibility(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentVersion {
     /// The version's id.
-    pub version_id: String,
+    pub version_id: VersionId,
     /// Who may see the document.
     pub visibility: Visibility,
     /// Whether it is a fresh upload of the principal's own: one version,
@@ -180,8 +183,8 @@ pub struct CurrentVersion {
 pub async fn current_version(
     db: &Db,
     principal: &Principal,
-    matter_id: &str,
-    document_id: &str,
+    matter_id: &MatterId,
+    document_id: &DocumentId,
 ) -> Result<Option<CurrentVersion>, ServiceError> {
     let sql = format!(
         "select v.id, d.visibility, d.created_by, d.current_version from documents d
@@ -190,11 +193,11 @@ pub async fn current_version(
          where d.id = $3 and d.matter_id = $4 and {}",
         visible_document_sql("$1", "$2")
     );
-    let found: Option<(String, String, String, i64)> = sqlx::query_as(&sql)
+    let found: Option<(VersionId, String, String, i64)> = sqlx::query_as(&sql)
         .bind(principal.user_id.to_string())
         .bind(principal.role.as_str())
-        .bind(document_id.to_owned())
-        .bind(matter_id.to_owned())
+        .bind(document_id.clone())
+        .bind(matter_id.clone())
         .fetch_optional(db.pool())
         .await?;
     let Some((version_id, visibility, created_by, current_version)) = found else {
@@ -220,7 +223,7 @@ pub async fn share_own_upload(
     tx: &mut WriteTx,
     principal: &Principal,
     client: &ClientInfo,
-    document_id: &str,
+    document_id: &DocumentId,
     why: &str,
 ) -> anyhow::Result<bool> {
     let sql = format!(
@@ -232,7 +235,7 @@ pub async fn share_own_upload(
     let shared = sqlx::query(&sql)
         .bind(principal.user_id.to_string())
         .bind(principal.role.as_str())
-        .bind(document_id.to_owned())
+        .bind(document_id.clone())
         .execute(tx.conn())
         .await
         .context("sharing a document")?;
@@ -241,11 +244,14 @@ pub async fn share_own_upload(
     }
     audit::append(
         tx,
-        &AuditEntry::new("document.visibility_changed", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("document", document_id)
-            .client(client.ip, client.user_agent.as_deref())
-            .detail(format!("client ({why})")),
+        &AuditEntry::by(
+            principal,
+            client,
+            "document.visibility_changed",
+            AuditResult::Success,
+        )
+        .on(document_id)
+        .detail(format!("client ({why})")),
     )
     .await?;
     Ok(true)

@@ -1,7 +1,7 @@
 //! Document requests: the firm asks a client for specific items; the client
 //! uploads against them; staff accept or reject what came in.
 
-use super::{AppState, denied};
+use super::AppState;
 use crate::{
     domain::{
         AppError,
@@ -9,7 +9,7 @@ use crate::{
             DocumentRequestView, MAX_LIST_ROWS, MAX_REQUEST_NOTE_CHARS, MAX_REQUEST_TITLE_CHARS,
             RequestStatus, ReviewStatus,
         },
-        ids::MatterId,
+        ids::{DocumentRequestId, MatterId},
         policy::may_manage_documents,
     },
     server::{
@@ -18,7 +18,7 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         new_id, now_ms,
-        policy::{authorize_matter, visible_matter_sql},
+        policy::{authorize_matter, deny, visible_matter_sql},
     },
 };
 
@@ -38,7 +38,7 @@ struct Row {
 ///
 /// # Errors
 /// Not found for a matter the user may not see.
-pub async fn list_requests(
+pub async fn list_document_requests(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -107,7 +107,7 @@ fn bounded(text: &str, max: usize, what: &str) -> Result<String, AppError> {
 /// # Errors
 /// Not found for a matter the user may not see or a client; a 400 for an
 /// empty or overlong title or note.
-pub async fn create_request(
+pub async fn create_document_request(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
@@ -115,24 +115,31 @@ pub async fn create_request(
     title: &str,
     note: &str,
     due_at: Option<i64>,
-) -> Result<String, ServiceError> {
+) -> Result<DocumentRequestId, ServiceError> {
     authorize_matter(&state.db, principal, client, matter_id).await?;
     if !may_manage_documents(&principal.subject()) {
-        match denied(&state.db, principal, client, "matter", matter_id.as_str()).await? {}
+        return Err(deny(
+            &state.db,
+            principal,
+            client,
+            matter_id,
+            "may not ask for documents",
+        )
+        .await);
     }
     let title = bounded(title, MAX_REQUEST_TITLE_CHARS, "The title")?;
     if title.is_empty() {
         return Err(AppError::BadRequest("Say which document you need.".to_owned()).into());
     }
     let note = bounded(note, MAX_REQUEST_NOTE_CHARS, "The note")?;
-    let id = new_id();
+    let id = DocumentRequestId::from_trusted(new_id());
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "insert into document_requests (id, matter_id, title, note, due_at, status, created_by, created_at)
          values ($1, $2, $3, $4, $5, 'open', $6, $7)",
     )
-    .bind(id.as_str())
-    .bind(matter_id.as_str().to_owned())
+    .bind(id.clone())
+    .bind(matter_id.clone())
     .bind(title)
     .bind(note)
     .bind(due_at)
@@ -142,10 +149,13 @@ pub async fn create_request(
     .await?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("document_request.created", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("document_request", id.as_str())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(
+            principal,
+            client,
+            "document_request.created",
+            AuditResult::Success,
+        )
+        .on(&id),
     )
     .await?;
     tx.commit().await?;
@@ -158,17 +168,24 @@ pub async fn create_request(
 /// # Errors
 /// Not found for a request the user may not see or manage; a 400 for a
 /// rejection without a reason or a request with nothing uploaded.
-pub async fn review_request(
+pub async fn review_document_request(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    request_id: &str,
+    request_id: &DocumentRequestId,
     accept: bool,
     reason: &str,
 ) -> Result<(), ServiceError> {
     let subject = principal.subject();
     if !may_manage_documents(&subject) {
-        match denied(&state.db, principal, client, "document_request", request_id).await? {}
+        return Err(deny(
+            &state.db,
+            principal,
+            client,
+            request_id,
+            "may not review uploads",
+        )
+        .await);
     }
     let reason = bounded(reason, MAX_REQUEST_NOTE_CHARS, "The reason")?;
     if !accept && reason.is_empty() {
@@ -182,12 +199,13 @@ pub async fn review_request(
     let found: Option<(String,)> = sqlx::query_as(&sql)
         .bind(subject.user_id.clone())
         .bind(subject.role.as_str())
-        .bind(request_id.to_owned())
+        .bind(request_id.clone())
         .fetch_optional(state.db.pool())
         .await?;
     match found {
         None => {
-            match denied(&state.db, principal, client, "document_request", request_id).await? {}
+            let why = "missing or not visible";
+            return Err(deny(&state.db, principal, client, request_id, why).await);
         }
         Some((status,)) if status != "fulfilled" => {
             return Err(AppError::Conflict(
@@ -213,15 +231,18 @@ pub async fn review_request(
     .bind(reason)
     .bind(principal.user_id.to_string())
     .bind(now_ms())
-    .bind(request_id.to_owned())
+    .bind(request_id.clone())
     .execute(tx.conn())
     .await?;
     audit::append(
         &mut tx,
-        &AuditEntry::new(format!("document_request.{review}"), AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("document_request", request_id)
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(
+            principal,
+            client,
+            format!("document_request.{review}"),
+            AuditResult::Success,
+        )
+        .on(request_id),
     )
     .await?;
     tx.commit().await?;

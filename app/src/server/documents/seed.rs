@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use bytes::Bytes;
 
-use super::{AppState, UploadParams, create_request, upload};
+use super::{AppState, UploadParams, create_document_request, upload};
 use crate::{
     domain::{
         document::Visibility,
@@ -95,7 +95,7 @@ pub async fn seed_documents(state: &AppState, staff_email: &str) -> anyhow::Resu
                 now - 2 * DAY_MS,
             ),
         ] {
-            create_request(state, &staff, &client, &matter, title, note, Some(due_at))
+            create_document_request(state, &staff, &client, &matter, title, note, Some(due_at))
                 .await
                 .map_err(|err| anyhow::anyhow!("seeding a document request on {number}: {err}"))?;
         }

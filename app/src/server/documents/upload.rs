@@ -15,12 +15,12 @@ use futures_util::{Stream, StreamExt as _};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
-use super::{AppState, denied, name_aad};
+use super::{AppState, name_aad};
 use crate::{
     domain::{
         AppError,
         document::{Visibility, content_type_for, sanitize_file_name},
-        ids::MatterId,
+        ids::{DocumentId, DocumentRequestId, MatterId, VersionId},
         policy::{may_replace_document, may_upload_document},
     },
     server::{
@@ -29,10 +29,11 @@ use crate::{
         auth::{ClientInfo, Principal},
         blobs::BlobStore,
         crypto::{
-            CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, FileEncryptor, FileKey, encrypt_field, wrap_file_key,
+            CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, FileEncryptor, FileKey, encrypt_field, to_hex,
+            wrap_file_key,
         },
         new_id, now_ms,
-        policy::authorize_matter,
+        policy::{authorize_matter, deny},
         touchpoints::{self, NewTouchpoint},
     },
 };
@@ -61,17 +62,17 @@ pub struct UploadParams {
     /// replacing a file never publishes or hides it.
     pub visibility: Visibility,
     /// The document request it fulfils, if any; never an accepted one.
-    pub request_id: Option<String>,
+    pub request_id: Option<DocumentRequestId>,
     /// The document it is a new version of, if any. Clients version only
     /// their own uploads.
-    pub replaces: Option<String>,
+    pub replaces: Option<DocumentId>,
 }
 
 /// What was stored.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct UploadedDocument {
     /// The document's id.
-    pub document_id: String,
+    pub document_id: DocumentId,
     /// The version number just stored.
     pub version: i64,
     /// The sanitised file name.
@@ -159,7 +160,7 @@ where
     let db = &state.db;
     let subject = principal.subject();
     authorize_matter(db, principal, client, &params.matter_id).await?;
-    let matter = params.matter_id.as_str().to_owned();
+    let matter = &params.matter_id;
     let replaces = match &params.replaces {
         Some(id) => {
             let row: Option<(String, String)> = sqlx::query_as(
@@ -178,7 +179,8 @@ where
             };
             // Someone else's document answers like a missing one.
             let Some(visibility) = replaceable else {
-                match denied(db, principal, client, "document", id).await? {}
+                let refused = deny(db, principal, client, id, "missing or not replaceable");
+                return Err(refused.await.into());
             };
             // A version that quietly published an internal document (or hid
             // a shared one) would be a disclosure nobody chose.
@@ -208,7 +210,10 @@ where
         .fetch_optional(db.pool())
         .await?;
         match found {
-            None => match denied(db, principal, client, "document_request", request_id).await? {},
+            None => {
+                let refused = deny(db, principal, client, request_id, "missing or not visible");
+                return Err(refused.await.into());
+            }
             Some((Some(review),)) if review == "accepted" => {
                 return Err(AppError::Conflict(ACCEPTED_REQUEST.to_owned()).into());
             }
@@ -217,15 +222,23 @@ where
     }
 
     let name = sanitize_file_name(&params.name);
-    let version_id = new_id();
-    let data_key = state.keys.matter_key(db, &matter).await?;
+    let version_id = VersionId::from_trusted(new_id());
+    let data_key = state.keys.matter_key(db, matter).await?;
     let file_key = FileKey::generate().context("making a file key")?;
     let wrapped_key =
-        wrap_file_key(&data_key, &version_id, &file_key).context("wrapping a file key")?;
+        wrap_file_key(&data_key, version_id.as_str(), &file_key).context("wrapping a file key")?;
     let name_sealed = encrypt_field(&data_key, &name_aad(&version_id), name.as_bytes())
         .context("sealing a file name")?;
 
-    let (size, digest) = store_blob(&state.blobs, &version_id, file_key, limit, &mut body).await?;
+    // A version's blob is stored under the version's id.
+    let (size, digest) = store_blob(
+        &state.blobs,
+        version_id.as_str(),
+        file_key,
+        limit,
+        &mut body,
+    )
+    .await?;
     let sha256 = digest.to_vec();
 
     let committed = commit_rows(
@@ -233,11 +246,11 @@ where
         principal,
         client,
         &CommitRows {
-            matter: &matter,
+            matter,
             version_id: &version_id,
-            replaces: replaces.as_deref(),
+            replaces: replaces.as_ref(),
             visibility,
-            request_id: params.request_id.as_deref(),
+            request_id: params.request_id.as_ref(),
             size,
             sha256: &sha256,
             wrapped_key: &wrapped_key,
@@ -252,12 +265,12 @@ where
             version,
             name,
             size,
-            sha256: hex(&sha256),
+            sha256: to_hex(&sha256),
         }),
         Err(err) => {
             // The row is not there, so the blob must not be either.
             let blobs = Arc::clone(&state.blobs);
-            let key = version_id.clone();
+            let key = String::from(version_id);
             let _ = tokio::task::spawn_blocking(move || blobs.delete(&key)).await;
             Err(err.into())
         }
@@ -315,12 +328,11 @@ where
     // Always wait for the worker, so a refused upload has removed its temp
     // file before the answer goes out.
     let outcome = worker.await.context("the upload worker stopped")?;
-    match failure {
-        Some(err) => Err(err),
-        None => {
-            outcome?;
-            Ok((total, hasher.finalize().into()))
-        }
+    if let Some(err) = failure {
+        Err(err)
+    } else {
+        outcome?;
+        Ok((total, hasher.finalize().into()))
     }
 }
 
@@ -365,11 +377,11 @@ fn encrypt_to_blob(
 
 /// The rows one upload writes.
 struct CommitRows<'a> {
-    matter: &'a str,
-    version_id: &'a str,
-    replaces: Option<&'a str>,
+    matter: &'a MatterId,
+    version_id: &'a VersionId,
+    replaces: Option<&'a DocumentId>,
     visibility: Visibility,
-    request_id: Option<&'a str>,
+    request_id: Option<&'a DocumentRequestId>,
     size: u64,
     sha256: &'a [u8],
     wrapped_key: &'a [u8],
@@ -387,61 +399,58 @@ async fn commit_rows(
     principal: &Principal,
     client: &ClientInfo,
     rows: &CommitRows<'_>,
-) -> Result<(String, i64), ServiceError> {
+) -> Result<(DocumentId, i64), ServiceError> {
     let now = now_ms();
     let user = principal.user_id.to_string();
     let mut tx = state.db.begin_write().await?;
-    let (document_id, version) = match rows.replaces {
-        Some(id) => {
-            let numbered: Option<(i64,)> = sqlx::query_as(
-                "update documents set current_version = current_version + 1
-                 where id = $1 and matter_id = $2 and visibility = $3 returning current_version",
+    let (document_id, version) = if let Some(id) = rows.replaces {
+        let numbered: Option<(i64,)> = sqlx::query_as(
+            "update documents set current_version = current_version + 1
+             where id = $1 and matter_id = $2 and visibility = $3 returning current_version",
+        )
+        .bind(id.clone())
+        .bind(rows.matter.clone())
+        .bind(rows.visibility.as_str())
+        .fetch_optional(tx.conn())
+        .await
+        .context("numbering a new version")?;
+        let Some((version,)) = numbered else {
+            return Err(AppError::Conflict(
+                "The document's visibility changed while the file was uploading; upload it again."
+                    .to_owned(),
             )
-            .bind(id)
-            .bind(rows.matter)
-            .bind(rows.visibility.as_str())
-            .fetch_optional(tx.conn())
-            .await
-            .context("numbering a new version")?;
-            let Some((version,)) = numbered else {
-                return Err(AppError::Conflict(
-                    "The document's visibility changed while the file was uploading; upload it again."
-                        .to_owned(),
-                )
-                .into());
-            };
-            (id.to_owned(), version)
-        }
-        None => {
-            let id = new_id();
-            sqlx::query(
-                "insert into documents (id, matter_id, visibility, current_version, request_id, created_by, created_at)
-                 values ($1, $2, $3, 1, $4, $5, $6)",
-            )
-            .bind(id.as_str())
-            .bind(rows.matter)
-            .bind(rows.visibility.as_str())
-            .bind(rows.request_id)
-            .bind(user.as_str())
-            .bind(now)
-            .execute(tx.conn())
-            .await
-            .context("adding a document")?;
-            (id, 1)
-        }
+            .into());
+        };
+        (id.clone(), version)
+    } else {
+        let id = DocumentId::from_trusted(new_id());
+        sqlx::query(
+            "insert into documents (id, matter_id, visibility, current_version, request_id, created_by, created_at)
+             values ($1, $2, $3, 1, $4, $5, $6)",
+        )
+        .bind(id.clone())
+        .bind(rows.matter.clone())
+        .bind(rows.visibility.as_str())
+        .bind(rows.request_id.cloned())
+        .bind(user.as_str())
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .context("adding a document")?;
+        (id, 1)
     };
     sqlx::query(
         "insert into document_versions
              (id, document_id, version, size, sha256, wrapped_key, blob_key, name_sealed, content_type, uploaded_by, uploaded_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(rows.version_id)
-    .bind(document_id.as_str())
+    .bind(rows.version_id.clone())
+    .bind(document_id.clone())
     .bind(version)
     .bind(i64::try_from(rows.size).context("file size")?)
     .bind(rows.sha256.to_vec())
     .bind(rows.wrapped_key.to_vec())
-    .bind(rows.version_id)
+    .bind(rows.version_id.clone())
     .bind(rows.name_sealed.to_vec())
     .bind(rows.content_type)
     .bind(user.as_str())
@@ -451,7 +460,8 @@ async fn commit_rows(
     .context("adding a document version")?;
     let mut entries = vec![(
         "document.uploaded",
-        ("document", document_id.clone()),
+        AuditEntry::by(principal, client, "document.uploaded", AuditResult::Success)
+            .on(&document_id),
         format!("Uploaded a document (version {version})"),
     )];
     if let Some(request_id) = rows.request_id {
@@ -462,10 +472,10 @@ async fn commit_rows(
              where id = $3 and matter_id = $4
                and (review_status is null or review_status <> 'accepted')",
         )
-        .bind(rows.version_id)
+        .bind(rows.version_id.clone())
         .bind(now)
-        .bind(request_id)
-        .bind(rows.matter)
+        .bind(request_id.clone())
+        .bind(rows.matter.clone())
         .execute(tx.conn())
         .await
         .context("fulfilling a document request")?
@@ -475,25 +485,24 @@ async fn commit_rows(
         }
         entries.push((
             "document_request.fulfilled",
-            ("document_request", request_id.to_owned()),
+            AuditEntry::by(
+                principal,
+                client,
+                "document_request.fulfilled",
+                AuditResult::Success,
+            )
+            .on(request_id),
             "Fulfilled a document request".to_owned(),
         ));
     }
-    for (action, (kind, id), summary) in entries {
-        audit::append(
-            &mut tx,
-            &AuditEntry::new(action, AuditResult::Success)
-                .actor(user.clone())
-                .object(kind, id)
-                .client(client.ip, client.user_agent.as_deref()),
-        )
-        .await?;
+    for (action, entry, summary) in entries {
+        audit::append(&mut tx, &entry).await?;
         if let Some(contact_id) = &principal.contact_id {
             touchpoints::record(
                 &mut tx,
                 &NewTouchpoint {
                     contact_id: contact_id.clone(),
-                    matter_id: Some(MatterId::from_trusted(rows.matter.to_owned())),
+                    matter_id: Some(rows.matter.clone()),
                     kind: format!("portal.{action}"),
                     summary,
                     actor_user_id: Some(principal.user_id.clone()),
@@ -504,15 +513,4 @@ async fn commit_rows(
     }
     tx.commit().await.context("committing an upload")?;
     Ok((document_id, version))
-}
-
-/// Lowercase hex.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }

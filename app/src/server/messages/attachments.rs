@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use anyhow::Context as _;
 
-use super::{ThreadRow, find_thread, not_found, threads::MessageRow};
+use super::{ThreadRow, find_thread, threads::MessageRow};
 use crate::{
     domain::{
         AppError,
-        ids::MatterId,
+        ids::{DocumentId, MessageId, ThreadId, VersionId},
         message::AttachmentView,
         policy::{Attach, attach_rule},
     },
@@ -21,15 +21,15 @@ use crate::{
         auth::{ClientInfo, Principal},
         db::WriteTx,
         documents::{self, Download, DownloadError, open_name},
-        policy::visible_document_sql,
+        policy::{deny, visible_document_sql},
     },
 };
 
 #[derive(sqlx::FromRow)]
 struct AttachmentRow {
-    message_id: String,
+    message_id: MessageId,
     position: i64,
-    version_id: String,
+    version_id: VersionId,
     size: i64,
     name_sealed: Vec<u8>,
 }
@@ -42,9 +42,9 @@ struct AttachmentRow {
 pub(super) async fn load_attachments(
     state: &AppState,
     viewer: &Principal,
-    thread_id: &str,
+    thread_id: &ThreadId,
     rows: &[MessageRow],
-) -> anyhow::Result<HashMap<String, Vec<AttachmentView>>> {
+) -> anyhow::Result<HashMap<MessageId, Vec<AttachmentView>>> {
     let mut by_message = HashMap::new();
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(by_message);
@@ -65,7 +65,7 @@ pub(super) async fn load_attachments(
     let found: Vec<AttachmentRow> = sqlx::query_as(&sql)
         .bind(viewer.user_id.to_string())
         .bind(viewer.role.as_str())
-        .bind(thread_id.to_owned())
+        .bind(thread_id.clone())
         .bind(first.id.clone())
         .bind(last.id.clone())
         .fetch_all(state.db.pool())
@@ -87,9 +87,9 @@ pub(super) async fn load_attachments(
 
 /// A document about to go out with a message.
 pub(super) struct Attachable {
-    document_id: String,
+    document_id: DocumentId,
     /// Its current version, which the message pins.
-    pub(super) version_id: String,
+    pub(super) version_id: VersionId,
     /// Sending shares it with the client ([`Attach::ShareOnSend`]).
     share: bool,
 }
@@ -103,35 +103,17 @@ pub(super) async fn attachable(
     principal: &Principal,
     client: &ClientInfo,
     thread: &ThreadRow,
-    document_ids: &[&str],
+    document_ids: &[DocumentId],
 ) -> Result<Vec<Attachable>, ServiceError> {
     let subject = principal.subject();
     let mut files = Vec::with_capacity(document_ids.len());
     for document_id in document_ids {
-        // Only ids that look like ids reach the query and the audit log.
-        let well_formed = MatterId::parse(document_id).is_ok();
-        let found = if well_formed {
-            documents::current_version(&state.db, principal, &thread.matter_id, document_id).await?
-        } else {
-            None
-        };
+        let found =
+            documents::current_version(&state.db, principal, &thread.matter_id, document_id)
+                .await?;
         let Some(current) = found else {
-            return Err(not_found(
-                &state.db,
-                principal,
-                client,
-                "access.document",
-                (
-                    "document",
-                    if well_formed {
-                        *document_id
-                    } else {
-                        "(malformed)"
-                    },
-                ),
-                Some(format!("attaching to thread {}", thread.id)),
-            )
-            .await);
+            let why = format!("attaching to thread {}", thread.id);
+            return Err(deny(&state.db, principal, client, document_id, &why).await);
         };
         let share = match attach_rule(&subject, current.visibility, current.own_upload) {
             Attach::AsIs => false,
@@ -145,7 +127,7 @@ pub(super) async fn attachable(
             }
         };
         files.push(Attachable {
-            document_id: (*document_id).to_owned(),
+            document_id: document_id.clone(),
             version_id: current.version_id,
             share,
         });
@@ -185,7 +167,7 @@ pub async fn download_attachment(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    message_id: &str,
+    message_id: &MessageId,
     position: i64,
     range: Option<&str>,
 ) -> Result<Download, DownloadError> {
@@ -193,7 +175,7 @@ pub async fn download_attachment(
         find_attachment(state, principal, client, message_id, position).await?;
     let seen = View {
         action: "message.attachment_downloaded",
-        object: Some(("message", message_id)),
+        object: Some(("message", message_id.as_str())),
         matter: None,
         summary: "Downloaded a message attachment",
     };
@@ -209,33 +191,24 @@ async fn find_attachment(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    message_id: &str,
+    message_id: &MessageId,
     position: i64,
-) -> Result<(String, i64), ServiceError> {
-    let found: Option<(String, String, i64)> = sqlx::query_as(
+) -> Result<(DocumentId, i64), ServiceError> {
+    let found: Option<(ThreadId, DocumentId, i64)> = sqlx::query_as(
         "select x.thread_id, v.document_id, v.version from message_attachments a
          join messages x on x.id = a.message_id
          join document_versions v on v.id = a.version_id
          where a.message_id = $1 and a.position = $2
            and not exists (select 1 from message_retractions r where r.message_id = x.id)",
     )
-    .bind(message_id.to_owned())
+    .bind(message_id.clone())
     .bind(position)
     .fetch_optional(state.db.pool())
     .await
     .context("loading a message attachment")?;
     let Some((thread_id, document_id, version)) = found else {
-        return Err(not_found(
-            &state.db,
-            principal,
-            client,
-            "access.attachment",
-            ("message", message_id),
-            Some(format!(
-                "attachment {position}: missing, or the message was retracted"
-            )),
-        )
-        .await);
+        let why = format!("attachment {position}: missing, or the message was retracted");
+        return Err(deny(&state.db, principal, client, message_id, &why).await);
     };
     find_thread(&state.db, principal, client, &thread_id).await?;
     Ok((document_id, version))

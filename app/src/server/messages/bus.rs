@@ -2,6 +2,8 @@
 
 use tokio::sync::broadcast;
 
+use crate::domain::ids::{MessageId, ThreadId};
+
 /// Tells open message streams that a thread has news. Only ids go through
 /// it, never bodies: each stream reloads what its own user may see from the
 /// database, which also makes replay and live delivery one path.
@@ -14,25 +16,25 @@ pub enum Notice {
     /// A new message in the thread with this id.
     Message {
         /// The thread's id.
-        thread_id: String,
+        thread_id: ThreadId,
     },
     /// A message of the thread was retracted.
     Retraction {
         /// The thread's id.
-        thread_id: String,
+        thread_id: ThreadId,
         /// The retracted message's id.
-        message_id: String,
+        message_id: MessageId,
     },
     /// Someone read further in the thread.
     Read {
         /// The thread's id.
-        thread_id: String,
+        thread_id: ThreadId,
     },
 }
 
 impl Notice {
     /// The thread the news is about.
-    pub fn thread_id(&self) -> &str {
+    pub fn thread_id(&self) -> &ThreadId {
         match self {
             Self::Message { thread_id }
             | Self::Retraction { thread_id, .. }
@@ -49,24 +51,24 @@ impl MessageBus {
     }
 
     /// Announces a new message in `thread_id`. Nobody listening is fine.
-    pub fn publish(&self, thread_id: &str) {
+    pub fn publish(&self, thread_id: &ThreadId) {
         self.send(Notice::Message {
-            thread_id: thread_id.to_owned(),
+            thread_id: thread_id.clone(),
         });
     }
 
     /// Announces that `message_id` in `thread_id` was retracted.
-    pub fn publish_retraction(&self, thread_id: &str, message_id: &str) {
+    pub fn publish_retraction(&self, thread_id: &ThreadId, message_id: &MessageId) {
         self.send(Notice::Retraction {
-            thread_id: thread_id.to_owned(),
-            message_id: message_id.to_owned(),
+            thread_id: thread_id.clone(),
+            message_id: message_id.clone(),
         });
     }
 
     /// Announces that someone read further in `thread_id`.
-    pub fn publish_read(&self, thread_id: &str) {
+    pub fn publish_read(&self, thread_id: &ThreadId) {
         self.send(Notice::Read {
-            thread_id: thread_id.to_owned(),
+            thread_id: thread_id.clone(),
         });
     }
 

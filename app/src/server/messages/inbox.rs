@@ -53,7 +53,7 @@ fn waiting_sql(filter: &str) -> String {
 /// firm's answer, longest-waiting first, with their response-time targets.
 /// Clients have no inbox (not found). Breaches are escalated first, so the
 /// tasks are there when the inbox shows them.
-pub async fn inbox(
+pub async fn list_inbox(
     state: &AppState,
     principal: &Principal,
 ) -> Result<Vec<InboxItemView>, ServiceError> {

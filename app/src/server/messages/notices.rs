@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 
 use super::ThreadRow;
+use crate::domain::ids::UserId;
 use crate::server::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
@@ -26,7 +27,7 @@ pub(super) async fn notify_participants(
     tx: &mut WriteTx,
     firm_key: &DataKey,
     thread: &ThreadRow,
-    sender_id: &str,
+    sender_id: &UserId,
 ) -> anyhow::Result<()> {
     let now = now_ms();
     let quiet_since = now - state.messaging.notify_batch_minutes.saturating_mul(60_000);
@@ -40,14 +41,14 @@ pub(super) async fn notify_participants(
         participant_sql("$2")
     );
     let recipients: Vec<(String, String)> = sqlx::query_as(&sql)
-        .bind(sender_id.to_owned())
+        .bind(sender_id.clone())
         .bind(thread.matter_id.clone())
         .bind(thread.id.clone())
         .bind(quiet_since)
         .fetch_all(tx.conn())
         .await
         .context("finding whom to tell about a new message")?;
-    let link = format!("{}/messages/{}", state.public_url, thread.id);
+    let link = crate::domain::links::thread_page(&state.public_url, &thread.id);
     let body = format!(
         "You have a new secure message in your Vellum portal.\n\n\
          Read it here: {link}\n\n\
@@ -98,10 +99,13 @@ pub async fn set_message_emails(
     .context("saving the message email preference")?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("message.emails_set", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .client(client.ip, client.user_agent.as_deref())
-            .detail(if enabled { "on" } else { "off" }),
+        &AuditEntry::by(
+            principal,
+            client,
+            "message.emails_set",
+            AuditResult::Success,
+        )
+        .detail(if enabled { "on" } else { "off" }),
     )
     .await?;
     tx.commit().await?;

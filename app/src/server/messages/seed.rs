@@ -6,7 +6,10 @@ use super::{
     ThreadRow,
     send::{create_thread, insert_message},
 };
-use crate::server::{AppState, new_id};
+use crate::{
+    domain::ids::{MatterId, ThreadId, UserId},
+    server::{AppState, new_id},
+};
 
 /// Demo conversations for `seed-demo`: one client question on each of
 /// Alice's and Bob's matters, sealed like real messages. Idempotent: a
@@ -42,7 +45,7 @@ pub async fn seed_messages(state: &AppState) -> anyhow::Result<()> {
         ),
     ];
     for (number, email, subject, body) in DEMO_THREADS {
-        let found: Option<(String, i64)> = sqlx::query_as(
+        let found: Option<(MatterId, i64)> = sqlx::query_as(
             "select m.id, (select count(*) from message_threads t where t.matter_id = m.id) from matters m where m.number = $1",
         )
         .bind((*number).to_owned())
@@ -52,13 +55,13 @@ pub async fn seed_messages(state: &AppState) -> anyhow::Result<()> {
         let Some((matter_id, 0)) = found else {
             continue;
         };
-        let (sender_id,): (String,) = sqlx::query_as("select id from users where email = $1")
+        let (sender_id,): (UserId,) = sqlx::query_as("select id from users where email = $1")
             .bind((*email).to_owned())
             .fetch_one(state.db.pool())
             .await
             .context("finding a demo client")?;
         let thread = ThreadRow {
-            id: new_id(),
+            id: ThreadId::from_trusted(new_id()),
             matter_id,
             number: (*number).to_owned(),
             subject: (*subject).to_owned(),

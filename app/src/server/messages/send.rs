@@ -12,8 +12,8 @@ use super::{
 use crate::{
     domain::{
         AppError,
-        ids::MatterId,
-        message::{parse_attachments, validate_body, validate_message, validate_subject},
+        ids::{DocumentId, MatterId, MessageId, ThreadId, UserId},
+        message::{validate_body, validate_message, validate_subject},
         policy::may_retract_message,
     },
     server::{
@@ -23,7 +23,7 @@ use crate::{
         crypto::{DataKey, encrypt_field},
         db::WriteTx,
         new_id, now_ms,
-        policy::authorize_matter,
+        policy::{authorize_matter, deny},
     },
 };
 
@@ -35,11 +35,11 @@ pub(super) async fn insert_message(
     key: &DataKey,
     tx: &mut WriteTx,
     thread: &ThreadRow,
-    sender_id: &str,
+    sender_id: &UserId,
     body: &str,
     attachments: &[Attachable],
-) -> Result<String, ServiceError> {
-    let message_id = new_id();
+) -> Result<MessageId, ServiceError> {
+    let message_id = MessageId::from_trusted(new_id());
     let row_id = body_row_id(&thread.id, &message_id);
     let sealed =
         encrypt_field(key, &body_aad(&row_id), body.as_bytes()).context("sealing a message")?;
@@ -47,7 +47,7 @@ pub(super) async fn insert_message(
     sqlx::query("insert into messages (id, thread_id, sender_id, body_sealed, created_at) values ($1, $2, $3, $4, $5)")
         .bind(message_id.clone())
         .bind(thread.id.clone())
-        .bind(sender_id.to_owned())
+        .bind(sender_id.clone())
         .bind(sealed)
         .bind(now)
         .execute(tx.conn())
@@ -86,39 +86,30 @@ pub(super) async fn insert_message(
 }
 
 /// Sends a message to a thread the principal may take part in, carrying
-/// the documents listed in `attachments` (ids separated by white space;
-/// see [`parse_attachments`]). Returns the new message's id.
-pub async fn send(
+/// the documents `attachments` (see
+/// [`crate::domain::message::parse_attachments`]). Returns the new
+/// message's id.
+pub async fn send_message(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    thread_id: &str,
+    thread_id: &ThreadId,
     body: &str,
-    attachments: &str,
-) -> Result<String, ServiceError> {
-    let document_ids = parse_attachments(attachments)?;
+    document_ids: &[DocumentId],
+) -> Result<MessageId, ServiceError> {
     let body = validate_message(body, document_ids.len())?;
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
-    let files = attachable(state, principal, client, &thread, &document_ids).await?;
+    let files = attachable(state, principal, client, &thread, document_ids).await?;
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     share_on_send(&mut tx, principal, client, &thread, &files).await?;
-    let message_id = insert_message(
-        &key,
-        &mut tx,
-        &thread,
-        principal.user_id.as_str(),
-        body,
-        &files,
-    )
-    .await?;
+    let message_id =
+        insert_message(&key, &mut tx, &thread, &principal.user_id, body, &files).await?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("message.sent", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("message", message_id.as_str())
-            .client(client.ip, client.user_agent.as_deref())
+        &AuditEntry::by(principal, client, "message.sent", AuditResult::Success)
+            .on(&message_id)
             .detail(format!(
                 "thread {}, {} attachment(s)",
                 thread.id,
@@ -137,14 +128,7 @@ pub async fn send(
     if principal.role.is_firm() {
         complete_follow_ups(&mut tx, &thread.id, principal).await?;
     }
-    notify_participants(
-        state,
-        &mut tx,
-        &firm_key,
-        &thread,
-        principal.user_id.as_str(),
-    )
-    .await?;
+    notify_participants(state, &mut tx, &firm_key, &thread, &principal.user_id).await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(message_id)
@@ -153,12 +137,12 @@ pub async fn send(
 /// The firm answered: the thread's open follow-up task is done.
 async fn complete_follow_ups(
     tx: &mut WriteTx,
-    thread_id: &str,
+    thread_id: &ThreadId,
     principal: &Principal,
 ) -> anyhow::Result<()> {
     let done =
         sqlx::query("update tasks set status = 'done' where thread_id = $1 and status = 'open'")
-            .bind(thread_id.to_owned())
+            .bind(thread_id.clone())
             .execute(tx.conn())
             .await
             .context("completing a thread's follow-up task")?;
@@ -167,7 +151,7 @@ async fn complete_follow_ups(
             tx,
             &AuditEntry::new("task.completed", AuditResult::Success)
                 .actor(principal.user_id.to_string())
-                .object("thread", thread_id)
+                .on(thread_id)
                 .detail(format!("the firm answered thread {thread_id}")),
         )
         .await?;
@@ -184,40 +168,30 @@ pub async fn start_thread(
     matter_id: &MatterId,
     subject: &str,
     body: &str,
-) -> Result<String, ServiceError> {
+) -> Result<ThreadId, ServiceError> {
     let subject = validate_subject(subject)?;
     let body = validate_body(body)?;
     authorize_matter(&state.db, principal, client, matter_id).await?;
     let (number,): (String,) = sqlx::query_as("select number from matters where id = $1")
-        .bind(matter_id.as_str().to_owned())
+        .bind(matter_id.clone())
         .fetch_one(state.db.pool())
         .await
         .context("loading a matter's number")?;
     let thread = ThreadRow {
-        id: new_id(),
-        matter_id: matter_id.as_str().to_owned(),
+        id: ThreadId::from_trusted(new_id()),
+        matter_id: matter_id.clone(),
         number,
         subject: subject.to_owned(),
     };
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
-    create_thread(&mut tx, &thread, principal.user_id.as_str()).await?;
-    let message_id = insert_message(
-        &key,
-        &mut tx,
-        &thread,
-        principal.user_id.as_str(),
-        body,
-        &[],
-    )
-    .await?;
+    create_thread(&mut tx, &thread, &principal.user_id).await?;
+    let message_id = insert_message(&key, &mut tx, &thread, &principal.user_id, body, &[]).await?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("message.sent", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("message", message_id.as_str())
-            .client(client.ip, client.user_agent.as_deref())
+        &AuditEntry::by(principal, client, "message.sent", AuditResult::Success)
+            .on(&message_id)
             .detail(format!("new thread {}", thread.id)),
     )
     .await?;
@@ -229,14 +203,7 @@ pub async fn start_thread(
         "Started a secure conversation",
     )
     .await?;
-    notify_participants(
-        state,
-        &mut tx,
-        &firm_key,
-        &thread,
-        principal.user_id.as_str(),
-    )
-    .await?;
+    notify_participants(state, &mut tx, &firm_key, &thread, &principal.user_id).await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(thread.id)
@@ -245,7 +212,7 @@ pub async fn start_thread(
 pub(super) async fn create_thread(
     tx: &mut WriteTx,
     thread: &ThreadRow,
-    created_by: &str,
+    created_by: &UserId,
 ) -> anyhow::Result<()> {
     let now = now_ms();
     sqlx::query(
@@ -255,7 +222,7 @@ pub(super) async fn create_thread(
     .bind(thread.id.clone())
     .bind(thread.matter_id.clone())
     .bind(thread.subject.clone())
-    .bind(created_by.to_owned())
+    .bind(created_by.clone())
     .bind(now)
     .execute(tx.conn())
     .await
@@ -266,21 +233,23 @@ pub(super) async fn create_thread(
 /// Retracts a message its sender wrote. The ciphertext stays (messages are
 /// never changed); a retraction row hides it and the audit log records who
 /// did it. Retracting twice is a no-op.
-pub async fn retract(
+pub async fn retract_message(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    message_id: &str,
+    message_id: &MessageId,
 ) -> Result<(), ServiceError> {
-    let (thread_id, sender_id): (String, String) =
+    let found: Option<(ThreadId, String)> =
         sqlx::query_as("select thread_id, sender_id from messages where id = $1")
-            .bind(message_id.to_owned())
+            .bind(message_id.clone())
             .fetch_optional(state.db.pool())
             .await
-            .context("loading a message")?
-            .unwrap_or_default();
+            .context("loading a message")?;
+    let Some((thread_id, sender_id)) = found else {
+        return Err(deny(&state.db, principal, client, message_id, "missing").await);
+    };
     // Checks that the thread is visible before revealing anything about the
-    // sender: an unknown id takes the same path and ends in not found.
+    // sender.
     let thread = find_thread(&state.db, principal, client, &thread_id).await?;
     if !may_retract_message(&principal.subject(), &sender_id) {
         return Err(AppError::NotFound.into());
@@ -290,7 +259,7 @@ pub async fn retract(
         "insert into message_retractions (message_id, retracted_by, retracted_at) values ($1, $2, $3)
          on conflict (message_id) do nothing",
     )
-    .bind(message_id.to_owned())
+    .bind(message_id.clone())
     .bind(principal.user_id.to_string())
     .bind(now_ms())
     .execute(tx.conn())
@@ -298,10 +267,8 @@ pub async fn retract(
     .context("retracting a message")?;
     audit::append(
         &mut tx,
-        &AuditEntry::new("message.retracted", AuditResult::Success)
-            .actor(principal.user_id.to_string())
-            .object("message", message_id)
-            .client(client.ip, client.user_agent.as_deref())
+        &AuditEntry::by(principal, client, "message.retracted", AuditResult::Success)
+            .on(message_id)
             .detail(format!("thread {}", thread.id)),
     )
     .await?;

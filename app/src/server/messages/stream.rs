@@ -31,7 +31,7 @@ use super::{
 };
 use crate::{
     domain::{
-        ids::MatterId,
+        ids::{MessageId, ThreadId},
         message::{MessageView, ReceiptView},
     },
     server::{
@@ -56,31 +56,35 @@ pub enum StreamEvent {
     /// A message, replayed or new; its id is the event id.
     Message(MessageView),
     /// The id of a message that was retracted.
-    Retracted(String),
+    Retracted(MessageId),
     /// How far the others have read.
     Receipts(Vec<ReceiptView>),
 }
 
 /// Where a (re)connecting page resumes: after the last message it has.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Resume<'a> {
+#[derive(Clone, Debug, Default)]
+pub struct Resume {
     /// The browser's `Last-Event-ID`, which it sends by itself when it
     /// reconnects: the later of the two, so it wins.
-    pub last_event_id: Option<&'a str>,
+    pub last_event_id: Option<MessageId>,
     /// The `after` the page was opened with.
-    pub after: Option<&'a str>,
+    pub after: Option<MessageId>,
 }
 
-impl Resume<'_> {
-    /// The first well-formed id of the two; ids reach queries only after
-    /// this check. Empty (from the start) when neither is.
-    fn after(&self) -> String {
-        [self.last_event_id, self.after]
-            .into_iter()
-            .flatten()
-            .find(|id| MatterId::parse(id).is_ok())
-            .unwrap_or_default()
-            .to_owned()
+impl Resume {
+    /// Reads the two from a request, keeping only well-formed ids: a page
+    /// that sends something else starts from the beginning.
+    pub fn from_request(last_event_id: Option<&str>, after: Option<&str>) -> Self {
+        let well_formed = |raw: Option<&str>| raw.and_then(|id| MessageId::parse(id).ok());
+        Self {
+            last_event_id: well_formed(last_event_id),
+            after: well_formed(after),
+        }
+    }
+
+    /// The message to resume after; `None` is from the start.
+    fn after(self) -> Option<MessageId> {
+        self.last_event_id.or(self.after)
     }
 }
 
@@ -96,11 +100,10 @@ pub async fn follow_thread(
     principal: Principal,
     client: ClientInfo,
     session: &SessionAuth,
-    thread_id: &str,
-    resume: Resume<'_>,
+    thread_id: &ThreadId,
+    resume: Resume,
 ) -> Result<impl Stream<Item = StreamEvent> + Send + 'static, ServiceError> {
-    let thread_id = MatterId::parse(thread_id)?;
-    let thread = find_thread(&state.db, &principal, &client, thread_id.as_str()).await?;
+    let thread = find_thread(&state.db, &principal, &client, thread_id).await?;
     // Subscribe before the replay query, so a message sent in between is
     // announced and then fetched, not missed.
     let live = Live {
@@ -135,9 +138,10 @@ struct Live {
     /// The session's last activity as last known (UTC ms): the idle limit
     /// counts from here.
     last_seen_at: i64,
-    thread: String,
-    /// The id of the last message sent to this client.
-    last: String,
+    thread: ThreadId,
+    /// The id of the last message sent to this client; `None` before the
+    /// first.
+    last: Option<MessageId>,
     rx: Receiver<Notice>,
     pending: VecDeque<StreamEvent>,
     replayed: bool,
@@ -147,10 +151,17 @@ impl Live {
     /// Loads the messages after the last one sent. `false` when the stream
     /// should end (a database or decryption failure, logged here).
     async fn fetch(&mut self) -> bool {
-        match messages_after(&self.state, &self.principal, &self.thread, &self.last).await {
+        match messages_after(
+            &self.state,
+            &self.principal,
+            &self.thread,
+            self.last.as_ref(),
+        )
+        .await
+        {
             Ok(batch) => {
                 if let Some(newest) = batch.last() {
-                    self.last.clone_from(&newest.id);
+                    self.last = Some(MessageId::from_trusted(newest.id.clone()));
                 }
                 self.pending
                     .extend(batch.into_iter().map(StreamEvent::Message));
@@ -288,7 +299,7 @@ impl Live {
                 }
                 continue;
             };
-            if matches!(&notice, Ok(n) if n.thread_id() != self.thread) {
+            if matches!(&notice, Ok(n) if *n.thread_id() != self.thread) {
                 continue;
             }
             if !self.within_session_limits().await || !self.still_allowed().await {

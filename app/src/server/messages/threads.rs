@@ -4,11 +4,11 @@
 use anyhow::Context as _;
 
 use super::{
-    ThreadRow, attachments::load_attachments, body_aad, body_row_id, client_touchpoint,
-    find_thread, not_found,
+    ThreadRow, attachments::load_attachments, body_aad, body_row_id, client_touchpoint, find_thread,
 };
 use crate::{
     domain::{
+        ids::{MessageId, ThreadId, UserId},
         message::{
             MAX_MESSAGES, MAX_THREADS, MessageView, ReceiptView, ThreadSummaryView, ThreadView,
         },
@@ -21,13 +21,13 @@ use crate::{
         crypto::{decrypt_field, envelope_key_id},
         db::{Db, WriteTx},
         now_ms,
-        policy::{participant_sql, visible_matter_sql},
+        policy::{deny, participant_sql, visible_matter_sql},
     },
 };
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
-    id: String,
+    id: ThreadId,
     number: String,
     title: String,
     subject: String,
@@ -62,7 +62,7 @@ pub async fn list_threads(
     Ok(rows
         .into_iter()
         .map(|r| ThreadSummaryView {
-            id: r.id,
+            id: r.id.into(),
             matter_number: r.number,
             matter_title: r.title,
             subject: r.subject,
@@ -74,7 +74,7 @@ pub async fn list_threads(
 
 /// How many messages from others the principal has not read, over every
 /// thread they may take part in: the number next to "Messages".
-pub async fn unread_count(db: &Db, principal: &Principal) -> Result<i64, ServiceError> {
+pub async fn count_unread_messages(db: &Db, principal: &Principal) -> Result<i64, ServiceError> {
     let sql = format!(
         "select count(*) from messages x
          join message_threads t on t.id = x.thread_id
@@ -96,7 +96,7 @@ pub async fn unread_count(db: &Db, principal: &Principal) -> Result<i64, Service
 
 #[derive(sqlx::FromRow)]
 pub(super) struct MessageRow {
-    pub(super) id: String,
+    pub(super) id: MessageId,
     sender_id: String,
     sender_name: String,
     body_sealed: Vec<u8>,
@@ -112,8 +112,8 @@ pub(super) struct MessageRow {
 /// belong to this record. The plaintext is never part of an error.
 pub async fn open_body(
     state: &AppState,
-    thread_id: &str,
-    message_id: &str,
+    thread_id: &ThreadId,
+    message_id: &MessageId,
     sealed: &[u8],
 ) -> anyhow::Result<String> {
     let key_id = envelope_key_id(sealed)
@@ -129,11 +129,11 @@ pub async fn open_body(
 /// A thread and its newest messages, oldest first. Opening it marks every
 /// message in it read and records the read (audit, and a touchpoint for
 /// clients).
-pub async fn open_thread(
+pub async fn get_thread(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    thread_id: &str,
+    thread_id: &ThreadId,
 ) -> Result<ThreadView, ServiceError> {
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
     let mut rows: Vec<MessageRow> = sqlx::query_as(
@@ -151,12 +151,14 @@ pub async fn open_thread(
     rows.reverse();
     let me = principal.user_id.to_string();
     let messages = to_views(state, &thread.id, principal, rows).await?;
-    let last = messages.last().map(|m| m.id.as_str());
-    record_read(state, principal, client, &thread, last, true).await?;
+    let last = messages
+        .last()
+        .map(|m| MessageId::from_trusted(m.id.clone()));
+    record_read(state, principal, client, &thread, last.as_ref(), true).await?;
     let receipts = receipts(&state.db, &thread.id, &me).await?;
     Ok(ThreadView {
-        id: thread.id,
-        matter_id: thread.matter_id,
+        id: thread.id.into(),
+        matter_id: thread.matter_id.into(),
         matter_number: thread.number,
         subject: thread.subject,
         messages,
@@ -175,21 +177,17 @@ async fn record_read(
     principal: &Principal,
     client: &ClientInfo,
     thread: &ThreadRow,
-    last: Option<&str>,
+    last: Option<&MessageId>,
     opened: bool,
 ) -> Result<(), ServiceError> {
-    let me = principal.user_id.to_string();
     let mut tx = state.db.begin_write().await?;
     let moved = match last {
-        Some(last) => mark_read(&mut tx, &thread.id, &me, last).await?,
+        Some(last) => mark_read(&mut tx, &thread.id, &principal.user_id, last).await?,
         None => false,
     };
     audit::append(
         &mut tx,
-        &AuditEntry::new("message.read", AuditResult::Success)
-            .actor(me)
-            .object("thread", thread.id.as_str())
-            .client(client.ip, client.user_agent.as_deref()),
+        &AuditEntry::by(principal, client, "message.read", AuditResult::Success).on(&thread.id),
     )
     .await?;
     if opened || moved {
@@ -216,27 +214,20 @@ pub async fn mark_thread_read(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    thread_id: &str,
-    message_id: &str,
+    thread_id: &ThreadId,
+    message_id: &MessageId,
 ) -> Result<(), ServiceError> {
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
     let found: Option<(String,)> =
         sqlx::query_as("select id from messages where id = $1 and thread_id = $2")
-            .bind(message_id.to_owned())
+            .bind(message_id.clone())
             .bind(thread.id.clone())
             .fetch_optional(state.db.pool())
             .await
             .context("finding a message to mark read")?;
     if found.is_none() {
-        return Err(not_found(
-            &state.db,
-            principal,
-            client,
-            "access.message",
-            ("message", message_id),
-            Some(format!("not in thread {}", thread.id)),
-        )
-        .await);
+        let why = format!("not in thread {}", thread.id);
+        return Err(deny(&state.db, principal, client, message_id, &why).await);
     }
     record_read(state, principal, client, &thread, Some(message_id), false).await
 }
@@ -248,7 +239,7 @@ pub async fn mark_thread_read(
 /// leaves no name behind.
 pub(super) async fn receipts(
     db: &Db,
-    thread_id: &str,
+    thread_id: &ThreadId,
     me: &str,
 ) -> Result<Vec<ReceiptView>, ServiceError> {
     let sql = format!(
@@ -261,7 +252,7 @@ pub(super) async fn receipts(
         participant_sql("t.matter_id")
     );
     let rows: Vec<(String, String)> = sqlx::query_as(&sql)
-        .bind(thread_id.to_owned())
+        .bind(thread_id.clone())
         .bind(me.to_owned())
         .fetch_all(db.pool())
         .await
@@ -279,7 +270,7 @@ pub(super) async fn receipts(
 /// attachments the viewer may see.
 async fn to_views(
     state: &AppState,
-    thread_id: &str,
+    thread_id: &ThreadId,
     viewer: &Principal,
     rows: Vec<MessageRow>,
 ) -> anyhow::Result<Vec<MessageView>> {
@@ -297,7 +288,7 @@ async fn to_views(
         };
         messages.push(MessageView {
             mine: row.sender_id == me,
-            id: row.id,
+            id: row.id.into(),
             sender_name: row.sender_name,
             body,
             attachments: files,
@@ -314,8 +305,8 @@ async fn to_views(
 pub(super) async fn messages_after(
     state: &AppState,
     principal: &Principal,
-    thread_id: &str,
-    after: &str,
+    thread_id: &ThreadId,
+    after: Option<&MessageId>,
 ) -> Result<Vec<MessageView>, ServiceError> {
     let rows: Vec<MessageRow> = sqlx::query_as(
         "select x.id, x.sender_id, u.display_name as sender_name, x.body_sealed, x.created_at,
@@ -324,8 +315,8 @@ pub(super) async fn messages_after(
          where x.thread_id = $1 and x.id > $2
          order by x.id limit $3",
     )
-    .bind(thread_id.to_owned())
-    .bind(after.to_owned())
+    .bind(thread_id.clone())
+    .bind(after.map_or("", MessageId::as_str).to_owned())
     .bind(MAX_MESSAGES)
     .fetch_all(state.db.pool())
     .await
@@ -338,13 +329,13 @@ pub(super) async fn messages_after(
 /// The caller must have authorized the thread (`find_thread`).
 pub(super) async fn retracted_in(
     state: &AppState,
-    thread_id: &str,
-) -> Result<Vec<String>, ServiceError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
+    thread_id: &ThreadId,
+) -> Result<Vec<MessageId>, ServiceError> {
+    let ids: Vec<(MessageId,)> = sqlx::query_as(
         "select r.message_id from message_retractions r join messages x on x.id = r.message_id
          where x.thread_id = $1 order by r.message_id desc limit $2",
     )
-    .bind(thread_id.to_owned())
+    .bind(thread_id.clone())
     .bind(MAX_MESSAGES)
     .fetch_all(state.db.pool())
     .await
@@ -356,9 +347,9 @@ pub(super) async fn retracted_in(
 /// Returns whether it moved.
 pub(super) async fn mark_read(
     tx: &mut WriteTx,
-    thread_id: &str,
-    user_id: &str,
-    message_id: &str,
+    thread_id: &ThreadId,
+    user_id: &UserId,
+    message_id: &MessageId,
 ) -> anyhow::Result<bool> {
     let moved = sqlx::query(
         "insert into message_reads (thread_id, user_id, last_read_message_id, read_at) values ($1, $2, $3, $4)
@@ -366,9 +357,9 @@ pub(super) async fn mark_read(
          set last_read_message_id = excluded.last_read_message_id, read_at = excluded.read_at
          where message_reads.last_read_message_id < excluded.last_read_message_id",
     )
-    .bind(thread_id.to_owned())
-    .bind(user_id.to_owned())
-    .bind(message_id.to_owned())
+    .bind(thread_id.clone())
+    .bind(user_id.clone())
+    .bind(message_id.clone())
     .bind(now_ms())
     .execute(tx.conn())
     .await

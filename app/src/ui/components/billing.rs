@@ -60,7 +60,7 @@ impl Default for BillingActions {
 
 /// The link to a statement's PDF.
 pub fn pdf_href(invoice_id: &str) -> String {
-    format!("/api/invoices/{invoice_id}/pdf")
+    crate::domain::links::invoice_pdf(invoice_id)
 }
 
 /// A bar of the paid-and-credited share against what is outstanding.

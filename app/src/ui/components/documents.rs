@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{
-        auth::current_user,
+        auth::get_current_user,
         documents::{
             CreateDocumentRequest, ReviewDocumentRequest, SetDocumentVisibility,
             list_document_requests, list_documents,
@@ -70,7 +70,7 @@ pub fn UploadControl(
     #[prop(default = Visibility::Client)]
     visibility: Visibility,
 ) -> impl IntoView {
-    let base = format!("/api/matters/{matter_id}/documents");
+    let base = crate::domain::links::matter_documents(matter_id.as_str());
     let query = format!("&visibility={}{query}", visibility.as_str());
     let on_change = move |ev: leptos::ev::Event| {
         upload::upload_chosen_files(&ev, &base, &query, files, uploaded);
@@ -173,7 +173,7 @@ impl MatterDocuments {
         let firm = Resource::new(
             || (),
             |()| async move {
-                current_user()
+                get_current_user()
                     .await
                     .ok()
                     .flatten()

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::{
     api::{
-        auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, account},
+        auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, get_account},
         messages::SetMessageEmails,
     },
     domain::auth::AccountView,
@@ -39,7 +39,7 @@ pub fn AccountPage() -> impl IntoView {
                 emails.version().get(),
             )
         },
-        |_| account(),
+        |_| get_account(),
     );
     view! {
         <Title text="Your account" />

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::crm::contact_timeline,
+    api::crm::get_contact_timeline,
     domain::{time::format_utc, touchpoint::TouchpointView},
     ui::pages::not_found::NotFoundPage,
 };
@@ -16,7 +16,7 @@ use crate::{
 pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let first = Resource::new(id, |id| contact_timeline(id, None, None));
+    let first = Resource::new(id, |id| get_contact_timeline(id, None, None));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the timeline…"</p> }>
             {move || Suspend::new(async move {
@@ -54,7 +54,7 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
         let cursor = entries.with_untracked(|list| list.last().map(TouchpointView::cursor));
         async move {
             let (at, last) = cursor.unzip();
-            if let Ok(page) = contact_timeline(id, at, last).await {
+            if let Ok(page) = get_contact_timeline(id, at, last).await {
                 set_entries.update(|list| list.extend(page.entries));
                 set_more.set(page.has_more);
             }

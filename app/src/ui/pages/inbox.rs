@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::messages::message_inbox,
+    api::messages::list_inbox,
     domain::{message::InboxItemView, time::format_utc},
     ui::pages::not_found::NotFoundPage,
 };
@@ -14,7 +14,7 @@ use crate::{
 /// The inbox page.
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let items = Resource::new(|| (), |()| message_inbox());
+    let items = Resource::new(|| (), |()| list_inbox());
     view! {
         <Title text="Inbox" />
         <Suspense fallback=|| view! { <p class="muted">"Loading the inbox…"</p> }>

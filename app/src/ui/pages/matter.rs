@@ -13,8 +13,8 @@ use leptos_router::{
 use crate::{
     api::{
         matter_page::{
-            AddKeyDate, AddMatterNote, NewCalendarFeed, SetMatterStage, SetResponseTarget,
-            SetShared, matter_detail,
+            AddKeyDate, AddMatterNote, CreateCalendarFeed, SetMatterStage, SetResponseTarget,
+            SetShared, get_matter_detail,
         },
         messages::StartThread,
     },
@@ -58,7 +58,7 @@ pub fn MatterPage() -> impl IntoView {
                 set_target.version().get(),
             )
         },
-        |(id, ..)| matter_detail(id),
+        |(id, ..)| get_matter_detail(id),
     );
     let actions = MatterActions {
         set_stage,
@@ -110,7 +110,7 @@ struct MatterActions {
 fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels) -> impl IntoView {
     let summary = matter.summary.clone();
     let id = summary.id.to_string();
-    let calendar = format!("/api/matters/{id}/calendar.ics");
+    let calendar = crate::domain::links::matter_calendar(&id);
     view! {
         <Title text=summary.title.clone() />
         <section class="page-head">
@@ -416,7 +416,7 @@ fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
 /// with the date it stops working.
 #[component]
 fn CalendarFeed() -> impl IntoView {
-    let feed = ServerAction::<NewCalendarFeed>::new();
+    let feed = ServerAction::<CreateCalendarFeed>::new();
     view! {
         <ActionForm action=feed attr:class="inline-form" attr:method="post">
             <button class="link-button dark" type="submit">"Get a calendar feed link"</button>

@@ -240,10 +240,15 @@ fn follow_live(
         // Owned by the page, closed when the page goes away.
         let source = StoredValue::new_local(None::<(web_sys::EventSource, [OnEvent; 3])>);
         Effect::new(move |_| {
+            // Both ids came from the server with the page.
+            use crate::domain::{
+                ids::{MessageId, ThreadId},
+                links,
+            };
             let after = messages
-                .with_untracked(|list| list.last().map(|m| m.id.clone()))
-                .unwrap_or_default();
-            let url = format!("/api/messages/stream?thread={thread_id}&after={after}");
+                .with_untracked(|list| list.last().map(|m| MessageId::from_trusted(m.id.clone())));
+            let url =
+                links::message_stream(&ThreadId::from_trusted(thread_id.clone()), after.as_ref());
             let thread_id = thread_id.clone();
             let Ok(events) = web_sys::EventSource::new(&url) else {
                 return;
