@@ -742,66 +742,127 @@ async fn wall_off(app: &TestApp, email: &str, number: &str) {
     .unwrap();
 }
 
-on_both_backends! {
-    async fn no_route_shows_any_role_a_foreign_or_walled_matter(app) {
-        app.seed().await;
-        give_every_probed_matter_a_document(&app).await;
-        let mut failures = Vec::new();
-        for case in cases() {
-            wall_off(&app, case.email, case.walled).await;
-            let client = app.signed_in_client(case.email).await;
-            for route in ROUTES {
-                let probes = [
-                    ("own", case.own, true),
-                    ("another client's", case.other_clients, case.sees_other_clients),
-                    ("walled", case.walled, false),
-                ];
-                for (what, number, expected) in probes {
-                    let seen = (route.sees)(&app, &client, number).await;
-                    if seen != expected {
-                        failures.push(format!("{} via {}: {what} matter {number} seen={seen}, expected {expected}", case.email, route.name));
-                    }
+async fn no_route_shows_any_role_a_foreign_or_walled_matter(app: TestApp) {
+    app.seed().await;
+    give_every_probed_matter_a_document(&app).await;
+    let mut failures = Vec::new();
+    for case in cases() {
+        wall_off(&app, case.email, case.walled).await;
+        let client = app.signed_in_client(case.email).await;
+        for route in ROUTES {
+            let probes = [
+                ("own", case.own, true),
+                (
+                    "another client's",
+                    case.other_clients,
+                    case.sees_other_clients,
+                ),
+                ("walled", case.walled, false),
+            ];
+            for (what, number, expected) in probes {
+                let seen = (route.sees)(&app, &client, number).await;
+                if seen != expected {
+                    failures.push(format!(
+                        "{} via {}: {what} matter {number} seen={seen}, expected {expected}",
+                        case.email, route.name
+                    ));
                 }
             }
         }
-        assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
     }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix failures:\n{}",
+        failures.join("\n")
+    );
+}
 
-    async fn a_denied_matter_answers_exactly_like_one_that_does_not_exist(app) {
-        app.seed().await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let bobs = matter_id(&app, "LIT-2026-0019").await;
-        let foreign = alice.post(app.url("/api/get_matter")).form(&[("id", bobs.as_str())]).send().await.unwrap();
-        let missing_id = app::server::new_id();
-        let missing = alice.post(app.url("/api/get_matter")).form(&[("id", missing_id.as_str())]).send().await.unwrap();
-        let malformed = alice.post(app.url("/api/get_matter")).form(&[("id", "../etc/passwd")]).send().await.unwrap();
-        let foreign = (foreign.status(), foreign.text().await.unwrap());
-        assert_eq!(foreign.0, 404);
-        assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
-        assert_eq!(foreign, (malformed.status(), malformed.text().await.unwrap()));
-        let denied: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'access.matter' and result = 'denied'")
-            .fetch_one(app.state.db.pool()).await.unwrap();
-        assert!(denied.0 >= 2, "denied attempts are audited");
-    }
+async fn a_denied_matter_answers_exactly_like_one_that_does_not_exist(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client("alice@client.test").await;
+    let bobs = matter_id(&app, "LIT-2026-0019").await;
+    let foreign = alice
+        .post(app.url("/api/get_matter"))
+        .form(&[("id", bobs.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let missing_id = app::server::new_id();
+    let missing = alice
+        .post(app.url("/api/get_matter"))
+        .form(&[("id", missing_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let malformed = alice
+        .post(app.url("/api/get_matter"))
+        .form(&[("id", "../etc/passwd")])
+        .send()
+        .await
+        .unwrap();
+    let foreign = (foreign.status(), foreign.text().await.unwrap());
+    assert_eq!(foreign.0, 404);
+    assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
+    assert_eq!(
+        foreign,
+        (malformed.status(), malformed.text().await.unwrap())
+    );
+    let denied: (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'access.matter' and result = 'denied'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(denied.0 >= 2, "denied attempts are audited");
+}
 
-    async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app) {
-        use app::domain::{ids::MatterId, policy::{Subject, may_view_matter}, role::Role};
-        app.seed().await;
-        wall_off(&app, "staff@vellum.test", "EST-2026-0003").await;
-        let users: Vec<(String, String)> = sqlx::query_as("select id, role from users").fetch_all(app.state.db.pool()).await.unwrap();
-        let matters: Vec<(String,)> = sqlx::query_as("select id from matters").fetch_all(app.state.db.pool()).await.unwrap();
-        for (user_id, role) in users {
-            let subject = Subject { user_id, role: Role::parse(&role).unwrap() };
-            let listed: Vec<String> = app::server::matters::list_matters(&app.state.db, &subject)
-                .await.unwrap().into_iter().map(|m| m.id.to_string()).collect();
-            for (matter_id,) in &matters {
-                let id = MatterId::from_trusted(matter_id.clone());
-                let facts = app::server::policy::matter_facts(&app.state.db, &subject, &id).await.unwrap().unwrap();
-                assert_eq!(may_view_matter(&subject, facts), listed.contains(matter_id), "{subject:?} on {matter_id}");
-            }
+async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app: TestApp) {
+    use app::domain::{
+        ids::MatterId,
+        policy::{Subject, may_view_matter},
+        role::Role,
+    };
+    app.seed().await;
+    wall_off(&app, "staff@vellum.test", "EST-2026-0003").await;
+    let users: Vec<(String, String)> = sqlx::query_as("select id, role from users")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    let matters: Vec<(String,)> = sqlx::query_as("select id from matters")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    for (user_id, role) in users {
+        let subject = Subject {
+            user_id,
+            role: Role::parse(&role).unwrap(),
+        };
+        let listed: Vec<String> = app::server::matters::list_matters(&app.state.db, &subject)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id.to_string())
+            .collect();
+        for (matter_id,) in &matters {
+            let id = MatterId::from_trusted(matter_id.clone());
+            let facts = app::server::policy::matter_facts(&app.state.db, &subject, &id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                may_view_matter(&subject, facts),
+                listed.contains(matter_id),
+                "{subject:?} on {matter_id}"
+            );
         }
     }
 }
+
+on_both_backends!(
+    no_route_shows_any_role_a_foreign_or_walled_matter,
+    a_denied_matter_answers_exactly_like_one_that_does_not_exist,
+    the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_callers_get_401_from_every_server_function() {
@@ -985,36 +1046,54 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
 mod role_access {
     use super::*;
 
-    on_both_backends! {
-        async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says(app) {
-            app.seed().await;
-            let (henri,): (String,) =
-                sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
-                    .fetch_one(app.state.db.pool())
-                    .await
-                    .unwrap();
-            let users = ["admin@vellum.test", "attorney@vellum.test", "staff@vellum.test", "alice@client.test"];
-            let mut failures = Vec::new();
-            for (i, email) in users.iter().enumerate() {
-                let client = app.signed_in_client(email).await;
-                for (path, expected) in ROLE_ACCESS {
-                    let form: &[(&str, &str)] = if *path == "/api/invite_contact" {
-                        &[("contact_id", henri.as_str())]
-                    } else {
-                        &[("", "")]
-                    };
-                    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-                    let status = response.status().as_u16();
-                    let body = response.text().await.unwrap();
-                    if status != expected[i] {
-                        failures.push(format!("{email} {path}: {status}, expected {}: {body}", expected[i]));
-                    }
-                    if status == 404 && (body.contains("henri@moreau.example") || body.contains("/invite/")) {
-                        failures.push(format!("{email} {path}: a 404 leaked data: {body}"));
-                    }
+    async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says(
+        app: TestApp,
+    ) {
+        app.seed().await;
+        let (henri,): (String,) =
+            sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap();
+        let users = [
+            "admin@vellum.test",
+            "attorney@vellum.test",
+            "staff@vellum.test",
+            "alice@client.test",
+        ];
+        let mut failures = Vec::new();
+        for (i, email) in users.iter().enumerate() {
+            let client = app.signed_in_client(email).await;
+            for (path, expected) in ROLE_ACCESS {
+                let form: &[(&str, &str)] = if *path == "/api/invite_contact" {
+                    &[("contact_id", henri.as_str())]
+                } else {
+                    &[("", "")]
+                };
+                let response = client.post(app.url(path)).form(form).send().await.unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                if status != expected[i] {
+                    failures.push(format!(
+                        "{email} {path}: {status}, expected {}: {body}",
+                        expected[i]
+                    ));
+                }
+                if status == 404
+                    && (body.contains("henri@moreau.example") || body.contains("/invite/"))
+                {
+                    failures.push(format!("{email} {path}: a 404 leaked data: {body}"));
                 }
             }
-            assert!(failures.is_empty(), "role access failures:\n{}", failures.join("\n"));
         }
+        assert!(
+            failures.is_empty(),
+            "role access failures:\n{}",
+            failures.join("\n")
+        );
     }
+
+    on_both_backends!(
+        each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says
+    );
 }

@@ -13,8 +13,20 @@ use server::{
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;
 
-/// Runs each test body once on SQLite (module `sqlite`) and once on
-/// PostgreSQL (module `pg`). The body sees `app: TestApp`.
+/// Runs each named test once on SQLite (module `sqlite`) and once on
+/// PostgreSQL (module `pg`). A test is a plain `async fn name(app: TestApp)`
+/// beside the invocation, so rustfmt formats it; the generated test
+/// `sqlite::name` or `pg::name` hands it a server from `spawn_app`, or from
+/// the function given first as `spawn = ..`, which takes the backend:
+///
+/// ```text
+/// async fn a_client_sees_only_their_matters(app: TestApp) { .. }
+/// on_both_backends!(a_client_sees_only_their_matters, another_test);
+/// on_both_backends!(spawn = small_limit_app, an_upload_over_the_limit_is_refused);
+/// ```
+///
+/// A test left out of the list is never called, and the dead-code lint
+/// says so.
 ///
 /// Tests run on a multi-threaded runtime, as `vellum serve` does. Many
 /// servers share this process: the route list is generated once per process
@@ -22,17 +34,17 @@ use tokio::sync::oneshot;
 /// test's server renders a page made that render wait for ever.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    (spawn = $spawn:expr, $($name:ident),+ $(,)?) => {
         mod sqlite {
+            // For the spawn function, named as seen from the tests' module.
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-                    $body
+                    super::$name(($spawn)(app::server::db::Backend::Sqlite).await).await;
                 }
-            )*
+            )+
         }
         mod pg {
             #[allow(unused_imports)]
@@ -40,11 +52,13 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Postgres).await;
-                    $body
+                    super::$name(($spawn)(app::server::db::Backend::Postgres).await).await;
                 }
-            )*
+            )+
         }
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(spawn = $crate::helpers::spawn_app, $($name),+);
     };
 }
 
@@ -185,6 +199,11 @@ impl TestApp {
                 rows.iter().any(|(row,)| row.contains(needle))
             }
         }
+    }
+
+    /// The settings the server runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The server's data dir.

@@ -48,26 +48,34 @@ async fn assert_security_headers(app: &TestApp, path: &str) {
     assert!(!header(&response, "x-request-id").is_empty(), "{path}");
 }
 
-on_both_backends! {
-    async fn healthz_answers_when_the_process_is_up(app) {
-        let response = app.get("/healthz").await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.text().await.unwrap(), "ok\n");
-    }
-
-    async fn readyz_answers_when_the_database_can_be_reached(app) {
-        let response = app.get("/readyz").await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.text().await.unwrap(), "ready\n");
-    }
-
-    async fn readyz_answers_503_when_the_database_cannot_be_reached(app) {
-        app.state.db.close().await;
-        let response = app.get("/readyz").await;
-        assert_eq!(response.status(), 503);
-        assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is still up");
-    }
+async fn healthz_answers_when_the_process_is_up(app: TestApp) {
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
 }
+
+async fn readyz_answers_when_the_database_can_be_reached(app: TestApp) {
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ready\n");
+}
+
+async fn readyz_answers_503_when_the_database_cannot_be_reached(app: TestApp) {
+    app.state.db.close().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "the process itself is still up"
+    );
+}
+
+on_both_backends!(
+    healthz_answers_when_the_process_is_up,
+    readyz_answers_when_the_database_can_be_reached,
+    readyz_answers_503_when_the_database_cannot_be_reached
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_response_carries_the_security_headers() {
