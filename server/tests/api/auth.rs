@@ -9,21 +9,6 @@ use crate::{
     on_both_backends,
 };
 
-async fn sign_in(
-    app: &TestApp,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> (u16, String) {
-    let response = client
-        .post(app.url("/api/sign_in"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn verify_mfa(app: &TestApp, client: &reqwest::Client, code: &str) -> u16 {
     client
         .post(app.url("/api/verify_mfa"))
@@ -133,14 +118,16 @@ async fn a_client_signs_in_and_sees_only_their_own_matters(app: TestApp) {
 
 async fn an_unknown_email_and_a_wrong_password_get_the_identical_answer(app: TestApp) {
     app.seed().await;
-    let unknown = sign_in(&app, &new_client(), "nobody@client.test", TEST_PASSWORD).await;
-    let wrong = sign_in(
-        &app,
-        &new_client(),
-        "alice@client.test",
-        "wrong password entirely",
-    )
-    .await;
+    let unknown = app
+        .sign_in(&new_client(), "nobody@client.test", TEST_PASSWORD)
+        .await;
+    let wrong = app
+        .sign_in(
+            &new_client(),
+            "alice@client.test",
+            "wrong password entirely",
+        )
+        .await;
     assert_eq!(unknown, wrong);
     assert_eq!(unknown.0, 401);
     assert!(unknown.1.contains("InvalidCredentials"), "{}", unknown.1);
@@ -154,7 +141,9 @@ async fn an_unknown_email_and_a_wrong_password_get_the_identical_answer(app: Tes
 async fn a_firm_user_must_complete_mfa_before_anything_works(app: TestApp) {
     app.seed().await;
     let client = new_client();
-    let (status, body) = sign_in(&app, &client, "staff@vellum.test", TEST_PASSWORD).await;
+    let (status, body) = app
+        .sign_in(&client, "staff@vellum.test", TEST_PASSWORD)
+        .await;
     assert_eq!(status, 200);
     assert!(body.contains("MfaRequired"), "{body}");
     assert_eq!(
@@ -184,7 +173,8 @@ async fn a_firm_user_must_complete_mfa_before_anything_works(app: TestApp) {
 
     // The same code cannot be used again.
     let again = new_client();
-    sign_in(&app, &again, "staff@vellum.test", TEST_PASSWORD).await;
+    app.sign_in(&again, "staff@vellum.test", TEST_PASSWORD)
+        .await;
     let replay = again
         .post(app.url("/api/verify_mfa"))
         .form(&[("code", code.as_str())])
@@ -265,8 +255,7 @@ async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_pa
     let mut answers = Vec::new();
     for _ in 0..ACCOUNT_LOCK_FAILURES {
         answers.push(
-            sign_in(
-                &app,
+            app.sign_in(
                 &new_client(),
                 "alice@client.test",
                 "not her password at all",
@@ -279,7 +268,9 @@ async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_pa
         "every failure answers the same"
     );
     // Even the right password is refused now, with the same answer.
-    let locked = sign_in(&app, &new_client(), "alice@client.test", TEST_PASSWORD).await;
+    let locked = app
+        .sign_in(&new_client(), "alice@client.test", TEST_PASSWORD)
+        .await;
     assert_eq!(locked, answers[0]);
     let actions = audit_actions(&app).await;
     assert!(
@@ -298,15 +289,16 @@ async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_pa
 async fn repeated_failures_from_one_ip_lock_that_ip_for_every_account(app: TestApp) {
     app.seed().await;
     for i in 0..IP_LOCK_FAILURES {
-        sign_in(
-            &app,
+        app.sign_in(
             &new_client(),
             &format!("guess{i}@client.test"),
             "some password guess",
         )
         .await;
     }
-    let refused = sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await;
+    let refused = app
+        .sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
+        .await;
     assert_eq!(refused.0, 401);
     assert!(
         audit_actions(&app)
@@ -322,7 +314,9 @@ async fn wrong_codes_between_correct_passwords_still_lock_the_account(app: TestA
     // again before each batch: TOTP guesses and recovery-code guesses.
     let mut guesses = 0;
     while guesses < MFA_LOCK_FAILURES + 2 {
-        let (status, step) = sign_in(&app, &attacker, "staff@vellum.test", TEST_PASSWORD).await;
+        let (status, step) = app
+            .sign_in(&attacker, "staff@vellum.test", TEST_PASSWORD)
+            .await;
         if status != 200 {
             break;
         }
@@ -341,7 +335,9 @@ async fn wrong_codes_between_correct_passwords_still_lock_the_account(app: TestA
     let code = app.fresh_totp_code("staff@vellum.test");
     assert_eq!(verify_mfa(&app, &attacker, &code).await, 401);
     let fresh = new_client();
-    let (status, _) = sign_in(&app, &fresh, "staff@vellum.test", TEST_PASSWORD).await;
+    let (status, _) = app
+        .sign_in(&fresh, "staff@vellum.test", TEST_PASSWORD)
+        .await;
     assert_eq!(
         status, 401,
         "a second-factor lock locks the password step too"
@@ -362,8 +358,7 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_loc
     let guesses = (1..=100).map(|n| {
         let app = &app;
         async move {
-            sign_in(
-                app,
+            app.sign_in(
                 &client_from(&format!("127.0.0.{n}")),
                 "alice@client.test",
                 "not her password at all",
@@ -384,13 +379,13 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_loc
         checked <= ACCOUNT_LOCK_FAILURES,
         "{checked} guesses were checked"
     );
-    let (status, _) = sign_in(
-        &app,
-        &client_from("127.0.0.200"),
-        "alice@client.test",
-        TEST_PASSWORD,
-    )
-    .await;
+    let (status, _) = app
+        .sign_in(
+            &client_from("127.0.0.200"),
+            "alice@client.test",
+            TEST_PASSWORD,
+        )
+        .await;
     assert_eq!(
         status, 401,
         "the right password is refused while the lock holds"
@@ -407,8 +402,8 @@ async fn two_concurrent_uses_of_one_totp_code_let_exactly_one_session_in(app: Te
         "partner@vellum.test",
     ] {
         let (laptop, phone) = (new_client(), new_client());
-        assert_eq!(sign_in(&app, &laptop, email, TEST_PASSWORD).await.0, 200);
-        assert_eq!(sign_in(&app, &phone, email, TEST_PASSWORD).await.0, 200);
+        assert_eq!(app.sign_in(&laptop, email, TEST_PASSWORD).await.0, 200);
+        assert_eq!(app.sign_in(&phone, email, TEST_PASSWORD).await.0, 200);
         let code = app.fresh_totp_code(email);
         let (a, b) = tokio::join!(
             verify_mfa(&app, &laptop, &code),
@@ -453,7 +448,7 @@ async fn turning_mfa_off_with_wrong_passwords_is_throttled_audited_and_locks_the
     .unwrap();
     assert_eq!(failures, ACCOUNT_LOCK_FAILURES + 1);
     assert_eq!(
-        sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD)
+        app.sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
             .await
             .0,
         401
@@ -538,7 +533,7 @@ async fn recovery_codes_are_stored_under_a_keyed_hash_and_old_plain_hashes_are_u
     );
     let client = new_client();
     assert_eq!(
-        sign_in(&app, &client, "staff@vellum.test", TEST_PASSWORD)
+        app.sign_in(&client, "staff@vellum.test", TEST_PASSWORD)
             .await
             .0,
         200
@@ -675,8 +670,7 @@ async fn the_audit_chain_stays_intact_through_sign_in_and_out(app: TestApp) {
         .send()
         .await
         .unwrap();
-    sign_in(
-        &app,
+    app.sign_in(
         &new_client(),
         "alice@client.test",
         "wrong password entirely",
@@ -809,7 +803,9 @@ async fn a_recovery_code_signs_in_once() {
     assert_eq!(admin.recovery_codes.len(), 10);
     for attempt in 0..2 {
         let client = new_client();
-        let (status, _) = sign_in(&app, &client, "first.admin@firm.test", &admin.password).await;
+        let (status, _) = app
+            .sign_in(&client, "first.admin@firm.test", &admin.password)
+            .await;
         assert_eq!(status, 200);
         let response = client
             .post(app.url("/api/verify_mfa"))
@@ -876,7 +872,7 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
 
     // Signing in now needs a code; the enrolment code cannot be replayed.
     let phone = new_client();
-    let (_, step) = sign_in(&app, &phone, "bob@client.test", TEST_PASSWORD).await;
+    let (_, step) = app.sign_in(&phone, "bob@client.test", TEST_PASSWORD).await;
     assert!(step.contains("MfaRequired"), "{step}");
     let replay = phone
         .post(app.url("/api/verify_mfa"))
@@ -908,7 +904,9 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
         .await
         .unwrap();
     assert_eq!(off.status(), 200);
-    let (_, step) = sign_in(&app, &new_client(), "bob@client.test", TEST_PASSWORD).await;
+    let (_, step) = app
+        .sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
+        .await;
     assert!(step.contains("Done"), "{step}");
 }
 

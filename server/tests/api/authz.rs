@@ -47,7 +47,7 @@ const ROUTES: &[Route] = &[
         name: "POST /api/get_matter",
         sees: |app, client, number| {
             Box::pin(async move {
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .post(app.url("/api/get_matter"))
                     .form(&[("id", id.as_str())])
@@ -74,7 +74,7 @@ const ROUTES: &[Route] = &[
         name: "POST /api/matter_detail",
         sees: |app, client, number| {
             Box::pin(async move {
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .post(app.url("/api/matter_detail"))
                     .form(&[("id", id.as_str())])
@@ -95,7 +95,7 @@ const ROUTES: &[Route] = &[
         name: "GET /matters/{id} (matter page)",
         sees: |app, client, number| {
             Box::pin(async move {
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .get(app.url(&format!("/matters/{id}")))
                     .send()
@@ -115,7 +115,7 @@ const ROUTES: &[Route] = &[
         name: "GET /api/matters/{id}/calendar.ics",
         sees: |app, client, number| {
             Box::pin(async move {
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .get(app.url(&format!("/api/matters/{id}/calendar.ics")))
                     .send()
@@ -229,7 +229,7 @@ const ROUTES: &[Route] = &[
         name: "POST /api/matters/{id}/documents (upload)",
         sees: |app, client, number| {
             Box::pin(async move {
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .post(app.url(&format!("/api/matters/{id}/documents")))
                     .query(&[("name", "probe.txt"), ("visibility", "client")])
@@ -262,7 +262,7 @@ const ROUTES: &[Route] = &[
         sees: |app, client, number| {
             Box::pin(async move {
                 let request = open_request_on(app, number).await;
-                let id = matter_id(app, number).await;
+                let id = app.matter_id(number).await;
                 let response = client
                     .post(app.url(&format!("/api/matters/{id}/documents")))
                     .query(&[
@@ -308,7 +308,7 @@ const ROUTES: &[Route] = &[
         name: "POST /api/get_thread",
         sees: |app, client, number| {
             Box::pin(async move {
-                let Some(thread) = thread_on(app, number).await else {
+                let Some(thread) = app.thread_on(number).await else {
                     return false;
                 };
                 let response = client
@@ -329,7 +329,7 @@ const ROUTES: &[Route] = &[
         name: "GET /api/messages/stream",
         sees: |app, client, number| {
             Box::pin(async move {
-                let Some(thread) = thread_on(app, number).await else {
+                let Some(thread) = app.thread_on(number).await else {
                     return false;
                 };
                 let response = client
@@ -385,7 +385,7 @@ async fn status_probe(
     number: &str,
     function: &str,
 ) -> bool {
-    let id = matter_id(app, number).await;
+    let id = app.matter_id(number).await;
     let response = client
         .post(app.url(&format!("/api/{function}")))
         .form(&[("matter_id", id.as_str())])
@@ -454,7 +454,7 @@ async fn replace_probe(app: &TestApp, client: &reqwest::Client, number: &str) ->
     .fetch_all(app.state.db.pool())
     .await
     .unwrap();
-    let id = matter_id(app, number).await;
+    let id = app.matter_id(number).await;
     let replace = |document: String| {
         let url = app.url(&format!("/api/matters/{id}/documents"));
         async move {
@@ -534,7 +534,7 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
     ] {
         let document = upload_matrix_file(app, &admin, number).await;
         // And, where the matter has a conversation, a message carrying it.
-        if let Some(thread) = thread_on(app, number).await {
+        if let Some(thread) = app.thread_on(number).await {
             app::server::messages::send(
                 &app.state,
                 &admin,
@@ -594,7 +594,7 @@ async fn upload_matrix_file(
         principal,
         &app::server::auth::ClientInfo::default(),
         app::server::documents::UploadParams {
-            matter_id: app::domain::ids::MatterId::from_trusted(matter_id(app, number).await),
+            matter_id: app::domain::ids::MatterId::from_trusted(app.matter_id(number).await),
             name: "matrix.txt".to_owned(),
             visibility: app::domain::document::Visibility::Client,
             request_id: None,
@@ -676,27 +676,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The first message thread on the matter `number`, if it has one.
-async fn thread_on(app: &TestApp, number: &str) -> Option<String> {
-    sqlx::query_as::<_, (String,)>(
-        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = $1 order by t.id limit 1",
-    )
-    .bind(number.to_owned())
-    .fetch_optional(app.state.db.pool())
-    .await
-    .unwrap()
-    .map(|(id,)| id)
-}
-
-async fn matter_id(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
-        .bind(number.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 /// The id and number of an issued invoice on the matter `number`: a seeded
 /// one, or one made here for matters the demo does not bill.
 async fn issued_invoice(app: &TestApp, number: &str) -> (String, String) {
@@ -726,28 +705,12 @@ async fn issued_invoice(app: &TestApp, number: &str) -> (String, String) {
     (id, invoice)
 }
 
-/// Puts `email` behind an ethical wall on the matter `number` (the demo has
-/// one wall; the others are added here so every role meets one).
-async fn wall_off(app: &TestApp, email: &str, number: &str) {
-    sqlx::query(
-        "insert into ethical_walls (matter_id, user_id, reason, created_at)
-         select m.id, u.id, 'matrix test', 0 from matters m, users u
-         where m.number = $1 and u.email = $2
-         on conflict do nothing",
-    )
-    .bind(number.to_owned())
-    .bind(email.to_owned())
-    .execute(app.state.db.pool())
-    .await
-    .unwrap();
-}
-
 async fn no_route_shows_any_role_a_foreign_or_walled_matter(app: TestApp) {
     app.seed().await;
     give_every_probed_matter_a_document(&app).await;
     let mut failures = Vec::new();
     for case in cases() {
-        wall_off(&app, case.email, case.walled).await;
+        app.wall_off(case.email, case.walled).await;
         let client = app.signed_in_client(case.email).await;
         for route in ROUTES {
             let probes = [
@@ -780,7 +743,7 @@ async fn no_route_shows_any_role_a_foreign_or_walled_matter(app: TestApp) {
 async fn a_denied_matter_answers_exactly_like_one_that_does_not_exist(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let bobs = matter_id(&app, "LIT-2026-0019").await;
+    let bobs = app.matter_id("LIT-2026-0019").await;
     let foreign = alice
         .post(app.url("/api/get_matter"))
         .form(&[("id", bobs.as_str())])
@@ -823,7 +786,7 @@ async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app
         role::Role,
     };
     app.seed().await;
-    wall_off(&app, "staff@vellum.test", "EST-2026-0003").await;
+    app.wall_off("staff@vellum.test", "EST-2026-0003").await;
     let users: Vec<(String, String)> = sqlx::query_as("select id, role from users")
         .fetch_all(app.state.db.pool())
         .await
@@ -868,12 +831,8 @@ on_both_backends!(
 async fn anonymous_callers_get_401_from_every_server_function() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let id = matter_id(&app, "LIT-2026-0012").await;
-    let (henri,): (String,) =
-        sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+    let id = app.matter_id("LIT-2026-0012").await;
+    let henri = app.contact_id("henri@moreau.example").await;
     for (path, form) in [
         ("/api/list_matters", vec![("", "")]),
         ("/api/get_matter", vec![("id", id.as_str())]),
@@ -1001,7 +960,7 @@ async fn anonymous_callers_get_401_from_every_server_function() {
     let (invoice, _) = issued_invoice(&app, "LIT-2026-0012").await;
     let pdf = app.get(&format!("/api/invoices/{invoice}/pdf")).await;
     assert_eq!(pdf.status(), 401, "GET /api/invoices/{{id}}/pdf");
-    let thread = thread_on(&app, "LIT-2026-0012").await.unwrap();
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let stream = app
         .get(&format!("/api/messages/stream?thread={thread}"))
         .await;
@@ -1050,11 +1009,7 @@ mod role_access {
         app: TestApp,
     ) {
         app.seed().await;
-        let (henri,): (String,) =
-            sqlx::query_as("select id from contacts where email = 'henri@moreau.example'")
-                .fetch_one(app.state.db.pool())
-                .await
-                .unwrap();
+        let henri = app.contact_id("henri@moreau.example").await;
         let users = [
             "admin@vellum.test",
             "attorney@vellum.test",

@@ -9,15 +9,6 @@ const ALICE: &str = "alice@client.test";
 const BOB: &str = "bob@client.test";
 const STAFF: &str = "staff@vellum.test";
 
-async fn matter_id(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
-        .bind(number.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 /// The id and number of the seeded invoice on `matter` with stored status
 /// `base` (the demo has at most one of each per matter).
 async fn seeded(app: &TestApp, matter: &str, base: &str) -> (String, String) {
@@ -54,19 +45,8 @@ async fn get_invoice(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16,
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn pay(app: &TestApp, client: &reqwest::Client, id: &str, amount: &str) -> (u16, String) {
-    post(
-        app,
+    app.post(
         client,
         "/api/record_payment",
         &[
@@ -82,9 +62,8 @@ async fn pay(app: &TestApp, client: &reqwest::Client, id: &str, amount: &str) ->
 /// Creates an issued invoice on `matter` with two lines: 1.5 h at £250.00
 /// and 20 % tax, and an expense of 0.33 × £100.01 at 7.5 % tax.
 async fn create_sample(app: &TestApp, staff: &reqwest::Client, matter: &str) -> (u16, String) {
-    let matter = matter_id(app, matter).await;
-    post(
-        app,
+    let matter = app.matter_id(matter).await;
+    app.post(
         staff,
         "/api/create_invoice",
         &[
@@ -206,8 +185,7 @@ async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void
 
     let (bobs, bobs_number) = seeded(&app, "LIT-2026-0019", "sent").await;
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/void_invoice",
             &[("invoice_id", bobs.as_str())]
@@ -225,8 +203,7 @@ async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void
     // A paid invoice cannot be voided.
     let (paid, _) = seeded(&app, "EMP-2026-0007", "viewed").await;
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/void_invoice",
             &[("invoice_id", paid.as_str())]
@@ -272,14 +249,14 @@ async fn a_client_sees_only_their_own_matters_non_draft_invoices(app: TestApp) {
     assert!(!foreign.1.contains(&bobs));
 
     // Another client's matter, asked for by id, is not found either.
-    let bobs_matter = matter_id(&app, "LIT-2026-0019").await;
-    let (status, _) = post(
-        &app,
-        &alice,
-        "/api/list_invoices",
-        &[("matter_id", bobs_matter.as_str())],
-    )
-    .await;
+    let bobs_matter = app.matter_id("LIT-2026-0019").await;
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/list_invoices",
+            &[("matter_id", bobs_matter.as_str())],
+        )
+        .await;
     assert_eq!(status, 404);
     let denied: (i64,) = sqlx::query_as(
         "select count(*) from audit_log where action = 'access.invoice' and result = 'denied'",
@@ -400,14 +377,9 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
         assert_eq!(create_sample(&app, client, "LIT-2026-0012").await.0, 404);
         assert_eq!(pay(&app, client, &own, "1.00").await.0, 404);
         assert_eq!(
-            post(
-                &app,
-                client,
-                "/api/void_invoice",
-                &[("invoice_id", own.as_str())]
-            )
-            .await
-            .0,
+            app.post(client, "/api/void_invoice", &[("invoice_id", own.as_str())])
+                .await
+                .0,
             404
         );
     }
@@ -418,20 +390,20 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
     assert_eq!(count, 3, "only the seeded payments");
 
     // Staff may; and a draft becomes visible to the client once issued.
-    let matter = matter_id(&app, "LIT-2026-0012").await;
-    let (status, body) = post(
-        &app,
-        &staff,
-        "/api/create_invoice",
-        &[
-            ("invoice[matter_id]", matter.as_str()),
-            ("invoice[lines][0][kind]", "expense"),
-            ("invoice[lines][0][description]", "Search fees"),
-            ("invoice[lines][0][quantity]", "1"),
-            ("invoice[lines][0][unit_amount]", "12.34"),
-        ],
-    )
-    .await;
+    let matter = app.matter_id("LIT-2026-0012").await;
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/create_invoice",
+            &[
+                ("invoice[matter_id]", matter.as_str()),
+                ("invoice[lines][0][kind]", "expense"),
+                ("invoice[lines][0][description]", "Search fees"),
+                ("invoice[lines][0][quantity]", "1"),
+                ("invoice[lines][0][unit_amount]", "12.34"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let number: String = serde_json::from_str(&body).unwrap();
     assert!(
@@ -448,14 +420,9 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
         .await
         .unwrap();
     assert_eq!(
-        post(
-            &app,
-            &staff,
-            "/api/issue_invoice",
-            &[("invoice_id", id.as_str())]
-        )
-        .await
-        .0,
+        app.post(&staff, "/api/issue_invoice", &[("invoice_id", id.as_str())])
+            .await
+            .0,
         200
     );
     assert_eq!(
@@ -499,24 +466,24 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
         ];
         form.retain(|(k, _)| *k != field);
         form.push((field, value));
-        let (status, body) = post(&app, &staff, "/api/create_invoice", &form).await;
+        let (status, body) = app.post(&staff, "/api/create_invoice", &form).await;
         assert_eq!(status, 400, "{field}={value}: {body}");
         assert!(body.contains(message), "{field}={value}: {body}");
     }
     let (status, body) = pay(&app, &staff, &own, "abc").await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = post(
-        &app,
-        &staff,
-        "/api/record_payment",
-        &[
-            ("invoice_id", own.as_str()),
-            ("amount", "1.00"),
-            ("date", "2026-02-30"),
-            ("method", ""),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/record_payment",
+            &[
+                ("invoice_id", own.as_str()),
+                ("amount", "1.00"),
+                ("date", "2026-02-30"),
+                ("method", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("Date"), "{body}");
 }
@@ -545,7 +512,7 @@ async fn the_trust_balance_is_the_sum_of_the_ledger(app: TestApp) {
     )
     .bind(app::server::new_id())
     .execute(app.state.db.pool()).await.unwrap();
-    let matter = matter_id(&app, "LIT-2026-0012").await;
+    let matter = app.matter_id("LIT-2026-0012").await;
     let one = list(&app, &alice, Some(&matter)).await;
     assert_eq!(one.trust.len(), 1);
     assert_eq!(one.trust[0].balance.minor, 300_000);
@@ -622,7 +589,7 @@ async fn the_billing_page_lists_statements_and_shows_the_staff_forms_only_to_sta
         .await
         .unwrap();
     assert_eq!(base, "viewed", "opening the statement page marks it viewed");
-    let matter = matter_id(&app, "COR-2026-0031").await;
+    let matter = app.matter_id("COR-2026-0031").await;
     let page = alice
         .get(app.url(&format!("/matters/{matter}")))
         .send()

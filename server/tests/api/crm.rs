@@ -14,15 +14,6 @@ use app::{
 
 use crate::{helpers::TestApp, on_both_backends};
 
-async fn contact_id(app: &TestApp, email: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from contacts where email = $1")
-        .bind(email.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 async fn timeline(
     app: &TestApp,
     client: &reqwest::Client,
@@ -95,7 +86,7 @@ async fn staff_see_a_clients_portal_touchpoints_newest_first(app: TestApp) {
         .await
         .unwrap();
     let staff = app.signed_in_client("staff@vellum.test").await;
-    let id = contact_id(&app, "alice@client.test").await;
+    let id = app.contact_id("alice@client.test").await;
     let (status, page) = timeline(&app, &staff, &[("id", &id)]).await;
     assert_eq!(status, 200);
     let entries = page["entries"].as_array().unwrap();
@@ -113,7 +104,7 @@ async fn staff_see_a_clients_portal_touchpoints_newest_first(app: TestApp) {
 
 async fn the_timeline_pages_without_loss_or_repeats(app: TestApp) {
     app.seed().await;
-    let id = contact_id(&app, "bob@client.test").await;
+    let id = app.contact_id("bob@client.test").await;
     for i in 0..120_i64 {
         sqlx::query("insert into touchpoints (id, contact_id, kind, summary, occurred_at) values ($1, $2, 'note', $3, $4)")
             .bind(app::server::new_id())
@@ -164,7 +155,7 @@ async fn entries_about_a_walled_matter_are_hidden_and_clients_cannot_see_timelin
     app.seed().await;
     // The demo walls the attorney off COR-2026-0050 (Nakamura); Kenji's
     // history includes an entry on it.
-    let kenji = contact_id(&app, "kenji@nakamura.example").await;
+    let kenji = app.contact_id("kenji@nakamura.example").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let (status, page) = timeline(&app, &attorney, &[("id", &kenji)]).await;
     assert_eq!(status, 200);
@@ -182,7 +173,7 @@ async fn entries_about_a_walled_matter_are_hidden_and_clients_cannot_see_timelin
     );
 
     let alice = app.signed_in_client("alice@client.test").await;
-    let own = contact_id(&app, "alice@client.test").await;
+    let own = app.contact_id("alice@client.test").await;
     assert_eq!(timeline(&app, &alice, &[("id", &own)]).await.0, 404);
     assert_eq!(
         app.client

@@ -48,15 +48,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) async fn matter_id(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
-        .bind(number.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 /// Uploads `body` as `name` to the matter `number`; `extra` adds query
 /// parameters (`request`, `replaces`).
 pub(crate) async fn upload(
@@ -68,7 +59,7 @@ pub(crate) async fn upload(
     extra: &[(&str, &str)],
     body: Vec<u8>,
 ) -> reqwest::Response {
-    let matter = matter_id(app, number).await;
+    let matter = app.matter_id(number).await;
     let mut query = vec![("name", name), ("visibility", visibility)];
     query.extend_from_slice(extra);
     client
@@ -153,14 +144,6 @@ async fn current_version(app: &TestApp, document_id: &str) -> i64 {
     version
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
-}
-
 /// Sets the modification time of the file at `path`.
 fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
     std::fs::File::options()
@@ -183,21 +166,6 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-async fn server_fn(
-    client: &reqwest::Client,
-    app: &TestApp,
-    name: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client
-        .post(app.url(&format!("/api/{name}")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app: TestApp) {
@@ -235,19 +203,17 @@ async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app:
 
     // Uploading and downloading are on Alice's timeline and in the audit log.
     for action in ["document.uploaded", "document.downloaded"] {
-        let audited = count(
-            &app,
-            &format!(
+        let audited = app.count(&format!(
                 "select count(*) from audit_log where action = '{action}' and result = 'success'"
-            ),
-        )
+            ), &[])
         .await;
         assert!(audited >= 1, "{action}");
-        let touched = count(
-            &app,
-            &format!("select count(*) from touchpoints where kind = 'portal.{action}'"),
-        )
-        .await;
+        let touched = app
+            .count(
+                &format!("select count(*) from touchpoints where kind = 'portal.{action}'"),
+                &[],
+            )
+            .await;
         assert!(touched >= 1, "{action} touchpoint");
     }
 }
@@ -277,7 +243,7 @@ async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_
         body[..prefix.len()],
         "only verified bytes were sent"
     );
-    let failures = count(&app, "select count(*) from audit_log where action = 'document.integrity_failure' and result = 'failure'").await;
+    let failures = app.count("select count(*) from audit_log where action = 'document.integrity_failure' and result = 'failure'", &[]).await;
     assert_eq!(failures, 1);
 
     // A range that avoids the bad chunk still works; one over it fails.
@@ -311,11 +277,12 @@ async fn a_truncated_blob_is_detected(app: TestApp) {
     let (_, _, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
     let prefix = got.expect_err("a truncated file must not download as complete");
     assert_eq!(prefix, body[..prefix.len()]);
-    let failures = count(
-        &app,
-        "select count(*) from audit_log where action = 'document.integrity_failure'",
-    )
-    .await;
+    let failures = app
+        .count(
+            "select count(*) from audit_log where action = 'document.integrity_failure'",
+            &[],
+        )
+        .await;
     assert_eq!(failures, 1);
 }
 
@@ -443,7 +410,7 @@ async fn a_client_cannot_download_another_clients_or_an_internal_document(app: T
     assert_eq!(foreign.0, 404);
     assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
     // The seeded internal note on Alice's matter.
-    let matter = matter_id(&app, ALICES_MATTER).await;
+    let matter = app.matter_id(ALICES_MATTER).await;
     let (internal,): (String,) =
         sqlx::query_as("select id from documents where matter_id = $1 and visibility = 'internal'")
             .bind(matter.clone())
@@ -456,13 +423,13 @@ async fn a_client_cannot_download_another_clients_or_an_internal_document(app: T
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
-    let (status, listed) = server_fn(
-        &alice,
-        &app,
-        "list_documents",
-        &[("matter_id", matter.as_str())],
-    )
-    .await;
+    let (status, listed) = app
+        .post(
+            &alice,
+            "/api/list_documents",
+            &[("matter_id", matter.as_str())],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(
         !listed.contains(&internal) && !listed.contains("strategy"),
@@ -492,11 +459,12 @@ async fn a_client_cannot_download_another_clients_or_an_internal_document(app: T
     )
     .await;
     assert_eq!(response.status(), 404);
-    let denied = count(
-        &app,
-        "select count(*) from audit_log where action = 'access.document' and result = 'denied'",
-    )
-    .await;
+    let denied = app
+        .count(
+            "select count(*) from audit_log where action = 'access.document' and result = 'denied'",
+            &[],
+        )
+        .await;
     assert!(denied >= 2);
 }
 
@@ -538,7 +506,7 @@ async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
             );
         }
     }
-    let audit_text = count(&app, "select count(*) from audit_log where detail like '%Settlement%' or object_id like '%Settlement%'").await;
+    let audit_text = app.count("select count(*) from audit_log where detail like '%Settlement%' or object_id like '%Settlement%'", &[]).await;
     assert_eq!(audit_text, 0);
 }
 
@@ -579,14 +547,14 @@ async fn a_new_version_keeps_the_old_one_downloadable(app: TestApp) {
     )
     .await;
     assert_eq!(old.unwrap(), b"version one");
-    let matter = matter_id(&app, ALICES_MATTER).await;
-    let (_, listed) = server_fn(
-        &alice,
-        &app,
-        "list_documents",
-        &[("matter_id", matter.as_str())],
-    )
-    .await;
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let (_, listed) = app
+        .post(
+            &alice,
+            "/api/list_documents",
+            &[("matter_id", matter.as_str())],
+        )
+        .await;
     let listed: Value = serde_json::from_str(&listed).unwrap();
     let doc = listed
         .as_array()
@@ -640,7 +608,7 @@ async fn a_client_cannot_replace_the_firms_letter(app: TestApp) {
         1,
         "the letter is unchanged"
     );
-    let denied = count(&app, &format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'")).await;
+    let denied = app.count(&format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'"), &[]).await;
     assert_eq!(denied, 1, "the attempt is audited");
     // Her own upload she may version.
     let own = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"one".to_vec()).await;
@@ -696,19 +664,19 @@ async fn an_accepted_document_request_stays_closed(app: TestApp) {
     app.seed().await;
     let staff = app.signed_in_client(STAFF).await;
     let alice = app.signed_in_client(ALICE).await;
-    let matter = matter_id(&app, ALICES_MATTER).await;
-    let (status, id) = server_fn(
-        &staff,
-        &app,
-        "create_document_request",
-        &[
-            ("matter_id", matter.as_str()),
-            ("title", "Signed lease"),
-            ("note", ""),
-            ("due_date", ""),
-        ],
-    )
-    .await;
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let (status, id) = app
+        .post(
+            &staff,
+            "/api/create_document_request",
+            &[
+                ("matter_id", matter.as_str()),
+                ("title", "Signed lease"),
+                ("note", ""),
+                ("due_date", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{id}");
     let request: String = serde_json::from_str(&id).unwrap();
     let response = upload(
@@ -722,17 +690,17 @@ async fn an_accepted_document_request_stays_closed(app: TestApp) {
     )
     .await;
     assert_eq!(response.status(), 201);
-    let (status, _) = server_fn(
-        &staff,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "true"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &staff,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     let before: (String, String, Option<String>) = sqlx::query_as(
         "select status, fulfilled_by_version, review_status from document_requests where id = $1",
@@ -741,7 +709,7 @@ async fn an_accepted_document_request_stays_closed(app: TestApp) {
     .fetch_one(app.state.db.pool())
     .await
     .unwrap();
-    let documents = count(&app, "select count(*) from documents").await;
+    let documents = app.count("select count(*) from documents", &[]).await;
     let response = upload(
         &app,
         &alice,
@@ -765,7 +733,7 @@ async fn an_accepted_document_request_stays_closed(app: TestApp) {
     .unwrap();
     assert_eq!(after, before, "the request is unchanged");
     assert_eq!(
-        count(&app, "select count(*) from documents").await,
+        app.count("select count(*) from documents", &[]).await,
         documents,
         "nothing stored"
     );
@@ -850,7 +818,9 @@ async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app: TestApp) {
     );
     std::fs::remove_file(&in_flight).unwrap();
     std::fs::remove_file(&committing).unwrap();
-    let rows = count(&app, "select count(*) from document_versions").await;
+    let rows = app
+        .count("select count(*) from document_versions", &[])
+        .await;
     assert_eq!(usize::try_from(rows).unwrap(), files_under(&blobs).len());
 }
 
@@ -872,7 +842,7 @@ async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app: TestA
         session_handle: String::new(),
     };
     let params = app::server::documents::UploadParams {
-        matter_id: app::domain::ids::MatterId::from_trusted(matter_id(&app, ALICES_MATTER).await),
+        matter_id: app::domain::ids::MatterId::from_trusted(app.matter_id(ALICES_MATTER).await),
         name: "in-flight.bin".to_owned(),
         visibility: app::domain::document::Visibility::Client,
         request_id: None,
@@ -948,31 +918,31 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
     app.seed().await;
     let staff = app.signed_in_client(STAFF).await;
     let alice = app.signed_in_client(ALICE).await;
-    let matter = matter_id(&app, ALICES_MATTER).await;
-    let (status, id) = server_fn(
-        &staff,
-        &app,
-        "create_document_request",
-        &[
-            ("matter_id", matter.as_str()),
-            ("title", "Bank statements 2024"),
-            ("note", "All accounts"),
-            ("due_date", "2099-12-31"),
-        ],
-    )
-    .await;
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let (status, id) = app
+        .post(
+            &staff,
+            "/api/create_document_request",
+            &[
+                ("matter_id", matter.as_str()),
+                ("title", "Bank statements 2024"),
+                ("note", "All accounts"),
+                ("due_date", "2099-12-31"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{id}");
     let request: String = serde_json::from_str(&id).unwrap();
     let status_of = |alice: reqwest::Client, matter: String, request: String| {
         let app = &app;
         async move {
-            let (_, list) = server_fn(
-                &alice,
-                app,
-                "list_document_requests",
-                &[("matter_id", matter.as_str())],
-            )
-            .await;
+            let (_, list) = app
+                .post(
+                    &alice,
+                    "/api/list_document_requests",
+                    &[("matter_id", matter.as_str())],
+                )
+                .await;
             let list: Value = serde_json::from_str(&list).unwrap();
             list.as_array()
                 .unwrap()
@@ -987,17 +957,17 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
         "Open"
     );
     // Staff cannot review before anything came in.
-    let (status, _) = server_fn(
-        &staff,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "true"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &staff,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 409);
 
     let response = upload(
@@ -1016,37 +986,37 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
         "Fulfilled"
     );
     assert_eq!(
-        count(
-            &app,
-            "select count(*) from touchpoints where kind = 'portal.document_request.fulfilled'"
+        app.count(
+            "select count(*) from touchpoints where kind = 'portal.document_request.fulfilled'",
+            &[]
         )
         .await,
         1
     );
 
-    let (status, _) = server_fn(
-        &staff,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "false"),
-            ("reason", "  "),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &staff,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "false"),
+                ("reason", "  "),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "a rejection needs a reason");
-    let (status, body) = server_fn(
-        &staff,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "false"),
-            ("reason", "Page 3 is missing"),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "false"),
+                ("reason", "Page 3 is missing"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let rejected = status_of(alice.clone(), matter.clone(), request.clone()).await;
     assert_eq!(
@@ -1069,17 +1039,17 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
     )
     .await;
     assert_eq!(response.status(), 201);
-    let (status, _) = server_fn(
-        &staff,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "true"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &staff,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     let accepted = status_of(alice.clone(), matter.clone(), request.clone()).await;
     assert_eq!(
@@ -1088,45 +1058,45 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
     );
 
     // Clients cannot ask for documents or review them.
-    let (status, _) = server_fn(
-        &alice,
-        &app,
-        "create_document_request",
-        &[
-            ("matter_id", matter.as_str()),
-            ("title", "x"),
-            ("note", ""),
-            ("due_date", ""),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/create_document_request",
+            &[
+                ("matter_id", matter.as_str()),
+                ("title", "x"),
+                ("note", ""),
+                ("due_date", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = server_fn(
-        &alice,
-        &app,
-        "review_document_request",
-        &[
-            ("request_id", request.as_str()),
-            ("accept", "true"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/review_document_request",
+            &[
+                ("request_id", request.as_str()),
+                ("accept", "true"),
+                ("reason", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 404);
 }
 
 async fn an_open_request_past_its_due_date_is_listed_as_overdue(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client(ALICE).await;
-    let matter = matter_id(&app, ALICES_MATTER).await;
+    let matter = app.matter_id(ALICES_MATTER).await;
     // The demo seeds one request due in two weeks and one two days ago.
-    let (_, list) = server_fn(
-        &alice,
-        &app,
-        "list_document_requests",
-        &[("matter_id", matter.as_str())],
-    )
-    .await;
+    let (_, list) = app
+        .post(
+            &alice,
+            "/api/list_document_requests",
+            &[("matter_id", matter.as_str())],
+        )
+        .await;
     let list: Value = serde_json::from_str(&list).unwrap();
     let status = |title: &str| {
         list.as_array()
@@ -1138,11 +1108,12 @@ async fn an_open_request_past_its_due_date_is_listed_as_overdue(app: TestApp) {
     };
     assert_eq!(status("Photo ID"), "Open");
     assert_eq!(status("2023 tax return"), "Overdue");
-    let stored = count(
-        &app,
-        "select count(*) from document_requests where status not in ('open', 'fulfilled')",
-    )
-    .await;
+    let stored = app
+        .count(
+            "select count(*) from document_requests where status not in ('open', 'fulfilled')",
+            &[],
+        )
+        .await;
     assert_eq!(stored, 0, "overdue is computed, never stored");
 }
 
@@ -1159,21 +1130,21 @@ async fn staff_can_make_a_document_internal_and_the_client_loses_sight_of_it(app
     )
     .await;
     let id = stored["document_id"].as_str().unwrap().to_owned();
-    let (status, _) = server_fn(
-        &alice,
-        &app,
-        "set_document_visibility",
-        &[("document_id", id.as_str()), ("visibility", "internal")],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/set_document_visibility",
+            &[("document_id", id.as_str()), ("visibility", "internal")],
+        )
+        .await;
     assert_eq!(status, 404, "clients cannot change visibility");
-    let (status, body) = server_fn(
-        &staff,
-        &app,
-        "set_document_visibility",
-        &[("document_id", id.as_str()), ("visibility", "internal")],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/set_document_visibility",
+            &[("document_id", id.as_str()), ("visibility", "internal")],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let response = alice
         .get(app.url(&format!("/api/documents/{id}/download")))
@@ -1218,12 +1189,13 @@ mod limits {
 
     async fn assert_nothing_stored(app: &TestApp, before: i64) {
         assert_eq!(
-            count(app, "select count(*) from document_versions").await,
+            app.count("select count(*) from document_versions", &[])
+                .await,
             before,
             "no row"
         );
         assert_eq!(
-            count(app, "select count(*) from documents").await,
+            app.count("select count(*) from documents", &[]).await,
             before,
             "no document"
         );
@@ -1237,7 +1209,9 @@ mod limits {
 
     async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored(app: TestApp) {
         app.seed().await;
-        let before = count(&app, "select count(*) from document_versions").await;
+        let before = app
+            .count("select count(*) from document_versions", &[])
+            .await;
         let alice = app.signed_in_client(ALICE).await;
         let response = upload(
             &app,
@@ -1281,7 +1255,7 @@ mod limits {
             &app::server::auth::ClientInfo::default(),
             app::server::documents::UploadParams {
                 matter_id: app::domain::ids::MatterId::from_trusted(
-                    matter_id(&app, ALICES_MATTER).await,
+                    app.matter_id(ALICES_MATTER).await,
                 ),
                 name: "streamed.bin".to_owned(),
                 visibility: app::domain::document::Visibility::Client,

@@ -1,5 +1,8 @@
 //! `spawn_app`: a real server on port 0 over a fresh database, a temp SQLite
-//! file or a new PostgreSQL database that is dropped afterwards.
+//! file or a new PostgreSQL database that is dropped afterwards. The
+//! [`TestApp`] it returns carries what the tests do to it again and again:
+//! sign in, call a server function, look up a matter, a contact or a thread,
+//! count rows.
 
 use std::{collections::HashMap, net::SocketAddr};
 
@@ -231,6 +234,95 @@ impl TestApp {
             .send()
             .await
             .expect("GET request failed")
+    }
+
+    /// POSTs `form` to `path` as `client`, as a server function is called:
+    /// the status and the body.
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = client.post(self.url(path)).form(form).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Signs in as `email` with `password`, as `client`: the status and the
+    /// body, whose step says whether MFA comes next. Does not complete MFA;
+    /// [`TestApp::signed_in_client`] does.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> (u16, String) {
+        self.post(
+            client,
+            "/api/sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// The id of the matter `number`.
+    pub async fn matter_id(&self, number: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
+            .bind(number.to_owned())
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The id of the contact whose email is `email`.
+    pub async fn contact_id(&self, email: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("select id from contacts where email = $1")
+            .bind(email.to_owned())
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The first message thread on the matter `number`, if it has one (the
+    /// demo gives some matters one).
+    pub async fn thread_on(&self, number: &str) -> Option<String> {
+        sqlx::query_as::<_, (String,)>(
+            "select t.id from message_threads t join matters m on m.id = t.matter_id
+             where m.number = $1 order by t.id limit 1",
+        )
+        .bind(number.to_owned())
+        .fetch_optional(self.state.db.pool())
+        .await
+        .unwrap()
+        .map(|(id,)| id)
+    }
+
+    /// Puts `email` behind an ethical wall on the matter `number`; a wall
+    /// that is already there stays as it is.
+    pub async fn wall_off(&self, email: &str, number: &str) {
+        sqlx::query(
+            "insert into ethical_walls (matter_id, user_id, reason, created_at)
+             select m.id, u.id, 'test wall', 0 from matters m, users u
+             where m.number = $1 and u.email = $2
+             on conflict do nothing",
+        )
+        .bind(number.to_owned())
+        .bind(email.to_owned())
+        .execute(self.state.db.pool())
+        .await
+        .unwrap();
+    }
+
+    /// The number a `select count(*) ..` query answers, with `binds` for
+    /// its `$1`, `$2`, ...
+    pub async fn count(&self, sql: &str, binds: &[&str]) -> i64 {
+        let mut query = sqlx::query_as::<_, (i64,)>(sql);
+        for bind in binds {
+            query = query.bind((*bind).to_owned());
+        }
+        query.fetch_one(self.state.db.pool()).await.unwrap().0
     }
 }
 

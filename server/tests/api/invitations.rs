@@ -12,28 +12,9 @@ const HENRI: &str = "henri@moreau.example";
 /// The password invited and reset users choose in these tests.
 const NEW_PASSWORD: &str = "copper meadow violin orchard";
 
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
-}
-
-async fn contact_id(app: &TestApp, email: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from contacts where email = $1")
-        .bind(email.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
 }
 
 /// The token in the last link `prefix` (`/invite/` or `/reset/`) in `body`.
@@ -47,8 +28,10 @@ fn token_in(body: &str, prefix: &str) -> String {
 
 /// Staff invite `email`'s contact; returns the token from the email.
 async fn invite(app: &TestApp, staff: &reqwest::Client, email: &str) -> String {
-    let id = contact_id(app, email).await;
-    let (status, body) = post(app, staff, "/api/invite_contact", &[("contact_id", &id)]).await;
+    let id = app.contact_id(email).await;
+    let (status, body) = app
+        .post(staff, "/api/invite_contact", &[("contact_id", &id)])
+        .await;
     assert_eq!(status, 200, "{body}");
     let emails = app.outbox_emails(email).await;
     let (_, _, body) = emails.last().expect("an invitation email");
@@ -56,8 +39,7 @@ async fn invite(app: &TestApp, staff: &reqwest::Client, email: &str) -> String {
 }
 
 async fn accept(app: &TestApp, token: &str, password: &str, confirm: &str) -> (u16, String) {
-    post(
-        app,
+    app.post(
         &new_client(),
         "/api/accept_invitation",
         &[
@@ -70,8 +52,7 @@ async fn accept(app: &TestApp, token: &str, password: &str, confirm: &str) -> (u
 }
 
 async fn request_reset(app: &TestApp, email: &str) -> (u16, String) {
-    post(
-        app,
+    app.post(
         &new_client(),
         "/api/request_password_reset",
         &[("email", email)],
@@ -80,8 +61,7 @@ async fn request_reset(app: &TestApp, email: &str) -> (u16, String) {
 }
 
 async fn reset(app: &TestApp, token: &str, password: &str) -> (u16, String) {
-    post(
-        app,
+    app.post(
         &new_client(),
         "/api/reset_password",
         &[
@@ -93,29 +73,16 @@ async fn reset(app: &TestApp, token: &str, password: &str) -> (u16, String) {
     .await
 }
 
-/// Signs in a user without MFA; returns the client and whether it worked.
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, bool) {
+/// Signs in a user without MFA from a fresh client; returns the client and
+/// whether it got all the way in.
+async fn signs_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, bool) {
     let client = new_client();
-    let (status, body) = post(
-        app,
-        &client,
-        "/api/sign_in",
-        &[("email", email), ("password", password)],
-    )
-    .await;
+    let (status, body) = app.sign_in(&client, email, password).await;
     (client, status == 200 && body.contains("Done"))
 }
 
 async fn list_matters_status(app: &TestApp, client: &reqwest::Client) -> u16 {
-    post(app, client, "/api/list_matters", &[("", "")]).await.0
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
+    app.post(client, "/api/list_matters", &[("", "")]).await.0
 }
 
 async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
@@ -135,7 +102,7 @@ async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
         accept(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await.0,
         200
     );
-    let (henri, signed_in) = sign_in(&app, HENRI, NEW_PASSWORD).await;
+    let (henri, signed_in) = signs_in(&app, HENRI, NEW_PASSWORD).await;
     assert!(
         signed_in,
         "the invited client signs in with the new password"
@@ -156,12 +123,12 @@ async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
         page.contains(LINK_NO_LONGER_VALID) && !page.contains("New password"),
         "{page}"
     );
-    let (_, still) = sign_in(&app, HENRI, NEW_PASSWORD).await;
+    let (_, still) = signs_in(&app, HENRI, NEW_PASSWORD).await;
     assert!(still, "the second attempt changed nothing");
 
-    let timeline = count(&app, "select count(*) from touchpoints where kind in ('portal.invited', 'portal.invitation_accepted')").await;
+    let timeline = app.count("select count(*) from touchpoints where kind in ('portal.invited', 'portal.invitation_accepted')", &[]).await;
     assert_eq!(timeline, 2, "both steps land on the contact's timeline");
-    let audited = count(&app, "select count(*) from audit_log where action in ('user.invited', 'user.invitation_accepted') and result = 'success'").await;
+    let audited = app.count("select count(*) from audit_log where action in ('user.invited', 'user.invitation_accepted') and result = 'success'", &[]).await;
     assert_eq!(audited, 2);
 }
 
@@ -183,7 +150,7 @@ async fn an_expired_invitation_is_refused_like_an_unknown_one(app: TestApp) {
     assert_eq!(expired, malformed);
     let (_, page) = get(&app, &new_client(), &format!("/invite/{token}")).await;
     assert!(page.contains(LINK_NO_LONGER_VALID), "{page}");
-    assert!(!sign_in(&app, HENRI, NEW_PASSWORD).await.1);
+    assert!(!signs_in(&app, HENRI, NEW_PASSWORD).await.1);
 }
 
 async fn only_the_tokens_hash_is_stored(app: TestApp) {
@@ -232,9 +199,9 @@ async fn a_new_invitation_replaces_the_earlier_one(app: TestApp) {
     let second = invite(&app, &staff, HENRI).await;
     assert_ne!(first, second);
     assert_eq!(
-        count(
-            &app,
-            "select count(*) from users where email = 'henri@moreau.example'"
+        app.count(
+            "select count(*) from users where email = 'henri@moreau.example'",
+            &[]
         )
         .await,
         1,
@@ -271,14 +238,10 @@ async fn a_bad_or_mismatched_password_is_refused_and_the_link_still_works(app: T
 async fn a_contact_who_already_has_portal_access_is_not_invited_again(app: TestApp) {
     app.seed().await;
     let staff = app.signed_in_client("staff@vellum.test").await;
-    let alice = contact_id(&app, "alice@client.test").await;
-    let (status, body) = post(
-        &app,
-        &staff,
-        "/api/invite_contact",
-        &[("contact_id", &alice)],
-    )
-    .await;
+    let alice = app.contact_id("alice@client.test").await;
+    let (status, body) = app
+        .post(&staff, "/api/invite_contact", &[("contact_id", &alice)])
+        .await;
     assert_eq!(status, 409, "{body}");
     assert!(app.outbox_emails("alice@client.test").await.is_empty());
 }
@@ -287,20 +250,16 @@ async fn an_unknown_contact_answers_not_found(app: TestApp) {
     app.seed().await;
     let staff = app.signed_in_client("staff@vellum.test").await;
     let missing = app::server::new_id();
-    let unknown = post(
-        &app,
-        &staff,
-        "/api/invite_contact",
-        &[("contact_id", &missing)],
-    )
-    .await;
-    let malformed = post(
-        &app,
-        &staff,
-        "/api/invite_contact",
-        &[("contact_id", "' or 1=1 --")],
-    )
-    .await;
+    let unknown = app
+        .post(&staff, "/api/invite_contact", &[("contact_id", &missing)])
+        .await;
+    let malformed = app
+        .post(
+            &staff,
+            "/api/invite_contact",
+            &[("contact_id", "' or 1=1 --")],
+        )
+        .await;
     assert_eq!(unknown.0, 404);
     assert_eq!(unknown, malformed);
 }
@@ -308,25 +267,21 @@ async fn an_unknown_contact_answers_not_found(app: TestApp) {
 async fn clients_cannot_invite_or_see_the_contact_list(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let henri = contact_id(&app, HENRI).await;
-    let invited = post(
-        &app,
-        &alice,
-        "/api/invite_contact",
-        &[("contact_id", &henri)],
-    )
-    .await;
+    let henri = app.contact_id(HENRI).await;
+    let invited = app
+        .post(&alice, "/api/invite_contact", &[("contact_id", &henri)])
+        .await;
     assert_eq!(invited.0, 404);
-    let missing = post(
-        &app,
-        &alice,
-        "/api/invite_contact",
-        &[("contact_id", &app::server::new_id())],
-    )
-    .await;
+    let missing = app
+        .post(
+            &alice,
+            "/api/invite_contact",
+            &[("contact_id", &app::server::new_id())],
+        )
+        .await;
     assert_eq!(invited, missing, "a refusal looks like a missing contact");
     assert!(app.outbox_emails(HENRI).await.is_empty());
-    let listed = post(&app, &alice, "/api/list_contacts", &[("", "")]).await;
+    let listed = app.post(&alice, "/api/list_contacts", &[("", "")]).await;
     assert_eq!(listed.0, 404);
     let (status, page) = get(&app, &alice, "/crm/contacts").await;
     assert_eq!(status, 404);
@@ -335,9 +290,9 @@ async fn clients_cannot_invite_or_see_the_contact_list(app: TestApp) {
         "{page}"
     );
     assert_eq!(
-        count(
-            &app,
-            "select count(*) from audit_log where action = 'user.invited' and result = 'denied'"
+        app.count(
+            "select count(*) from audit_log where action = 'user.invited' and result = 'denied'",
+            &[]
         )
         .await,
         2,
@@ -365,16 +320,11 @@ async fn firm_users_see_the_contact_list_and_only_staff_and_admins_get_invite_bu
         page.contains(HENRI) && !page.contains("Invite to portal"),
         "{page}"
     );
-    let henri = contact_id(&app, HENRI).await;
+    let henri = app.contact_id(HENRI).await;
     assert_eq!(
-        post(
-            &app,
-            &attorney,
-            "/api/invite_contact",
-            &[("contact_id", &henri)]
-        )
-        .await
-        .0,
+        app.post(&attorney, "/api/invite_contact", &[("contact_id", &henri)])
+            .await
+            .0,
         404
     );
 }
@@ -392,7 +342,7 @@ async fn a_reset_answers_the_same_for_known_and_unknown_emails_and_only_the_know
     assert_eq!(emails[0].0, "password_reset");
     assert!(emails[0].2.contains("/reset/"), "{}", emails[0].2);
     assert!(app.outbox_emails("nobody@client.test").await.is_empty());
-    assert_eq!(count(&app, "select count(*) from outbox").await, 1);
+    assert_eq!(app.count("select count(*) from outbox", &[]).await, 1);
     // Case and spaces do not matter, as at sign-in.
     assert_eq!(request_reset(&app, "  Alice@Client.TEST ").await, known);
     assert_eq!(app.outbox_emails("alice@client.test").await.len(), 2);
@@ -417,16 +367,16 @@ async fn a_reset_link_sets_the_password_works_once_and_ends_the_users_other_sess
     );
     assert_eq!(list_matters_status(&app, &phone).await, 401);
     assert!(
-        !sign_in(&app, "alice@client.test", TEST_PASSWORD).await.1,
+        !signs_in(&app, "alice@client.test", TEST_PASSWORD).await.1,
         "the old password is dead"
     );
-    assert!(sign_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
+    assert!(signs_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
 
     let again = reset(&app, &token, "another fine long passphrase").await;
     assert_eq!(again.0, 400);
     assert!(again.1.contains(LINK_NO_LONGER_VALID), "{}", again.1);
-    assert!(sign_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
-    assert_eq!(count(&app, "select count(*) from audit_log where action = 'auth.password_reset' and result = 'success'").await, 1);
+    assert!(signs_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
+    assert_eq!(app.count("select count(*) from audit_log where action = 'auth.password_reset' and result = 'success'", &[]).await, 1);
 }
 
 async fn an_expired_reset_link_is_refused(app: TestApp) {
@@ -441,7 +391,7 @@ async fn an_expired_reset_link_is_refused(app: TestApp) {
     let expired = reset(&app, &token, NEW_PASSWORD).await;
     assert_eq!(expired, reset(&app, &"y".repeat(43), NEW_PASSWORD).await);
     assert!(expired.1.contains(LINK_NO_LONGER_VALID));
-    assert!(sign_in(&app, "bob@client.test", TEST_PASSWORD).await.1);
+    assert!(signs_in(&app, "bob@client.test", TEST_PASSWORD).await.1);
 }
 
 async fn reset_emails_are_limited_per_account_and_hour_with_the_same_answer(app: TestApp) {
@@ -452,14 +402,14 @@ async fn reset_emails_are_limited_per_account_and_hour_with_the_same_answer(app:
     }
     let sent = app.outbox_emails("bob@client.test").await.len();
     assert_eq!(i64::try_from(sent).unwrap(), MAX_RESETS_PER_WINDOW);
-    assert!(count(&app, "select count(*) from audit_log where action = 'auth.password_reset_requested' and result = 'denied'").await >= 1);
+    assert!(app.count("select count(*) from audit_log where action = 'auth.password_reset_requested' and result = 'denied'", &[]).await >= 1);
 }
 
 async fn the_outbox_is_shown_to_admins_only(app: TestApp) {
     app.seed().await;
     request_reset(&app, "bob@client.test").await;
     let admin = app.signed_in_client("admin@vellum.test").await;
-    let (status, body) = post(&app, &admin, "/api/list_outbox", &[("", "")]).await;
+    let (status, body) = app.post(&admin, "/api/list_outbox", &[("", "")]).await;
     assert_eq!(status, 200);
     assert!(body.contains("bob@client.test"), "{body}");
     let (status, page) = get(&app, &admin, "/admin/outbox").await;
@@ -472,7 +422,7 @@ async fn the_outbox_is_shown_to_admins_only(app: TestApp) {
         "bob@client.test",
     ] {
         let user = app.signed_in_client(email).await;
-        let (status, body) = post(&app, &user, "/api/list_outbox", &[("", "")]).await;
+        let (status, body) = app.post(&user, "/api/list_outbox", &[("", "")]).await;
         assert_eq!(status, 404, "{email}");
         assert!(!body.contains("/reset/"), "{email}: {body}");
         let (status, page) = get(&app, &user, "/admin/outbox").await;
@@ -480,7 +430,7 @@ async fn the_outbox_is_shown_to_admins_only(app: TestApp) {
         assert!(!page.contains("/reset/"), "{email}: {page}");
     }
     assert_eq!(
-        post(&app, &new_client(), "/api/list_outbox", &[("", "")])
+        app.post(&new_client(), "/api/list_outbox", &[("", "")])
             .await
             .0,
         401
@@ -504,7 +454,7 @@ async fn the_admin_outbox_shows_recipient_kind_and_status_but_never_a_body_or_li
     request_reset(&app, "bob@client.test").await;
     let reset_token = token_in(&app.outbox_emails("bob@client.test").await[0].2, "/reset/");
     let admin = app.signed_in_client("admin@vellum.test").await;
-    let (status, listed) = post(&app, &admin, "/api/list_outbox", &[("", "")]).await;
+    let (status, listed) = app.post(&admin, "/api/list_outbox", &[("", "")]).await;
     assert_eq!(status, 200);
     let (status, page) = get(&app, &admin, "/admin/outbox").await;
     assert_eq!(status, 200);
@@ -557,14 +507,9 @@ async fn the_audit_chain_stays_intact_through_invitations_and_resets(app: TestAp
     let reset_token = token_in(&app.outbox_emails(HENRI).await[1].2, "/reset/");
     reset(&app, &reset_token, "brand new passphrase here").await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let henri = contact_id(&app, HENRI).await;
-    post(
-        &app,
-        &alice,
-        "/api/invite_contact",
-        &[("contact_id", &henri)],
-    )
-    .await;
+    let henri = app.contact_id(HENRI).await;
+    app.post(&alice, "/api/invite_contact", &[("contact_id", &henri)])
+        .await;
     let report = app::server::audit::verify(&app.state.db).await.unwrap();
     assert!(report.is_intact(), "{report}");
 }
@@ -572,7 +517,9 @@ async fn the_audit_chain_stays_intact_through_invitations_and_resets(app: TestAp
 async fn a_password_reset_revokes_the_users_calendar_feed(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let (status, body) = post(&app, &alice, "/api/new_calendar_feed", &[("", "")]).await;
+    let (status, body) = app
+        .post(&alice, "/api/new_calendar_feed", &[("", "")])
+        .await;
     assert_eq!(status, 200, "{body}");
     let feed: serde_json::Value = serde_json::from_str(&body).unwrap();
     let path = feed["path"].as_str().unwrap();

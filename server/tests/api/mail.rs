@@ -157,12 +157,7 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
 
     // A new secure message: the email says so and links to it, and never
     // carries the text.
-    let (thread,): (String,) = sqlx::query_as(
-        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = 'LIT-2026-0012'",
-    )
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let response = alice
         .post(app.url("/api/send_message"))

@@ -2,15 +2,6 @@
 
 use crate::{helpers::TestApp, on_both_backends};
 
-async fn matter_id(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
-        .bind(number.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 async fn detail(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, serde_json::Value) {
     let response = client
         .post(app.url("/api/matter_detail"))
@@ -23,17 +14,6 @@ async fn detail(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, serd
         status,
         response.json().await.unwrap_or(serde_json::Value::Null),
     )
-}
-
-async fn post(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> u16 {
-    client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// Asks for a new calendar feed link as `client`; returns its path.
@@ -70,13 +50,12 @@ async fn feed_fetches_audited(app: &TestApp) -> i64 {
 
 async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_shared(app: TestApp) {
     app.seed().await;
-    let id = matter_id(&app, "LIT-2026-0012").await;
+    let id = app.matter_id("LIT-2026-0012").await;
     let staff = app.signed_in_client("staff@vellum.test").await;
     let alice = app.signed_in_client("alice@client.test").await;
 
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/add_matter_note",
             &[
@@ -85,12 +64,12 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
                 ("client_visible", "on")
             ]
         )
-        .await,
+        .await
+        .0,
         200
     );
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/add_matter_note",
             &[
@@ -98,12 +77,12 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
                 ("body", "Internal: weak on the second ground.")
             ]
         )
-        .await,
+        .await
+        .0,
         200
     );
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/add_key_date",
             &[
@@ -115,7 +94,8 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
                 ("location", "")
             ]
         )
-        .await,
+        .await
+        .0,
         200
     );
 
@@ -151,8 +131,7 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
         .unwrap()
         .to_owned();
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/set_shared",
             &[
@@ -162,7 +141,8 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
                 ("visible", "true")
             ]
         )
-        .await,
+        .await
+        .0,
         200
     );
     assert!(
@@ -176,17 +156,17 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
 
 async fn note_bodies_are_encrypted_at_rest(app: TestApp) {
     app.seed().await;
-    let id = matter_id(&app, "LIT-2026-0012").await;
+    let id = app.matter_id("LIT-2026-0012").await;
     let staff = app.signed_in_client("staff@vellum.test").await;
     let secret = "Settlement authority is forty thousand";
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/add_matter_note",
             &[("id", &id), ("body", secret)]
         )
-        .await,
+        .await
+        .0,
         200
     );
     let rows: Vec<(Vec<u8>,)> = sqlx::query_as("select body_sealed from matter_notes")
@@ -204,7 +184,7 @@ async fn note_bodies_are_encrypted_at_rest(app: TestApp) {
 
 async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestApp) {
     app.seed().await;
-    let id = matter_id(&app, "LIT-2026-0012").await;
+    let id = app.matter_id("LIT-2026-0012").await;
     let alice = app.signed_in_client("alice@client.test").await;
     for (path, form) in [
         (
@@ -231,27 +211,27 @@ async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestAp
             ],
         ),
     ] {
-        assert_eq!(post(&app, &alice, path, &form).await, 404, "{path}");
+        assert_eq!(app.post(&alice, path, &form).await.0, 404, "{path}");
     }
     let staff = app.signed_in_client("staff@vellum.test").await;
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/set_matter_stage",
             &[("id", &id), ("position", "4")]
         )
-        .await,
+        .await
+        .0,
         200
     );
     assert_eq!(
-        post(
-            &app,
+        app.post(
             &staff,
             "/api/set_matter_stage",
             &[("id", &id), ("position", "99")]
         )
-        .await,
+        .await
+        .0,
         400
     );
     let (_, view) = detail(&app, &alice, &id).await;
@@ -267,7 +247,7 @@ async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestAp
 async fn a_matters_key_dates_download_as_ics_for_those_who_may_see_it(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let own = matter_id(&app, "LIT-2026-0012").await;
+    let own = app.matter_id("LIT-2026-0012").await;
     let response = alice
         .get(app.url(&format!("/api/matters/{own}/calendar.ics")))
         .send()
@@ -289,7 +269,7 @@ async fn a_matters_key_dates_download_as_ics_for_those_who_may_see_it(app: TestA
     let body = response.text().await.unwrap();
     assert!(body.starts_with("BEGIN:VCALENDAR"), "{body}");
     assert!(body.contains("Case management conference"), "{body}");
-    let bobs = matter_id(&app, "LIT-2026-0019").await;
+    let bobs = app.matter_id("LIT-2026-0019").await;
     let response = alice
         .get(app.url(&format!("/api/matters/{bobs}/calendar.ics")))
         .send()
@@ -302,28 +282,29 @@ async fn a_matters_key_dates_download_as_ics_for_those_who_may_see_it(app: TestA
 
 async fn an_unknown_item_kind_to_share_is_a_bad_request_not_a_server_error(app: TestApp) {
     app.seed().await;
-    let id = matter_id(&app, "LIT-2026-0012").await;
+    let id = app.matter_id("LIT-2026-0012").await;
     let staff = app.signed_in_client("staff@vellum.test").await;
     let item = "01890000-0000-7000-8000-000000000000";
-    let status = post(
-        &app,
-        &staff,
-        "/api/set_shared",
-        &[
-            ("id", &id),
-            ("what", "invoice"),
-            ("item", item),
-            ("visible", "true"),
-        ],
-    )
-    .await;
+    let status = app
+        .post(
+            &staff,
+            "/api/set_shared",
+            &[
+                ("id", &id),
+                ("what", "invoice"),
+                ("item", item),
+                ("visible", "true"),
+            ],
+        )
+        .await
+        .0;
     assert_eq!(status, 400);
 }
 
 async fn a_plain_routes_internal_failure_answers_with_the_request_reference(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client("alice@client.test").await;
-    let own = matter_id(&app, "LIT-2026-0012").await;
+    let own = app.matter_id("LIT-2026-0012").await;
     // The calendar's own query fails; sessions and the audit log still work.
     sqlx::query("alter table key_dates rename to key_dates_gone")
         .execute(app.state.db.pool())
@@ -394,7 +375,9 @@ async fn a_calendar_feed_stops_working_after_signing_out_everywhere(app: TestApp
     let path = new_feed(&app, &alice).await;
     assert_eq!(app.get(&path).await.status(), 200);
     assert_eq!(
-        post(&app, &alice, "/api/sign_out_everywhere", &[("", "")]).await,
+        app.post(&alice, "/api/sign_out_everywhere", &[("", "")])
+            .await
+            .0,
         200
     );
     assert_eq!(

@@ -11,28 +11,6 @@ use crate::{
     on_both_backends,
 };
 
-/// The demo thread on the matter `number`.
-async fn thread_on(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as(
-        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = $1 order by t.id limit 1",
-    )
-    .bind(number.to_owned())
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
-    id
-}
-
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn send(app: &TestApp, client: &reqwest::Client, thread: &str, body: &str) -> String {
     send_with(app, client, thread, body, "").await
 }
@@ -46,17 +24,17 @@ async fn send_with(
     body: &str,
     attachments: &str,
 ) -> String {
-    let (status, answer) = post(
-        app,
-        client,
-        "/api/send_message",
-        &[
-            ("thread_id", thread),
-            ("body", body),
-            ("attachments", attachments),
-        ],
-    )
-    .await;
+    let (status, answer) = app
+        .post(
+            client,
+            "/api/send_message",
+            &[
+                ("thread_id", thread),
+                ("body", body),
+                ("attachments", attachments),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -68,17 +46,8 @@ async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Vec
     (status, response.bytes().await.unwrap().to_vec())
 }
 
-async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .bind(bind.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
-}
-
 async fn open(app: &TestApp, client: &reqwest::Client, thread: &str) -> Value {
-    let (status, answer) = post(app, client, "/api/get_thread", &[("id", thread)]).await;
+    let (status, answer) = app.post(client, "/api/get_thread", &[("id", thread)]).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -93,7 +62,7 @@ fn bodies(thread: &Value) -> Vec<Option<String>> {
 }
 
 async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
-    let (status, answer) = post(app, client, "/api/unread_messages", &[("", "")]).await;
+    let (status, answer) = app.post(client, "/api/unread_messages", &[("", "")]).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -175,25 +144,13 @@ async fn read_until(
     events
 }
 
-async fn wall_off(app: &TestApp, email: &str, number: &str) {
-    sqlx::query(
-        "insert into ethical_walls (matter_id, user_id, reason, created_at)
-         select m.id, u.id, 'messaging test', 0 from matters m, users u where m.number = $1 and u.email = $2",
-    )
-    .bind(number.to_owned())
-    .bind(email.to_owned())
-    .execute(app.state.db.pool())
-    .await
-    .unwrap();
-}
-
 async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
 
-    let (status, list) = post(&app, &alice, "/api/list_threads", &[("", "")]).await;
+    let (status, list) = app.post(&alice, "/api/list_threads", &[("", "")]).await;
     assert_eq!(status, 200);
     assert!(
         list.contains(&thread),
@@ -228,7 +185,7 @@ async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
 
 async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let bob = app.signed_in_client("bob@client.test").await;
     for (path, form) in [
         ("/api/get_thread", vec![("id", thread.as_str())]),
@@ -237,7 +194,7 @@ async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
             vec![("thread_id", thread.as_str()), ("body", "hello")],
         ),
     ] {
-        let (status, body) = post(&app, &bob, path, &form).await;
+        let (status, body) = app.post(&bob, path, &form).await;
         assert_eq!(status, 404, "{path}: {body}");
     }
     let stream = bob
@@ -247,17 +204,13 @@ async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
         .unwrap();
     assert_eq!(stream.status(), 404);
 
-    wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
+    app.wall_off("attorney@vellum.test", "LIT-2026-0012").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
-    let (status, _) = post(
-        &app,
-        &attorney,
-        "/api/get_thread",
-        &[("id", thread.as_str())],
-    )
-    .await;
+    let (status, _) = app
+        .post(&attorney, "/api/get_thread", &[("id", thread.as_str())])
+        .await;
     assert_eq!(status, 404, "the ethical wall keeps the attorney out");
-    let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
+    let (_, list) = app.post(&attorney, "/api/list_threads", &[("", "")]).await;
     assert!(!list.contains(&thread));
 
     let denied: (i64,) = sqlx::query_as(
@@ -277,7 +230,7 @@ async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
 
 async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let first = send(&app, &alice, &thread, "First private fact").await;
     let second = send(&app, &alice, &thread, "Second private fact").await;
@@ -304,7 +257,7 @@ async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(
         "errors never carry plaintext"
     );
 
-    let other_thread = thread_on(&app, "COR-2026-0031").await;
+    let other_thread = app.thread_on("COR-2026-0031").await.unwrap();
     assert!(
         app::server::messages::open_body(&app.state, &other_thread, &first, &sealed)
             .await
@@ -317,7 +270,9 @@ async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    let (status, body) = post(&app, &alice, "/api/get_thread", &[("id", thread.as_str())]).await;
+    let (status, body) = app
+        .post(&alice, "/api/get_thread", &[("id", thread.as_str())])
+        .await;
     assert_eq!(status, 500);
     assert!(!body.contains("private fact"));
 }
@@ -326,7 +281,7 @@ async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_
     app: TestApp,
 ) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let (seeded,): (String,) = sqlx::query_as("select max(id) from messages where thread_id = $1")
@@ -381,7 +336,7 @@ async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_
 
 async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let mut stream = attorney
@@ -392,7 +347,7 @@ async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
     let mut buffer = String::new();
     read_events(&mut stream, &mut buffer, 1).await;
 
-    wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
+    app.wall_off("attorney@vellum.test", "LIT-2026-0012").await;
     // Past the stream's re-check interval (10 s), the next news of the
     // thread checks access again.
     tokio::time::sleep(Duration::from_millis(10_500)).await;
@@ -410,10 +365,9 @@ async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
         "nothing after the wall: {rest}"
     );
     assert!(
-        count(
-            &app,
+        app.count(
             "select count(*) from audit_log where action = 'access.thread' and result = $1",
-            "denied"
+            &["denied"]
         )
         .await
             >= 1
@@ -422,7 +376,7 @@ async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
 
 async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let mut stream = alice
         .get(app.url(&format!("/api/messages/stream?thread={thread}")))
@@ -434,7 +388,9 @@ async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
 
     // Alice signs out everywhere from another device.
     let elsewhere = app.signed_in_client("alice@client.test").await;
-    let (status, _) = post(&app, &elsewhere, "/api/sign_out_everywhere", &[("", "")]).await;
+    let (status, _) = app
+        .post(&elsewhere, "/api/sign_out_everywhere", &[("", "")])
+        .await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(10_500)).await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
@@ -452,7 +408,7 @@ async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
 
 async fn unread_counts_drop_after_reading(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let before = unread(&app, &attorney).await;
@@ -471,7 +427,7 @@ async fn unread_counts_drop_after_reading(app: TestApp) {
         before - 1,
         "both messages of the thread were read"
     );
-    let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
+    let (_, list) = app.post(&attorney, "/api/list_threads", &[("", "")]).await;
     let list: Value = serde_json::from_str(&list).unwrap();
     let row = list
         .as_array()
@@ -485,20 +441,18 @@ async fn unread_counts_drop_after_reading(app: TestApp) {
 
 async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let id = send(&app, &alice, &thread, "Sent to the wrong matter").await;
 
-    let (status, _) = post(
-        &app,
-        &attorney,
-        "/api/retract_message",
-        &[("id", id.as_str())],
-    )
-    .await;
+    let (status, _) = app
+        .post(&attorney, "/api/retract_message", &[("id", id.as_str())])
+        .await;
     assert_eq!(status, 404, "only the sender may retract");
-    let (status, body) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
+    let (status, body) = app
+        .post(&alice, "/api/retract_message", &[("id", id.as_str())])
+        .await;
     assert_eq!(status, 200, "{body}");
 
     let seen = open(&app, &attorney, &thread).await;
@@ -533,7 +487,7 @@ async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app: TestApp) {
 
 async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let contract = upload_ok(
@@ -632,20 +586,20 @@ async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(
     .await;
     assert_eq!(status, 404, "no third file");
 
-    assert_eq!(count(&app, "select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &message).await, 2);
+    assert_eq!(app.count("select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &[&message]).await, 2);
 
     // The firm makes the photo internal: clients no longer see it listed
     // or get it; the firm still does.
-    let (status, body) = post(
-        &app,
-        &attorney,
-        "/api/set_document_visibility",
-        &[
-            ("document_id", photo["document_id"].as_str().unwrap()),
-            ("visibility", "internal"),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &attorney,
+            "/api/set_document_visibility",
+            &[
+                ("document_id", photo["document_id"].as_str().unwrap()),
+                ("visibility", "internal"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let seen = open(&app, &alice, &thread).await;
     let mine = seen["messages"]
@@ -677,13 +631,13 @@ async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(
         .0,
         200
     );
-    assert_eq!(count(&app, "select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", "Downloaded a message attachment").await, 1,
+    assert_eq!(app.count("select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", &["Downloaded a message attachment"]).await, 1,
         "Alice's download is on her timeline; the attorney's is in the audit log only");
 }
 
 async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let bob = app.signed_in_client("bob@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
@@ -710,19 +664,18 @@ async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached
     )
     .await;
     let bobs = upload_ok(&app, &bob, "LIT-2026-0019", "bob.txt", b"bob".to_vec()).await;
-    let before = count(
-        &app,
-        "select count(*) from messages where thread_id = $1",
-        &thread,
-    )
-    .await;
+    let before = app
+        .count(
+            "select count(*) from messages where thread_id = $1",
+            &[&thread],
+        )
+        .await;
 
     let attempt = |client: reqwest::Client, ids: String| {
         let app = &app;
         let thread = thread.clone();
         async move {
-            post(
-                app,
+            app.post(
                 &client,
                 "/api/send_message",
                 &[
@@ -771,34 +724,32 @@ async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached
     let (status, body) = attempt(alice.clone(), many.join(" ")).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("at most 10 files"), "{body}");
-    let (status, body) = post(
-        &app,
-        &alice,
-        "/api/send_message",
-        &[
-            ("thread_id", thread.as_str()),
-            ("body", " "),
-            ("attachments", ""),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &alice,
+            "/api/send_message",
+            &[
+                ("thread_id", thread.as_str()),
+                ("body", " "),
+                ("attachments", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "a message needs text or a file: {body}");
 
     assert_eq!(
-        count(
-            &app,
+        app.count(
             "select count(*) from messages where thread_id = $1",
-            &thread
+            &[&thread]
         )
         .await,
         before,
         "nothing was sent"
     );
     assert!(
-        count(
-            &app,
+        app.count(
             "select count(*) from audit_log where action = 'access.document' and result = $1",
-            "denied"
+            &["denied"]
         )
         .await
             >= 3,
@@ -819,7 +770,7 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
     app: TestApp,
 ) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     // What the attorney's composer does: upload as internal.
@@ -866,17 +817,17 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
         .0,
         200
     );
-    assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 1);
+    assert_eq!(app.count("select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &[&document]).await, 1);
 
     // Retracting hides the message and its files from the conversation;
     // the document stays with the matter, where the firm decides.
-    let (status, _) = post(
-        &app,
-        &attorney,
-        "/api/retract_message",
-        &[("id", message.as_str())],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &attorney,
+            "/api/retract_message",
+            &[("id", message.as_str())],
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         fetch(
@@ -920,17 +871,17 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
     )
     .await;
     assert_eq!(v2.status(), 201);
-    let (status, body) = post(
-        &app,
-        &attorney,
-        "/api/send_message",
-        &[
-            ("thread_id", thread.as_str()),
-            ("body", "memo"),
-            ("attachments", memo.as_str()),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &attorney,
+            "/api/send_message",
+            &[
+                ("thread_id", thread.as_str()),
+                ("body", "memo"),
+                ("attachments", memo.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(
         fetch(&app, &alice, &format!("/api/documents/{memo}/download"))
@@ -943,7 +894,7 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
 
 async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let bob = app.signed_in_client("bob@client.test").await;
@@ -971,16 +922,16 @@ async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(a
         .unwrap();
     let mut buffer = String::new();
     let before = unread(&app, &attorney).await;
-    let (status, body) = post(
-        &app,
-        &attorney,
-        "/api/mark_thread_read",
-        &[
-            ("thread_id", thread.as_str()),
-            ("message_id", question.as_str()),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .post(
+            &attorney,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(unread(&app, &attorney).await < before);
     // The stream starts with the receipts as they are, then hears of
@@ -1003,37 +954,35 @@ async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(a
     let seen = open(&app, &alice, &thread).await;
     assert!(reached(&seen, "Amara Attorney"));
     assert!(
-        count(
-            &app,
+        app.count(
             "select count(*) from audit_log where action = 'message.read' and object_id = $1",
-            &thread
+            &[&thread]
         )
         .await
             >= 3
     );
     // Reading the same message again changes nothing but the audit log.
-    let timeline = count(
-        &app,
-        "select count(*) from touchpoints where kind = $1",
-        "portal.message.read",
-    )
-    .await;
-    let (status, _) = post(
-        &app,
-        &attorney,
-        "/api/mark_thread_read",
-        &[
-            ("thread_id", thread.as_str()),
-            ("message_id", question.as_str()),
-        ],
-    )
-    .await;
+    let timeline = app
+        .count(
+            "select count(*) from touchpoints where kind = $1",
+            &["portal.message.read"],
+        )
+        .await;
+    let (status, _) = app
+        .post(
+            &attorney,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
-        count(
-            &app,
+        app.count(
             "select count(*) from touchpoints where kind = $1",
-            "portal.message.read"
+            &["portal.message.read"]
         )
         .await,
         timeline
@@ -1050,34 +999,34 @@ async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(a
     );
 
     // Only participants, and only messages of that thread.
-    let (status, _) = post(
-        &app,
-        &bob,
-        "/api/mark_thread_read",
-        &[
-            ("thread_id", thread.as_str()),
-            ("message_id", question.as_str()),
-        ],
-    )
-    .await;
+    let (status, _) = app
+        .post(
+            &bob,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(status, 404);
-    let elsewhere = thread_on(&app, "COR-2026-0031").await;
-    let (status, _) = post(
-        &app,
-        &alice,
-        "/api/mark_thread_read",
-        &[
-            ("thread_id", elsewhere.as_str()),
-            ("message_id", question.as_str()),
-        ],
-    )
-    .await;
+    let elsewhere = app.thread_on("COR-2026-0031").await.unwrap();
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", elsewhere.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(status, 404, "a message of another thread");
 }
 
 async fn a_retracted_message_no_longer_offers_its_attachments(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let doc = upload_ok(
@@ -1098,13 +1047,9 @@ async fn a_retracted_message_no_longer_offers_its_attachments(app: TestApp) {
     .await;
     let path = format!("/api/messages/{message}/attachments/1");
     assert_eq!(fetch(&app, &attorney, &path).await.0, 200);
-    let (status, _) = post(
-        &app,
-        &alice,
-        "/api/retract_message",
-        &[("id", message.as_str())],
-    )
-    .await;
+    let (status, _) = app
+        .post(&alice, "/api/retract_message", &[("id", message.as_str())])
+        .await;
     assert_eq!(status, 200);
 
     assert_eq!(fetch(&app, &attorney, &path).await.0, 404);
@@ -1116,7 +1061,7 @@ async fn a_retracted_message_no_longer_offers_its_attachments(app: TestApp) {
 
 async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app: TestApp) {
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let attorney = app.signed_in_client("attorney@vellum.test").await;
     let url = app.url(&format!("/api/messages/stream?thread={thread}"));
@@ -1126,7 +1071,9 @@ async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app: Test
     read_events(&mut stream, &mut buffer, 1).await; // the seeded question
 
     let id = send(&app, &alice, &thread, "Please ignore this").await;
-    let (status, _) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
+    let (status, _) = app
+        .post(&alice, "/api/retract_message", &[("id", id.as_str())])
+        .await;
     assert_eq!(status, 200);
     let events = read_until(&mut stream, &mut buffer, |events| {
         events
@@ -1192,7 +1139,7 @@ on_both_backends!(
 async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let alice = app.signed_in_client("alice@client.test").await;
     let phrase = "quixotic-marmalade-7f3a9c";
     send(&app, &alice, &thread, &format!("My secret is {phrase}")).await;
@@ -1227,8 +1174,8 @@ mod escalation {
 
     async fn a_matter_sets_its_own_response_target_and_the_inbox_uses_it(app: TestApp) {
         app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let matter = crate::documents::matter_id(&app, "LIT-2026-0012").await;
+        let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+        let matter = app.matter_id("LIT-2026-0012").await;
         let alice = app.signed_in_client("alice@client.test").await;
         let attorney = app.signed_in_client("attorney@vellum.test").await;
         let inbox_target = |app: &TestApp, client: reqwest::Client| {
@@ -1257,35 +1204,27 @@ mod escalation {
         let firm_default = app.state.messaging.sla_minutes;
         assert_eq!(inbox_target(&app, attorney.clone()).await, firm_default);
 
-        let (status, body) = post(
-            &app,
-            &attorney,
-            "/api/set_response_target",
-            &[("id", matter.as_str()), ("minutes", "30")],
-        )
-        .await;
+        let (status, body) = app
+            .post(
+                &attorney,
+                "/api/set_response_target",
+                &[("id", matter.as_str()), ("minutes", "30")],
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             inbox_target(&app, attorney.clone()).await,
             30,
             "the matter's own target wins over the firm's"
         );
-        let (_, detail) = post(
-            &app,
-            &attorney,
-            "/api/matter_detail",
-            &[("id", matter.as_str())],
-        )
-        .await;
+        let (_, detail) = app
+            .post(&attorney, "/api/matter_detail", &[("id", matter.as_str())])
+            .await;
         let detail: Value = serde_json::from_str(&detail).unwrap();
         assert_eq!(detail["response_target"]["own_minutes"], 30);
-        let (_, detail) = post(
-            &app,
-            &alice,
-            "/api/matter_detail",
-            &[("id", matter.as_str())],
-        )
-        .await;
+        let (_, detail) = app
+            .post(&alice, "/api/matter_detail", &[("id", matter.as_str())])
+            .await;
         let detail: Value = serde_json::from_str(&detail).unwrap();
         assert_eq!(
             detail["response_target"],
@@ -1293,62 +1232,62 @@ mod escalation {
             "clients are not shown the firm's targets"
         );
 
-        let (status, body) = post(
-            &app,
-            &attorney,
-            "/api/set_response_target",
-            &[("id", matter.as_str()), ("minutes", "two hours")],
-        )
-        .await;
+        let (status, body) = app
+            .post(
+                &attorney,
+                "/api/set_response_target",
+                &[("id", matter.as_str()), ("minutes", "two hours")],
+            )
+            .await;
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("whole minutes"), "{body}");
-        let (status, body) = post(
-            &app,
-            &attorney,
-            "/api/add_key_date",
-            &[
-                ("id", matter.as_str()),
-                ("kind", "meeting"),
-                ("title", "x"),
-                ("date", "2026-13-45"),
-                ("time", ""),
-                ("location", ""),
-            ],
-        )
-        .await;
+        let (status, body) = app
+            .post(
+                &attorney,
+                "/api/add_key_date",
+                &[
+                    ("id", matter.as_str()),
+                    ("kind", "meeting"),
+                    ("title", "x"),
+                    ("date", "2026-13-45"),
+                    ("time", ""),
+                    ("location", ""),
+                ],
+            )
+            .await;
         assert_eq!(
             status, 400,
             "a bad date on the same page is a 400 too: {body}"
         );
-        let (status, _) = post(
-            &app,
-            &alice,
-            "/api/set_response_target",
-            &[("id", matter.as_str()), ("minutes", "1")],
-        )
-        .await;
+        let (status, _) = app
+            .post(
+                &alice,
+                "/api/set_response_target",
+                &[("id", matter.as_str()), ("minutes", "1")],
+            )
+            .await;
         assert_eq!(status, 404, "a client cannot change it");
         assert_eq!(inbox_target(&app, attorney.clone()).await, 30);
 
-        let (status, _) = post(
-            &app,
-            &attorney,
-            "/api/set_response_target",
-            &[("id", matter.as_str()), ("minutes", "")],
-        )
-        .await;
+        let (status, _) = app
+            .post(
+                &attorney,
+                "/api/set_response_target",
+                &[("id", matter.as_str()), ("minutes", "")],
+            )
+            .await;
         assert_eq!(status, 200);
         assert_eq!(
             inbox_target(&app, attorney.clone()).await,
             firm_default,
             "blank goes back to the firm's default"
         );
-        assert_eq!(count(&app, "select count(*) from audit_log where action = 'matter.response_target_changed' and object_id = $1", &matter).await, 2);
+        assert_eq!(app.count("select count(*) from audit_log where action = 'matter.response_target_changed' and object_id = $1", &[&matter]).await, 2);
     }
 
     async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {
         app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let thread = app.thread_on("LIT-2026-0012").await.unwrap();
         // Alice's seeded question arrived two hours ago; this thread's
         // target is one minute.
         sqlx::query("update message_threads set sla_minutes = 1 where id = $1")
@@ -1363,7 +1302,7 @@ mod escalation {
             .unwrap();
 
         let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let (status, answer) = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
+        let (status, answer) = app.post(&attorney, "/api/message_inbox", &[("", "")]).await;
         assert_eq!(status, 200, "{answer}");
         let inbox: Value = serde_json::from_str(&answer).unwrap();
         let items = inbox.as_array().unwrap();
@@ -1395,7 +1334,7 @@ mod escalation {
             0,
             "no second task"
         );
-        let _ = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
+        let _ = app.post(&attorney, "/api/message_inbox", &[("", "")]).await;
         let tasks: Vec<(String, String)> =
             sqlx::query_as("select k.owner_user_id, k.status from tasks k where k.thread_id = $1")
                 .bind(thread.clone())
@@ -1417,7 +1356,7 @@ mod escalation {
         assert_eq!(all.0, 1, "threads within their target get no task");
 
         let alice = app.signed_in_client("alice@client.test").await;
-        let (status, _) = post(&app, &alice, "/api/message_inbox", &[("", "")]).await;
+        let (status, _) = app.post(&alice, "/api/message_inbox", &[("", "")]).await;
         assert_eq!(status, 404, "clients have no inbox");
 
         // The firm's answer completes the follow-up, and it is audited.
@@ -1440,7 +1379,7 @@ mod escalation {
         app: TestApp,
     ) {
         app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
+        let thread = app.thread_on("LIT-2026-0012").await.unwrap();
         let alice = app.signed_in_client("alice@client.test").await;
         let attorney = app.signed_in_client("attorney@vellum.test").await;
         send(&app, &alice, &thread, "The vault code is zebra-lantern-42").await;
@@ -1468,13 +1407,13 @@ mod escalation {
 
         // With emails turned off, nothing more arrives, even after the
         // batch window.
-        let (status, answer) = post(
-            &app,
-            &attorney,
-            "/api/set_message_emails",
-            &[("enabled", "false")],
-        )
-        .await;
+        let (status, answer) = app
+            .post(
+                &attorney,
+                "/api/set_message_emails",
+                &[("enabled", "false")],
+            )
+            .await;
         assert_eq!(status, 200, "{answer}");
         sqlx::query("delete from message_notices")
             .execute(app.state.db.pool())
@@ -1530,7 +1469,7 @@ async fn stream_under_limits(
     )
     .await;
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let attorney = attorney_principal(&app).await;
     let alice = app.signed_in_client("alice@client.test").await;
     let signed_in = std::time::Instant::now();
@@ -1566,7 +1505,7 @@ async fn stream_under_limits(
         .unwrap();
         sent.push((at, body));
         if keep_active && at < 5000 && sent.len() % 2 == 0 {
-            let (status, _) = post(&app, &alice, "/api/unread_messages", &[("", "")]).await;
+            let (status, _) = app.post(&alice, "/api/unread_messages", &[("", "")]).await;
             assert_eq!(status, 200, "Alice is still signed in at {at} ms");
         }
     }

@@ -121,11 +121,7 @@ async fn no_link_code_or_session_cookie_from_a_whole_flow_is_readable_at_rest(ap
         .0,
         200
     );
-    let (contact,): (String,) = sqlx::query_as("select id from contacts where email = $1")
-        .bind(HENRI)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let contact = app.contact_id(HENRI).await;
     assert_eq!(
         post(
             &app,

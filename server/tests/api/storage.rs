@@ -27,7 +27,7 @@ const CORE_TABLES: &[&str] = &[
     "audit_log",
 ];
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+async fn rows_in(app: &TestApp, table: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(&format!("select count(*) from {table}"))
         .fetch_one(app.state.db.pool())
         .await
@@ -38,7 +38,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 async fn counts(app: &TestApp) -> Vec<i64> {
     let mut all = Vec::new();
     for table in CORE_TABLES {
-        all.push(count(app, table).await);
+        all.push(rows_in(app, table).await);
     }
     all
 }
@@ -65,7 +65,7 @@ async fn concurrent_writers_all_succeed_and_every_audit_row_is_kept(app: TestApp
     // other requests write their sessions. On SQLite a transaction that
     // read before writing used to fail at once with "database is locked".
     app.seed().await;
-    let before = count(&app, "audit_log").await;
+    let before = rows_in(&app, "audit_log").await;
     let mut clients = Vec::new();
     for email in [
         "alice@client.test",
@@ -99,12 +99,12 @@ async fn concurrent_writers_all_succeed_and_every_audit_row_is_kept(app: TestApp
             .await
             .unwrap();
     assert_eq!(listed, 48, "one audit row per listing");
-    assert!(count(&app, "audit_log").await >= before + 48);
+    assert!(rows_in(&app, "audit_log").await >= before + 48);
 }
 
 async fn migrations_run_from_empty_and_create_every_core_table(app: TestApp) {
     for table in CORE_TABLES {
-        assert_eq!(count(&app, table).await, 0, "{table} should start empty");
+        assert_eq!(rows_in(&app, table).await, 0, "{table} should start empty");
     }
     let (applied,): (i64,) =
         sqlx::query_as("select count(*) from _sqlx_migrations where success = true")
@@ -183,8 +183,8 @@ async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dat
     .await
     .unwrap();
     assert_eq!(accounts, 2, "Alice and Bob are at different accounts");
-    assert!(count(&app, "touchpoints").await >= 10);
-    assert!(count(&app, "ethical_walls").await >= 1);
+    assert!(rows_in(&app, "touchpoints").await >= 10);
+    assert!(rows_in(&app, "ethical_walls").await >= 1);
 }
 
 async fn the_dashboard_query_lists_matters_with_their_current_stage(app: TestApp) {
@@ -259,7 +259,7 @@ async fn concurrent_write_transactions_all_commit(app: TestApp) {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    assert_eq!(count(&app, "accounts").await, 16);
+    assert_eq!(rows_in(&app, "accounts").await, 16);
 }
 
 async fn the_list_matters_server_function_answers_json(app: TestApp) {
