@@ -5,7 +5,10 @@ use app::domain::auth::{
 };
 
 use crate::{
-    helpers::{TEST_PASSWORD, TestApp, new_client, spawn_app_configured},
+    helpers::{
+        DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TEST_PASSWORD, TestApp,
+        new_client, spawn_app_configured,
+    },
     on_both_backends,
 };
 
@@ -94,7 +97,7 @@ async fn current_session(app: &TestApp, client: &reqwest::Client) -> String {
 
 async fn a_client_signs_in_and_sees_only_their_own_matters(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let (status, body) = list_matters(&app, &alice).await;
     assert_eq!(status, 200, "{body}");
     assert!(
@@ -122,11 +125,7 @@ async fn an_unknown_email_and_a_wrong_password_get_the_identical_answer(app: Tes
         .sign_in(&new_client(), "nobody@client.test", TEST_PASSWORD)
         .await;
     let wrong = app
-        .sign_in(
-            &new_client(),
-            "alice@client.test",
-            "wrong password entirely",
-        )
+        .sign_in(&new_client(), DEMO_ALICE, "wrong password entirely")
         .await;
     assert_eq!(unknown, wrong);
     assert_eq!(unknown.0, 401);
@@ -141,9 +140,7 @@ async fn an_unknown_email_and_a_wrong_password_get_the_identical_answer(app: Tes
 async fn a_firm_user_must_complete_mfa_before_anything_works(app: TestApp) {
     app.seed().await;
     let client = new_client();
-    let (status, body) = app
-        .sign_in(&client, "staff@vellum.test", TEST_PASSWORD)
-        .await;
+    let (status, body) = app.sign_in(&client, DEMO_STAFF, TEST_PASSWORD).await;
     assert_eq!(status, 200);
     assert!(body.contains("MfaRequired"), "{body}");
     assert_eq!(
@@ -161,7 +158,7 @@ async fn a_firm_user_must_complete_mfa_before_anything_works(app: TestApp) {
     assert_eq!(wrong.status(), 401);
     assert!(wrong.text().await.unwrap().contains("InvalidCode"));
 
-    let code = app.fresh_totp_code("staff@vellum.test");
+    let code = app.fresh_totp_code(DEMO_STAFF);
     let right = client
         .post(app.url("/api/verify_mfa"))
         .form(&[("code", code.as_str())])
@@ -173,8 +170,7 @@ async fn a_firm_user_must_complete_mfa_before_anything_works(app: TestApp) {
 
     // The same code cannot be used again.
     let again = new_client();
-    app.sign_in(&again, "staff@vellum.test", TEST_PASSWORD)
-        .await;
+    app.sign_in(&again, DEMO_STAFF, TEST_PASSWORD).await;
     let replay = again
         .post(app.url("/api/verify_mfa"))
         .form(&[("code", code.as_str())])
@@ -189,12 +185,12 @@ async fn the_session_id_rotates_at_sign_in_and_again_when_mfa_completes(app: Tes
     let client = new_client();
     let password_step = client
         .post(app.url("/api/sign_in"))
-        .form(&[("email", "staff@vellum.test"), ("password", TEST_PASSWORD)])
+        .form(&[("email", DEMO_STAFF), ("password", TEST_PASSWORD)])
         .send()
         .await
         .unwrap();
     let after_password = session_cookie(&password_step).expect("a session after the password step");
-    let code = app.fresh_totp_code("staff@vellum.test");
+    let code = app.fresh_totp_code(DEMO_STAFF);
     let mfa_step = client
         .post(app.url("/api/verify_mfa"))
         .form(&[("code", code.as_str())])
@@ -207,7 +203,7 @@ async fn the_session_id_rotates_at_sign_in_and_again_when_mfa_completes(app: Tes
     // Signing in again from the same browser rotates once more.
     let again = client
         .post(app.url("/api/sign_in"))
-        .form(&[("email", "alice@client.test"), ("password", TEST_PASSWORD)])
+        .form(&[("email", DEMO_ALICE), ("password", TEST_PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -231,7 +227,7 @@ async fn the_session_cookie_is_http_only_and_same_site_lax(app: TestApp) {
     app.seed().await;
     let response = new_client()
         .post(app.url("/api/sign_in"))
-        .form(&[("email", "alice@client.test"), ("password", TEST_PASSWORD)])
+        .form(&[("email", DEMO_ALICE), ("password", TEST_PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -255,12 +251,8 @@ async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_pa
     let mut answers = Vec::new();
     for _ in 0..ACCOUNT_LOCK_FAILURES {
         answers.push(
-            app.sign_in(
-                &new_client(),
-                "alice@client.test",
-                "not her password at all",
-            )
-            .await,
+            app.sign_in(&new_client(), DEMO_ALICE, "not her password at all")
+                .await,
         );
     }
     assert!(
@@ -268,9 +260,7 @@ async fn repeated_failures_lock_the_account_and_the_lock_answers_like_a_wrong_pa
         "every failure answers the same"
     );
     // Even the right password is refused now, with the same answer.
-    let locked = app
-        .sign_in(&new_client(), "alice@client.test", TEST_PASSWORD)
-        .await;
+    let locked = app.sign_in(&new_client(), DEMO_ALICE, TEST_PASSWORD).await;
     assert_eq!(locked, answers[0]);
     let actions = audit_actions(&app).await;
     assert!(
@@ -296,9 +286,7 @@ async fn repeated_failures_from_one_ip_lock_that_ip_for_every_account(app: TestA
         )
         .await;
     }
-    let refused = app
-        .sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
-        .await;
+    let refused = app.sign_in(&new_client(), DEMO_BOB, TEST_PASSWORD).await;
     assert_eq!(refused.0, 401);
     assert!(
         audit_actions(&app)
@@ -314,9 +302,7 @@ async fn wrong_codes_between_correct_passwords_still_lock_the_account(app: TestA
     // again before each batch: TOTP guesses and recovery-code guesses.
     let mut guesses = 0;
     while guesses < MFA_LOCK_FAILURES + 2 {
-        let (status, step) = app
-            .sign_in(&attacker, "staff@vellum.test", TEST_PASSWORD)
-            .await;
+        let (status, step) = app.sign_in(&attacker, DEMO_STAFF, TEST_PASSWORD).await;
         if status != 200 {
             break;
         }
@@ -332,12 +318,10 @@ async fn wrong_codes_between_correct_passwords_still_lock_the_account(app: TestA
     );
     // Past the limit even the right code is refused, and so is the
     // right password on a fresh sign-in.
-    let code = app.fresh_totp_code("staff@vellum.test");
+    let code = app.fresh_totp_code(DEMO_STAFF);
     assert_eq!(verify_mfa(&app, &attacker, &code).await, 401);
     let fresh = new_client();
-    let (status, _) = app
-        .sign_in(&fresh, "staff@vellum.test", TEST_PASSWORD)
-        .await;
+    let (status, _) = app.sign_in(&fresh, DEMO_STAFF, TEST_PASSWORD).await;
     assert_eq!(
         status, 401,
         "a second-factor lock locks the password step too"
@@ -360,7 +344,7 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_loc
         async move {
             app.sign_in(
                 &client_from(&format!("127.0.0.{n}")),
-                "alice@client.test",
+                DEMO_ALICE,
                 "not her password at all",
             )
             .await
@@ -380,11 +364,7 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_loc
         "{checked} guesses were checked"
     );
     let (status, _) = app
-        .sign_in(
-            &client_from("127.0.0.200"),
-            "alice@client.test",
-            TEST_PASSWORD,
-        )
+        .sign_in(&client_from("127.0.0.200"), DEMO_ALICE, TEST_PASSWORD)
         .await;
     assert_eq!(
         status, 401,
@@ -395,12 +375,7 @@ async fn a_burst_of_concurrent_wrong_passwords_gets_no_more_guesses_than_the_loc
 
 async fn two_concurrent_uses_of_one_totp_code_let_exactly_one_session_in(app: TestApp) {
     app.seed().await;
-    for email in [
-        "admin@vellum.test",
-        "attorney@vellum.test",
-        "staff@vellum.test",
-        "partner@vellum.test",
-    ] {
+    for email in [DEMO_ADMIN, DEMO_ATTORNEY, DEMO_STAFF, "partner@vellum.test"] {
         let (laptop, phone) = (new_client(), new_client());
         assert_eq!(app.sign_in(&laptop, email, TEST_PASSWORD).await.0, 200);
         assert_eq!(app.sign_in(&phone, email, TEST_PASSWORD).await.0, 200);
@@ -419,7 +394,7 @@ async fn turning_mfa_off_with_wrong_passwords_is_throttled_audited_and_locks_the
     app: TestApp,
 ) {
     app.seed().await;
-    let bob = app.signed_in_client("bob@client.test").await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     for _ in 0..ACCOUNT_LOCK_FAILURES {
         let response = bob
             .post(app.url("/api/turn_off_mfa"))
@@ -448,16 +423,14 @@ async fn turning_mfa_off_with_wrong_passwords_is_throttled_audited_and_locks_the
     .unwrap();
     assert_eq!(failures, ACCOUNT_LOCK_FAILURES + 1);
     assert_eq!(
-        app.sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
-            .await
-            .0,
+        app.sign_in(&new_client(), DEMO_BOB, TEST_PASSWORD).await.0,
         401
     );
 }
 
 async fn setting_up_mfa_needs_the_current_password(app: TestApp) {
     app.seed().await;
-    let bob = app.signed_in_client("bob@client.test").await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let begin = |password: &'static str| {
         let bob = bob.clone();
         let url = app.url("/api/begin_mfa_enrolment");
@@ -474,7 +447,8 @@ async fn setting_up_mfa_needs_the_current_password(app: TestApp) {
     assert_eq!(begin("").await, 401);
     assert_eq!(begin("a wrong guess here").await, 401);
     let (pending,): (Option<Vec<u8>>,) =
-        sqlx::query_as("select totp_pending from users where email = 'bob@client.test'")
+        sqlx::query_as("select totp_pending from users where email = $1")
+            .bind(DEMO_BOB)
             .fetch_one(app.state.db.pool())
             .await
             .unwrap();
@@ -493,11 +467,11 @@ async fn recovery_codes_are_stored_under_a_keyed_hash_and_old_plain_hashes_are_u
     app: TestApp,
 ) {
     app.seed().await;
-    let (user_id,): (String,) =
-        sqlx::query_as("select id from users where email = 'staff@vellum.test'")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+    let (user_id,): (String,) = sqlx::query_as("select id from users where email = $1")
+        .bind(DEMO_STAFF)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     let codes =
         app::server::auth::signin::set_totp_seed(&app.state, &user_id, b"12345678901234567890")
             .await
@@ -532,19 +506,14 @@ async fn recovery_codes_are_stored_under_a_keyed_hash_and_old_plain_hashes_are_u
         1
     );
     let client = new_client();
-    assert_eq!(
-        app.sign_in(&client, "staff@vellum.test", TEST_PASSWORD)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(app.sign_in(&client, DEMO_STAFF, TEST_PASSWORD).await.0, 200);
     assert_eq!(verify_mfa(&app, &client, legacy).await, 200);
     assert_eq!(list_matters(&app, &client).await.0, 200);
 }
 
 async fn signing_out_ends_the_session(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let response = alice
         .post(app.url("/api/sign_out"))
         .form(&[("", "")])
@@ -562,9 +531,9 @@ async fn signing_out_ends_the_session(app: TestApp) {
 
 async fn a_user_can_end_another_of_their_sessions_but_not_someone_elses(app: TestApp) {
     app.seed().await;
-    let laptop = app.signed_in_client("alice@client.test").await;
-    let phone = app.signed_in_client("alice@client.test").await;
-    let bob = app.signed_in_client("bob@client.test").await;
+    let laptop = app.signed_in_client(DEMO_ALICE).await;
+    let phone = app.signed_in_client(DEMO_ALICE).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
 
     let sessions: Vec<serde_json::Value> = laptop
         .post(app.url("/api/list_sessions"))
@@ -613,8 +582,8 @@ async fn a_user_can_end_another_of_their_sessions_but_not_someone_elses(app: Tes
 
 async fn signing_out_everywhere_ends_every_session(app: TestApp) {
     app.seed().await;
-    let laptop = app.signed_in_client("bob@client.test").await;
-    let phone = app.signed_in_client("bob@client.test").await;
+    let laptop = app.signed_in_client(DEMO_BOB).await;
+    let phone = app.signed_in_client(DEMO_BOB).await;
     let response = laptop
         .post(app.url("/api/sign_out_everywhere"))
         .form(&[("", "")])
@@ -628,9 +597,9 @@ async fn signing_out_everywhere_ends_every_session(app: TestApp) {
 
 async fn the_sweeper_removes_sessions_past_the_idle_or_absolute_limit(app: TestApp) {
     app.seed().await;
-    let laptop = app.signed_in_client("alice@client.test").await;
-    let phone = app.signed_in_client("alice@client.test").await;
-    let tablet = app.signed_in_client("alice@client.test").await;
+    let laptop = app.signed_in_client(DEMO_ALICE).await;
+    let phone = app.signed_in_client(DEMO_ALICE).await;
+    let tablet = app.signed_in_client(DEMO_ALICE).await;
     let limits = app.state.session_limits;
     let now = app::server::now_ms();
     // The phone has been idle too long; the tablet is in use but was
@@ -663,19 +632,15 @@ async fn the_sweeper_removes_sessions_past_the_idle_or_absolute_limit(app: TestA
 
 async fn the_audit_chain_stays_intact_through_sign_in_and_out(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     alice
         .post(app.url("/api/sign_out"))
         .form(&[("", "")])
         .send()
         .await
         .unwrap();
-    app.sign_in(
-        &new_client(),
-        "alice@client.test",
-        "wrong password entirely",
-    )
-    .await;
+    app.sign_in(&new_client(), DEMO_ALICE, "wrong password entirely")
+        .await;
     let report = app::server::audit::verify(&app.state.db).await.unwrap();
     assert!(report.is_intact(), "{report}");
 }
@@ -725,7 +690,7 @@ async fn a_session_expires_after_the_idle_timeout() {
     )
     .await;
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     assert_eq!(list_matters(&app, &alice).await.0, 200);
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     assert_eq!(list_matters(&app, &alice).await.0, 401);
@@ -743,7 +708,7 @@ async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
     )
     .await;
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     // Active every second, so never idle for 4 s, yet out after 6 s. The
     // active part ends well before 6 s, so a loaded machine cannot push it
     // past the limit.
@@ -765,7 +730,7 @@ async fn a_session_expires_at_the_absolute_timeout_even_when_active() {
 async fn cross_site_state_changing_requests_are_refused() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let form = [("email", "alice@client.test"), ("password", TEST_PASSWORD)];
+    let form = [("email", DEMO_ALICE), ("password", TEST_PASSWORD)];
     let cross = new_client()
         .post(app.url("/api/sign_in"))
         .header("sec-fetch-site", "cross-site")
@@ -828,7 +793,7 @@ async fn a_recovery_code_signs_in_once() {
 async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let bob = app.signed_in_client("bob@client.test").await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let enrolment: serde_json::Value = bob
         .post(app.url("/api/begin_mfa_enrolment"))
         .form(&[("password", TEST_PASSWORD)])
@@ -863,16 +828,16 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
     assert_eq!(codes.len(), 10);
 
     // The seed is stored sealed, never in the clear.
-    let (stored,): (Vec<u8>,) =
-        sqlx::query_as("select totp_secret from users where email = 'bob@client.test'")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+    let (stored,): (Vec<u8>,) = sqlx::query_as("select totp_secret from users where email = $1")
+        .bind(DEMO_BOB)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert!(!stored.windows(seed.len()).any(|w| w == seed.as_slice()));
 
     // Signing in now needs a code; the enrolment code cannot be replayed.
     let phone = new_client();
-    let (_, step) = app.sign_in(&phone, "bob@client.test", TEST_PASSWORD).await;
+    let (_, step) = app.sign_in(&phone, DEMO_BOB, TEST_PASSWORD).await;
     assert!(step.contains("MfaRequired"), "{step}");
     let replay = phone
         .post(app.url("/api/verify_mfa"))
@@ -904,9 +869,7 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
         .await
         .unwrap();
     assert_eq!(off.status(), 200);
-    let (_, step) = app
-        .sign_in(&new_client(), "bob@client.test", TEST_PASSWORD)
-        .await;
+    let (_, step) = app.sign_in(&new_client(), DEMO_BOB, TEST_PASSWORD).await;
     assert!(step.contains("Done"), "{step}");
 }
 
@@ -914,7 +877,7 @@ async fn a_client_enrols_in_mfa_and_then_needs_a_code_until_turning_it_off() {
 async fn firm_users_cannot_turn_mfa_off() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let off = staff
         .post(app.url("/api/turn_off_mfa"))
         .form(&[("password", TEST_PASSWORD)])
@@ -922,11 +885,11 @@ async fn firm_users_cannot_turn_mfa_off() {
         .await
         .unwrap();
     assert_eq!(off.status(), 400);
-    let (enabled,): (i64,) =
-        sqlx::query_as("select mfa_enabled from users where email = 'staff@vellum.test'")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
+    let (enabled,): (i64,) = sqlx::query_as("select mfa_enabled from users where email = $1")
+        .bind(DEMO_STAFF)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(enabled, 1);
 }
 
@@ -934,7 +897,7 @@ async fn firm_users_cannot_turn_mfa_off() {
 async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     assert_eq!(list_matters(&app, &alice).await.0, 200);
     let page = alice.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), 200, "the dashboard page renders for her");
@@ -949,8 +912,9 @@ async fn a_clients_views_are_audited_and_land_on_their_timeline() {
     );
     let (timeline,): (i64,) = sqlx::query_as(
         "select count(*) from touchpoints t join users u on u.contact_id = t.contact_id
-         where u.email = 'alice@client.test' and t.kind = 'portal.matters.listed'",
+         where u.email = $1 and t.kind = 'portal.matters.listed'",
     )
+    .bind(DEMO_ALICE)
     .fetch_one(app.state.db.pool())
     .await
     .unwrap();
@@ -969,7 +933,7 @@ async fn a_master_key_given_in_the_environment_is_used_and_no_key_file_is_writte
     .await;
     // Seeding seals TOTP seeds with the firm key, wrapped by this master key.
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     assert_eq!(list_matters(&app, &staff).await.0, 200);
     let (files,): (i64,) = sqlx::query_as("select count(*) from data_keys where scope = 'firm'")
         .fetch_one(app.state.db.pool())
@@ -1003,8 +967,8 @@ async fn an_idle_session_is_swept_from_the_sessions_list_without_another_request
     )
     .await;
     app.seed().await;
-    let phone = app.signed_in_client("alice@client.test").await;
-    let laptop = app.signed_in_client("alice@client.test").await;
+    let phone = app.signed_in_client(DEMO_ALICE).await;
+    let laptop = app.signed_in_client(DEMO_ALICE).await;
     let phone_session = current_session(&app, &phone).await;
     // The laptop stays in use; the phone makes no request after this. By
     // 4 s it is past its idle limit (2 s) and a sweep (every second here).

@@ -9,7 +9,7 @@
 use std::{future::Future, pin::Pin};
 
 use crate::{
-    helpers::{TestApp, spawn_app},
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp, spawn_app},
     on_both_backends,
 };
 
@@ -508,10 +508,11 @@ async fn open_request_on(app: &TestApp, number: &str) -> String {
     sqlx::query(
         "insert into document_requests (id, matter_id, title, status, created_by, created_at)
          select $1, m.id, 'Matrix request', 'open', u.id, 0 from matters m, users u
-         where m.number = $2 and u.email = 'admin@vellum.test'",
+         where m.number = $2 and u.email = $3",
     )
     .bind(id.clone())
     .bind(number.to_owned())
+    .bind(DEMO_ADMIN)
     .execute(app.state.db.pool())
     .await
     .unwrap();
@@ -523,7 +524,7 @@ async fn open_request_on(app: &TestApp, number: &str) -> String {
 /// their own on their matters (which they, unlike the firm's, may version).
 async fn give_every_probed_matter_a_document(app: &TestApp) {
     use app::domain::role::Role;
-    let admin = principal_of(app, "admin@vellum.test", Role::Admin).await;
+    let admin = principal_of(app, DEMO_ADMIN, Role::Admin).await;
     for number in [
         "LIT-2026-0012",
         "LIT-2026-0019",
@@ -548,8 +549,8 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         }
     }
     for (email, numbers) in [
-        ("alice@client.test", &["LIT-2026-0012", "COR-2026-0031"][..]),
-        ("bob@client.test", &["LIT-2026-0019"][..]),
+        (DEMO_ALICE, &["LIT-2026-0012", "COR-2026-0031"][..]),
+        (DEMO_BOB, &["LIT-2026-0019"][..]),
     ] {
         let client = principal_of(app, email, Role::Client).await;
         for number in numbers {
@@ -636,14 +637,14 @@ fn cases() -> Vec<Case> {
     vec![
         // LIT-2026-0012 and COR-2026-0031 are Alice's; LIT-2026-0019 is Bob's.
         Case {
-            email: "alice@client.test",
+            email: DEMO_ALICE,
             own: "LIT-2026-0012",
             other_clients: "LIT-2026-0019",
             sees_other_clients: false,
             walled: "COR-2026-0031",
         },
         Case {
-            email: "bob@client.test",
+            email: DEMO_BOB,
             own: "LIT-2026-0019",
             other_clients: "LIT-2026-0012",
             sees_other_clients: false,
@@ -652,7 +653,7 @@ fn cases() -> Vec<Case> {
         // The attorney is responsible for LIT-2026-0012, not on EMP-2026-0007's
         // team, and walled from COR-2026-0050 by the demo data.
         Case {
-            email: "attorney@vellum.test",
+            email: DEMO_ATTORNEY,
             own: "LIT-2026-0012",
             other_clients: "EMP-2026-0007",
             sees_other_clients: false,
@@ -660,14 +661,14 @@ fn cases() -> Vec<Case> {
         },
         // Staff are on every demo team.
         Case {
-            email: "staff@vellum.test",
+            email: DEMO_STAFF,
             own: "LIT-2026-0012",
             other_clients: "EMP-2026-0007",
             sees_other_clients: true,
             walled: "EST-2026-0003",
         },
         Case {
-            email: "admin@vellum.test",
+            email: DEMO_ADMIN,
             own: "LIT-2026-0012",
             other_clients: "EMP-2026-0007",
             sees_other_clients: true,
@@ -742,7 +743,7 @@ async fn no_route_shows_any_role_a_foreign_or_walled_matter(app: TestApp) {
 
 async fn a_denied_matter_answers_exactly_like_one_that_does_not_exist(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let bobs = app.matter_id("LIT-2026-0019").await;
     let foreign = alice
         .post(app.url("/api/get_matter"))
@@ -786,7 +787,7 @@ async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app
         role::Role,
     };
     app.seed().await;
-    app.wall_off("staff@vellum.test", "EST-2026-0003").await;
+    app.wall_off(DEMO_STAFF, "EST-2026-0003").await;
     let users: Vec<(String, String)> = sqlx::query_as("select id, role from users")
         .fetch_all(app.state.db.pool())
         .await
@@ -1010,12 +1011,7 @@ mod role_access {
     ) {
         app.seed().await;
         let henri = app.contact_id("henri@moreau.example").await;
-        let users = [
-            "admin@vellum.test",
-            "attorney@vellum.test",
-            "staff@vellum.test",
-            "alice@client.test",
-        ];
+        let users = [DEMO_ADMIN, DEMO_ATTORNEY, DEMO_STAFF, DEMO_ALICE];
         let mut failures = Vec::new();
         for (i, email) in users.iter().enumerate() {
             let client = app.signed_in_client(email).await;

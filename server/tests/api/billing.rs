@@ -3,11 +3,10 @@
 
 use app::domain::billing::{BillingView, InvoiceStatus, InvoiceView};
 
-use crate::{helpers::TestApp, on_both_backends};
-
-const ALICE: &str = "alice@client.test";
-const BOB: &str = "bob@client.test";
-const STAFF: &str = "staff@vellum.test";
+use crate::{
+    helpers::{DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
 
 /// The id and number of the seeded invoice on `matter` with stored status
 /// `base` (the demo has at most one of each per matter).
@@ -99,7 +98,7 @@ fn find<'a>(view: &'a BillingView, number: &str) -> &'a InvoiceView {
 
 async fn totals_tax_and_balance_are_computed_exactly_in_minor_units(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (status, body) = create_sample(&app, &staff, "LIT-2026-0012").await;
     assert_eq!(status, 200, "{body}");
     let number: String = serde_json::from_str(&body).unwrap();
@@ -119,7 +118,7 @@ async fn totals_tax_and_balance_are_computed_exactly_in_minor_units(app: TestApp
     assert_eq!(invoice.money(invoice.totals.total).to_string(), "£485.48");
     // The seeded partially paid invoice: 1,883.00 total, 500.00 paid,
     // 25.00 credited.
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let mine = list(&app, &alice, None).await;
     let partly = mine
         .invoices
@@ -139,7 +138,7 @@ async fn totals_tax_and_balance_are_computed_exactly_in_minor_units(app: TestApp
 
 async fn status_follows_payments_from_partially_paid_to_paid(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (_, body) = create_sample(&app, &staff, "LIT-2026-0012").await;
     let number: String = serde_json::from_str(&body).unwrap();
     let (id,): (String,) = sqlx::query_as("select id from invoices where number = $1")
@@ -170,7 +169,7 @@ async fn status_follows_payments_from_partially_paid_to_paid(app: TestApp) {
 
 async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     // The seeded COR-2026-0031 invoice was issued 45 days ago on 14-day terms.
     let (_, overdue) = seeded(&app, "COR-2026-0031", "sent").await;
     let view = list(&app, &staff, None).await;
@@ -216,7 +215,7 @@ async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void
 
 async fn a_client_sees_only_their_own_matters_non_draft_invoices(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let view = list(&app, &alice, None).await;
     let (_, draft) = seeded(&app, "COR-2026-0031", "draft").await;
     let (bobs_id, bobs) = seeded(&app, "LIT-2026-0019", "sent").await;
@@ -271,7 +270,7 @@ async fn a_clients_first_view_marks_the_invoice_viewed_and_writes_audit_and_a_to
     app: TestApp,
 ) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let (id, number) = seeded(&app, "COR-2026-0031", "sent").await;
     let (status, body) = get_invoice(&app, &alice, &id).await;
     assert_eq!(status, 200, "{body}");
@@ -304,7 +303,7 @@ async fn a_clients_first_view_marks_the_invoice_viewed_and_writes_audit_and_a_to
         "select count(*) from touchpoints t join users u on u.contact_id = t.contact_id
          where u.email = $1 and t.kind = 'portal.invoice.viewed' and t.summary = $2",
     )
-    .bind(ALICE)
+    .bind(DEMO_ALICE)
     .bind(format!("Viewed statement {number}"))
     .fetch_one(app.state.db.pool())
     .await
@@ -314,7 +313,7 @@ async fn a_clients_first_view_marks_the_invoice_viewed_and_writes_audit_and_a_to
 
 async fn the_pdf_is_a_pdf_naming_the_invoice_and_another_clients_pdf_is_not_found(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let (id, number) = seeded(&app, "LIT-2026-0012", "viewed").await;
     let response = alice
         .get(app.url(&format!("/api/invoices/{id}/pdf")))
@@ -358,7 +357,7 @@ async fn the_pdf_is_a_pdf_naming_the_invoice_and_another_clients_pdf_is_not_foun
     assert!(!foreign.text().await.unwrap().contains(&bobs_number));
     let anonymous = app.get(&format!("/api/invoices/{id}/pdf")).await;
     assert_eq!(anonymous.status(), 401);
-    let bob = app.signed_in_client(BOB).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let bobs_own = bob
         .get(app.url(&format!("/api/invoices/{bobs}/pdf")))
         .send()
@@ -369,9 +368,9 @@ async fn the_pdf_is_a_pdf_naming_the_invoice_and_another_clients_pdf_is_not_foun
 
 async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_cannot(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
-    let staff = app.signed_in_client(STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (own, _) = seeded(&app, "COR-2026-0031", "sent").await;
     for client in [&alice, &attorney] {
         assert_eq!(create_sample(&app, client, "LIT-2026-0012").await.0, 404);
@@ -490,7 +489,7 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
 
 async fn the_trust_balance_is_the_sum_of_the_ledger(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let view = list(&app, &alice, None).await;
     let balances: Vec<(String, i64)> = view
         .trust
@@ -525,8 +524,8 @@ async fn the_trust_balance_is_the_sum_of_the_ledger(app: TestApp) {
 
 async fn the_audit_chain_stays_intact_through_billing_activity(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
-    let staff = app.signed_in_client(STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (id, _) = seeded(&app, "COR-2026-0031", "sent").await;
     get_invoice(&app, &alice, &id).await;
     alice
@@ -542,8 +541,8 @@ async fn the_audit_chain_stays_intact_through_billing_activity(app: TestApp) {
 
 async fn the_billing_page_lists_statements_and_shows_the_staff_forms_only_to_staff(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
-    let staff = app.signed_in_client(STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (_, number) = seeded(&app, "COR-2026-0031", "sent").await;
     let (_, draft) = seeded(&app, "COR-2026-0031", "draft").await;
     let page = alice.get(app.url("/billing")).send().await.unwrap();

@@ -12,7 +12,10 @@ use app::{
     },
 };
 
-use crate::{helpers::TestApp, on_both_backends};
+use crate::{
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
 
 async fn timeline(
     app: &TestApp,
@@ -78,15 +81,15 @@ fn firm_user() -> Subject {
 
 async fn staff_see_a_clients_portal_touchpoints_newest_first(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     alice
         .post(app.url("/api/list_matters"))
         .form(&[("", "")])
         .send()
         .await
         .unwrap();
-    let staff = app.signed_in_client("staff@vellum.test").await;
-    let id = app.contact_id("alice@client.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let id = app.contact_id(DEMO_ALICE).await;
     let (status, page) = timeline(&app, &staff, &[("id", &id)]).await;
     assert_eq!(status, 200);
     let entries = page["entries"].as_array().unwrap();
@@ -104,7 +107,7 @@ async fn staff_see_a_clients_portal_touchpoints_newest_first(app: TestApp) {
 
 async fn the_timeline_pages_without_loss_or_repeats(app: TestApp) {
     app.seed().await;
-    let id = app.contact_id("bob@client.test").await;
+    let id = app.contact_id(DEMO_BOB).await;
     for i in 0..120_i64 {
         sqlx::query("insert into touchpoints (id, contact_id, kind, summary, occurred_at) values ($1, $2, 'note', $3, $4)")
             .bind(app::server::new_id())
@@ -115,7 +118,7 @@ async fn the_timeline_pages_without_loss_or_repeats(app: TestApp) {
             .await
             .unwrap();
     }
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     let mut seen = std::collections::HashSet::new();
     let mut form = vec![("id".to_owned(), id.clone())];
     loop {
@@ -156,14 +159,14 @@ async fn entries_about_a_walled_matter_are_hidden_and_clients_cannot_see_timelin
     // The demo walls the attorney off COR-2026-0050 (Nakamura); Kenji's
     // history includes an entry on it.
     let kenji = app.contact_id("kenji@nakamura.example").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let (status, page) = timeline(&app, &attorney, &[("id", &kenji)]).await;
     assert_eq!(status, 200);
     assert!(
         !page.to_string().contains("Lender negotiation debrief"),
         "a walled entry leaked"
     );
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     assert!(
         timeline(&app, &admin, &[("id", &kenji)])
             .await
@@ -172,8 +175,8 @@ async fn entries_about_a_walled_matter_are_hidden_and_clients_cannot_see_timelin
             .contains("Lender negotiation debrief")
     );
 
-    let alice = app.signed_in_client("alice@client.test").await;
-    let own = app.contact_id("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let own = app.contact_id(DEMO_ALICE).await;
     assert_eq!(timeline(&app, &alice, &[("id", &own)]).await.0, 404);
     assert_eq!(
         app.client

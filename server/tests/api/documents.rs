@@ -7,13 +7,10 @@ use app::server::crypto::{CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, HEADER_LEN};
 use serde_json::Value;
 
 use crate::{
-    helpers::{TestApp, spawn_app_configured},
+    helpers::{DEMO_ALICE, DEMO_BOB, DEMO_STAFF, TestApp, spawn_app_configured},
     on_both_backends,
 };
 
-const ALICE: &str = "alice@client.test";
-const BOB: &str = "bob@client.test";
-const STAFF: &str = "staff@vellum.test";
 /// Alice's litigation matter.
 const ALICES_MATTER: &str = "LIT-2026-0012";
 
@@ -170,7 +167,7 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
 
 async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let body = sample(3 * CHUNK_SIZE + 17);
     let stored = upload_ok(&app, &alice, ALICES_MATTER, "statement.bin", body.clone()).await;
     let id = stored["document_id"].as_str().unwrap().to_owned();
@@ -222,7 +219,7 @@ async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_
     app: TestApp,
 ) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let body = sample(3 * CHUNK_SIZE + 5);
     let stored = upload_ok(&app, &alice, ALICES_MATTER, "tampered.bin", body.clone()).await;
     let id = stored["document_id"].as_str().unwrap().to_owned();
@@ -266,7 +263,7 @@ async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_
 
 async fn a_truncated_blob_is_detected(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let body = sample(2 * CHUNK_SIZE + 40);
     let stored = upload_ok(&app, &alice, ALICES_MATTER, "cut.bin", body.clone()).await;
     let id = stored["document_id"].as_str().unwrap().to_owned();
@@ -288,7 +285,7 @@ async fn a_truncated_blob_is_detected(app: TestApp) {
 
 async fn range_requests_return_the_right_bytes_and_416_outside_the_file(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let body = sample(3 * CHUNK_SIZE + 1000);
     let len = body.len();
     let stored = upload_ok(&app, &alice, ALICES_MATTER, "ranged.pdf", body.clone()).await;
@@ -346,7 +343,7 @@ async fn range_requests_return_the_right_bytes_and_416_outside_the_file(app: Tes
 
 async fn concurrent_uploads_all_succeed_and_stay_distinct(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let bodies: Vec<Vec<u8>> = (0..8)
         .map(|i| {
             let mut b = sample(CHUNK_SIZE + 1000 * (i + 1));
@@ -382,8 +379,8 @@ async fn concurrent_uploads_all_succeed_and_stay_distinct(app: TestApp) {
 
 async fn a_client_cannot_download_another_clients_or_an_internal_document(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
-    let bob = app.signed_in_client(BOB).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let stored = upload_ok(
         &app,
         &alice,
@@ -470,7 +467,7 @@ async fn a_client_cannot_download_another_clients_or_an_internal_document(app: T
 
 async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let stored = upload_ok(
         &app,
         &alice,
@@ -512,7 +509,7 @@ async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
 
 async fn a_new_version_keeps_the_old_one_downloadable(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let first = upload_ok(
         &app,
         &alice,
@@ -573,7 +570,7 @@ async fn a_new_version_keeps_the_old_one_downloadable(app: TestApp) {
 
 async fn a_client_cannot_replace_the_firms_letter(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let letter = firm_document(&app, ALICES_MATTER, "client").await;
     let response = upload(
         &app,
@@ -630,9 +627,9 @@ async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app
     app.seed().await;
     // Bob is given access to Alice's matter too.
     sqlx::query("insert into matter_client_access (matter_id, user_id, granted_at) select m.id, u.id, 0 from matters m, users u where m.number = $1 and u.email = $2")
-        .bind(ALICES_MATTER).bind(BOB).execute(app.state.db.pool()).await.unwrap();
-    let alice = app.signed_in_client(ALICE).await;
-    let bob = app.signed_in_client(BOB).await;
+        .bind(ALICES_MATTER).bind(DEMO_BOB).execute(app.state.db.pool()).await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let stored = upload_ok(
         &app,
         &alice,
@@ -662,8 +659,8 @@ async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app
 
 async fn an_accepted_document_request_stays_closed(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
-    let alice = app.signed_in_client(ALICE).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let matter = app.matter_id(ALICES_MATTER).await;
     let (status, id) = app
         .post(
@@ -741,7 +738,7 @@ async fn an_accepted_document_request_stays_closed(app: TestApp) {
 
 async fn a_firm_upload_cannot_change_a_documents_visibility_by_replacing_it(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let letter = firm_document(&app, ALICES_MATTER, "client").await;
     let notes = firm_document(&app, ALICES_MATTER, "internal").await;
     for (id, visibility) in [(&letter, "internal"), (&notes, "client")] {
@@ -826,17 +823,17 @@ async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app: TestApp) {
 
 async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let body = sample(3 * CHUNK_SIZE + 123);
     let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
-        .bind(ALICE)
+        .bind(DEMO_ALICE)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
     let principal = app::server::auth::Principal {
         user_id: app::domain::ids::UserId::from_trusted(user),
         role: app::domain::role::Role::Client,
-        email: ALICE.to_owned(),
+        email: DEMO_ALICE.to_owned(),
         display_name: "Alice".to_owned(),
         contact_id: None,
         session_handle: String::new(),
@@ -907,7 +904,7 @@ async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app: TestA
         body,
         "downloads byte-identical from the first instance"
     );
-    let alice_on_second = second.signed_in_client(ALICE).await;
+    let alice_on_second = second.signed_in_client(DEMO_ALICE).await;
     let (_, _, got) = download(&second, &alice_on_second, &path).await;
     assert_eq!(got.unwrap(), body, "and from the second");
 }
@@ -916,8 +913,8 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
     app: TestApp,
 ) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
-    let alice = app.signed_in_client(ALICE).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let matter = app.matter_id(ALICES_MATTER).await;
     let (status, id) = app
         .post(
@@ -1087,7 +1084,7 @@ async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and
 
 async fn an_open_request_past_its_due_date_is_listed_as_overdue(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client(ALICE).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let matter = app.matter_id(ALICES_MATTER).await;
     // The demo seeds one request due in two weeks and one two days ago.
     let (_, list) = app
@@ -1119,8 +1116,8 @@ async fn an_open_request_past_its_due_date_is_listed_as_overdue(app: TestApp) {
 
 async fn staff_can_make_a_document_internal_and_the_client_loses_sight_of_it(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client(STAFF).await;
-    let alice = app.signed_in_client(ALICE).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let stored = upload_ok(
         &app,
         &alice,
@@ -1212,7 +1209,7 @@ mod limits {
         let before = app
             .count("select count(*) from document_versions", &[])
             .await;
-        let alice = app.signed_in_client(ALICE).await;
+        let alice = app.signed_in_client(DEMO_ALICE).await;
         let response = upload(
             &app,
             &alice,
@@ -1235,14 +1232,14 @@ mod limits {
 
         // Without a declared length the limit is enforced while streaming.
         let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
-            .bind(ALICE)
+            .bind(DEMO_ALICE)
             .fetch_one(app.state.db.pool())
             .await
             .unwrap();
         let principal = app::server::auth::Principal {
             user_id: app::domain::ids::UserId::from_trusted(user),
             role: app::domain::role::Role::Client,
-            email: ALICE.to_owned(),
+            email: DEMO_ALICE.to_owned(),
             display_name: "Alice".to_owned(),
             contact_id: None,
             session_handle: String::new(),

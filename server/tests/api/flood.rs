@@ -1,20 +1,23 @@
 //! Flood limits on the unauthenticated requests that write: 429 with
 //! `Retry-After` before any write, refusals audited in aggregate.
 
-use crate::{helpers::TestApp, on_both_backends};
+use crate::{
+    helpers::{DEMO_ADMIN, DEMO_ALICE, TestApp},
+    on_both_backends,
+};
 
 async fn a_flood_of_reset_requests_from_one_network_is_refused_with_429_before_any_write(
     app: TestApp,
 ) {
     use futures_util::StreamExt as _;
     app.seed().await;
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     let script = crate::helpers::new_client();
     let flood = futures_util::stream::iter(0..500)
         .map(|_| {
             let request = script
                 .post(app.url("/api/request_password_reset"))
-                .form(&[("email", "alice@client.test")]);
+                .form(&[("email", DEMO_ALICE)]);
             async move {
                 let response = request.send().await.unwrap();
                 let status = response.status().as_u16();

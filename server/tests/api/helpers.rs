@@ -16,6 +16,10 @@ use server::{
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;
 
+/// The demo firm's users, as [`TestApp::seed`] creates them: tests name
+/// them by these, so a change to the seed is a change in one place.
+pub use app::server::seed::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF};
+
 /// Runs each named test once on SQLite (module `sqlite`) and once on
 /// PostgreSQL (module `pg`). A test is a plain `async fn name(app: TestApp)`
 /// beside the invocation, so rustfmt formats it; the generated test

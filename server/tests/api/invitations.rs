@@ -3,7 +3,10 @@
 use app::domain::invitation::{LINK_NO_LONGER_VALID, MAX_RESETS_PER_WINDOW};
 
 use crate::{
-    helpers::{TEST_PASSWORD, TestApp, new_client, spawn_app},
+    helpers::{
+        DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TEST_PASSWORD, TestApp,
+        new_client, spawn_app,
+    },
     on_both_backends,
 };
 
@@ -87,7 +90,7 @@ async fn list_matters_status(app: &TestApp, client: &reqwest::Client) -> u16 {
 
 async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
 
     let (status, page) = get(&app, &new_client(), &format!("/invite/{token}")).await;
@@ -134,7 +137,7 @@ async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
 
 async fn an_expired_invitation_is_refused_like_an_unknown_one(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
     sqlx::query("update invitations set expires_at = $1")
         .bind(app::server::now_ms() - 1)
@@ -155,7 +158,7 @@ async fn an_expired_invitation_is_refused_like_an_unknown_one(app: TestApp) {
 
 async fn only_the_tokens_hash_is_stored(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
     assert_eq!(token.len(), 43);
     let rows: Vec<(String, String, String, String, Vec<u8>)> =
@@ -175,7 +178,7 @@ async fn only_the_tokens_hash_is_stored(app: TestApp) {
 
 async fn the_invitation_email_lands_in_the_outbox_with_the_link_and_no_password(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
     let emails = app.outbox_emails(HENRI).await;
     assert_eq!(emails.len(), 1);
@@ -194,7 +197,7 @@ async fn the_invitation_email_lands_in_the_outbox_with_the_link_and_no_password(
 
 async fn a_new_invitation_replaces_the_earlier_one(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let first = invite(&app, &staff, HENRI).await;
     let second = invite(&app, &staff, HENRI).await;
     assert_ne!(first, second);
@@ -219,7 +222,7 @@ async fn a_new_invitation_replaces_the_earlier_one(app: TestApp) {
 
 async fn a_bad_or_mismatched_password_is_refused_and_the_link_still_works(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
     let short = accept(&app, &token, "short", "short").await;
     assert_eq!(short.0, 400);
@@ -237,18 +240,18 @@ async fn a_bad_or_mismatched_password_is_refused_and_the_link_still_works(app: T
 
 async fn a_contact_who_already_has_portal_access_is_not_invited_again(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
-    let alice = app.contact_id("alice@client.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.contact_id(DEMO_ALICE).await;
     let (status, body) = app
         .post(&staff, "/api/invite_contact", &[("contact_id", &alice)])
         .await;
     assert_eq!(status, 409, "{body}");
-    assert!(app.outbox_emails("alice@client.test").await.is_empty());
+    assert!(app.outbox_emails(DEMO_ALICE).await.is_empty());
 }
 
 async fn an_unknown_contact_answers_not_found(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let missing = app::server::new_id();
     let unknown = app
         .post(&staff, "/api/invite_contact", &[("contact_id", &missing)])
@@ -266,7 +269,7 @@ async fn an_unknown_contact_answers_not_found(app: TestApp) {
 
 async fn clients_cannot_invite_or_see_the_contact_list(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let henri = app.contact_id(HENRI).await;
     let invited = app
         .post(&alice, "/api/invite_contact", &[("contact_id", &henri)])
@@ -304,7 +307,7 @@ async fn firm_users_see_the_contact_list_and_only_staff_and_admins_get_invite_bu
     app: TestApp,
 ) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let (status, page) = get(&app, &staff, "/crm/contacts").await;
     assert_eq!(status, 200);
     assert!(
@@ -313,7 +316,7 @@ async fn firm_users_see_the_contact_list_and_only_staff_and_admins_get_invite_bu
     );
     assert!(page.contains("Moreau Bakery Ltd"), "accounts are shown");
 
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let (status, page) = get(&app, &attorney, "/crm/contacts").await;
     assert_eq!(status, 200);
     assert!(
@@ -333,11 +336,11 @@ async fn a_reset_answers_the_same_for_known_and_unknown_emails_and_only_the_know
     app: TestApp,
 ) {
     app.seed().await;
-    let known = request_reset(&app, "alice@client.test").await;
+    let known = request_reset(&app, DEMO_ALICE).await;
     let unknown = request_reset(&app, "nobody@client.test").await;
     assert_eq!(known.0, 200);
     assert_eq!(known, unknown);
-    let emails = app.outbox_emails("alice@client.test").await;
+    let emails = app.outbox_emails(DEMO_ALICE).await;
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].0, "password_reset");
     assert!(emails[0].2.contains("/reset/"), "{}", emails[0].2);
@@ -345,15 +348,15 @@ async fn a_reset_answers_the_same_for_known_and_unknown_emails_and_only_the_know
     assert_eq!(app.count("select count(*) from outbox", &[]).await, 1);
     // Case and spaces do not matter, as at sign-in.
     assert_eq!(request_reset(&app, "  Alice@Client.TEST ").await, known);
-    assert_eq!(app.outbox_emails("alice@client.test").await.len(), 2);
+    assert_eq!(app.outbox_emails(DEMO_ALICE).await.len(), 2);
 }
 
 async fn a_reset_link_sets_the_password_works_once_and_ends_the_users_other_sessions(app: TestApp) {
     app.seed().await;
-    let laptop = app.signed_in_client("alice@client.test").await;
-    let phone = app.signed_in_client("alice@client.test").await;
-    request_reset(&app, "alice@client.test").await;
-    let emails = app.outbox_emails("alice@client.test").await;
+    let laptop = app.signed_in_client(DEMO_ALICE).await;
+    let phone = app.signed_in_client(DEMO_ALICE).await;
+    request_reset(&app, DEMO_ALICE).await;
+    let emails = app.outbox_emails(DEMO_ALICE).await;
     let token = token_in(&emails[0].2, "/reset/");
 
     let (status, page) = get(&app, &new_client(), &format!("/reset/{token}")).await;
@@ -367,22 +370,22 @@ async fn a_reset_link_sets_the_password_works_once_and_ends_the_users_other_sess
     );
     assert_eq!(list_matters_status(&app, &phone).await, 401);
     assert!(
-        !signs_in(&app, "alice@client.test", TEST_PASSWORD).await.1,
+        !signs_in(&app, DEMO_ALICE, TEST_PASSWORD).await.1,
         "the old password is dead"
     );
-    assert!(signs_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
+    assert!(signs_in(&app, DEMO_ALICE, NEW_PASSWORD).await.1);
 
     let again = reset(&app, &token, "another fine long passphrase").await;
     assert_eq!(again.0, 400);
     assert!(again.1.contains(LINK_NO_LONGER_VALID), "{}", again.1);
-    assert!(signs_in(&app, "alice@client.test", NEW_PASSWORD).await.1);
+    assert!(signs_in(&app, DEMO_ALICE, NEW_PASSWORD).await.1);
     assert_eq!(app.count("select count(*) from audit_log where action = 'auth.password_reset' and result = 'success'", &[]).await, 1);
 }
 
 async fn an_expired_reset_link_is_refused(app: TestApp) {
     app.seed().await;
-    request_reset(&app, "bob@client.test").await;
-    let token = token_in(&app.outbox_emails("bob@client.test").await[0].2, "/reset/");
+    request_reset(&app, DEMO_BOB).await;
+    let token = token_in(&app.outbox_emails(DEMO_BOB).await[0].2, "/reset/");
     sqlx::query("update password_resets set expires_at = $1")
         .bind(app::server::now_ms() - 1)
         .execute(app.state.db.pool())
@@ -391,36 +394,32 @@ async fn an_expired_reset_link_is_refused(app: TestApp) {
     let expired = reset(&app, &token, NEW_PASSWORD).await;
     assert_eq!(expired, reset(&app, &"y".repeat(43), NEW_PASSWORD).await);
     assert!(expired.1.contains(LINK_NO_LONGER_VALID));
-    assert!(signs_in(&app, "bob@client.test", TEST_PASSWORD).await.1);
+    assert!(signs_in(&app, DEMO_BOB, TEST_PASSWORD).await.1);
 }
 
 async fn reset_emails_are_limited_per_account_and_hour_with_the_same_answer(app: TestApp) {
     app.seed().await;
-    let first = request_reset(&app, "bob@client.test").await;
+    let first = request_reset(&app, DEMO_BOB).await;
     for _ in 0..MAX_RESETS_PER_WINDOW + 2 {
-        assert_eq!(request_reset(&app, "bob@client.test").await, first);
+        assert_eq!(request_reset(&app, DEMO_BOB).await, first);
     }
-    let sent = app.outbox_emails("bob@client.test").await.len();
+    let sent = app.outbox_emails(DEMO_BOB).await.len();
     assert_eq!(i64::try_from(sent).unwrap(), MAX_RESETS_PER_WINDOW);
     assert!(app.count("select count(*) from audit_log where action = 'auth.password_reset_requested' and result = 'denied'", &[]).await >= 1);
 }
 
 async fn the_outbox_is_shown_to_admins_only(app: TestApp) {
     app.seed().await;
-    request_reset(&app, "bob@client.test").await;
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    request_reset(&app, DEMO_BOB).await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     let (status, body) = app.post(&admin, "/api/list_outbox", &[("", "")]).await;
     assert_eq!(status, 200);
-    assert!(body.contains("bob@client.test"), "{body}");
+    assert!(body.contains(DEMO_BOB), "{body}");
     let (status, page) = get(&app, &admin, "/admin/outbox").await;
     assert_eq!(status, 200);
-    assert!(page.contains("bob@client.test"), "{page}");
+    assert!(page.contains(DEMO_BOB), "{page}");
 
-    for email in [
-        "staff@vellum.test",
-        "attorney@vellum.test",
-        "bob@client.test",
-    ] {
+    for email in [DEMO_STAFF, DEMO_ATTORNEY, DEMO_BOB] {
         let user = app.signed_in_client(email).await;
         let (status, body) = app.post(&user, "/api/list_outbox", &[("", "")]).await;
         assert_eq!(status, 404, "{email}");
@@ -449,20 +448,17 @@ async fn the_outbox_is_shown_to_admins_only(app: TestApp) {
 
 async fn the_admin_outbox_shows_recipient_kind_and_status_but_never_a_body_or_link(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let invitation = invite(&app, &staff, HENRI).await;
-    request_reset(&app, "bob@client.test").await;
-    let reset_token = token_in(&app.outbox_emails("bob@client.test").await[0].2, "/reset/");
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    request_reset(&app, DEMO_BOB).await;
+    let reset_token = token_in(&app.outbox_emails(DEMO_BOB).await[0].2, "/reset/");
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     let (status, listed) = app.post(&admin, "/api/list_outbox", &[("", "")]).await;
     assert_eq!(status, 200);
     let (status, page) = get(&app, &admin, "/admin/outbox").await;
     assert_eq!(status, 200);
     for shown in [&listed, &page] {
-        assert!(
-            shown.contains(HENRI) && shown.contains("bob@client.test"),
-            "{shown}"
-        );
+        assert!(shown.contains(HENRI) && shown.contains(DEMO_BOB), "{shown}");
         assert!(
             shown.contains("invitation") && shown.contains("password_reset"),
             "{shown}"
@@ -484,10 +480,10 @@ async fn the_admin_outbox_shows_recipient_kind_and_status_but_never_a_body_or_li
 
 async fn a_queued_invitation_or_reset_link_never_lies_in_the_database_in_plaintext(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let invitation = invite(&app, &staff, HENRI).await;
-    request_reset(&app, "bob@client.test").await;
-    let reset_token = token_in(&app.outbox_emails("bob@client.test").await[0].2, "/reset/");
+    request_reset(&app, DEMO_BOB).await;
+    let reset_token = token_in(&app.outbox_emails(DEMO_BOB).await[0].2, "/reset/");
     for token in [&invitation, &reset_token] {
         assert!(
             !app.outbox_on_disk_contains(token).await,
@@ -498,7 +494,7 @@ async fn a_queued_invitation_or_reset_link_never_lies_in_the_database_in_plainte
 
 async fn the_audit_chain_stays_intact_through_invitations_and_resets(app: TestApp) {
     app.seed().await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let token = invite(&app, &staff, HENRI).await;
     accept(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await;
     accept(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await;
@@ -506,7 +502,7 @@ async fn the_audit_chain_stays_intact_through_invitations_and_resets(app: TestAp
     request_reset(&app, "nobody@client.test").await;
     let reset_token = token_in(&app.outbox_emails(HENRI).await[1].2, "/reset/");
     reset(&app, &reset_token, "brand new passphrase here").await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let henri = app.contact_id(HENRI).await;
     app.post(&alice, "/api/invite_contact", &[("contact_id", &henri)])
         .await;
@@ -516,7 +512,7 @@ async fn the_audit_chain_stays_intact_through_invitations_and_resets(app: TestAp
 
 async fn a_password_reset_revokes_the_users_calendar_feed(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let (status, body) = app
         .post(&alice, "/api/new_calendar_feed", &[("", "")])
         .await;
@@ -525,11 +521,8 @@ async fn a_password_reset_revokes_the_users_calendar_feed(app: TestApp) {
     let path = feed["path"].as_str().unwrap();
     assert_eq!(get(&app, &new_client(), path).await.0, 200);
 
-    request_reset(&app, "alice@client.test").await;
-    let token = token_in(
-        &app.outbox_emails("alice@client.test").await[0].2,
-        "/reset/",
-    );
+    request_reset(&app, DEMO_ALICE).await;
+    let token = token_in(&app.outbox_emails(DEMO_ALICE).await[0].2, "/reset/");
     assert_eq!(reset(&app, &token, NEW_PASSWORD).await.0, 200);
     assert_eq!(
         get(&app, &new_client(), path).await.0,

@@ -14,7 +14,7 @@ use axum::Router;
 use secrecy::ExposeSecret as _;
 
 use crate::{
-    helpers::{TestApp, spawn_app_configured},
+    helpers::{DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, TestApp, spawn_app_configured},
     on_both_backends,
 };
 
@@ -138,7 +138,7 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
 
     let response = crate::helpers::new_client()
         .post(app.url("/api/request_password_reset"))
-        .form(&[("email", "alice@client.test")])
+        .form(&[("email", DEMO_ALICE)])
         .send()
         .await
         .unwrap();
@@ -146,7 +146,7 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
     let messages = sink.wait_for(1).await;
     let reset = &messages[0];
     assert!(
-        reset.contains("X-Envelope-To: alice@client.test"),
+        reset.contains(&format!("X-Envelope-To: {DEMO_ALICE}")),
         "{reset}"
     );
     assert!(
@@ -158,7 +158,7 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
     // A new secure message: the email says so and links to it, and never
     // carries the text.
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let response = alice
         .post(app.url("/api/send_message"))
         .form(&[
@@ -172,14 +172,14 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
     let messages = sink.wait_for(2).await;
     let notice = messages
         .iter()
-        .find(|m| m.contains("X-Envelope-To: attorney@vellum.test"))
+        .find(|m| m.contains(&format!("X-Envelope-To: {DEMO_ATTORNEY}")))
         .expect("the attorney is notified");
     assert!(notice.contains("You have a new secure message"), "{notice}");
     assert!(!notice.contains("zebra"), "{notice}");
 
     // The sink has a message before the sender hears its 250 and marks
     // the row, so give the sender a moment.
-    for to in ["alice@client.test", "attorney@vellum.test"] {
+    for to in [DEMO_ALICE, DEMO_ATTORNEY] {
         let mut rows = outbox_state(&app, to).await;
         for _ in 0..100 {
             if rows.iter().all(|(sent, _, _)| sent.is_some()) {
@@ -203,7 +203,7 @@ async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
     app.seed().await;
     let response = crate::helpers::new_client()
         .post(app.url("/api/request_password_reset"))
-        .form(&[("email", "bob@client.test")])
+        .form(&[("email", DEMO_BOB)])
         .send()
         .await
         .unwrap();
@@ -211,7 +211,7 @@ async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
 
     let mut failed = Vec::new();
     for _ in 0..300 {
-        failed = outbox_state(&app, "bob@client.test").await;
+        failed = outbox_state(&app, DEMO_BOB).await;
         if failed.first().is_some_and(|(_, _, error)| error.is_some()) {
             break;
         }
@@ -224,7 +224,8 @@ async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
         "the failure is recorded"
     );
     let (next,): (i64,) =
-        sqlx::query_as("select next_attempt_at from outbox where to_address = 'bob@client.test'")
+        sqlx::query_as("select next_attempt_at from outbox where to_address = $1")
+            .bind(DEMO_BOB)
             .fetch_one(app.state.db.pool())
             .await
             .unwrap();
@@ -235,19 +236,20 @@ async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
 
     // The server comes up; when the retry is due, the email goes.
     let sink = Sink::start(smtp_port(&app));
-    sqlx::query("update outbox set next_attempt_at = 0 where to_address = 'bob@client.test'")
+    sqlx::query("update outbox set next_attempt_at = 0 where to_address = $1")
+        .bind(DEMO_BOB)
         .execute(app.state.db.pool())
         .await
         .unwrap();
     let messages = sink.wait_for(1).await;
-    assert!(messages[0].contains("X-Envelope-To: bob@client.test"));
+    assert!(messages[0].contains(&format!("X-Envelope-To: {DEMO_BOB}")));
     for _ in 0..100 {
-        if outbox_state(&app, "bob@client.test").await[0].0.is_some() {
+        if outbox_state(&app, DEMO_BOB).await[0].0.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (sent, attempts, error) = outbox_state(&app, "bob@client.test").await[0].clone();
+    let (sent, attempts, error) = outbox_state(&app, DEMO_BOB).await[0].clone();
     assert!(
         sent.is_some() && error.is_none(),
         "marked sent after the retry"
@@ -271,7 +273,7 @@ async fn a_sent_email_keeps_no_body(app: TestApp) {
     app.seed().await;
     let response = crate::helpers::new_client()
         .post(app.url("/api/request_password_reset"))
-        .form(&[("email", "alice@client.test")])
+        .form(&[("email", DEMO_ALICE)])
         .send()
         .await
         .unwrap();
@@ -281,13 +283,13 @@ async fn a_sent_email_keeps_no_body(app: TestApp) {
         "the link is delivered"
     );
     for _ in 0..100 {
-        if outbox_state(&app, "alice@client.test").await[0].0.is_some() {
+        if outbox_state(&app, DEMO_ALICE).await[0].0.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        outbox_state(&app, "alice@client.test").await[0].0.is_some(),
+        outbox_state(&app, DEMO_ALICE).await[0].0.is_some(),
         "marked sent"
     );
     assert_eq!(bodies_kept(&app).await, 0, "a sent email keeps its link");

@@ -1,6 +1,9 @@
 //! The matter page: stages, key dates, notes, calendar downloads and feeds.
 
-use crate::{helpers::TestApp, on_both_backends};
+use crate::{
+    helpers::{DEMO_ALICE, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
 
 async fn detail(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, serde_json::Value) {
     let response = client
@@ -51,8 +54,8 @@ async fn feed_fetches_audited(app: &TestApp) -> i64 {
 async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_shared(app: TestApp) {
     app.seed().await;
     let id = app.matter_id("LIT-2026-0012").await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
 
     assert_eq!(
         app.post(
@@ -157,7 +160,7 @@ async fn the_firm_shares_dates_and_notes_and_the_client_sees_only_what_was_share
 async fn note_bodies_are_encrypted_at_rest(app: TestApp) {
     app.seed().await;
     let id = app.matter_id("LIT-2026-0012").await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let secret = "Settlement authority is forty thousand";
     assert_eq!(
         app.post(
@@ -185,7 +188,7 @@ async fn note_bodies_are_encrypted_at_rest(app: TestApp) {
 async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestApp) {
     app.seed().await;
     let id = app.matter_id("LIT-2026-0012").await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     for (path, form) in [
         (
             "/api/set_matter_stage",
@@ -213,7 +216,7 @@ async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestAp
     ] {
         assert_eq!(app.post(&alice, path, &form).await.0, 404, "{path}");
     }
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     assert_eq!(
         app.post(
             &staff,
@@ -246,7 +249,7 @@ async fn clients_cannot_change_a_matter_and_staff_can_move_its_stage(app: TestAp
 
 async fn a_matters_key_dates_download_as_ics_for_those_who_may_see_it(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let own = app.matter_id("LIT-2026-0012").await;
     let response = alice
         .get(app.url(&format!("/api/matters/{own}/calendar.ics")))
@@ -283,7 +286,7 @@ async fn a_matters_key_dates_download_as_ics_for_those_who_may_see_it(app: TestA
 async fn an_unknown_item_kind_to_share_is_a_bad_request_not_a_server_error(app: TestApp) {
     app.seed().await;
     let id = app.matter_id("LIT-2026-0012").await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let item = "01890000-0000-7000-8000-000000000000";
     let status = app
         .post(
@@ -303,7 +306,7 @@ async fn an_unknown_item_kind_to_share_is_a_bad_request_not_a_server_error(app: 
 
 async fn a_plain_routes_internal_failure_answers_with_the_request_reference(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let own = app.matter_id("LIT-2026-0012").await;
     // The calendar's own query fails; sessions and the audit log still work.
     sqlx::query("alter table key_dates rename to key_dates_gone")
@@ -330,7 +333,7 @@ async fn a_plain_routes_internal_failure_answers_with_the_request_reference(app:
 
 async fn a_calendar_feed_serves_the_users_dates_behind_a_secret_that_can_be_replaced(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     assert!(
         path.starts_with("/calendar/") && path.ends_with(".ics"),
@@ -371,7 +374,7 @@ async fn a_calendar_feed_serves_the_users_dates_behind_a_secret_that_can_be_repl
 
 async fn a_calendar_feed_stops_working_after_signing_out_everywhere(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     assert_eq!(app.get(&path).await.status(), 200);
     assert_eq!(
@@ -389,11 +392,11 @@ async fn a_calendar_feed_stops_working_after_signing_out_everywhere(app: TestApp
 
 async fn a_calendar_feed_stops_working_once_its_user_is_disabled(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     assert_eq!(app.get(&path).await.status(), 200);
     sqlx::query("update users set disabled = 1 where email = $1")
-        .bind("alice@client.test")
+        .bind(DEMO_ALICE)
         .execute(app.state.db.pool())
         .await
         .unwrap();
@@ -406,7 +409,7 @@ async fn a_calendar_feed_stops_working_once_its_user_is_disabled(app: TestApp) {
 
 async fn a_calendar_feed_expires_after_180_days_and_a_new_link_renews_it(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     let days_back = |days: i64| {
         sqlx::query("update calendar_tokens set created_at = created_at - $1")
@@ -435,7 +438,7 @@ async fn a_calendar_feed_expires_after_180_days_and_a_new_link_renews_it(app: Te
 
 async fn repeated_fetches_of_a_calendar_feed_on_one_day_write_one_audit_row(app: TestApp) {
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     for _ in 0..3 {
         assert_eq!(app.get(&path).await.status(), 200);
@@ -476,7 +479,7 @@ async fn a_calendar_feed_lasts_as_many_days_as_configured() {
     )
     .await;
     app.seed().await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     assert_eq!(app.get(&path).await.status(), 200);
     sqlx::query("update calendar_tokens set created_at = created_at - $1")

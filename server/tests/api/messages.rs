@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::{
     documents::{upload, upload_ok},
-    helpers::{TestApp, spawn_app},
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp, spawn_app},
     on_both_backends,
 };
 
@@ -147,8 +147,8 @@ async fn read_until(
 async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
 
     let (status, list) = app.post(&alice, "/api/list_threads", &[("", "")]).await;
     assert_eq!(status, 200);
@@ -186,7 +186,7 @@ async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
 async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let bob = app.signed_in_client("bob@client.test").await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     for (path, form) in [
         ("/api/get_thread", vec![("id", thread.as_str())]),
         (
@@ -204,8 +204,8 @@ async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
         .unwrap();
     assert_eq!(stream.status(), 404);
 
-    app.wall_off("attorney@vellum.test", "LIT-2026-0012").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    app.wall_off(DEMO_ATTORNEY, "LIT-2026-0012").await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let (status, _) = app
         .post(&attorney, "/api/get_thread", &[("id", thread.as_str())])
         .await;
@@ -231,7 +231,7 @@ async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
 async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let first = send(&app, &alice, &thread, "First private fact").await;
     let second = send(&app, &alice, &thread, "Second private fact").await;
     let (sealed,): (Vec<u8>,) = sqlx::query_as("select body_sealed from messages where id = $1")
@@ -282,8 +282,8 @@ async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_
 ) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let (seeded,): (String,) = sqlx::query_as("select max(id) from messages where thread_id = $1")
         .bind(thread.clone())
         .fetch_one(app.state.db.pool())
@@ -337,8 +337,8 @@ async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_
 async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let mut stream = attorney
         .get(app.url(&format!("/api/messages/stream?thread={thread}")))
         .send()
@@ -347,7 +347,7 @@ async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
     let mut buffer = String::new();
     read_events(&mut stream, &mut buffer, 1).await;
 
-    app.wall_off("attorney@vellum.test", "LIT-2026-0012").await;
+    app.wall_off(DEMO_ATTORNEY, "LIT-2026-0012").await;
     // Past the stream's re-check interval (10 s), the next news of the
     // thread checks access again.
     tokio::time::sleep(Duration::from_millis(10_500)).await;
@@ -377,7 +377,7 @@ async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
 async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let mut stream = alice
         .get(app.url(&format!("/api/messages/stream?thread={thread}")))
         .send()
@@ -387,13 +387,13 @@ async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
     read_events(&mut stream, &mut buffer, 1).await;
 
     // Alice signs out everywhere from another device.
-    let elsewhere = app.signed_in_client("alice@client.test").await;
+    let elsewhere = app.signed_in_client(DEMO_ALICE).await;
     let (status, _) = app
         .post(&elsewhere, "/api/sign_out_everywhere", &[("", "")])
         .await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(10_500)).await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     send(&app, &attorney, &thread, "Sent after the sign-out").await;
     let mut rest = buffer;
     let ended = tokio::time::timeout(Duration::from_secs(10), async {
@@ -409,8 +409,8 @@ async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
 async fn unread_counts_drop_after_reading(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let before = unread(&app, &attorney).await;
     assert!(before >= 1, "Alice's seeded question is unread");
     send(&app, &alice, &thread, "One more question").await;
@@ -442,8 +442,8 @@ async fn unread_counts_drop_after_reading(app: TestApp) {
 async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let id = send(&app, &alice, &thread, "Sent to the wrong matter").await;
 
     let (status, _) = app
@@ -488,8 +488,8 @@ async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app: TestApp) {
 async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let contract = upload_ok(
         &app,
         &alice,
@@ -638,10 +638,10 @@ async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(
 async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let bob = app.signed_in_client("bob@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     // Someone else's internal document is not shared by attaching it.
     let internal = upload(
         &app,
@@ -771,8 +771,8 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
 ) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     // What the attorney's composer does: upload as internal.
     let draft = upload(
         &app,
@@ -859,7 +859,7 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
     .await;
     let memo: Value = memo.json().await.unwrap();
     let memo = memo["document_id"].as_str().unwrap().to_owned();
-    let staff = app.signed_in_client("staff@vellum.test").await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
     let v2 = upload(
         &app,
         &staff,
@@ -895,9 +895,9 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
 async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
-    let bob = app.signed_in_client("bob@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
     let question = send(&app, &alice, &thread, "Did you get my email?").await;
     let reached = |view: &Value, name: &str| {
         view["receipts"].as_array().unwrap().iter().any(|r| {
@@ -989,7 +989,7 @@ async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(a
     );
 
     // A firm-wide reader who is not on the matter's team is not named.
-    let admin = app.signed_in_client("admin@vellum.test").await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
     open(&app, &admin, &thread).await;
     let seen = open(&app, &alice, &thread).await;
     assert!(
@@ -1027,8 +1027,8 @@ async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(a
 async fn a_retracted_message_no_longer_offers_its_attachments(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let doc = upload_ok(
         &app,
         &alice,
@@ -1062,8 +1062,8 @@ async fn a_retracted_message_no_longer_offers_its_attachments(app: TestApp) {
 async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app: TestApp) {
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
-    let attorney = app.signed_in_client("attorney@vellum.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let url = app.url(&format!("/api/messages/stream?thread={thread}"));
     let mut stream = attorney.get(&url).send().await.unwrap();
     assert_eq!(stream.status(), 200);
@@ -1140,7 +1140,7 @@ async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let phrase = "quixotic-marmalade-7f3a9c";
     send(&app, &alice, &thread, &format!("My secret is {phrase}")).await;
     for file in ["vellum.db", "vellum.db-wal"] {
@@ -1176,8 +1176,8 @@ mod escalation {
         app.seed().await;
         let thread = app.thread_on("LIT-2026-0012").await.unwrap();
         let matter = app.matter_id("LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let alice = app.signed_in_client(DEMO_ALICE).await;
+        let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
         let inbox_target = |app: &TestApp, client: reqwest::Client| {
             let thread = thread.clone();
             let url = app.url("/api/message_inbox");
@@ -1301,7 +1301,7 @@ mod escalation {
             .await
             .unwrap();
 
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
         let (status, answer) = app.post(&attorney, "/api/message_inbox", &[("", "")]).await;
         assert_eq!(status, 200, "{answer}");
         let inbox: Value = serde_json::from_str(&answer).unwrap();
@@ -1355,7 +1355,7 @@ mod escalation {
             .unwrap();
         assert_eq!(all.0, 1, "threads within their target get no task");
 
-        let alice = app.signed_in_client("alice@client.test").await;
+        let alice = app.signed_in_client(DEMO_ALICE).await;
         let (status, _) = app.post(&alice, "/api/message_inbox", &[("", "")]).await;
         assert_eq!(status, 404, "clients have no inbox");
 
@@ -1380,8 +1380,8 @@ mod escalation {
     ) {
         app.seed().await;
         let thread = app.thread_on("LIT-2026-0012").await.unwrap();
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
+        let alice = app.signed_in_client(DEMO_ALICE).await;
+        let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
         send(&app, &alice, &thread, "The vault code is zebra-lantern-42").await;
         send(
             &app,
@@ -1391,19 +1391,19 @@ mod escalation {
         )
         .await;
 
-        let emails = outbox_to(&app, "attorney@vellum.test").await;
+        let emails = outbox_to(&app, DEMO_ATTORNEY).await;
         assert_eq!(emails.len(), 1, "two quick messages, one email");
         let (subject, body) = &emails[0];
         assert_eq!(subject, "You have a new secure message");
         assert!(body.contains(&format!("/messages/{thread}")), "{body}");
         assert!(!body.contains("zebra") && !body.contains("otter"), "{body}");
         assert!(
-            outbox_to(&app, "alice@client.test").await.is_empty(),
+            outbox_to(&app, DEMO_ALICE).await.is_empty(),
             "the sender is not told"
         );
 
         send(&app, &attorney, &thread, "Noted.").await;
-        assert_eq!(outbox_to(&app, "alice@client.test").await.len(), 1);
+        assert_eq!(outbox_to(&app, DEMO_ALICE).await.len(), 1);
 
         // With emails turned off, nothing more arrives, even after the
         // batch window.
@@ -1420,7 +1420,7 @@ mod escalation {
             .await
             .unwrap();
         send(&app, &alice, &thread, "One more").await;
-        assert_eq!(outbox_to(&app, "attorney@vellum.test").await.len(), 1);
+        assert_eq!(outbox_to(&app, DEMO_ATTORNEY).await.len(), 1);
     }
 
     on_both_backends!(
@@ -1434,14 +1434,14 @@ mod escalation {
 /// own (which would meet the same short limits as the reader's).
 async fn attorney_principal(app: &TestApp) -> app::server::auth::Principal {
     let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
-        .bind("attorney@vellum.test")
+        .bind(DEMO_ATTORNEY)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
     app::server::auth::Principal {
         user_id: app::domain::ids::UserId::from_trusted(id),
         role: app::domain::role::Role::Attorney,
-        email: "attorney@vellum.test".to_owned(),
+        email: DEMO_ATTORNEY.to_owned(),
         display_name: "Attorney".to_owned(),
         contact_id: None,
         session_handle: String::new(),
@@ -1471,7 +1471,7 @@ async fn stream_under_limits(
     app.seed().await;
     let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let attorney = attorney_principal(&app).await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let signed_in = std::time::Instant::now();
     let mut stream = alice
         .get(app.url(&format!("/api/messages/stream?thread={thread}")))

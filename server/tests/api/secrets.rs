@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::{
-    helpers::{TEST_PASSWORD, TestApp, new_client},
+    helpers::{DEMO_STAFF, TEST_PASSWORD, TestApp, new_client},
     on_both_backends,
 };
 
@@ -104,11 +104,11 @@ async fn no_link_code_or_session_cookie_from_a_whole_flow_is_readable_at_rest(ap
         &app,
         &staff,
         "/api/sign_in",
-        &[("email", "staff@vellum.test"), ("password", TEST_PASSWORD)],
+        &[("email", DEMO_STAFF), ("password", TEST_PASSWORD)],
         &mut seen,
     )
     .await;
-    let code = app.fresh_totp_code("staff@vellum.test");
+    let code = app.fresh_totp_code(DEMO_STAFF);
     assert_eq!(
         post(
             &app,

@@ -9,7 +9,10 @@ use app::server::{
     seed::{SeedOutcome, seed_demo},
 };
 
-use crate::{helpers::TestApp, on_both_backends};
+use crate::{
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
 
 /// The tables of the core schema.
 const CORE_TABLES: &[&str] = &[
@@ -67,12 +70,7 @@ async fn concurrent_writers_all_succeed_and_every_audit_row_is_kept(app: TestApp
     app.seed().await;
     let before = rows_in(&app, "audit_log").await;
     let mut clients = Vec::new();
-    for email in [
-        "alice@client.test",
-        "bob@client.test",
-        "alice@client.test",
-        "bob@client.test",
-    ] {
+    for email in [DEMO_ALICE, DEMO_BOB, DEMO_ALICE, DEMO_BOB] {
         clients.push(app.signed_in_client(email).await);
     }
     let requests = clients.iter().cycle().take(48).map(|client| async {
@@ -143,18 +141,18 @@ async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dat
             .await
             .unwrap();
     for (email, role) in [
-        ("admin@vellum.test", "admin"),
-        ("attorney@vellum.test", "attorney"),
-        ("staff@vellum.test", "staff"),
-        ("alice@client.test", "client"),
-        ("bob@client.test", "client"),
+        (DEMO_ADMIN, "admin"),
+        (DEMO_ATTORNEY, "attorney"),
+        (DEMO_STAFF, "staff"),
+        (DEMO_ALICE, "client"),
+        (DEMO_BOB, "client"),
     ] {
         assert!(
             users.contains(&(email.to_owned(), role.to_owned())),
             "missing {email} as {role}"
         );
     }
-    for client in ["alice@client.test", "bob@client.test"] {
+    for client in [DEMO_ALICE, DEMO_BOB] {
         let matters: Vec<(String, i64, i64)> = sqlx::query_as(
             "select m.id,
                     (select count(*) from matter_stages s where s.matter_id = m.id),
@@ -264,7 +262,7 @@ async fn concurrent_write_transactions_all_commit(app: TestApp) {
 
 async fn the_list_matters_server_function_answers_json(app: TestApp) {
     app.seed().await;
-    let client = app.signed_in_client("admin@vellum.test").await;
+    let client = app.signed_in_client(DEMO_ADMIN).await;
     let response = client
         .post(app.url("/api/list_matters"))
         .header("content-type", "application/x-www-form-urlencoded")
