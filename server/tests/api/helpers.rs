@@ -23,8 +23,9 @@ pub use app::server::seed::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEM
 /// Runs each named test once on SQLite (module `sqlite`) and once on
 /// PostgreSQL (module `pg`). A test is a plain `async fn name(app: TestApp)`
 /// beside the invocation, so rustfmt formats it; the generated test
-/// `sqlite::name` or `pg::name` hands it a server from `spawn_app`, or from
-/// the function given first as `spawn = ..`, which takes the backend:
+/// `sqlite::name` or `pg::name` hands it a server from `spawn_app`. With
+/// `spawn = f` first, it hands it what `f(backend).await` returns instead: a
+/// server configured otherwise, or a server with something beside it.
 ///
 /// ```text
 /// async fn a_client_sees_only_their_matters(app: TestApp) { .. }
@@ -206,11 +207,6 @@ impl TestApp {
                 rows.iter().any(|(row,)| row.contains(needle))
             }
         }
-    }
-
-    /// The settings the server runs with.
-    pub fn config(&self) -> &Config {
-        &self.config
     }
 
     /// The server's data dir.

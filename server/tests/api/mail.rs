@@ -11,8 +11,6 @@ use std::{
 use app::server::db::Backend;
 use axum::Router;
 
-use secrecy::ExposeSecret as _;
-
 use crate::{
     helpers::{DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, TestApp, spawn_app_configured},
     on_both_backends,
@@ -29,6 +27,7 @@ struct Sink {
     child: Child,
     _stdin: ChildStdin,
     dir: tempfile::TempDir,
+    port: u16,
 }
 
 impl Sink {
@@ -57,7 +56,13 @@ impl Sink {
             child,
             _stdin: stdin,
             dir,
+            port,
         }
+    }
+
+    /// Stops the sink; returns its port, where nothing listens now.
+    fn stop(self) -> u16 {
+        self.port
     }
 
     fn messages(&self) -> Vec<String> {
@@ -101,10 +106,15 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A server that delivers mail to a port on loopback where nothing listens
-/// yet: a test starts a [`Sink`] there when it wants the mail to arrive.
-async fn spawn_with_smtp(backend: Backend) -> TestApp {
-    let url = format!("smtp://127.0.0.1:{}", free_port());
+/// A server that delivers mail to a [`Sink`]. The sink starts first, so that
+/// the free port it was given has no time to be taken by anything else.
+async fn spawn_with_sink(backend: Backend) -> (TestApp, Sink) {
+    let sink = Sink::start(free_port());
+    (spawn_with_smtp(backend, sink.port).await, sink)
+}
+
+async fn spawn_with_smtp(backend: Backend, port: u16) -> TestApp {
+    let url = format!("smtp://127.0.0.1:{port}");
     spawn_app_configured(
         backend,
         Router::new(),
@@ -116,14 +126,6 @@ async fn spawn_with_smtp(backend: Backend) -> TestApp {
     .await
 }
 
-/// The loopback port `app` delivers mail to.
-fn smtp_port(app: &TestApp) -> u16 {
-    let smtp = app.config().smtp.as_ref().expect("an SMTP server is set");
-    let url = smtp.url.expose_secret();
-    let (_, port) = url.rsplit_once(':').expect("the URL names a port");
-    port.parse().expect("a port number")
-}
-
 async fn outbox_state(app: &TestApp, to: &str) -> Vec<(Option<i64>, i64, Option<String>)> {
     sqlx::query_as("select sent_at, attempts, last_error from outbox where to_address = $1 order by created_at")
         .bind(to.to_owned())
@@ -132,8 +134,7 @@ async fn outbox_state(app: &TestApp, to: &str) -> Vec<(Option<i64>, i64, Option<
         .unwrap()
 }
 
-async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp) {
-    let sink = Sink::start(smtp_port(&app));
+async fn queued_emails_are_delivered_over_smtp_without_message_text((app, sink): (TestApp, Sink)) {
     app.seed().await;
 
     let response = crate::helpers::new_client()
@@ -198,8 +199,9 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text(app: TestApp
     }
 }
 
-async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
-    // Nothing listens on the port yet.
+async fn a_mail_server_that_is_down_gets_the_email_later((app, sink): (TestApp, Sink)) {
+    // The mail server is down: nothing listens on its port.
+    let port = sink.stop();
     app.seed().await;
     let response = crate::helpers::new_client()
         .post(app.url("/api/request_password_reset"))
@@ -235,7 +237,7 @@ async fn a_mail_server_that_is_down_gets_the_email_later(app: TestApp) {
     );
 
     // The server comes up; when the retry is due, the email goes.
-    let sink = Sink::start(smtp_port(&app));
+    let sink = Sink::start(port);
     sqlx::query("update outbox set next_attempt_at = 0 where to_address = $1")
         .bind(DEMO_BOB)
         .execute(app.state.db.pool())
@@ -268,8 +270,7 @@ async fn bodies_kept(app: &TestApp) -> i64 {
     kept
 }
 
-async fn a_sent_email_keeps_no_body(app: TestApp) {
-    let sink = Sink::start(smtp_port(&app));
+async fn a_sent_email_keeps_no_body((app, sink): (TestApp, Sink)) {
     app.seed().await;
     let response = crate::helpers::new_client()
         .post(app.url("/api/request_password_reset"))
@@ -296,7 +297,7 @@ async fn a_sent_email_keeps_no_body(app: TestApp) {
 }
 
 on_both_backends!(
-    spawn = spawn_with_smtp,
+    spawn = spawn_with_sink,
     queued_emails_are_delivered_over_smtp_without_message_text,
     a_mail_server_that_is_down_gets_the_email_later,
     a_sent_email_keeps_no_body,
