@@ -496,9 +496,16 @@ async fn recovery_codes_are_stored_under_a_keyed_hash_and_old_plain_hashes_are_u
     // A row an earlier version wrote (plain SHA-256) is re-hashed at
     // start-up and still signs in.
     let legacy = "k7m2p-q9r4t";
-    sqlx::query("insert into recovery_codes (id, user_id, code_hash, keyed, created_at) values ($1, $2, $3, 0, 0)")
-        .bind(app::server::new_id()).bind(&user_id).bind(plain(legacy))
-        .execute(app.state.db.pool()).await.unwrap();
+    sqlx::query(
+        "insert into recovery_codes (id, user_id, code_hash, keyed, created_at)
+         values ($1, $2, $3, 0, 0)",
+    )
+    .bind(app::server::new_id())
+    .bind(&user_id)
+    .bind(plain(legacy))
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(
         app::server::auth::signin::upgrade_recovery_codes(&app.state)
             .await
@@ -1033,13 +1040,16 @@ async fn a_stopped_server_stops_its_workers_too() {
     .execute(state.db.pool())
     .await
     .unwrap();
-    sqlx::query("insert into user_sessions (handle, user_id, created_at, last_seen_at) values ($1, $2, $3, $3)")
-        .bind("expired")
-        .bind("0190f000-0000-7000-8000-000000000001")
-        .bind(0_i64)
-        .execute(state.db.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "insert into user_sessions (handle, user_id, created_at, last_seen_at)
+         values ($1, $2, $3, $3)",
+    )
+    .bind("expired")
+    .bind("0190f000-0000-7000-8000-000000000001")
+    .bind(0_i64)
+    .execute(state.db.pool())
+    .await
+    .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
     let (rows,): (i64,) = sqlx::query_as("select count(*) from user_sessions")
         .fetch_one(state.db.pool())

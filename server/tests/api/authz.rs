@@ -694,8 +694,10 @@ async fn issued_invoice(app: &TestApp, number: &str) -> (String, String) {
     let id = app::server::new_id();
     let invoice = format!("INV-T-{number}");
     sqlx::query(
-        "insert into invoices (id, number, matter_id, account_id, currency, status_base, terms_days, issued_at, due_at, created_at)
-         select $1, $2, m.id, m.account_id, 'GBP', 'sent', 30, 0, 0, 0 from matters m where m.number = $3",
+        "insert into invoices (id, number, matter_id, account_id, currency,
+         status_base, terms_days, issued_at, due_at, created_at)
+         select $1, $2, m.id, m.account_id, 'GBP', 'sent', 30, 0, 0, 0
+         from matters m where m.number = $3",
     )
     .bind(id.clone())
     .bind(invoice.clone())

@@ -296,8 +296,14 @@ async fn a_clients_first_view_marks_the_invoice_viewed_and_writes_audit_and_a_to
         .unwrap();
     assert_eq!(again, viewed_at);
 
-    let (audited,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'invoice.viewed' and object_id = $1 and result = 'success'")
-        .bind(id.clone()).fetch_one(app.state.db.pool()).await.unwrap();
+    let (audited,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_log
+         where action = 'invoice.viewed' and object_id = $1 and result = 'success'",
+    )
+    .bind(id.clone())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(audited, 2);
     let (touchpoints,): (i64,) = sqlx::query_as(
         "select count(*) from touchpoints t join users u on u.contact_id = t.contact_id
@@ -506,11 +512,15 @@ async fn the_trust_balance_is_the_sum_of_the_ledger(app: TestApp) {
     assert_eq!(view.trust[1].balance.to_string(), "£3,413.80");
 
     sqlx::query(
-        "insert into trust_transactions (id, account_id, matter_id, kind, amount, currency, description, occurred_at, created_at)
-         select $1, m.account_id, m.id, 'application', -41380, 'GBP', 'Applied', 0, 0 from matters m where m.number = 'LIT-2026-0012'",
+        "insert into trust_transactions (id, account_id, matter_id, kind, amount, currency,
+         description, occurred_at, created_at)
+         select $1, m.account_id, m.id, 'application', -41380, 'GBP', 'Applied', 0, 0
+         from matters m where m.number = 'LIT-2026-0012'",
     )
     .bind(app::server::new_id())
-    .execute(app.state.db.pool()).await.unwrap();
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
     let matter = app.matter_id("LIT-2026-0012").await;
     let one = list(&app, &alice, Some(&matter)).await;
     assert_eq!(one.trust.len(), 1);

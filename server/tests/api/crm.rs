@@ -39,7 +39,8 @@ async fn timeline(
 async fn insert_contact(app: &TestApp) -> ContactId {
     let id = new_id();
     sqlx::query(
-        "insert into contacts (id, given_name, family_name, created_at) values ($1, 'Ada', 'Moreau', $2)",
+        "insert into contacts (id, given_name, family_name, created_at)
+         values ($1, 'Ada', 'Moreau', $2)",
     )
     .bind(id.clone())
     .bind(now_ms())
@@ -109,14 +110,17 @@ async fn the_timeline_pages_without_loss_or_repeats(app: TestApp) {
     app.seed().await;
     let id = app.contact_id(DEMO_BOB).await;
     for i in 0..120_i64 {
-        sqlx::query("insert into touchpoints (id, contact_id, kind, summary, occurred_at) values ($1, $2, 'note', $3, $4)")
-            .bind(app::server::new_id())
-            .bind(id.clone())
-            .bind(format!("note {i}"))
-            .bind(1_000 + i / 3)
-            .execute(app.state.db.pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "insert into touchpoints (id, contact_id, kind, summary, occurred_at)
+             values ($1, $2, 'note', $3, $4)",
+        )
+        .bind(app::server::new_id())
+        .bind(id.clone())
+        .bind(format!("note {i}"))
+        .bind(1_000 + i / 3)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     }
     let admin = app.signed_in_client(DEMO_ADMIN).await;
     let mut seen = std::collections::HashSet::new();

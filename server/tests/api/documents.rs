@@ -240,7 +240,13 @@ async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_
         body[..prefix.len()],
         "only verified bytes were sent"
     );
-    let failures = app.count("select count(*) from audit_log where action = 'document.integrity_failure' and result = 'failure'", &[]).await;
+    let failures = app
+        .count(
+            "select count(*) from audit_log
+             where action = 'document.integrity_failure' and result = 'failure'",
+            &[],
+        )
+        .await;
     assert_eq!(failures, 1);
 
     // A range that avoids the bad chunk still works; one over it fails.
@@ -503,7 +509,13 @@ async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
             );
         }
     }
-    let audit_text = app.count("select count(*) from audit_log where detail like '%Settlement%' or object_id like '%Settlement%'", &[]).await;
+    let audit_text = app
+        .count(
+            "select count(*) from audit_log
+             where detail like '%Settlement%' or object_id like '%Settlement%'",
+            &[],
+        )
+        .await;
     assert_eq!(audit_text, 0);
 }
 
@@ -605,7 +617,15 @@ async fn a_client_cannot_replace_the_firms_letter(app: TestApp) {
         1,
         "the letter is unchanged"
     );
-    let denied = app.count(&format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'"), &[]).await;
+    let denied = app
+        .count(
+            &format!(
+                "select count(*) from audit_log
+                 where action = 'access.document' and result = 'denied' and object_id = '{letter}'"
+            ),
+            &[],
+        )
+        .await;
     assert_eq!(denied, 1, "the attempt is audited");
     // Her own upload she may version.
     let own = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"one".to_vec()).await;
@@ -626,8 +646,16 @@ async fn a_client_cannot_replace_the_firms_letter(app: TestApp) {
 async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app: TestApp) {
     app.seed().await;
     // Bob is given access to Alice's matter too.
-    sqlx::query("insert into matter_client_access (matter_id, user_id, granted_at) select m.id, u.id, 0 from matters m, users u where m.number = $1 and u.email = $2")
-        .bind(ALICES_MATTER).bind(DEMO_BOB).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query(
+        "insert into matter_client_access (matter_id, user_id, granted_at)
+         select m.id, u.id, 0 from matters m, users u
+         where m.number = $1 and u.email = $2",
+    )
+    .bind(ALICES_MATTER)
+    .bind(DEMO_BOB)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
     let alice = app.signed_in_client(DEMO_ALICE).await;
     let bob = app.signed_in_client(DEMO_BOB).await;
     let stored = upload_ok(

@@ -129,9 +129,21 @@ async fn an_invitation_works_once_and_not_a_second_time(app: TestApp) {
     let (_, still) = signs_in(&app, HENRI, NEW_PASSWORD).await;
     assert!(still, "the second attempt changed nothing");
 
-    let timeline = app.count("select count(*) from touchpoints where kind in ('portal.invited', 'portal.invitation_accepted')", &[]).await;
+    let timeline = app
+        .count(
+            "select count(*) from touchpoints
+             where kind in ('portal.invited', 'portal.invitation_accepted')",
+            &[],
+        )
+        .await;
     assert_eq!(timeline, 2, "both steps land on the contact's timeline");
-    let audited = app.count("select count(*) from audit_log where action in ('user.invited', 'user.invitation_accepted') and result = 'success'", &[]).await;
+    let audited = app
+        .count(
+            "select count(*) from audit_log
+             where action in ('user.invited', 'user.invitation_accepted') and result = 'success'",
+            &[],
+        )
+        .await;
     assert_eq!(audited, 2);
 }
 
@@ -379,7 +391,15 @@ async fn a_reset_link_sets_the_password_works_once_and_ends_the_users_other_sess
     assert_eq!(again.0, 400);
     assert!(again.1.contains(LINK_NO_LONGER_VALID), "{}", again.1);
     assert!(signs_in(&app, DEMO_ALICE, NEW_PASSWORD).await.1);
-    assert_eq!(app.count("select count(*) from audit_log where action = 'auth.password_reset' and result = 'success'", &[]).await, 1);
+    assert_eq!(
+        app.count(
+            "select count(*) from audit_log
+             where action = 'auth.password_reset' and result = 'success'",
+            &[]
+        )
+        .await,
+        1
+    );
 }
 
 async fn an_expired_reset_link_is_refused(app: TestApp) {
@@ -405,7 +425,15 @@ async fn reset_emails_are_limited_per_account_and_hour_with_the_same_answer(app:
     }
     let sent = app.outbox_emails(DEMO_BOB).await.len();
     assert_eq!(i64::try_from(sent).unwrap(), MAX_RESETS_PER_WINDOW);
-    assert!(app.count("select count(*) from audit_log where action = 'auth.password_reset_requested' and result = 'denied'", &[]).await >= 1);
+    assert!(
+        app.count(
+            "select count(*) from audit_log
+             where action = 'auth.password_reset_requested' and result = 'denied'",
+            &[]
+        )
+        .await
+            >= 1
+    );
 }
 
 async fn the_outbox_is_shown_to_admins_only(app: TestApp) {

@@ -24,12 +24,15 @@ fn key_service() -> (KeyService, tempfile::TempDir) {
 async fn insert_matter(app: &TestApp) -> String {
     let account_id = new_id();
     let matter_id = new_id();
-    sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, 'Client', 'organisation', $2)")
-        .bind(&account_id)
-        .bind(now_ms())
-        .execute(app.state.db.pool())
-        .await
-        .expect("insert account");
+    sqlx::query(
+        "insert into accounts (id, name, kind, created_at)
+         values ($1, 'Client', 'organisation', $2)",
+    )
+    .bind(&account_id)
+    .bind(now_ms())
+    .execute(app.state.db.pool())
+    .await
+    .expect("insert account");
     sqlx::query(
         "insert into matters (id, number, title, practice_area, account_id, opened_at, created_at)
          values ($1, $2, 'A matter', 'Litigation', $3, 0, 0)",

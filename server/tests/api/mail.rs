@@ -50,7 +50,8 @@ impl Sink {
         assert_eq!(
             ready.trim(),
             "ready",
-            "the SMTP sink did not start; install aiosmtpd (pip install aiosmtpd==1.4.6) or run `cargo xtask test`"
+            "the SMTP sink did not start; install aiosmtpd \
+             (pip install aiosmtpd==1.4.6) or run `cargo xtask test`"
         );
         Self {
             child,
@@ -127,11 +128,14 @@ async fn spawn_with_smtp(backend: Backend, port: u16) -> TestApp {
 }
 
 async fn outbox_state(app: &TestApp, to: &str) -> Vec<(Option<i64>, i64, Option<String>)> {
-    sqlx::query_as("select sent_at, attempts, last_error from outbox where to_address = $1 order by created_at")
-        .bind(to.to_owned())
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "select sent_at, attempts, last_error from outbox
+         where to_address = $1 order by created_at",
+    )
+    .bind(to.to_owned())
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap()
 }
 
 async fn queued_emails_are_delivered_over_smtp_without_message_text((app, sink): (TestApp, Sink)) {
@@ -383,8 +387,11 @@ mod claiming {
         let (pending, sent) = (new_id(), new_id());
         for (id, sent_at) in [(&pending, None), (&sent, Some(now_ms()))] {
             sqlx::query(
-                "insert into outbox (id, to_address, subject, body_text, kind, created_at, sent_at, attempts)
-                 values ($1, 'old@client.test', 'Invitation', 'https://portal.example/invite/legacy-token', 'invitation', $2, $3, 0)",
+                "insert into outbox (id, to_address, subject, body_text, kind,
+                 created_at, sent_at, attempts)
+                 values ($1, 'old@client.test', 'Invitation',
+                 'https://portal.example/invite/legacy-token',
+                 'invitation', $2, $3, 0)",
             )
             .bind(id.clone())
             .bind(now_ms())

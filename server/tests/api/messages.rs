@@ -175,8 +175,13 @@ async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
             .await
             .unwrap();
     assert_eq!(sent.0, 2);
-    let touchpoints: (i64,) = sqlx::query_as("select count(*) from touchpoints where kind in ('portal.message.sent', 'portal.message.read')")
-        .fetch_one(app.state.db.pool()).await.unwrap();
+    let touchpoints: (i64,) = sqlx::query_as(
+        "select count(*) from touchpoints
+         where kind in ('portal.message.sent', 'portal.message.read')",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
     assert_eq!(
         touchpoints.0, 2,
         "Alice's send and read are on her timeline"
@@ -586,7 +591,15 @@ async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(
     .await;
     assert_eq!(status, 404, "no third file");
 
-    assert_eq!(app.count("select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &[&message]).await, 2);
+    assert_eq!(
+        app.count(
+            "select count(*) from audit_log
+             where action = 'message.attachment_downloaded' and object_id = $1",
+            &[&message]
+        )
+        .await,
+        2
+    );
 
     // The firm makes the photo internal: clients no longer see it listed
     // or get it; the firm still does.
@@ -631,8 +644,16 @@ async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(
         .0,
         200
     );
-    assert_eq!(app.count("select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", &["Downloaded a message attachment"]).await, 1,
-        "Alice's download is on her timeline; the attorney's is in the audit log only");
+    assert_eq!(
+        app.count(
+            "select count(*) from touchpoints
+             where kind = 'portal.message.attachment_downloaded' and summary = $1",
+            &["Downloaded a message attachment"]
+        )
+        .await,
+        1,
+        "Alice's download is on her timeline; the attorney's is in the audit log only"
+    );
 }
 
 async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached(app: TestApp) {
@@ -817,7 +838,15 @@ async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_
         .0,
         200
     );
-    assert_eq!(app.count("select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &[&document]).await, 1);
+    assert_eq!(
+        app.count(
+            "select count(*) from audit_log
+             where action = 'document.visibility_changed' and object_id = $1",
+            &[&document]
+        )
+        .await,
+        1
+    );
 
     // Retracting hides the message and its files from the conversation;
     // the document stays with the matter, where the firm decides.
@@ -1098,7 +1127,8 @@ async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app: Test
             retracted.2.as_str()
         ),
         (Some("retracted"), None, id.as_str()),
-        "a retraction names the message and carries no event id, so Last-Event-ID stays the last message"
+        "a retraction names the message and carries no event id, \
+         so Last-Event-ID stays the last message"
     );
     drop(stream);
 
@@ -1282,7 +1312,15 @@ mod escalation {
             firm_default,
             "blank goes back to the firm's default"
         );
-        assert_eq!(app.count("select count(*) from audit_log where action = 'matter.response_target_changed' and object_id = $1", &[&matter]).await, 2);
+        assert_eq!(
+            app.count(
+                "select count(*) from audit_log
+                 where action = 'matter.response_target_changed' and object_id = $1",
+                &[&matter]
+            )
+            .await,
+            2
+        );
     }
 
     async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {

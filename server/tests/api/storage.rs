@@ -175,7 +175,8 @@ async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dat
         }
     }
     let (accounts,): (i64,) = sqlx::query_as(
-        "select count(distinct c.account_id) from users u join contacts c on c.id = u.contact_id where u.role = 'client'",
+        "select count(distinct c.account_id) from users u join contacts c on c.id = u.contact_id
+         where u.role = 'client'",
     )
     .fetch_one(app.state.db.pool())
     .await
@@ -229,7 +230,8 @@ async fn foreign_keys_are_enforced(app: TestApp) {
 
 async fn a_client_user_must_be_linked_to_a_contact(app: TestApp) {
     let unlinked = sqlx::query(
-        "insert into users (id, email, display_name, role, created_at) values ($1, 'c@x.test', 'C', 'client', $2)",
+        "insert into users (id, email, display_name, role, created_at)
+         values ($1, 'c@x.test', 'C', 'client', $2)",
     )
     .bind(new_id())
     .bind(now_ms())
@@ -244,12 +246,15 @@ async fn concurrent_write_transactions_all_commit(app: TestApp) {
         let db = app.state.db.clone();
         tasks.push(tokio::spawn(async move {
             let mut tx = db.begin_write().await?;
-            sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, $2, 'organisation', $3)")
-                .bind(new_id())
-                .bind(format!("Account {i}"))
-                .bind(now_ms())
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(
+                "insert into accounts (id, name, kind, created_at)
+                 values ($1, $2, 'organisation', $3)",
+            )
+            .bind(new_id())
+            .bind(format!("Account {i}"))
+            .bind(now_ms())
+            .execute(tx.conn())
+            .await?;
             tx.commit().await?;
             anyhow::Ok(())
         }));
