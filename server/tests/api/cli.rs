@@ -81,7 +81,8 @@ fn seed_demo_twice_then_audit_verify_passes_until_a_row_is_edited() {
     let edit = Command::new("python3")
         .args([
             "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"update audit_log set detail='edited' where seq=3\"); c.commit()",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+             c.execute(\"update audit_log set detail='edited' where seq=3\"); c.commit()",
             db.to_str().unwrap(),
         ])
         .status()

@@ -7,13 +7,17 @@ use app::server::crypto::{CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, HEADER_LEN};
 use serde_json::Value;
 
 use crate::{
-    helpers::{TestApp, spawn_app_configured},
+    helpers::{DEMO_ALICE, DEMO_BOB, DEMO_STAFF, TestApp, spawn_app_configured},
     on_both_backends,
 };
 
-const ALICE: &str = "alice@client.test";
-const BOB: &str = "bob@client.test";
-const STAFF: &str = "staff@vellum.test";
+// Topics in files of their own, to keep each file short. The upload limit
+// needs a module of its own anyway: its server is configured for it, and
+// `on_both_backends!` makes one `sqlite` and one `pg` module per module.
+mod limits;
+mod requests;
+mod versions;
+
 /// Alice's litigation matter.
 const ALICES_MATTER: &str = "LIT-2026-0012";
 
@@ -48,15 +52,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) async fn matter_id(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
-        .bind(number.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 /// Uploads `body` as `name` to the matter `number`; `extra` adds query
 /// parameters (`request`, `replaces`).
 pub(crate) async fn upload(
@@ -68,7 +63,7 @@ pub(crate) async fn upload(
     extra: &[(&str, &str)],
     body: Vec<u8>,
 ) -> reqwest::Response {
-    let matter = matter_id(app, number).await;
+    let matter = app.matter_id(number).await;
     let mut query = vec![("name", name), ("visibility", visibility)];
     query.extend_from_slice(extra);
     client
@@ -153,14 +148,6 @@ async fn current_version(app: &TestApp, document_id: &str) -> i64 {
     version
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
-}
-
 /// Sets the modification time of the file at `path`.
 fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
     std::fs::File::options()
@@ -185,589 +172,535 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     out
 }
 
-async fn server_fn(
-    client: &reqwest::Client,
-    app: &TestApp,
-    name: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client
-        .post(app.url(&format!("/api/{name}")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-on_both_backends! {
-    async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let body = sample(3 * CHUNK_SIZE + 17);
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "statement.bin", body.clone()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        assert_eq!(stored["sha256"], sha256_hex(&body));
-        let (sha,): (Vec<u8>,) = sqlx::query_as("select sha256 from document_versions where document_id = $1")
-            .bind(id.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(hex(&sha), sha256_hex(&body));
-
-        let (status, headers, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(status, 200);
-        assert_eq!(got.unwrap(), body);
-        assert_eq!(headers["content-length"], body.len().to_string().as_str());
-        assert_eq!(headers["content-type"], "application/octet-stream");
-        assert_eq!(headers["x-content-type-options"], "nosniff");
-        let disposition = headers["content-disposition"].to_str().unwrap();
-        assert!(disposition.starts_with("attachment;"), "{disposition}");
-        assert!(disposition.contains("filename*=UTF-8''statement.bin"), "{disposition}");
-
-        // The blob holds ciphertext, not the file.
-        let stored_bytes = std::fs::read(blob_path(&app, &id).await).unwrap();
-        assert!(!stored_bytes.windows(64).any(|w| w == &body[..64]));
-
-        // Uploading and downloading are on Alice's timeline and in the audit log.
-        for action in ["document.uploaded", "document.downloaded"] {
-            let audited = count(&app, &format!("select count(*) from audit_log where action = '{action}' and result = 'success'")).await;
-            assert!(audited >= 1, "{action}");
-            let touched = count(&app, &format!("select count(*) from touchpoints where kind = 'portal.{action}'")).await;
-            assert!(touched >= 1, "{action} touchpoint");
-        }
-    }
-
-    async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let body = sample(3 * CHUNK_SIZE + 5);
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "tampered.bin", body.clone()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let path = blob_path(&app, &id).await;
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes[HEADER_LEN + ENCRYPTED_CHUNK_SIZE + 100] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
-
-        let (status, _, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(status, 200, "headers go out before the bad chunk is reached");
-        let prefix = got.expect_err("the download must be cut short");
-        assert!(prefix.len() < body.len());
-        assert_eq!(prefix, body[..prefix.len()], "only verified bytes were sent");
-        let failures = count(&app, "select count(*) from audit_log where action = 'document.integrity_failure' and result = 'failure'").await;
-        assert_eq!(failures, 1);
-
-        // A range that avoids the bad chunk still works; one over it fails.
-        let response = alice.get(app.url(&format!("/api/documents/{id}/download"))).header("range", "bytes=0-99").send().await.unwrap();
-        assert_eq!(response.status(), 206);
-        assert_eq!(response.bytes().await.unwrap().as_ref(), &body[..100]);
-        let response = alice.get(app.url(&format!("/api/documents/{id}/download"))).header("range", format!("bytes={}-{}", CHUNK_SIZE, CHUNK_SIZE + 10)).send().await.unwrap();
-        assert!(response.bytes().await.is_err());
-    }
-
-    async fn a_truncated_blob_is_detected(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let body = sample(2 * CHUNK_SIZE + 40);
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "cut.bin", body.clone()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let path = blob_path(&app, &id).await;
-        let bytes = std::fs::read(&path).unwrap();
-        // Drop the last chunk: what is left ends on a chunk boundary.
-        std::fs::write(&path, &bytes[..HEADER_LEN + 2 * ENCRYPTED_CHUNK_SIZE]).unwrap();
-        let (_, _, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        let prefix = got.expect_err("a truncated file must not download as complete");
-        assert_eq!(prefix, body[..prefix.len()]);
-        let failures = count(&app, "select count(*) from audit_log where action = 'document.integrity_failure'").await;
-        assert_eq!(failures, 1);
-    }
-
-    async fn range_requests_return_the_right_bytes_and_416_outside_the_file(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let body = sample(3 * CHUNK_SIZE + 1000);
-        let len = body.len();
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "ranged.pdf", body.clone()).await;
-        let url = app.url(&format!("/api/documents/{}/download", stored["document_id"].as_str().unwrap()));
-        for (range, expected) in [
-            ("bytes=0-99".to_owned(), 0..100),
-            (format!("bytes={}-{}", CHUNK_SIZE - 10, CHUNK_SIZE + 9), CHUNK_SIZE - 10..CHUNK_SIZE + 10),
-            (format!("bytes={}-", 2 * CHUNK_SIZE + 5), 2 * CHUNK_SIZE + 5..len),
-            ("bytes=-50".to_owned(), len - 50..len),
-        ] {
-            let response = alice.get(&url).header("range", &range).send().await.unwrap();
-            assert_eq!(response.status(), 206, "{range}");
-            assert_eq!(
-                response.headers()["content-range"],
-                format!("bytes {}-{}/{len}", expected.start, expected.end - 1).as_str(),
-                "{range}"
-            );
-            assert_eq!(response.headers()["content-length"], (expected.end - expected.start).to_string().as_str());
-            assert_eq!(response.headers()["content-type"], "application/pdf");
-            assert_eq!(response.bytes().await.unwrap().as_ref(), &body[expected.clone()], "{range}");
-        }
-        let response = alice.get(&url).header("range", format!("bytes={len}-")).send().await.unwrap();
-        assert_eq!(response.status(), 416);
-        assert_eq!(response.headers()["content-range"], format!("bytes */{len}").as_str());
-    }
-
-    async fn concurrent_uploads_all_succeed_and_stay_distinct(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let bodies: Vec<Vec<u8>> = (0..8).map(|i| {
-            let mut b = sample(CHUNK_SIZE + 1000 * (i + 1));
-            b[0] = u8::try_from(i).unwrap();
-            b
-        }).collect();
-        let uploads = bodies.iter().enumerate().map(|(i, b)| {
-            let alice = alice.clone();
-            let app = &app;
-            let name = format!("file-{i}.bin");
-            async move { upload_ok(app, &alice, ALICES_MATTER, &name, b.clone()).await }
-        });
-        let stored = futures_util::future::join_all(uploads).await;
-        let ids: std::collections::HashSet<String> = stored.iter().map(|s| s["document_id"].as_str().unwrap().to_owned()).collect();
-        assert_eq!(ids.len(), 8);
-        for (s, b) in stored.iter().zip(&bodies) {
-            let (_, _, got) = download(&app, &alice, &format!("/api/documents/{}/download", s["document_id"].as_str().unwrap())).await;
-            assert_eq!(&got.unwrap(), b);
-        }
-    }
-
-    async fn a_client_cannot_download_another_clients_or_an_internal_document(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let bob = app.signed_in_client(BOB).await;
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"alice only".to_vec()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let foreign = bob.get(app.url(&format!("/api/documents/{id}/download"))).send().await.unwrap();
-        let missing = bob.get(app.url(&format!("/api/documents/{}/download", app::server::new_id()))).send().await.unwrap();
-        let foreign = (foreign.status(), foreign.text().await.unwrap());
-        assert_eq!(foreign.0, 404);
-        assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
-        // The seeded internal note on Alice's matter.
-        let matter = matter_id(&app, ALICES_MATTER).await;
-        let (internal,): (String,) = sqlx::query_as("select id from documents where matter_id = $1 and visibility = 'internal'")
-            .bind(matter.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        let response = alice.get(app.url(&format!("/api/documents/{internal}/versions/1/download"))).send().await.unwrap();
-        assert_eq!(response.status(), 404);
-        let (status, listed) = server_fn(&alice, &app, "list_documents", &[("matter_id", matter.as_str())]).await;
-        assert_eq!(status, 200);
-        assert!(!listed.contains(&internal) && !listed.contains("strategy"), "{listed}");
-        assert!(listed.contains("Engagement letter.txt"), "{listed}");
-        // Clients may not file internal documents, nor upload to Bob's matter.
-        let response = upload(&app, &alice, ALICES_MATTER, "x.txt", "internal", &[], b"x".to_vec()).await;
-        assert_eq!(response.status(), 400);
-        let response = upload(&app, &alice, "LIT-2026-0019", "x.txt", "client", &[], b"x".to_vec()).await;
-        assert_eq!(response.status(), 404);
-        let denied = count(&app, "select count(*) from audit_log where action = 'access.document' and result = 'denied'").await;
-        assert!(denied >= 2);
-    }
-
-    async fn file_names_are_sanitised_and_never_stored_in_plaintext(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "../../etc/.Confidential\u{7}Settlement\nTerms.html", b"<script>alert(1)</script>".to_vec()).await;
-        assert_eq!(stored["name"], "Confidential_Settlement_Terms.html");
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let (_, headers, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(got.unwrap(), b"<script>alert(1)</script>");
-        assert_eq!(headers["content-type"], "application/octet-stream", "HTML is never served as HTML");
-        assert!(headers["content-disposition"].to_str().unwrap().contains("Confidential_Settlement_Terms.html"));
-        let rows: Vec<(Vec<u8>, Vec<u8>, String)> = sqlx::query_as("select name_sealed, wrapped_key, content_type from document_versions")
-            .fetch_all(app.state.db.pool()).await.unwrap();
-        for (sealed, wrapped, _) in &rows {
-            for bytes in [sealed, wrapped] {
-                assert!(!bytes.windows(8).any(|w| w == b"Settleme"), "the name is stored sealed");
-            }
-        }
-        let audit_text = count(&app, "select count(*) from audit_log where detail like '%Settlement%' or object_id like '%Settlement%'").await;
-        assert_eq!(audit_text, 0);
-    }
-
-    async fn a_new_version_keeps_the_old_one_downloadable(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let first = upload_ok(&app, &alice, ALICES_MATTER, "draft.txt", b"version one".to_vec()).await;
-        let id = first["document_id"].as_str().unwrap().to_owned();
-        let response = upload(&app, &alice, ALICES_MATTER, "draft-2.txt", "client", &[("replaces", id.as_str())], b"version two".to_vec()).await;
-        assert_eq!(response.status(), 201);
-        let second: Value = response.json().await.unwrap();
-        assert_eq!((second["document_id"].as_str(), second["version"].as_i64()), (Some(id.as_str()), Some(2)));
-        let (_, _, current) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(current.unwrap(), b"version two");
-        let (_, _, old) = download(&app, &alice, &format!("/api/documents/{id}/versions/1/download")).await;
-        assert_eq!(old.unwrap(), b"version one");
-        let matter = matter_id(&app, ALICES_MATTER).await;
-        let (_, listed) = server_fn(&alice, &app, "list_documents", &[("matter_id", matter.as_str())]).await;
-        let listed: Value = serde_json::from_str(&listed).unwrap();
-        let doc = listed.as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
-        let names: Vec<&str> = doc["versions"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["draft-2.txt", "draft.txt"]);
-    }
-
-    async fn a_client_cannot_replace_the_firms_letter(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let letter = firm_document(&app, ALICES_MATTER, "client").await;
-        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", letter.as_str())], b"forged".to_vec()).await;
-        let foreign = (response.status(), response.text().await.unwrap());
-        let missing_id = app::server::new_id();
-        let response = upload(&app, &alice, ALICES_MATTER, "letter.txt", "client", &[("replaces", missing_id.as_str())], b"forged".to_vec()).await;
-        assert_eq!(foreign.0, 404, "{}", foreign.1);
-        assert_eq!(foreign, (response.status(), response.text().await.unwrap()), "answers like a missing document");
-        assert_eq!(current_version(&app, &letter).await, 1, "the letter is unchanged");
-        let denied = count(&app, &format!("select count(*) from audit_log where action = 'access.document' and result = 'denied' and object_id = '{letter}'")).await;
-        assert_eq!(denied, 1, "the attempt is audited");
-        // Her own upload she may version.
-        let own = upload_ok(&app, &alice, ALICES_MATTER, "mine.txt", b"one".to_vec()).await;
-        let own = own["document_id"].as_str().unwrap().to_owned();
-        let response = upload(&app, &alice, ALICES_MATTER, "mine.txt", "client", &[("replaces", own.as_str())], b"two".to_vec()).await;
-        assert_eq!(response.status(), 201);
-    }
-
-    async fn a_client_cannot_replace_another_clients_document_on_a_shared_matter(app) {
-        app.seed().await;
-        // Bob is given access to Alice's matter too.
-        sqlx::query("insert into matter_client_access (matter_id, user_id, granted_at) select m.id, u.id, 0 from matters m, users u where m.number = $1 and u.email = $2")
-            .bind(ALICES_MATTER).bind(BOB).execute(app.state.db.pool()).await.unwrap();
-        let alice = app.signed_in_client(ALICE).await;
-        let bob = app.signed_in_client(BOB).await;
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "alices.txt", b"alice's".to_vec()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let (_, _, seen) = download(&app, &bob, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(seen.unwrap(), b"alice's", "Bob may read it");
-        let response = upload(&app, &bob, ALICES_MATTER, "alices.txt", "client", &[("replaces", id.as_str())], b"bob's".to_vec()).await;
-        assert_eq!(response.status(), 404);
-        assert_eq!(current_version(&app, &id).await, 1);
-        let (_, _, current) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
-        assert_eq!(current.unwrap(), b"alice's");
-    }
-
-    async fn an_accepted_document_request_stays_closed(app) {
-        app.seed().await;
-        let staff = app.signed_in_client(STAFF).await;
-        let alice = app.signed_in_client(ALICE).await;
-        let matter = matter_id(&app, ALICES_MATTER).await;
-        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Signed lease"), ("note", ""), ("due_date", "")]).await;
-        assert_eq!(status, 200, "{id}");
-        let request: String = serde_json::from_str(&id).unwrap();
-        let response = upload(&app, &alice, ALICES_MATTER, "lease.pdf", "client", &[("request", request.as_str())], b"the lease".to_vec()).await;
-        assert_eq!(response.status(), 201);
-        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
-        assert_eq!(status, 200);
-        let before: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
-            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        let documents = count(&app, "select count(*) from documents").await;
-        let response = upload(&app, &alice, ALICES_MATTER, "other.pdf", "client", &[("request", request.as_str())], b"something else".to_vec()).await;
-        let status = response.status();
-        let body = response.text().await.unwrap();
-        assert_eq!(status, 409, "{body}");
-        assert!(body.contains("accepted"), "{body}");
-        let after: (String, String, Option<String>) = sqlx::query_as("select status, fulfilled_by_version, review_status from document_requests where id = $1")
-            .bind(request.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(after, before, "the request is unchanged");
-        assert_eq!(count(&app, "select count(*) from documents").await, documents, "nothing stored");
-    }
-
-    async fn a_firm_upload_cannot_change_a_documents_visibility_by_replacing_it(app) {
-        app.seed().await;
-        let staff = app.signed_in_client(STAFF).await;
-        let letter = firm_document(&app, ALICES_MATTER, "client").await;
-        let notes = firm_document(&app, ALICES_MATTER, "internal").await;
-        for (id, visibility) in [(&letter, "internal"), (&notes, "client")] {
-            let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", visibility, &[("replaces", id.as_str())], b"v2".to_vec()).await;
-            let status = response.status();
-            let body = response.text().await.unwrap();
-            assert_eq!(status, 400, "{body}");
-            assert!(body.contains("keeps the document's visibility"), "{body}");
-            assert_eq!(current_version(&app, id).await, 1);
-        }
-        let response = upload(&app, &staff, ALICES_MATTER, "v2.txt", "internal", &[("replaces", notes.as_str())], b"v2".to_vec()).await;
-        assert_eq!(response.status(), 201);
-        let (visibility,): (String,) = sqlx::query_as("select visibility from documents where id = $1")
-            .bind(notes.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!((visibility.as_str(), current_version(&app, &notes).await), ("internal", 2));
-    }
-
-    async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app) {
-        app.seed().await;
-        let blobs = app.data_dir().join("blobs");
-        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
-        let left_over = blobs.join("tmp").join("left-over.partial");
-        std::fs::write(&left_over, b"half an upload").unwrap();
-        set_modified(&left_over, long_ago);
-        let orphan = blobs.join(app::server::new_id());
-        std::fs::write(&orphan, b"a blob whose row never committed").unwrap();
-        set_modified(&orphan, long_ago);
-        // Fresh ones may be another process's upload in flight.
-        let in_flight = blobs.join("tmp").join("in-flight.partial");
-        std::fs::write(&in_flight, b"arriving").unwrap();
-        let committing = blobs.join(app::server::new_id());
-        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
-        let live_before = files_under(&blobs).len();
-        // What `Application::build` runs before serving.
-        app::server::documents::sweep_orphans(&app.state, app::server::documents::ORPHAN_GRACE).await.unwrap();
-        assert!(!orphan.exists() && !left_over.exists(), "old leftovers are removed");
-        assert!(in_flight.exists() && committing.exists(), "fresh files are kept");
-        assert_eq!(files_under(&blobs).len(), live_before - 2, "seeded blobs survive");
-        std::fs::remove_file(&in_flight).unwrap();
-        std::fs::remove_file(&committing).unwrap();
-        let rows = count(&app, "select count(*) from document_versions").await;
-        assert_eq!(usize::try_from(rows).unwrap(), files_under(&blobs).len());
-    }
-
-    async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let body = sample(3 * CHUNK_SIZE + 123);
-        let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
-            .bind(ALICE).fetch_one(app.state.db.pool()).await.unwrap();
-        let principal = app::server::auth::Principal {
-            user_id: app::domain::ids::UserId::from_trusted(user),
-            role: app::domain::role::Role::Client,
-            email: ALICE.to_owned(),
-            display_name: "Alice".to_owned(),
-            contact_id: None,
-            session_handle: String::new(),
-        };
-        let params = app::server::documents::UploadParams {
-            matter_id: app::domain::ids::MatterId::from_trusted(matter_id(&app, ALICES_MATTER).await),
-            name: "in-flight.bin".to_owned(),
-            visibility: app::domain::document::Visibility::Client,
-            request_id: None,
-            replaces: None,
-        };
-        // The body arrives when the test sends it, so the upload is held
-        // half way while the second instance starts.
-        let (frames, received) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
-        let stream = futures_util::stream::unfold(received, |mut received| async move {
-            received.recv().await.map(|frame| (Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(frame)), received))
-        });
-        let state = app.state.clone();
-        let uploading = tokio::spawn(async move {
-            app::server::documents::upload(&state, &principal, &app::server::auth::ClientInfo::default(), params, u64::MAX, Box::pin(stream)).await
-        });
-        frames.send(body[..2 * CHUNK_SIZE].to_vec()).await.unwrap();
-        let temp = app.data_dir().join("blobs").join("tmp");
-        let mut waited = 0;
-        while std::fs::read_dir(&temp).unwrap().count() == 0 {
-            assert!(waited < 500, "the upload never started writing");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            waited += 1;
-        }
-        // Another upload's blob, renamed into place a moment ago; its row is
-        // about to commit.
-        let committing = app.data_dir().join("blobs").join(app::server::new_id());
-        std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
-
-        let second = app.second_instance().await;
-        assert!(committing.exists(), "a blob renamed into place moments ago survives the second start");
-        assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 1, "the upload's temp file survives the second start");
-
-        frames.send(body[2 * CHUNK_SIZE..].to_vec()).await.unwrap();
-        drop(frames);
-        let stored = uploading.await.unwrap().expect("the upload succeeds");
-        assert_eq!(stored.sha256, sha256_hex(&body));
-        let path = format!("/api/documents/{}/download", stored.document_id);
-        let (status, _, got) = download(&app, &alice, &path).await;
-        assert_eq!(status, 200);
-        assert_eq!(got.unwrap(), body, "downloads byte-identical from the first instance");
-        let alice_on_second = second.signed_in_client(ALICE).await;
-        let (_, _, got) = download(&second, &alice_on_second, &path).await;
-        assert_eq!(got.unwrap(), body, "and from the second");
-    }
-
-    async fn a_document_request_is_fulfilled_by_an_upload_rejected_with_a_reason_and_then_accepted(app) {
-        app.seed().await;
-        let staff = app.signed_in_client(STAFF).await;
-        let alice = app.signed_in_client(ALICE).await;
-        let matter = matter_id(&app, ALICES_MATTER).await;
-        let (status, id) = server_fn(&staff, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "Bank statements 2024"), ("note", "All accounts"), ("due_date", "2099-12-31")]).await;
-        assert_eq!(status, 200, "{id}");
-        let request: String = serde_json::from_str(&id).unwrap();
-        let status_of = |alice: reqwest::Client, matter: String, request: String| {
-            let app = &app;
-            async move {
-                let (_, list) = server_fn(&alice, app, "list_document_requests", &[("matter_id", matter.as_str())]).await;
-                let list: Value = serde_json::from_str(&list).unwrap();
-                list.as_array().unwrap().iter().find(|r| r["id"] == request.as_str()).unwrap().clone()
-            }
-        };
-        assert_eq!(status_of(alice.clone(), matter.clone(), request.clone()).await["status"], "Open");
-        // Staff cannot review before anything came in.
-        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
-        assert_eq!(status, 409);
-
-        let response = upload(&app, &alice, ALICES_MATTER, "statements.pdf", "client", &[("request", request.as_str())], b"first try".to_vec()).await;
-        assert_eq!(response.status(), 201);
-        assert_eq!(status_of(alice.clone(), matter.clone(), request.clone()).await["status"], "Fulfilled");
-        assert_eq!(count(&app, "select count(*) from touchpoints where kind = 'portal.document_request.fulfilled'").await, 1);
-
-        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "false"), ("reason", "  ")]).await;
-        assert_eq!(status, 400, "a rejection needs a reason");
-        let (status, body) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "false"), ("reason", "Page 3 is missing")]).await;
-        assert_eq!(status, 200, "{body}");
-        let rejected = status_of(alice.clone(), matter.clone(), request.clone()).await;
-        assert_eq!((rejected["status"].as_str(), rejected["review"].as_str(), rejected["rejection_reason"].as_str()), (Some("Open"), Some("Rejected"), Some("Page 3 is missing")));
-
-        let response = upload(&app, &alice, ALICES_MATTER, "statements-full.pdf", "client", &[("request", request.as_str())], b"second try".to_vec()).await;
-        assert_eq!(response.status(), 201);
-        let (status, _) = server_fn(&staff, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
-        assert_eq!(status, 200);
-        let accepted = status_of(alice.clone(), matter.clone(), request.clone()).await;
-        assert_eq!((accepted["status"].as_str(), accepted["review"].as_str()), (Some("Fulfilled"), Some("Accepted")));
-
-        // Clients cannot ask for documents or review them.
-        let (status, _) = server_fn(&alice, &app, "create_document_request", &[("matter_id", matter.as_str()), ("title", "x"), ("note", ""), ("due_date", "")]).await;
-        assert_eq!(status, 404);
-        let (status, _) = server_fn(&alice, &app, "review_document_request", &[("request_id", request.as_str()), ("accept", "true"), ("reason", "")]).await;
-        assert_eq!(status, 404);
-    }
-
-    async fn an_open_request_past_its_due_date_is_listed_as_overdue(app) {
-        app.seed().await;
-        let alice = app.signed_in_client(ALICE).await;
-        let matter = matter_id(&app, ALICES_MATTER).await;
-        // The demo seeds one request due in two weeks and one two days ago.
-        let (_, list) = server_fn(&alice, &app, "list_document_requests", &[("matter_id", matter.as_str())]).await;
-        let list: Value = serde_json::from_str(&list).unwrap();
-        let status = |title: &str| list.as_array().unwrap().iter().find(|r| r["title"] == title).unwrap()["status"].clone();
-        assert_eq!(status("Photo ID"), "Open");
-        assert_eq!(status("2023 tax return"), "Overdue");
-        let stored = count(&app, "select count(*) from document_requests where status not in ('open', 'fulfilled')").await;
-        assert_eq!(stored, 0, "overdue is computed, never stored");
-    }
-
-    async fn staff_can_make_a_document_internal_and_the_client_loses_sight_of_it(app) {
-        app.seed().await;
-        let staff = app.signed_in_client(STAFF).await;
-        let alice = app.signed_in_client(ALICE).await;
-        let stored = upload_ok(&app, &alice, ALICES_MATTER, "shared.txt", b"shared".to_vec()).await;
-        let id = stored["document_id"].as_str().unwrap().to_owned();
-        let (status, _) = server_fn(&alice, &app, "set_document_visibility", &[("document_id", id.as_str()), ("visibility", "internal")]).await;
-        assert_eq!(status, 404, "clients cannot change visibility");
-        let (status, body) = server_fn(&staff, &app, "set_document_visibility", &[("document_id", id.as_str()), ("visibility", "internal")]).await;
-        assert_eq!(status, 200, "{body}");
-        let response = alice.get(app.url(&format!("/api/documents/{id}/download"))).send().await.unwrap();
-        assert_eq!(response.status(), 404);
-    }
-}
-
-/// In a module of its own: the limit needs a server configured for it.
-mod limits {
-    use super::*;
-
-    async fn small_limit_app(backend: app::server::db::Backend) -> TestApp {
-        spawn_app_configured(
-            backend,
-            axum::Router::new(),
-            &[("VELLUM_MAX_UPLOAD_BYTES", "100000")],
-        )
-        .await
-    }
-
-    async fn assert_nothing_stored(app: &TestApp, before: i64) {
-        assert_eq!(
-            count(app, "select count(*) from document_versions").await,
-            before,
-            "no row"
-        );
-        assert_eq!(
-            count(app, "select count(*) from documents").await,
-            before,
-            "no document"
-        );
-        let blobs = app.data_dir().join("blobs");
-        assert_eq!(
-            files_under(&blobs).len(),
-            usize::try_from(before).unwrap(),
-            "no blob and no temp file"
-        );
-    }
-
-    async fn over_the_limit(backend: app::server::db::Backend) {
-        let app = small_limit_app(backend).await;
-        app.seed().await;
-        let before = count(&app, "select count(*) from document_versions").await;
-        let alice = app.signed_in_client(ALICE).await;
-        let response = upload(
-            &app,
-            &alice,
-            ALICES_MATTER,
-            "big.bin",
-            "client",
-            &[],
-            sample(100_001),
-        )
-        .await;
-        assert_eq!(response.status(), 413);
-        assert!(
-            response
-                .text()
-                .await
-                .unwrap()
-                .contains("larger than the upload limit")
-        );
-        assert_nothing_stored(&app, before).await;
-
-        // Without a declared length the limit is enforced while streaming.
-        let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
-            .bind(ALICE)
+async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let body = sample(3 * CHUNK_SIZE + 17);
+    let stored = upload_ok(&app, &alice, ALICES_MATTER, "statement.bin", body.clone()).await;
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    assert_eq!(stored["sha256"], sha256_hex(&body));
+    let (sha,): (Vec<u8>,) =
+        sqlx::query_as("select sha256 from document_versions where document_id = $1")
+            .bind(id.clone())
             .fetch_one(app.state.db.pool())
             .await
             .unwrap();
-        let principal = app::server::auth::Principal {
-            user_id: app::domain::ids::UserId::from_trusted(user),
-            role: app::domain::role::Role::Client,
-            email: ALICE.to_owned(),
-            display_name: "Alice".to_owned(),
-            contact_id: None,
-            session_handle: String::new(),
-        };
-        let frames = (0..10)
-            .map(|_| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(sample(30_000))));
-        let result = app::server::documents::upload(
-            &app.state,
-            &principal,
-            &app::server::auth::ClientInfo::default(),
-            app::server::documents::UploadParams {
-                matter_id: app::domain::ids::MatterId::from_trusted(
-                    matter_id(&app, ALICES_MATTER).await,
-                ),
-                name: "streamed.bin".to_owned(),
-                visibility: app::domain::document::Visibility::Client,
-                request_id: None,
-                replaces: None,
-            },
-            100_000,
-            futures_util::stream::iter(frames),
-        )
+    assert_eq!(hex(&sha), sha256_hex(&body));
+
+    let (status, headers, got) =
+        download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+    assert_eq!(status, 200);
+    assert_eq!(got.unwrap(), body);
+    assert_eq!(headers["content-length"], body.len().to_string().as_str());
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''statement.bin"),
+        "{disposition}"
+    );
+
+    // The blob holds ciphertext, not the file.
+    let stored_bytes = std::fs::read(blob_path(&app, &id).await).unwrap();
+    assert!(!stored_bytes.windows(64).any(|w| w == &body[..64]));
+
+    // Uploading and downloading are on Alice's timeline and in the audit log.
+    for action in ["document.uploaded", "document.downloaded"] {
+        let audited = app.count(&format!(
+                "select count(*) from audit_log where action = '{action}' and result = 'success'"
+            ), &[])
         .await;
-        assert!(matches!(
-            result,
-            Err(app::server::documents::UploadError::TooLarge { limit: 100_000 })
-        ));
-        assert_nothing_stored(&app, before).await;
-
-        // At the limit is fine.
-        let response = upload(
-            &app,
-            &alice,
-            ALICES_MATTER,
-            "fits.bin",
-            "client",
-            &[],
-            sample(100_000),
-        )
-        .await;
-        assert_eq!(response.status(), 201);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored_sqlite() {
-        over_the_limit(app::server::db::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_upload_over_the_size_limit_gets_413_and_nothing_is_stored_pg() {
-        over_the_limit(app::server::db::Backend::Postgres).await;
+        assert!(audited >= 1, "{action}");
+        let touched = app
+            .count(
+                &format!("select count(*) from touchpoints where kind = 'portal.{action}'"),
+                &[],
+            )
+            .await;
+        assert!(touched >= 1, "{action} touchpoint");
     }
 }
+
+async fn a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes(
+    app: TestApp,
+) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let body = sample(3 * CHUNK_SIZE + 5);
+    let stored = upload_ok(&app, &alice, ALICES_MATTER, "tampered.bin", body.clone()).await;
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    let path = blob_path(&app, &id).await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[HEADER_LEN + ENCRYPTED_CHUNK_SIZE + 100] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+
+    let (status, _, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+    assert_eq!(
+        status, 200,
+        "headers go out before the bad chunk is reached"
+    );
+    let prefix = got.expect_err("the download must be cut short");
+    assert!(prefix.len() < body.len());
+    assert_eq!(
+        prefix,
+        body[..prefix.len()],
+        "only verified bytes were sent"
+    );
+    let failures = app
+        .count(
+            "select count(*) from audit_log
+             where action = 'document.integrity_failure' and result = 'failure'",
+            &[],
+        )
+        .await;
+    assert_eq!(failures, 1);
+
+    // A range that avoids the bad chunk still works; one over it fails.
+    let response = alice
+        .get(app.url(&format!("/api/documents/{id}/download")))
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 206);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), &body[..100]);
+    let response = alice
+        .get(app.url(&format!("/api/documents/{id}/download")))
+        .header("range", format!("bytes={}-{}", CHUNK_SIZE, CHUNK_SIZE + 10))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.bytes().await.is_err());
+}
+
+async fn a_truncated_blob_is_detected(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let body = sample(2 * CHUNK_SIZE + 40);
+    let stored = upload_ok(&app, &alice, ALICES_MATTER, "cut.bin", body.clone()).await;
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    let path = blob_path(&app, &id).await;
+    let bytes = std::fs::read(&path).unwrap();
+    // Drop the last chunk: what is left ends on a chunk boundary.
+    std::fs::write(&path, &bytes[..HEADER_LEN + 2 * ENCRYPTED_CHUNK_SIZE]).unwrap();
+    let (_, _, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+    let prefix = got.expect_err("a truncated file must not download as complete");
+    assert_eq!(prefix, body[..prefix.len()]);
+    let failures = app
+        .count(
+            "select count(*) from audit_log where action = 'document.integrity_failure'",
+            &[],
+        )
+        .await;
+    assert_eq!(failures, 1);
+}
+
+async fn range_requests_return_the_right_bytes_and_416_outside_the_file(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let body = sample(3 * CHUNK_SIZE + 1000);
+    let len = body.len();
+    let stored = upload_ok(&app, &alice, ALICES_MATTER, "ranged.pdf", body.clone()).await;
+    let url = app.url(&format!(
+        "/api/documents/{}/download",
+        stored["document_id"].as_str().unwrap()
+    ));
+    for (range, expected) in [
+        ("bytes=0-99".to_owned(), 0..100),
+        (
+            format!("bytes={}-{}", CHUNK_SIZE - 10, CHUNK_SIZE + 9),
+            CHUNK_SIZE - 10..CHUNK_SIZE + 10,
+        ),
+        (
+            format!("bytes={}-", 2 * CHUNK_SIZE + 5),
+            2 * CHUNK_SIZE + 5..len,
+        ),
+        ("bytes=-50".to_owned(), len - 50..len),
+    ] {
+        let response = alice
+            .get(&url)
+            .header("range", &range)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 206, "{range}");
+        assert_eq!(
+            response.headers()["content-range"],
+            format!("bytes {}-{}/{len}", expected.start, expected.end - 1).as_str(),
+            "{range}"
+        );
+        assert_eq!(
+            response.headers()["content-length"],
+            (expected.end - expected.start).to_string().as_str()
+        );
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(
+            response.bytes().await.unwrap().as_ref(),
+            &body[expected.clone()],
+            "{range}"
+        );
+    }
+    let response = alice
+        .get(&url)
+        .header("range", format!("bytes={len}-"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 416);
+    assert_eq!(
+        response.headers()["content-range"],
+        format!("bytes */{len}").as_str()
+    );
+}
+
+async fn concurrent_uploads_all_succeed_and_stay_distinct(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let bodies: Vec<Vec<u8>> = (0..8)
+        .map(|i| {
+            let mut b = sample(CHUNK_SIZE + 1000 * (i + 1));
+            b[0] = u8::try_from(i).unwrap();
+            b
+        })
+        .collect();
+    let uploads = bodies.iter().enumerate().map(|(i, b)| {
+        let alice = alice.clone();
+        let app = &app;
+        let name = format!("file-{i}.bin");
+        async move { upload_ok(app, &alice, ALICES_MATTER, &name, b.clone()).await }
+    });
+    let stored = futures_util::future::join_all(uploads).await;
+    let ids: std::collections::HashSet<String> = stored
+        .iter()
+        .map(|s| s["document_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    for (s, b) in stored.iter().zip(&bodies) {
+        let (_, _, got) = download(
+            &app,
+            &alice,
+            &format!(
+                "/api/documents/{}/download",
+                s["document_id"].as_str().unwrap()
+            ),
+        )
+        .await;
+        assert_eq!(&got.unwrap(), b);
+    }
+}
+
+async fn a_client_cannot_download_another_clients_or_an_internal_document(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
+    let stored = upload_ok(
+        &app,
+        &alice,
+        ALICES_MATTER,
+        "mine.txt",
+        b"alice only".to_vec(),
+    )
+    .await;
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    let foreign = bob
+        .get(app.url(&format!("/api/documents/{id}/download")))
+        .send()
+        .await
+        .unwrap();
+    let missing = bob
+        .get(app.url(&format!(
+            "/api/documents/{}/download",
+            app::server::new_id()
+        )))
+        .send()
+        .await
+        .unwrap();
+    let foreign = (foreign.status(), foreign.text().await.unwrap());
+    assert_eq!(foreign.0, 404);
+    assert_eq!(foreign, (missing.status(), missing.text().await.unwrap()));
+    // The seeded internal note on Alice's matter.
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let (internal,): (String,) =
+        sqlx::query_as("select id from documents where matter_id = $1 and visibility = 'internal'")
+            .bind(matter.clone())
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let response = alice
+        .get(app.url(&format!("/api/documents/{internal}/versions/1/download")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let (status, listed) = app
+        .post(
+            &alice,
+            "/api/list_documents",
+            &[("matter_id", matter.as_str())],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !listed.contains(&internal) && !listed.contains("strategy"),
+        "{listed}"
+    );
+    assert!(listed.contains("Engagement letter.txt"), "{listed}");
+    // Clients may not file internal documents, nor upload to Bob's matter.
+    let response = upload(
+        &app,
+        &alice,
+        ALICES_MATTER,
+        "x.txt",
+        "internal",
+        &[],
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let response = upload(
+        &app,
+        &alice,
+        "LIT-2026-0019",
+        "x.txt",
+        "client",
+        &[],
+        b"x".to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), 404);
+    let denied = app
+        .count(
+            "select count(*) from audit_log where action = 'access.document' and result = 'denied'",
+            &[],
+        )
+        .await;
+    assert!(denied >= 2);
+}
+
+async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let stored = upload_ok(
+        &app,
+        &alice,
+        ALICES_MATTER,
+        "../../etc/.Confidential\u{7}Settlement\nTerms.html",
+        b"<script>alert(1)</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(stored["name"], "Confidential_Settlement_Terms.html");
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    let (_, headers, got) = download(&app, &alice, &format!("/api/documents/{id}/download")).await;
+    assert_eq!(got.unwrap(), b"<script>alert(1)</script>");
+    assert_eq!(
+        headers["content-type"], "application/octet-stream",
+        "HTML is never served as HTML"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("Confidential_Settlement_Terms.html")
+    );
+    let rows: Vec<(Vec<u8>, Vec<u8>, String)> =
+        sqlx::query_as("select name_sealed, wrapped_key, content_type from document_versions")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    for (sealed, wrapped, _) in &rows {
+        for bytes in [sealed, wrapped] {
+            assert!(
+                !bytes.windows(8).any(|w| w == b"Settleme"),
+                "the name is stored sealed"
+            );
+        }
+    }
+    let audit_text = app
+        .count(
+            "select count(*) from audit_log
+             where detail like '%Settlement%' or object_id like '%Settlement%'",
+            &[],
+        )
+        .await;
+    assert_eq!(audit_text, 0);
+}
+
+async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app: TestApp) {
+    app.seed().await;
+    let blobs = app.data_dir().join("blobs");
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+    let left_over = blobs.join("tmp").join("left-over.partial");
+    std::fs::write(&left_over, b"half an upload").unwrap();
+    set_modified(&left_over, long_ago);
+    let orphan = blobs.join(app::server::new_id());
+    std::fs::write(&orphan, b"a blob whose row never committed").unwrap();
+    set_modified(&orphan, long_ago);
+    // Fresh ones may be another process's upload in flight.
+    let in_flight = blobs.join("tmp").join("in-flight.partial");
+    std::fs::write(&in_flight, b"arriving").unwrap();
+    let committing = blobs.join(app::server::new_id());
+    std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
+    let live_before = files_under(&blobs).len();
+    // What `Application::build` runs before serving.
+    app::server::documents::sweep_orphans(&app.state, app::server::documents::ORPHAN_GRACE)
+        .await
+        .unwrap();
+    assert!(
+        !orphan.exists() && !left_over.exists(),
+        "old leftovers are removed"
+    );
+    assert!(
+        in_flight.exists() && committing.exists(),
+        "fresh files are kept"
+    );
+    assert_eq!(
+        files_under(&blobs).len(),
+        live_before - 2,
+        "seeded blobs survive"
+    );
+    std::fs::remove_file(&in_flight).unwrap();
+    std::fs::remove_file(&committing).unwrap();
+    let rows = app
+        .count("select count(*) from document_versions", &[])
+        .await;
+    assert_eq!(usize::try_from(rows).unwrap(), files_under(&blobs).len());
+}
+
+async fn a_second_instance_starting_during_an_upload_leaves_it_intact(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let body = sample(3 * CHUNK_SIZE + 123);
+    let (user,): (String,) = sqlx::query_as("select id from users where email = $1")
+        .bind(DEMO_ALICE)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let principal = app::server::auth::Principal {
+        user_id: app::domain::ids::UserId::from_trusted(user),
+        role: app::domain::role::Role::Client,
+        email: DEMO_ALICE.to_owned(),
+        display_name: "Alice".to_owned(),
+        contact_id: None,
+        session_handle: String::new(),
+    };
+    let params = app::server::documents::UploadParams {
+        matter_id: app::domain::ids::MatterId::from_trusted(app.matter_id(ALICES_MATTER).await),
+        name: "in-flight.bin".to_owned(),
+        visibility: app::domain::document::Visibility::Client,
+        request_id: None,
+        replaces: None,
+    };
+    // The body arrives when the test sends it, so the upload is held
+    // half way while the second instance starts.
+    let (frames, received) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+    let stream = futures_util::stream::unfold(received, |mut received| async move {
+        received.recv().await.map(|frame| {
+            (
+                Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(frame)),
+                received,
+            )
+        })
+    });
+    let state = app.state.clone();
+    let uploading = tokio::spawn(async move {
+        app::server::documents::upload(
+            &state,
+            &principal,
+            &app::server::auth::ClientInfo::default(),
+            params,
+            u64::MAX,
+            Box::pin(stream),
+        )
+        .await
+    });
+    frames.send(body[..2 * CHUNK_SIZE].to_vec()).await.unwrap();
+    let temp = app.data_dir().join("blobs").join("tmp");
+    let mut waited = 0;
+    while std::fs::read_dir(&temp).unwrap().count() == 0 {
+        assert!(waited < 500, "the upload never started writing");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 1;
+    }
+    // Another upload's blob, renamed into place a moment ago; its row is
+    // about to commit.
+    let committing = app.data_dir().join("blobs").join(app::server::new_id());
+    std::fs::write(&committing, b"a blob whose row is about to commit").unwrap();
+
+    let second = app.second_instance().await;
+    assert!(
+        committing.exists(),
+        "a blob renamed into place moments ago survives the second start"
+    );
+    assert_eq!(
+        std::fs::read_dir(&temp).unwrap().count(),
+        1,
+        "the upload's temp file survives the second start"
+    );
+
+    frames.send(body[2 * CHUNK_SIZE..].to_vec()).await.unwrap();
+    drop(frames);
+    let stored = uploading.await.unwrap().expect("the upload succeeds");
+    assert_eq!(stored.sha256, sha256_hex(&body));
+    let path = format!("/api/documents/{}/download", stored.document_id);
+    let (status, _, got) = download(&app, &alice, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        got.unwrap(),
+        body,
+        "downloads byte-identical from the first instance"
+    );
+    let alice_on_second = second.signed_in_client(DEMO_ALICE).await;
+    let (_, _, got) = download(&second, &alice_on_second, &path).await;
+    assert_eq!(got.unwrap(), body, "and from the second");
+}
+
+async fn staff_can_make_a_document_internal_and_the_client_loses_sight_of_it(app: TestApp) {
+    app.seed().await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let stored = upload_ok(
+        &app,
+        &alice,
+        ALICES_MATTER,
+        "shared.txt",
+        b"shared".to_vec(),
+    )
+    .await;
+    let id = stored["document_id"].as_str().unwrap().to_owned();
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/set_document_visibility",
+            &[("document_id", id.as_str()), ("visibility", "internal")],
+        )
+        .await;
+    assert_eq!(status, 404, "clients cannot change visibility");
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/set_document_visibility",
+            &[("document_id", id.as_str()), ("visibility", "internal")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let response = alice
+        .get(app.url(&format!("/api/documents/{id}/download")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
+
+on_both_backends!(
+    an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded,
+    a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes,
+    a_truncated_blob_is_detected,
+    range_requests_return_the_right_bytes_and_416_outside_the_file,
+    concurrent_uploads_all_succeed_and_stay_distinct,
+    a_client_cannot_download_another_clients_or_an_internal_document,
+    file_names_are_sanitised_and_never_stored_in_plaintext,
+    orphaned_temp_files_and_blobs_are_cleaned_up_at_start,
+    a_second_instance_starting_during_an_upload_leaves_it_intact,
+    staff_can_make_a_document_internal_and_the_client_loses_sight_of_it
+);

@@ -1,5 +1,8 @@
 //! `spawn_app`: a real server on port 0 over a fresh database, a temp SQLite
-//! file or a new PostgreSQL database that is dropped afterwards.
+//! file or a new PostgreSQL database that is dropped afterwards. The
+//! [`TestApp`] it returns carries what the tests do to it again and again:
+//! sign in, call a server function, look up a matter, a contact or a thread,
+//! count rows.
 
 use std::{collections::HashMap, net::SocketAddr};
 
@@ -13,8 +16,25 @@ use server::{
 use sqlx::{Connection as _, PgConnection};
 use tokio::sync::oneshot;
 
-/// Runs each test body once on SQLite (module `sqlite`) and once on
-/// PostgreSQL (module `pg`). The body sees `app: TestApp`.
+/// The demo firm's users, as [`TestApp::seed`] creates them: tests name
+/// them by these, so a change to the seed is a change in one place.
+pub use app::server::seed::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF};
+
+/// Runs each named test once on SQLite (module `sqlite`) and once on
+/// PostgreSQL (module `pg`). A test is a plain `async fn name(app: TestApp)`
+/// beside the invocation, so rustfmt formats it; the generated test
+/// `sqlite::name` or `pg::name` hands it a server from `spawn_app`. With
+/// `spawn = f` first, it hands it what `f(backend).await` returns instead: a
+/// server configured otherwise, or a server with something beside it.
+///
+/// ```text
+/// async fn a_client_sees_only_their_matters(app: TestApp) { .. }
+/// on_both_backends!(a_client_sees_only_their_matters, another_test);
+/// on_both_backends!(spawn = small_limit_app, an_upload_over_the_limit_is_refused);
+/// ```
+///
+/// A test left out of the list is never called, and the dead-code lint
+/// says so.
 ///
 /// Tests run on a multi-threaded runtime, as `vellum serve` does. Many
 /// servers share this process: the route list is generated once per process
@@ -22,17 +42,17 @@ use tokio::sync::oneshot;
 /// test's server renders a page made that render wait for ever.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    (spawn = $spawn:expr, $($name:ident),+ $(,)?) => {
         mod sqlite {
+            // For the spawn function, named as seen from the tests' module.
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-                    $body
+                    super::$name(($spawn)(app::server::db::Backend::Sqlite).await).await;
                 }
-            )*
+            )+
         }
         mod pg {
             #[allow(unused_imports)]
@@ -40,11 +60,13 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::helpers::spawn_app(app::server::db::Backend::Postgres).await;
-                    $body
+                    super::$name(($spawn)(app::server::db::Backend::Postgres).await).await;
                 }
-            )*
+            )+
         }
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(spawn = $crate::helpers::spawn_app, $($name),+);
     };
 }
 
@@ -212,6 +234,95 @@ impl TestApp {
             .send()
             .await
             .expect("GET request failed")
+    }
+
+    /// POSTs `form` to `path` as `client`, as a server function is called:
+    /// the status and the body.
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = client.post(self.url(path)).form(form).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Signs in as `email` with `password`, as `client`: the status and the
+    /// body, whose step says whether MFA comes next. Does not complete MFA;
+    /// [`TestApp::signed_in_client`] does.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> (u16, String) {
+        self.post(
+            client,
+            "/api/sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// The id of the matter `number`.
+    pub async fn matter_id(&self, number: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
+            .bind(number.to_owned())
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The id of the contact whose email is `email`.
+    pub async fn contact_id(&self, email: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("select id from contacts where email = $1")
+            .bind(email.to_owned())
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap();
+        id
+    }
+
+    /// The first message thread on the matter `number`, if it has one (the
+    /// demo gives some matters one).
+    pub async fn thread_on(&self, number: &str) -> Option<String> {
+        sqlx::query_as::<_, (String,)>(
+            "select t.id from message_threads t join matters m on m.id = t.matter_id
+             where m.number = $1 order by t.id limit 1",
+        )
+        .bind(number.to_owned())
+        .fetch_optional(self.state.db.pool())
+        .await
+        .unwrap()
+        .map(|(id,)| id)
+    }
+
+    /// Puts `email` behind an ethical wall on the matter `number`; a wall
+    /// that is already there stays as it is.
+    pub async fn wall_off(&self, email: &str, number: &str) {
+        sqlx::query(
+            "insert into ethical_walls (matter_id, user_id, reason, created_at)
+             select m.id, u.id, 'test wall', 0 from matters m, users u
+             where m.number = $1 and u.email = $2
+             on conflict do nothing",
+        )
+        .bind(number.to_owned())
+        .bind(email.to_owned())
+        .execute(self.state.db.pool())
+        .await
+        .unwrap();
+    }
+
+    /// The number a `select count(*) ..` query answers, with `binds` for
+    /// its `$1`, `$2`, ...
+    pub async fn count(&self, sql: &str, binds: &[&str]) -> i64 {
+        let mut query = sqlx::query_as::<_, (i64,)>(sql);
+        for bind in binds {
+            query = query.bind((*bind).to_owned());
+        }
+        query.fetch_one(self.state.db.pool()).await.unwrap().0
     }
 }
 

@@ -7,31 +7,13 @@ use serde_json::Value;
 
 use crate::{
     documents::{upload, upload_ok},
-    helpers::{TestApp, spawn_app},
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp, spawn_app},
     on_both_backends,
 };
 
-/// The demo thread on the matter `number`.
-async fn thread_on(app: &TestApp, number: &str) -> String {
-    let (id,): (String,) = sqlx::query_as(
-        "select t.id from message_threads t join matters m on m.id = t.matter_id where m.number = $1 order by t.id limit 1",
-    )
-    .bind(number.to_owned())
-    .fetch_one(app.state.db.pool())
-    .await
-    .unwrap();
-    id
-}
-
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
+// Topics in files of their own, to keep each file short.
+mod attachments;
+mod escalation;
 
 async fn send(app: &TestApp, client: &reqwest::Client, thread: &str, body: &str) -> String {
     send_with(app, client, thread, body, "").await
@@ -46,17 +28,17 @@ async fn send_with(
     body: &str,
     attachments: &str,
 ) -> String {
-    let (status, answer) = post(
-        app,
-        client,
-        "/api/send_message",
-        &[
-            ("thread_id", thread),
-            ("body", body),
-            ("attachments", attachments),
-        ],
-    )
-    .await;
+    let (status, answer) = app
+        .post(
+            client,
+            "/api/send_message",
+            &[
+                ("thread_id", thread),
+                ("body", body),
+                ("attachments", attachments),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -68,17 +50,8 @@ async fn fetch(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Vec
     (status, response.bytes().await.unwrap().to_vec())
 }
 
-async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .bind(bind.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    n
-}
-
 async fn open(app: &TestApp, client: &reqwest::Client, thread: &str) -> Value {
-    let (status, answer) = post(app, client, "/api/get_thread", &[("id", thread)]).await;
+    let (status, answer) = app.post(client, "/api/get_thread", &[("id", thread)]).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -93,7 +66,7 @@ fn bodies(thread: &Value) -> Vec<Option<String>> {
 }
 
 async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
-    let (status, answer) = post(app, client, "/api/unread_messages", &[("", "")]).await;
+    let (status, answer) = app.post(client, "/api/unread_messages", &[("", "")]).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -175,486 +148,563 @@ async fn read_until(
     events
 }
 
-async fn wall_off(app: &TestApp, email: &str, number: &str) {
-    sqlx::query(
-        "insert into ethical_walls (matter_id, user_id, reason, created_at)
-         select m.id, u.id, 'messaging test', 0 from matters m, users u where m.number = $1 and u.email = $2",
+async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+
+    let (status, list) = app.post(&alice, "/api/list_threads", &[("", "")]).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains(&thread),
+        "Alice sees her matter's thread: {list}"
+    );
+
+    send(&app, &alice, &thread, "Are the witness statements ready?").await;
+    let seen = open(&app, &attorney, &thread).await;
+    assert!(bodies(&seen).contains(&Some("Are the witness statements ready?".to_owned())));
+
+    send(&app, &attorney, &thread, "Yes, they go out on Friday.").await;
+    let seen = open(&app, &alice, &thread).await;
+    let messages = seen["messages"].as_array().unwrap();
+    let last = messages.last().unwrap();
+    assert_eq!(last["body"], "Yes, they go out on Friday.");
+    assert_eq!(last["mine"], false);
+    assert_eq!(messages[messages.len() - 2]["mine"], true);
+
+    let sent: (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'message.sent'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(sent.0, 2);
+    let touchpoints: (i64,) = sqlx::query_as(
+        "select count(*) from touchpoints
+         where kind in ('portal.message.sent', 'portal.message.read')",
     )
-    .bind(number.to_owned())
-    .bind(email.to_owned())
-    .execute(app.state.db.pool())
+    .fetch_one(app.state.db.pool())
     .await
     .unwrap();
+    assert_eq!(
+        touchpoints.0, 2,
+        "Alice's send and read are on her timeline"
+    );
 }
 
-on_both_backends! {
-    async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-
-        let (status, list) = post(&app, &alice, "/api/list_threads", &[("", "")]).await;
-        assert_eq!(status, 200);
-        assert!(list.contains(&thread), "Alice sees her matter's thread: {list}");
-
-        send(&app, &alice, &thread, "Are the witness statements ready?").await;
-        let seen = open(&app, &attorney, &thread).await;
-        assert!(bodies(&seen).contains(&Some("Are the witness statements ready?".to_owned())));
-
-        send(&app, &attorney, &thread, "Yes, they go out on Friday.").await;
-        let seen = open(&app, &alice, &thread).await;
-        let messages = seen["messages"].as_array().unwrap();
-        let last = messages.last().unwrap();
-        assert_eq!(last["body"], "Yes, they go out on Friday.");
-        assert_eq!(last["mine"], false);
-        assert_eq!(messages[messages.len() - 2]["mine"], true);
-
-        let sent: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'message.sent'")
-            .fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(sent.0, 2);
-        let touchpoints: (i64,) = sqlx::query_as("select count(*) from touchpoints where kind in ('portal.message.sent', 'portal.message.read')")
-            .fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(touchpoints.0, 2, "Alice's send and read are on her timeline");
+async fn a_non_participant_gets_404_for_a_thread(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let bob = app.signed_in_client(DEMO_BOB).await;
+    for (path, form) in [
+        ("/api/get_thread", vec![("id", thread.as_str())]),
+        (
+            "/api/send_message",
+            vec![("thread_id", thread.as_str()), ("body", "hello")],
+        ),
+    ] {
+        let (status, body) = app.post(&bob, path, &form).await;
+        assert_eq!(status, 404, "{path}: {body}");
     }
+    let stream = bob
+        .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 404);
 
-    async fn a_non_participant_gets_404_for_a_thread(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let bob = app.signed_in_client("bob@client.test").await;
-        for (path, form) in [
-            ("/api/get_thread", vec![("id", thread.as_str())]),
-            ("/api/send_message", vec![("thread_id", thread.as_str()), ("body", "hello")]),
-        ] {
-            let (status, body) = post(&app, &bob, path, &form).await;
-            assert_eq!(status, 404, "{path}: {body}");
+    app.wall_off(DEMO_ATTORNEY, "LIT-2026-0012").await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let (status, _) = app
+        .post(&attorney, "/api/get_thread", &[("id", thread.as_str())])
+        .await;
+    assert_eq!(status, 404, "the ethical wall keeps the attorney out");
+    let (_, list) = app.post(&attorney, "/api/list_threads", &[("", "")]).await;
+    assert!(!list.contains(&thread));
+
+    let denied: (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'access.thread' and result = 'denied'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(denied.0 >= 3, "refusals are audited");
+    let stored: (i64,) = sqlx::query_as("select count(*) from messages where thread_id = $1")
+        .bind(thread.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored.0, 1, "nothing was sent");
+}
+
+async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let first = send(&app, &alice, &thread, "First private fact").await;
+    let second = send(&app, &alice, &thread, "Second private fact").await;
+    let (sealed,): (Vec<u8>,) = sqlx::query_as("select body_sealed from messages where id = $1")
+        .bind(first.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+
+    let right = app::server::messages::open_body(&app.state, &thread, &first, &sealed)
+        .await
+        .unwrap();
+    assert_eq!(right, "First private fact");
+    let err = app::server::messages::open_body(&app.state, &thread, &second, &sealed)
+        .await
+        .unwrap_err();
+    let err = format!("{err:#}");
+    assert!(
+        err.contains(&second) && err.contains("does not belong to this record"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("private fact"),
+        "errors never carry plaintext"
+    );
+
+    let other_thread = app.thread_on("COR-2026-0031").await.unwrap();
+    assert!(
+        app::server::messages::open_body(&app.state, &other_thread, &first, &sealed)
+            .await
+            .is_err()
+    );
+
+    sqlx::query("update messages set body_sealed = $1 where id = $2")
+        .bind(sealed)
+        .bind(second)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(&alice, "/api/get_thread", &[("id", thread.as_str())])
+        .await;
+    assert_eq!(status, 500);
+    assert!(!body.contains("private fact"));
+}
+
+async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_loss_or_duplicates(
+    app: TestApp,
+) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let (seeded,): (String,) = sqlx::query_as("select max(id) from messages where thread_id = $1")
+        .bind(thread.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+
+    let url = app.url(&format!(
+        "/api/messages/stream?thread={thread}&after={seeded}"
+    ));
+    let mut stream = alice.get(&url).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut buffer = String::new();
+    let one = send(&app, &attorney, &thread, "Live one").await;
+    let first = read_events(&mut stream, &mut buffer, 1).await;
+    assert_eq!(first[0].0, one);
+    assert_eq!(first[0].1["body"], "Live one");
+    assert_eq!(first[0].1["mine"], false);
+    drop(stream);
+
+    // Sent while Alice is disconnected.
+    let two = send(&app, &attorney, &thread, "Missed two").await;
+    let three = send(&app, &alice, &thread, "Missed three").await;
+    let mut stream = alice
+        .get(app.url(&format!(
+            "/api/messages/stream?thread={thread}&after={seeded}"
+        )))
+        .header("last-event-id", one.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    let replayed = read_events(&mut stream, &mut buffer, 2).await;
+    let four = send(&app, &attorney, &thread, "Live four").await;
+    let live = read_events(&mut stream, &mut buffer, 1).await;
+    let ids: Vec<String> = replayed
+        .iter()
+        .chain(&live)
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(ids, vec![two, three, four], "every message once, in order");
+    assert_eq!(replayed[1].1["mine"], true);
+}
+
+async fn an_open_stream_stops_once_its_user_is_walled_off(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let mut stream = attorney
+        .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    read_events(&mut stream, &mut buffer, 1).await;
+
+    app.wall_off(DEMO_ATTORNEY, "LIT-2026-0012").await;
+    // Past the stream's re-check interval (10 s), the next news of the
+    // thread checks access again.
+    tokio::time::sleep(Duration::from_millis(10_500)).await;
+    send(&app, &alice, &thread, "Privileged detail after the wall").await;
+    let mut rest = buffer;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            rest.push_str(&String::from_utf8_lossy(&chunk));
         }
-        let stream = bob.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
-        assert_eq!(stream.status(), 404);
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ends");
+    assert!(
+        !rest.contains("Privileged detail"),
+        "nothing after the wall: {rest}"
+    );
+    assert!(
+        app.count(
+            "select count(*) from audit_log where action = 'access.thread' and result = $1",
+            &["denied"]
+        )
+        .await
+            >= 1
+    );
+}
 
-        wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let (status, _) = post(&app, &attorney, "/api/get_thread", &[("id", thread.as_str())]).await;
-        assert_eq!(status, 404, "the ethical wall keeps the attorney out");
-        let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
-        assert!(!list.contains(&thread));
+async fn an_open_stream_stops_once_its_session_is_ended(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let mut stream = alice
+        .get(app.url(&format!("/api/messages/stream?thread={thread}")))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    read_events(&mut stream, &mut buffer, 1).await;
 
-        let denied: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'access.thread' and result = 'denied'")
-            .fetch_one(app.state.db.pool()).await.unwrap();
-        assert!(denied.0 >= 3, "refusals are audited");
-        let stored: (i64,) = sqlx::query_as("select count(*) from messages where thread_id = $1")
-            .bind(thread.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(stored.0, 1, "nothing was sent");
-    }
-
-    async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let first = send(&app, &alice, &thread, "First private fact").await;
-        let second = send(&app, &alice, &thread, "Second private fact").await;
-        let (sealed,): (Vec<u8>,) = sqlx::query_as("select body_sealed from messages where id = $1")
-            .bind(first.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-
-        let right = app::server::messages::open_body(&app.state, &thread, &first, &sealed).await.unwrap();
-        assert_eq!(right, "First private fact");
-        let err = app::server::messages::open_body(&app.state, &thread, &second, &sealed).await.unwrap_err();
-        let err = format!("{err:#}");
-        assert!(err.contains(&second) && err.contains("does not belong to this record"), "{err}");
-        assert!(!err.contains("private fact"), "errors never carry plaintext");
-
-        let other_thread = thread_on(&app, "COR-2026-0031").await;
-        assert!(app::server::messages::open_body(&app.state, &other_thread, &first, &sealed).await.is_err());
-
-        sqlx::query("update messages set body_sealed = $1 where id = $2")
-            .bind(sealed).bind(second).execute(app.state.db.pool()).await.unwrap();
-        let (status, body) = post(&app, &alice, "/api/get_thread", &[("id", thread.as_str())]).await;
-        assert_eq!(status, 500);
-        assert!(!body.contains("private fact"));
-    }
-
-    async fn the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_loss_or_duplicates(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let (seeded,): (String,) = sqlx::query_as("select max(id) from messages where thread_id = $1")
-            .bind(thread.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-
-        let url = app.url(&format!("/api/messages/stream?thread={thread}&after={seeded}"));
-        let mut stream = alice.get(&url).send().await.unwrap();
-        assert_eq!(stream.status(), 200);
-        assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-        let mut buffer = String::new();
-        let one = send(&app, &attorney, &thread, "Live one").await;
-        let first = read_events(&mut stream, &mut buffer, 1).await;
-        assert_eq!(first[0].0, one);
-        assert_eq!(first[0].1["body"], "Live one");
-        assert_eq!(first[0].1["mine"], false);
-        drop(stream);
-
-        // Sent while Alice is disconnected.
-        let two = send(&app, &attorney, &thread, "Missed two").await;
-        let three = send(&app, &alice, &thread, "Missed three").await;
-        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}&after={seeded}")))
-            .header("last-event-id", one.as_str()).send().await.unwrap();
-        assert_eq!(stream.status(), 200);
-        let mut buffer = String::new();
-        let replayed = read_events(&mut stream, &mut buffer, 2).await;
-        let four = send(&app, &attorney, &thread, "Live four").await;
-        let live = read_events(&mut stream, &mut buffer, 1).await;
-        let ids: Vec<String> = replayed.iter().chain(&live).map(|(id, _)| id.clone()).collect();
-        assert_eq!(ids, vec![two, three, four], "every message once, in order");
-        assert_eq!(replayed[1].1["mine"], true);
-    }
-
-    async fn an_open_stream_stops_once_its_user_is_walled_off(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let mut stream = attorney.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
-        let mut buffer = String::new();
-        read_events(&mut stream, &mut buffer, 1).await;
-
-        wall_off(&app, "attorney@vellum.test", "LIT-2026-0012").await;
-        // Past the stream's re-check interval (10 s), the next news of the
-        // thread checks access again.
-        tokio::time::sleep(Duration::from_millis(10_500)).await;
-        send(&app, &alice, &thread, "Privileged detail after the wall").await;
-        let mut rest = buffer;
-        let ended = tokio::time::timeout(Duration::from_secs(10), async {
-            while let Some(chunk) = stream.chunk().await.unwrap() {
-                rest.push_str(&String::from_utf8_lossy(&chunk));
-            }
-        })
+    // Alice signs out everywhere from another device.
+    let elsewhere = app.signed_in_client(DEMO_ALICE).await;
+    let (status, _) = app
+        .post(&elsewhere, "/api/sign_out_everywhere", &[("", "")])
         .await;
-        assert!(ended.is_ok(), "the stream ends");
-        assert!(!rest.contains("Privileged detail"), "nothing after the wall: {rest}");
-        assert!(count(&app, "select count(*) from audit_log where action = 'access.thread' and result = $1", "denied").await >= 1);
-    }
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(10_500)).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    send(&app, &attorney, &thread, "Sent after the sign-out").await;
+    let mut rest = buffer;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            rest.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ends");
+    assert!(!rest.contains("Sent after the sign-out"), "{rest}");
+}
 
-    async fn an_open_stream_stops_once_its_session_is_ended(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}"))).send().await.unwrap();
-        let mut buffer = String::new();
-        read_events(&mut stream, &mut buffer, 1).await;
+async fn unread_counts_drop_after_reading(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let before = unread(&app, &attorney).await;
+    assert!(before >= 1, "Alice's seeded question is unread");
+    send(&app, &alice, &thread, "One more question").await;
+    assert_eq!(unread(&app, &attorney).await, before + 1);
+    assert_eq!(
+        unread(&app, &alice).await,
+        0,
+        "own messages are never unread"
+    );
 
-        // Alice signs out everywhere from another device.
-        let elsewhere = app.signed_in_client("alice@client.test").await;
-        let (status, _) = post(&app, &elsewhere, "/api/sign_out_everywhere", &[("", "")]).await;
-        assert_eq!(status, 200);
-        tokio::time::sleep(Duration::from_millis(10_500)).await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        send(&app, &attorney, &thread, "Sent after the sign-out").await;
-        let mut rest = buffer;
-        let ended = tokio::time::timeout(Duration::from_secs(10), async {
-            while let Some(chunk) = stream.chunk().await.unwrap() {
-                rest.push_str(&String::from_utf8_lossy(&chunk));
-            }
-        })
+    open(&app, &attorney, &thread).await;
+    assert_eq!(
+        unread(&app, &attorney).await,
+        before - 1,
+        "both messages of the thread were read"
+    );
+    let (_, list) = app.post(&attorney, "/api/list_threads", &[("", "")]).await;
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == thread.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["unread"], 0);
+}
+
+async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let id = send(&app, &alice, &thread, "Sent to the wrong matter").await;
+
+    let (status, _) = app
+        .post(&attorney, "/api/retract_message", &[("id", id.as_str())])
         .await;
-        assert!(ended.is_ok(), "the stream ends");
-        assert!(!rest.contains("Sent after the sign-out"), "{rest}");
-    }
+    assert_eq!(status, 404, "only the sender may retract");
+    let (status, body) = app
+        .post(&alice, "/api/retract_message", &[("id", id.as_str())])
+        .await;
+    assert_eq!(status, 200, "{body}");
 
-    async fn unread_counts_drop_after_reading(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let before = unread(&app, &attorney).await;
-        assert!(before >= 1, "Alice's seeded question is unread");
-        send(&app, &alice, &thread, "One more question").await;
-        assert_eq!(unread(&app, &attorney).await, before + 1);
-        assert_eq!(unread(&app, &alice).await, 0, "own messages are never unread");
+    let seen = open(&app, &attorney, &thread).await;
+    assert!(!seen.to_string().contains("wrong matter"));
+    assert_eq!(bodies(&seen).last().unwrap(), &None);
+    let page = attorney
+        .get(app.url(&format!("/messages/{thread}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Message retracted"));
+    assert!(!page.contains("wrong matter"));
 
-        open(&app, &attorney, &thread).await;
-        assert_eq!(unread(&app, &attorney).await, before - 1, "both messages of the thread were read");
-        let (_, list) = post(&app, &attorney, "/api/list_threads", &[("", "")]).await;
-        let list: Value = serde_json::from_str(&list).unwrap();
-        let row = list.as_array().unwrap().iter().find(|t| t["id"] == thread.as_str()).unwrap().clone();
-        assert_eq!(row["unread"], 0);
-    }
+    let audited: (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'message.retracted' and object_id = $1",
+    )
+    .bind(id.clone())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited.0, 1);
+    let kept: (i64,) = sqlx::query_as("select count(*) from messages where id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept.0, 1, "the ciphertext is kept, not silently deleted");
+}
 
-    async fn a_retraction_is_audited_and_the_body_is_no_longer_shown(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let id = send(&app, &alice, &thread, "Sent to the wrong matter").await;
+async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let bob = app.signed_in_client(DEMO_BOB).await;
+    let question = send(&app, &alice, &thread, "Did you get my email?").await;
+    let reached = |view: &Value, name: &str| {
+        view["receipts"].as_array().unwrap().iter().any(|r| {
+            r["name"] == name && r["last_read_message_id"].as_str().unwrap() >= question.as_str()
+        })
+    };
+    let seen = open(&app, &alice, &thread).await;
+    assert!(
+        !reached(&seen, "Amara Attorney"),
+        "nobody has read it yet: {}",
+        seen["receipts"]
+    );
 
-        let (status, _) = post(&app, &attorney, "/api/retract_message", &[("id", id.as_str())]).await;
-        assert_eq!(status, 404, "only the sender may retract");
-        let (status, body) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
-        assert_eq!(status, 200, "{body}");
-
-        let seen = open(&app, &attorney, &thread).await;
-        assert!(!seen.to_string().contains("wrong matter"));
-        assert_eq!(bodies(&seen).last().unwrap(), &None);
-        let page = attorney.get(app.url(&format!("/messages/{thread}"))).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Message retracted"));
-        assert!(!page.contains("wrong matter"));
-
-        let audited: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'message.retracted' and object_id = $1")
-            .bind(id.clone()).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(audited.0, 1);
-        let kept: (i64,) = sqlx::query_as("select count(*) from messages where id = $1")
-            .bind(id).fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(kept.0, 1, "the ciphertext is kept, not silently deleted");
-    }
-
-    async fn a_message_carries_attachments_that_every_participant_downloads_as_sent(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let contract = upload_ok(&app, &alice, "LIT-2026-0012", "contract.pdf", b"%PDF-1.7 signed".to_vec()).await;
-        let photo = upload_ok(&app, &alice, "LIT-2026-0012", "site photo.png", b"\x89PNG photo".to_vec()).await;
-        let ids = format!("{} {}", contract["document_id"].as_str().unwrap(), photo["document_id"].as_str().unwrap());
-        let message = send_with(&app, &alice, &thread, "Both files attached.", &ids).await;
-
-        let seen = open(&app, &attorney, &thread).await;
-        let last = seen["messages"].as_array().unwrap().last().unwrap().clone();
-        assert_eq!(last["id"], message.as_str());
-        let files: Vec<(i64, String, i64)> = last["attachments"].as_array().unwrap().iter()
-            .map(|a| (a["position"].as_i64().unwrap(), a["name"].as_str().unwrap().to_owned(), a["size"].as_i64().unwrap()))
-            .collect();
-        assert_eq!(files, vec![(1, "contract.pdf".to_owned(), 15), (2, "site photo.png".to_owned(), 10)]);
-        let page = attorney.get(app.url(&format!("/messages/{thread}"))).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains(&format!("/api/messages/{message}/attachments/2")), "the thread page links the files");
-
-        let (status, bytes) = fetch(&app, &attorney, &format!("/api/messages/{message}/attachments/1")).await;
-        assert_eq!((status, bytes), (200, b"%PDF-1.7 signed".to_vec()));
-        // A later version of the document does not change what was sent.
-        let replaced = upload(&app, &alice, "LIT-2026-0012", "contract.pdf", "client",
-            &[("replaces", contract["document_id"].as_str().unwrap())], b"%PDF-1.7 changed later".to_vec()).await;
-        assert_eq!(replaced.status(), 201);
-        let (status, bytes) = fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await;
-        assert_eq!((status, bytes), (200, b"%PDF-1.7 signed".to_vec()), "the message keeps the version it was sent with");
-        let (status, _) = fetch(&app, &alice, &format!("/api/messages/{message}/attachments/3")).await;
-        assert_eq!(status, 404, "no third file");
-
-        assert_eq!(count(&app, "select count(*) from audit_log where action = 'message.attachment_downloaded' and object_id = $1", &message).await, 2);
-
-        // The firm makes the photo internal: clients no longer see it listed
-        // or get it; the firm still does.
-        let (status, body) = post(&app, &attorney, "/api/set_document_visibility",
-            &[("document_id", photo["document_id"].as_str().unwrap()), ("visibility", "internal")]).await;
-        assert_eq!(status, 200, "{body}");
-        let seen = open(&app, &alice, &thread).await;
-        let mine = seen["messages"].as_array().unwrap().iter().find(|m| m["id"] == message.as_str()).unwrap().clone();
-        assert_eq!(mine["attachments"].as_array().unwrap().len(), 1);
-        assert!(!seen.to_string().contains("site photo.png"));
-        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/2")).await.0, 404);
-        assert_eq!(fetch(&app, &attorney, &format!("/api/messages/{message}/attachments/2")).await.0, 200);
-        assert_eq!(count(&app, "select count(*) from touchpoints where kind = 'portal.message.attachment_downloaded' and summary = $1", "Downloaded a message attachment").await, 1,
-            "Alice's download is on her timeline; the attorney's is in the audit log only");
-    }
-
-    async fn only_documents_of_the_threads_matter_that_may_be_shared_can_be_attached(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let bob = app.signed_in_client("bob@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let staff = app.signed_in_client("staff@vellum.test").await;
-        // Someone else's internal document is not shared by attaching it.
-        let internal = upload(&app, &staff, "LIT-2026-0012", "strategy.txt", "internal", &[], b"internal".to_vec()).await;
-        assert_eq!(internal.status(), 201);
-        let internal: Value = internal.json().await.unwrap();
-        let other_matter = upload_ok(&app, &alice, "COR-2026-0031", "shares.txt", b"shares".to_vec()).await;
-        let bobs = upload_ok(&app, &bob, "LIT-2026-0019", "bob.txt", b"bob".to_vec()).await;
-        let before = count(&app, "select count(*) from messages where thread_id = $1", &thread).await;
-
-        let attempt = |client: reqwest::Client, ids: String| {
-            let app = &app;
-            let thread = thread.clone();
-            async move {
-                post(app, &client, "/api/send_message", &[("thread_id", thread.as_str()), ("body", "see attached"), ("attachments", ids.as_str())]).await
-            }
-        };
-        let (status, body) = attempt(attorney.clone(), internal["document_id"].as_str().unwrap().to_owned()).await;
-        assert_eq!(status, 400, "{body}");
-        assert!(body.contains("This document is internal"), "{body}");
-        let (status, _) = attempt(alice.clone(), internal["document_id"].as_str().unwrap().to_owned()).await;
-        assert_eq!(status, 404, "a client cannot even see an internal document");
-        let (status, _) = attempt(alice.clone(), other_matter["document_id"].as_str().unwrap().to_owned()).await;
-        assert_eq!(status, 404, "a document of another matter is not found here");
-        let (status, body) = attempt(alice.clone(), bobs["document_id"].as_str().unwrap().to_owned()).await;
-        assert_eq!(status, 404, "another client's document is not found");
-        assert!(!body.contains("bob.txt"));
-        let (status, _) = attempt(alice.clone(), app::server::new_id()).await;
-        assert_eq!(status, 404);
-        let (status, _) = attempt(alice.clone(), "../../etc/passwd".to_owned()).await;
-        assert_eq!(status, 404, "a malformed id is not found either");
-        let many: Vec<String> = (0..11).map(|_| app::server::new_id()).collect();
-        let (status, body) = attempt(alice.clone(), many.join(" ")).await;
-        assert_eq!(status, 400, "{body}");
-        assert!(body.contains("at most 10 files"), "{body}");
-        let (status, body) = post(&app, &alice, "/api/send_message", &[("thread_id", thread.as_str()), ("body", " "), ("attachments", "")]).await;
-        assert_eq!(status, 400, "a message needs text or a file: {body}");
-
-        assert_eq!(count(&app, "select count(*) from messages where thread_id = $1", &thread).await, before, "nothing was sent");
-        assert!(count(&app, "select count(*) from audit_log where action = 'access.document' and result = $1", "denied").await >= 3, "refusals are audited");
-        let files_only = upload_ok(&app, &alice, "LIT-2026-0012", "scan.pdf", b"scan".to_vec()).await;
-        send_with(&app, &alice, &thread, "", files_only["document_id"].as_str().unwrap()).await;
-    }
-
-    async fn a_firm_users_fresh_internal_upload_is_shared_by_sending_it_and_nothing_else_is(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        // What the attorney's composer does: upload as internal.
-        let draft = upload(&app, &attorney, "LIT-2026-0012", "draft deed.pdf", "internal", &[], b"draft deed".to_vec()).await;
-        assert_eq!(draft.status(), 201);
-        let draft: Value = draft.json().await.unwrap();
-        let document = draft["document_id"].as_str().unwrap().to_owned();
-        let direct = format!("/api/documents/{document}/download");
-        assert_eq!(fetch(&app, &alice, &direct).await.0, 404, "not shared before the message is sent");
-
-        let message = send_with(&app, &attorney, &thread, "The draft deed for your review.", &document).await;
-        assert_eq!(fetch(&app, &alice, &direct).await, (200, b"draft deed".to_vec()), "sending shared it");
-        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await.0, 200);
-        assert_eq!(count(&app, "select count(*) from audit_log where action = 'document.visibility_changed' and object_id = $1", &document).await, 1);
-
-        // Retracting hides the message and its files from the conversation;
-        // the document stays with the matter, where the firm decides.
-        let (status, _) = post(&app, &attorney, "/api/retract_message", &[("id", message.as_str())]).await;
-        assert_eq!(status, 200);
-        assert_eq!(fetch(&app, &alice, &format!("/api/messages/{message}/attachments/1")).await.0, 404);
-        assert_eq!(fetch(&app, &alice, &direct).await.0, 200, "nothing silently changes in the documents");
-
-        // A document with history is not shared by attaching it, even by
-        // the firm user who created it: its other versions may not be theirs.
-        let memo = upload(&app, &attorney, "LIT-2026-0012", "memo.txt", "internal", &[], b"v1".to_vec()).await;
-        let memo: Value = memo.json().await.unwrap();
-        let memo = memo["document_id"].as_str().unwrap().to_owned();
-        let staff = app.signed_in_client("staff@vellum.test").await;
-        let v2 = upload(&app, &staff, "LIT-2026-0012", "memo.txt", "internal", &[("replaces", memo.as_str())], b"staff notes".to_vec()).await;
-        assert_eq!(v2.status(), 201);
-        let (status, body) = post(&app, &attorney, "/api/send_message", &[("thread_id", thread.as_str()), ("body", "memo"), ("attachments", memo.as_str())]).await;
-        assert_eq!(status, 400, "{body}");
-        assert_eq!(fetch(&app, &alice, &format!("/api/documents/{memo}/download")).await.0, 404, "still internal");
-    }
-
-    async fn the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let bob = app.signed_in_client("bob@client.test").await;
-        let question = send(&app, &alice, &thread, "Did you get my email?").await;
-        let reached = |view: &Value, name: &str| {
-            view["receipts"].as_array().unwrap().iter()
-                .any(|r| r["name"] == name && r["last_read_message_id"].as_str().unwrap() >= question.as_str())
-        };
-        let seen = open(&app, &alice, &thread).await;
-        assert!(!reached(&seen, "Amara Attorney"), "nobody has read it yet: {}", seen["receipts"]);
-
-        // Alice's page is open; the attorney's page shows the message as it
-        // arrives and marks it read.
-        let mut stream = alice.get(app.url(&format!("/api/messages/stream?thread={thread}&after={question}"))).send().await.unwrap();
-        let mut buffer = String::new();
-        let before = unread(&app, &attorney).await;
-        let (status, body) = post(&app, &attorney, "/api/mark_thread_read", &[("thread_id", thread.as_str()), ("message_id", question.as_str())]).await;
-        assert_eq!(status, 200, "{body}");
-        assert!(unread(&app, &attorney).await < before);
-        // The stream starts with the receipts as they are, then hears of
-        // the attorney's read.
-        let receipts_reaching = |events: &[(Option<String>, Option<String>, String)]| {
-            events.iter().filter(|(kind, ..)| kind.as_deref() == Some("receipts")).any(|(_, id, data)| {
+    // Alice's page is open; the attorney's page shows the message as it
+    // arrives and marks it read.
+    let mut stream = alice
+        .get(app.url(&format!(
+            "/api/messages/stream?thread={thread}&after={question}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    let before = unread(&app, &attorney).await;
+    let (status, body) = app
+        .post(
+            &attorney,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(unread(&app, &attorney).await < before);
+    // The stream starts with the receipts as they are, then hears of
+    // the attorney's read.
+    let receipts_reaching = |events: &[(Option<String>, Option<String>, String)]| {
+        events
+            .iter()
+            .filter(|(kind, ..)| kind.as_deref() == Some("receipts"))
+            .any(|(_, id, data)| {
                 assert_eq!(id, &None, "receipts carry no event id");
                 let receipts: Value = serde_json::from_str(data).unwrap();
-                reached(&serde_json::json!({ "receipts": receipts }), "Amara Attorney")
+                reached(
+                    &serde_json::json!({ "receipts": receipts }),
+                    "Amara Attorney",
+                )
             })
-        };
-        let events = read_until(&mut stream, &mut buffer, receipts_reaching).await;
-        assert!(receipts_reaching(&events));
-        let seen = open(&app, &alice, &thread).await;
-        assert!(reached(&seen, "Amara Attorney"));
-        assert!(count(&app, "select count(*) from audit_log where action = 'message.read' and object_id = $1", &thread).await >= 3);
-        // Reading the same message again changes nothing but the audit log.
-        let timeline = count(&app, "select count(*) from touchpoints where kind = $1", "portal.message.read").await;
-        let (status, _) = post(&app, &attorney, "/api/mark_thread_read", &[("thread_id", thread.as_str()), ("message_id", question.as_str())]).await;
-        assert_eq!(status, 200);
-        assert_eq!(count(&app, "select count(*) from touchpoints where kind = $1", "portal.message.read").await, timeline);
+    };
+    let events = read_until(&mut stream, &mut buffer, receipts_reaching).await;
+    assert!(receipts_reaching(&events));
+    let seen = open(&app, &alice, &thread).await;
+    assert!(reached(&seen, "Amara Attorney"));
+    assert!(
+        app.count(
+            "select count(*) from audit_log where action = 'message.read' and object_id = $1",
+            &[&thread]
+        )
+        .await
+            >= 3
+    );
+    // Reading the same message again changes nothing but the audit log.
+    let timeline = app
+        .count(
+            "select count(*) from touchpoints where kind = $1",
+            &["portal.message.read"],
+        )
+        .await;
+    let (status, _) = app
+        .post(
+            &attorney,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.count(
+            "select count(*) from touchpoints where kind = $1",
+            &["portal.message.read"]
+        )
+        .await,
+        timeline
+    );
 
-        // A firm-wide reader who is not on the matter's team is not named.
-        let admin = app.signed_in_client("admin@vellum.test").await;
-        open(&app, &admin, &thread).await;
-        let seen = open(&app, &alice, &thread).await;
-        assert!(!seen["receipts"].to_string().contains("Admin"), "{}", seen["receipts"]);
+    // A firm-wide reader who is not on the matter's team is not named.
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    open(&app, &admin, &thread).await;
+    let seen = open(&app, &alice, &thread).await;
+    assert!(
+        !seen["receipts"].to_string().contains("Admin"),
+        "{}",
+        seen["receipts"]
+    );
 
-        // Only participants, and only messages of that thread.
-        let (status, _) = post(&app, &bob, "/api/mark_thread_read", &[("thread_id", thread.as_str()), ("message_id", question.as_str())]).await;
-        assert_eq!(status, 404);
-        let elsewhere = thread_on(&app, "COR-2026-0031").await;
-        let (status, _) = post(&app, &alice, "/api/mark_thread_read", &[("thread_id", elsewhere.as_str()), ("message_id", question.as_str())]).await;
-        assert_eq!(status, 404, "a message of another thread");
-    }
-
-    async fn a_retracted_message_no_longer_offers_its_attachments(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let doc = upload_ok(&app, &alice, "LIT-2026-0012", "wrong.pdf", b"wrong file".to_vec()).await;
-        let message = send_with(&app, &alice, &thread, "Oops", doc["document_id"].as_str().unwrap()).await;
-        let path = format!("/api/messages/{message}/attachments/1");
-        assert_eq!(fetch(&app, &attorney, &path).await.0, 200);
-        let (status, _) = post(&app, &alice, "/api/retract_message", &[("id", message.as_str())]).await;
-        assert_eq!(status, 200);
-
-        assert_eq!(fetch(&app, &attorney, &path).await.0, 404);
-        let seen = open(&app, &attorney, &thread).await;
-        let last = seen["messages"].as_array().unwrap().last().unwrap().clone();
-        assert_eq!(last["attachments"], serde_json::json!([]));
-        assert!(!seen.to_string().contains("wrong.pdf"));
-    }
-
-    async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app) {
-        app.seed().await;
-        let thread = thread_on(&app, "LIT-2026-0012").await;
-        let alice = app.signed_in_client("alice@client.test").await;
-        let attorney = app.signed_in_client("attorney@vellum.test").await;
-        let url = app.url(&format!("/api/messages/stream?thread={thread}"));
-        let mut stream = attorney.get(&url).send().await.unwrap();
-        assert_eq!(stream.status(), 200);
-        let mut buffer = String::new();
-        read_events(&mut stream, &mut buffer, 1).await; // the seeded question
-
-        let id = send(&app, &alice, &thread, "Please ignore this").await;
-        let (status, _) = post(&app, &alice, "/api/retract_message", &[("id", id.as_str())]).await;
-        assert_eq!(status, 200);
-        let events = read_until(&mut stream, &mut buffer, |events| {
-            events.iter().any(|(kind, ..)| kind.as_deref() == Some("retracted"))
-        }).await;
-        let events: Vec<_> = events.into_iter().filter(|(kind, ..)| kind.as_deref() != Some("receipts")).collect();
-        assert_eq!(events[0].1.as_deref(), Some(id.as_str()), "the message arrives first");
-        let retracted = events.last().unwrap();
-        assert_eq!((retracted.0.as_deref(), retracted.1.as_deref(), retracted.2.as_str()), (Some("retracted"), None, id.as_str()),
-            "a retraction names the message and carries no event id, so Last-Event-ID stays the last message");
-        drop(stream);
-
-        // A page that reconnects after the last message it saw still learns
-        // of the retraction.
-        let mut stream = attorney.get(&url).header("last-event-id", id.as_str()).send().await.unwrap();
-        let mut buffer = String::new();
-        let events = read_until(&mut stream, &mut buffer, |events| !events.is_empty()).await;
-        assert_eq!((events[0].0.as_deref(), events[0].2.as_str()), (Some("retracted"), id.as_str()));
-    }
+    // Only participants, and only messages of that thread.
+    let (status, _) = app
+        .post(
+            &bob,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", thread.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404);
+    let elsewhere = app.thread_on("COR-2026-0031").await.unwrap();
+    let (status, _) = app
+        .post(
+            &alice,
+            "/api/mark_thread_read",
+            &[
+                ("thread_id", elsewhere.as_str()),
+                ("message_id", question.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 404, "a message of another thread");
 }
+
+async fn a_retraction_reaches_open_pages_live_and_pages_that_reconnect(app: TestApp) {
+    app.seed().await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let url = app.url(&format!("/api/messages/stream?thread={thread}"));
+    let mut stream = attorney.get(&url).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    read_events(&mut stream, &mut buffer, 1).await; // the seeded question
+
+    let id = send(&app, &alice, &thread, "Please ignore this").await;
+    let (status, _) = app
+        .post(&alice, "/api/retract_message", &[("id", id.as_str())])
+        .await;
+    assert_eq!(status, 200);
+    let events = read_until(&mut stream, &mut buffer, |events| {
+        events
+            .iter()
+            .any(|(kind, ..)| kind.as_deref() == Some("retracted"))
+    })
+    .await;
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|(kind, ..)| kind.as_deref() != Some("receipts"))
+        .collect();
+    assert_eq!(
+        events[0].1.as_deref(),
+        Some(id.as_str()),
+        "the message arrives first"
+    );
+    let retracted = events.last().unwrap();
+    assert_eq!(
+        (
+            retracted.0.as_deref(),
+            retracted.1.as_deref(),
+            retracted.2.as_str()
+        ),
+        (Some("retracted"), None, id.as_str()),
+        "a retraction names the message and carries no event id, \
+         so Last-Event-ID stays the last message"
+    );
+    drop(stream);
+
+    // A page that reconnects after the last message it saw still learns
+    // of the retraction.
+    let mut stream = attorney
+        .get(&url)
+        .header("last-event-id", id.as_str())
+        .send()
+        .await
+        .unwrap();
+    let mut buffer = String::new();
+    let events = read_until(&mut stream, &mut buffer, |events| !events.is_empty()).await;
+    assert_eq!(
+        (events[0].0.as_deref(), events[0].2.as_str()),
+        (Some("retracted"), id.as_str())
+    );
+}
+
+on_both_backends!(
+    a_client_and_the_attorney_exchange_messages_on_a_thread,
+    a_non_participant_gets_404_for_a_thread,
+    a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error,
+    the_stream_delivers_a_new_message_live_and_a_reconnect_resumes_without_loss_or_duplicates,
+    an_open_stream_stops_once_its_user_is_walled_off,
+    an_open_stream_stops_once_its_session_is_ended,
+    unread_counts_drop_after_reading,
+    a_retraction_is_audited_and_the_body_is_no_longer_shown,
+    the_sender_sees_who_has_read_their_message_and_the_page_hears_it_live,
+    a_retraction_reaches_open_pages_live_and_pages_that_reconnect
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
     let app = spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let phrase = "quixotic-marmalade-7f3a9c";
     send(&app, &alice, &thread, &format!("My secret is {phrase}")).await;
     for file in ["vellum.db", "vellum.db-wal"] {
@@ -674,155 +724,18 @@ async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
     assert!(wal + db > 0, "the database was written");
 }
 
-mod escalation {
-    use super::*;
-
-    async fn outbox_to(app: &TestApp, email: &str) -> Vec<(String, String)> {
-        app.outbox_emails(email)
-            .await
-            .into_iter()
-            .filter(|(kind, _, _)| kind == "message_notice")
-            .map(|(_, subject, body)| (subject, body))
-            .collect()
-    }
-
-    on_both_backends! {
-        async fn a_matter_sets_its_own_response_target_and_the_inbox_uses_it(app) {
-            app.seed().await;
-            let thread = thread_on(&app, "LIT-2026-0012").await;
-            let matter = crate::documents::matter_id(&app, "LIT-2026-0012").await;
-            let alice = app.signed_in_client("alice@client.test").await;
-            let attorney = app.signed_in_client("attorney@vellum.test").await;
-            let inbox_target = |app: &TestApp, client: reqwest::Client| {
-                let thread = thread.clone();
-                let url = app.url("/api/message_inbox");
-                async move {
-                    let items: Value = client.post(url).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
-                    items.as_array().unwrap().iter().find(|i| i["thread_id"] == thread.as_str()).unwrap()["sla_minutes"].as_i64().unwrap()
-                }
-            };
-            let firm_default = app.state.messaging.sla_minutes;
-            assert_eq!(inbox_target(&app, attorney.clone()).await, firm_default);
-
-            let (status, body) = post(&app, &attorney, "/api/set_response_target", &[("id", matter.as_str()), ("minutes", "30")]).await;
-            assert_eq!(status, 200, "{body}");
-            assert_eq!(inbox_target(&app, attorney.clone()).await, 30, "the matter's own target wins over the firm's");
-            let (_, detail) = post(&app, &attorney, "/api/matter_detail", &[("id", matter.as_str())]).await;
-            let detail: Value = serde_json::from_str(&detail).unwrap();
-            assert_eq!(detail["response_target"]["own_minutes"], 30);
-            let (_, detail) = post(&app, &alice, "/api/matter_detail", &[("id", matter.as_str())]).await;
-            let detail: Value = serde_json::from_str(&detail).unwrap();
-            assert_eq!(detail["response_target"], Value::Null, "clients are not shown the firm's targets");
-
-            let (status, body) = post(&app, &attorney, "/api/set_response_target", &[("id", matter.as_str()), ("minutes", "two hours")]).await;
-            assert_eq!(status, 400, "{body}");
-            assert!(body.contains("whole minutes"), "{body}");
-            let (status, body) = post(&app, &attorney, "/api/add_key_date", &[("id", matter.as_str()), ("kind", "meeting"), ("title", "x"),
-                ("date", "2026-13-45"), ("time", ""), ("location", "")]).await;
-            assert_eq!(status, 400, "a bad date on the same page is a 400 too: {body}");
-            let (status, _) = post(&app, &alice, "/api/set_response_target", &[("id", matter.as_str()), ("minutes", "1")]).await;
-            assert_eq!(status, 404, "a client cannot change it");
-            assert_eq!(inbox_target(&app, attorney.clone()).await, 30);
-
-            let (status, _) = post(&app, &attorney, "/api/set_response_target", &[("id", matter.as_str()), ("minutes", "")]).await;
-            assert_eq!(status, 200);
-            assert_eq!(inbox_target(&app, attorney.clone()).await, firm_default, "blank goes back to the firm's default");
-            assert_eq!(count(&app, "select count(*) from audit_log where action = 'matter.response_target_changed' and object_id = $1", &matter).await, 2);
-        }
-
-        async fn a_breached_response_time_creates_exactly_one_task(app) {
-            app.seed().await;
-            let thread = thread_on(&app, "LIT-2026-0012").await;
-            // Alice's seeded question arrived two hours ago; this thread's
-            // target is one minute.
-            sqlx::query("update message_threads set sla_minutes = 1 where id = $1")
-                .bind(thread.clone()).execute(app.state.db.pool()).await.unwrap();
-            sqlx::query("update messages set created_at = created_at - 7200000 where thread_id = $1")
-                .bind(thread.clone()).execute(app.state.db.pool()).await.unwrap();
-
-            let attorney = app.signed_in_client("attorney@vellum.test").await;
-            let (status, answer) = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
-            assert_eq!(status, 200, "{answer}");
-            let inbox: Value = serde_json::from_str(&answer).unwrap();
-            let items = inbox.as_array().unwrap();
-            assert_eq!(items[0]["thread_id"], thread.as_str(), "the longest-waiting thread comes first");
-            assert_eq!(items[0]["breached"], true);
-            assert_eq!(items[0]["sla_minutes"], 1);
-            assert!(items[1..].iter().all(|i| i["breached"] == false), "the others are within 240 minutes");
-            let page = attorney.get(app.url("/inbox")).send().await.unwrap().text().await.unwrap();
-            assert!(page.contains("breached") && page.contains("Overdue since"));
-
-            assert_eq!(app::server::messages::escalate_breaches(&app.state).await.unwrap(), 0, "no second task");
-            let _ = post(&app, &attorney, "/api/message_inbox", &[("", "")]).await;
-            let tasks: Vec<(String, String)> = sqlx::query_as(
-                "select k.owner_user_id, k.status from tasks k where k.thread_id = $1",
-            )
-            .bind(thread.clone()).fetch_all(app.state.db.pool()).await.unwrap();
-            let (responsible,): (String,) = sqlx::query_as(
-                "select tm.user_id from matter_team tm join matters m on m.id = tm.matter_id
-                 where m.number = 'LIT-2026-0012' and tm.role = 'responsible'",
-            )
-            .fetch_one(app.state.db.pool()).await.unwrap();
-            assert_eq!(tasks, vec![(responsible, "open".to_owned())]);
-            let all: (i64,) = sqlx::query_as("select count(*) from tasks").fetch_one(app.state.db.pool()).await.unwrap();
-            assert_eq!(all.0, 1, "threads within their target get no task");
-
-            let alice = app.signed_in_client("alice@client.test").await;
-            let (status, _) = post(&app, &alice, "/api/message_inbox", &[("", "")]).await;
-            assert_eq!(status, 404, "clients have no inbox");
-
-            // The firm's answer completes the follow-up, and it is audited.
-            send(&app, &attorney, &thread, "Thank you, we are on it.").await;
-            let tasks: Vec<(String,)> = sqlx::query_as("select status from tasks where thread_id = $1")
-                .bind(thread.clone()).fetch_all(app.state.db.pool()).await.unwrap();
-            assert_eq!(tasks, vec![("done".to_owned(),)]);
-            let done: (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'task.completed'")
-                .fetch_one(app.state.db.pool()).await.unwrap();
-            assert_eq!(done.0, 1);
-        }
-
-        async fn the_notification_email_holds_no_message_text_and_quick_messages_send_one_email(app) {
-            app.seed().await;
-            let thread = thread_on(&app, "LIT-2026-0012").await;
-            let alice = app.signed_in_client("alice@client.test").await;
-            let attorney = app.signed_in_client("attorney@vellum.test").await;
-            send(&app, &alice, &thread, "The vault code is zebra-lantern-42").await;
-            send(&app, &alice, &thread, "And the second one is otter-quill-17").await;
-
-            let emails = outbox_to(&app, "attorney@vellum.test").await;
-            assert_eq!(emails.len(), 1, "two quick messages, one email");
-            let (subject, body) = &emails[0];
-            assert_eq!(subject, "You have a new secure message");
-            assert!(body.contains(&format!("/messages/{thread}")), "{body}");
-            assert!(!body.contains("zebra") && !body.contains("otter"), "{body}");
-            assert!(outbox_to(&app, "alice@client.test").await.is_empty(), "the sender is not told");
-
-            send(&app, &attorney, &thread, "Noted.").await;
-            assert_eq!(outbox_to(&app, "alice@client.test").await.len(), 1);
-
-            // With emails turned off, nothing more arrives, even after the
-            // batch window.
-            let (status, answer) = post(&app, &attorney, "/api/set_message_emails", &[("enabled", "false")]).await;
-            assert_eq!(status, 200, "{answer}");
-            sqlx::query("delete from message_notices").execute(app.state.db.pool()).await.unwrap();
-            send(&app, &alice, &thread, "One more").await;
-            assert_eq!(outbox_to(&app, "attorney@vellum.test").await.len(), 1);
-        }
-    }
-}
-
 /// The attorney as a principal, to send messages without a session of their
 /// own (which would meet the same short limits as the reader's).
 async fn attorney_principal(app: &TestApp) -> app::server::auth::Principal {
     let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
-        .bind("attorney@vellum.test")
+        .bind(DEMO_ATTORNEY)
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
     app::server::auth::Principal {
         user_id: app::domain::ids::UserId::from_trusted(id),
         role: app::domain::role::Role::Attorney,
-        email: "attorney@vellum.test".to_owned(),
+        email: DEMO_ATTORNEY.to_owned(),
         display_name: "Attorney".to_owned(),
         contact_id: None,
         session_handle: String::new(),
@@ -850,9 +763,9 @@ async fn stream_under_limits(
     )
     .await;
     app.seed().await;
-    let thread = thread_on(&app, "LIT-2026-0012").await;
+    let thread = app.thread_on("LIT-2026-0012").await.unwrap();
     let attorney = attorney_principal(&app).await;
-    let alice = app.signed_in_client("alice@client.test").await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
     let signed_in = std::time::Instant::now();
     let mut stream = alice
         .get(app.url(&format!("/api/messages/stream?thread={thread}")))
@@ -886,7 +799,7 @@ async fn stream_under_limits(
         .unwrap();
         sent.push((at, body));
         if keep_active && at < 5000 && sent.len() % 2 == 0 {
-            let (status, _) = post(&app, &alice, "/api/unread_messages", &[("", "")]).await;
+            let (status, _) = app.post(&alice, "/api/unread_messages", &[("", "")]).await;
             assert_eq!(status, 200, "Alice is still signed in at {at} ms");
         }
     }

@@ -9,7 +9,10 @@ use app::server::{
     seed::{SeedOutcome, seed_demo},
 };
 
-use crate::{helpers::TestApp, on_both_backends};
+use crate::{
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
 
 /// The tables of the core schema.
 const CORE_TABLES: &[&str] = &[
@@ -27,7 +30,7 @@ const CORE_TABLES: &[&str] = &[
     "audit_log",
 ];
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+async fn rows_in(app: &TestApp, table: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(&format!("select count(*) from {table}"))
         .fetch_one(app.state.db.pool())
         .await
@@ -38,7 +41,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 async fn counts(app: &TestApp) -> Vec<i64> {
     let mut all = Vec::new();
     for table in CORE_TABLES {
-        all.push(count(app, table).await);
+        all.push(rows_in(app, table).await);
     }
     all
 }
@@ -60,178 +63,236 @@ fn migration_files(backend: Backend) -> usize {
     .count()
 }
 
-on_both_backends! {
-    async fn concurrent_writers_all_succeed_and_every_audit_row_is_kept(app) {
-        // Each listing writes an audit row inside a write transaction while
-        // other requests write their sessions. On SQLite a transaction that
-        // read before writing used to fail at once with "database is locked".
-        app.seed().await;
-        let before = count(&app, "audit_log").await;
-        let mut clients = Vec::new();
-        for email in ["alice@client.test", "bob@client.test", "alice@client.test", "bob@client.test"] {
-            clients.push(app.signed_in_client(email).await);
-        }
-        let requests = clients.iter().cycle().take(48).map(|client| async {
-            let response = client.post(app.url("/api/list_matters")).form(&[("", "")]).send().await.unwrap();
-            (response.status().as_u16(), response.text().await.unwrap())
-        });
-        let answers = futures_util::future::join_all(requests).await;
-        let failed: Vec<_> = answers.iter().filter(|(status, _)| *status != 200).collect();
-        assert!(failed.is_empty(), "every concurrent request succeeds: {failed:?}");
-        let (listed,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'matters.listed'")
-            .fetch_one(app.state.db.pool()).await.unwrap();
-        assert_eq!(listed, 48, "one audit row per listing");
-        assert!(count(&app, "audit_log").await >= before + 48);
+async fn concurrent_writers_all_succeed_and_every_audit_row_is_kept(app: TestApp) {
+    // Each listing writes an audit row inside a write transaction while
+    // other requests write their sessions. On SQLite a transaction that
+    // read before writing used to fail at once with "database is locked".
+    app.seed().await;
+    let before = rows_in(&app, "audit_log").await;
+    let mut clients = Vec::new();
+    for email in [DEMO_ALICE, DEMO_BOB, DEMO_ALICE, DEMO_BOB] {
+        clients.push(app.signed_in_client(email).await);
     }
-
-    async fn migrations_run_from_empty_and_create_every_core_table(app) {
-        for table in CORE_TABLES {
-            assert_eq!(count(&app, table).await, 0, "{table} should start empty");
-        }
-        let (applied,): (i64,) = sqlx::query_as("select count(*) from _sqlx_migrations where success = true")
-            .fetch_one(app.state.db.pool())
-            .await
-            .unwrap();
-        assert_eq!(usize::try_from(applied).unwrap(), migration_files(app.state.db.backend()));
-    }
-
-    async fn running_migrations_again_changes_nothing(app) {
-        app.state.db.migrate().await.expect("second migration run");
-        assert_eq!(counts(&app).await, vec![0; CORE_TABLES.len()]);
-    }
-
-    async fn seeding_the_demo_firm_twice_changes_nothing_the_second_time(app) {
-        assert_eq!(seed_demo(&app.state.db).await.unwrap(), SeedOutcome::Created);
-        let after_first = counts(&app).await;
-        assert_eq!(seed_demo(&app.state.db).await.unwrap(), SeedOutcome::AlreadyPresent);
-        assert_eq!(counts(&app).await, after_first);
-    }
-
-    async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dates(app) {
-        seed_demo(&app.state.db).await.unwrap();
-        let users: Vec<(String, String)> = sqlx::query_as("select email, role from users order by email")
-            .fetch_all(app.state.db.pool())
-            .await
-            .unwrap();
-        for (email, role) in [
-            ("admin@vellum.test", "admin"),
-            ("attorney@vellum.test", "attorney"),
-            ("staff@vellum.test", "staff"),
-            ("alice@client.test", "client"),
-            ("bob@client.test", "client"),
-        ] {
-            assert!(users.contains(&(email.to_owned(), role.to_owned())), "missing {email} as {role}");
-        }
-        for client in ["alice@client.test", "bob@client.test"] {
-            let matters: Vec<(String, i64, i64)> = sqlx::query_as(
-                "select m.id,
-                        (select count(*) from matter_stages s where s.matter_id = m.id),
-                        (select count(*) from key_dates d where d.matter_id = m.id)
-                 from matters m
-                 join matter_client_access a on a.matter_id = m.id
-                 join users u on u.id = a.user_id
-                 where u.email = $1",
-            )
-            .bind(client)
-            .fetch_all(app.state.db.pool())
-            .await
-            .unwrap();
-            assert!(matters.len() >= 2, "{client} has {} matters", matters.len());
-            for (id, stages, dates) in matters {
-                assert!(stages >= 3 && dates >= 1, "matter {id} of {client}: {stages} stages, {dates} dates");
-            }
-        }
-        let (accounts,): (i64,) = sqlx::query_as(
-            "select count(distinct c.account_id) from users u join contacts c on c.id = u.contact_id where u.role = 'client'",
-        )
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-        assert_eq!(accounts, 2, "Alice and Bob are at different accounts");
-        assert!(count(&app, "touchpoints").await >= 10);
-        assert!(count(&app, "ethical_walls").await >= 1);
-    }
-
-    async fn the_dashboard_query_lists_matters_with_their_current_stage(app) {
-        let admin = Subject { user_id: new_id(), role: Role::Admin };
-        assert!(list_matters(&app.state.db, &admin).await.unwrap().is_empty());
-        seed_demo(&app.state.db).await.unwrap();
-        let matters = list_matters(&app.state.db, &admin).await.unwrap();
-        assert_eq!(matters.len(), 10);
-        let lease = matters
-            .iter()
-            .find(|m| m.number == "LIT-2026-0012")
-            .expect("the lease dispute is listed");
-        assert_eq!(lease.title, "Harbour lease dispute");
-        assert_eq!(lease.client_name, "Moreau Bakery Ltd");
-        assert_eq!(lease.current_stage.as_deref(), Some("Discovery"));
-        assert_eq!((lease.stage_position, lease.stage_count), (3, 6));
-        // Closed matters come after open ones.
-        let first_closed = matters.iter().position(|m| m.status == "closed").expect("a closed matter");
-        assert!(matters[first_closed..].iter().all(|m| m.status == "closed"));
-    }
-
-    async fn foreign_keys_are_enforced(app) {
-        let orphan = sqlx::query(
-            "insert into matters (id, number, title, practice_area, account_id, opened_at, created_at)
-             values ($1, 'X-1', 'Orphan', 'Litigation', $2, 0, 0)",
-        )
-        .bind(new_id())
-        .bind(new_id())
-        .execute(app.state.db.pool())
-        .await;
-        assert!(orphan.is_err(), "a matter with no account was accepted");
-    }
-
-    async fn a_client_user_must_be_linked_to_a_contact(app) {
-        let unlinked = sqlx::query(
-            "insert into users (id, email, display_name, role, created_at) values ($1, 'c@x.test', 'C', 'client', $2)",
-        )
-        .bind(new_id())
-        .bind(now_ms())
-        .execute(app.state.db.pool())
-        .await;
-        assert!(unlinked.is_err(), "a client without a contact was accepted");
-    }
-
-    async fn concurrent_write_transactions_all_commit(app) {
-        let mut tasks = Vec::new();
-        for i in 0..16 {
-            let db = app.state.db.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut tx = db.begin_write().await?;
-                sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, $2, 'organisation', $3)")
-                    .bind(new_id())
-                    .bind(format!("Account {i}"))
-                    .bind(now_ms())
-                    .execute(tx.conn())
-                    .await?;
-                tx.commit().await?;
-                anyhow::Ok(())
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap().unwrap();
-        }
-        assert_eq!(count(&app, "accounts").await, 16);
-    }
-
-    async fn the_list_matters_server_function_answers_json(app) {
-        app.seed().await;
-        let client = app.signed_in_client("admin@vellum.test").await;
+    let requests = clients.iter().cycle().take(48).map(|client| async {
         let response = client
             .post(app.url("/api/list_matters"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("")
+            .form(&[("", "")])
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 200);
-        let matters: Vec<serde_json::Value> = response.json().await.unwrap();
-        assert_eq!(matters.len(), 10);
-        assert!(matters.iter().any(|m| m["current_stage"] == "Discovery"));
-    }
+        (response.status().as_u16(), response.text().await.unwrap())
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let failed: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status != 200)
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "every concurrent request succeeds: {failed:?}"
+    );
+    let (listed,): (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'matters.listed'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(listed, 48, "one audit row per listing");
+    assert!(rows_in(&app, "audit_log").await >= before + 48);
 }
+
+async fn migrations_run_from_empty_and_create_every_core_table(app: TestApp) {
+    for table in CORE_TABLES {
+        assert_eq!(rows_in(&app, table).await, 0, "{table} should start empty");
+    }
+    let (applied,): (i64,) =
+        sqlx::query_as("select count(*) from _sqlx_migrations where success = true")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        usize::try_from(applied).unwrap(),
+        migration_files(app.state.db.backend())
+    );
+}
+
+async fn running_migrations_again_changes_nothing(app: TestApp) {
+    app.state.db.migrate().await.expect("second migration run");
+    assert_eq!(counts(&app).await, vec![0; CORE_TABLES.len()]);
+}
+
+async fn seeding_the_demo_firm_twice_changes_nothing_the_second_time(app: TestApp) {
+    assert_eq!(
+        seed_demo(&app.state.db).await.unwrap(),
+        SeedOutcome::Created
+    );
+    let after_first = counts(&app).await;
+    assert_eq!(
+        seed_demo(&app.state.db).await.unwrap(),
+        SeedOutcome::AlreadyPresent
+    );
+    assert_eq!(counts(&app).await, after_first);
+}
+
+async fn the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dates(app: TestApp) {
+    seed_demo(&app.state.db).await.unwrap();
+    let users: Vec<(String, String)> =
+        sqlx::query_as("select email, role from users order by email")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    for (email, role) in [
+        (DEMO_ADMIN, "admin"),
+        (DEMO_ATTORNEY, "attorney"),
+        (DEMO_STAFF, "staff"),
+        (DEMO_ALICE, "client"),
+        (DEMO_BOB, "client"),
+    ] {
+        assert!(
+            users.contains(&(email.to_owned(), role.to_owned())),
+            "missing {email} as {role}"
+        );
+    }
+    for client in [DEMO_ALICE, DEMO_BOB] {
+        let matters: Vec<(String, i64, i64)> = sqlx::query_as(
+            "select m.id,
+                    (select count(*) from matter_stages s where s.matter_id = m.id),
+                    (select count(*) from key_dates d where d.matter_id = m.id)
+             from matters m
+             join matter_client_access a on a.matter_id = m.id
+             join users u on u.id = a.user_id
+             where u.email = $1",
+        )
+        .bind(client)
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+        assert!(matters.len() >= 2, "{client} has {} matters", matters.len());
+        for (id, stages, dates) in matters {
+            assert!(
+                stages >= 3 && dates >= 1,
+                "matter {id} of {client}: {stages} stages, {dates} dates"
+            );
+        }
+    }
+    let (accounts,): (i64,) = sqlx::query_as(
+        "select count(distinct c.account_id) from users u join contacts c on c.id = u.contact_id
+         where u.role = 'client'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(accounts, 2, "Alice and Bob are at different accounts");
+    assert!(rows_in(&app, "touchpoints").await >= 10);
+    assert!(rows_in(&app, "ethical_walls").await >= 1);
+}
+
+async fn the_dashboard_query_lists_matters_with_their_current_stage(app: TestApp) {
+    let admin = Subject {
+        user_id: new_id(),
+        role: Role::Admin,
+    };
+    assert!(
+        list_matters(&app.state.db, &admin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    seed_demo(&app.state.db).await.unwrap();
+    let matters = list_matters(&app.state.db, &admin).await.unwrap();
+    assert_eq!(matters.len(), 10);
+    let lease = matters
+        .iter()
+        .find(|m| m.number == "LIT-2026-0012")
+        .expect("the lease dispute is listed");
+    assert_eq!(lease.title, "Harbour lease dispute");
+    assert_eq!(lease.client_name, "Moreau Bakery Ltd");
+    assert_eq!(lease.current_stage.as_deref(), Some("Discovery"));
+    assert_eq!((lease.stage_position, lease.stage_count), (3, 6));
+    // Closed matters come after open ones.
+    let first_closed = matters
+        .iter()
+        .position(|m| m.status == "closed")
+        .expect("a closed matter");
+    assert!(matters[first_closed..].iter().all(|m| m.status == "closed"));
+}
+
+async fn foreign_keys_are_enforced(app: TestApp) {
+    let orphan = sqlx::query(
+        "insert into matters (id, number, title, practice_area, account_id, opened_at, created_at)
+         values ($1, 'X-1', 'Orphan', 'Litigation', $2, 0, 0)",
+    )
+    .bind(new_id())
+    .bind(new_id())
+    .execute(app.state.db.pool())
+    .await;
+    assert!(orphan.is_err(), "a matter with no account was accepted");
+}
+
+async fn a_client_user_must_be_linked_to_a_contact(app: TestApp) {
+    let unlinked = sqlx::query(
+        "insert into users (id, email, display_name, role, created_at)
+         values ($1, 'c@x.test', 'C', 'client', $2)",
+    )
+    .bind(new_id())
+    .bind(now_ms())
+    .execute(app.state.db.pool())
+    .await;
+    assert!(unlinked.is_err(), "a client without a contact was accepted");
+}
+
+async fn concurrent_write_transactions_all_commit(app: TestApp) {
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let db = app.state.db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin_write().await?;
+            sqlx::query(
+                "insert into accounts (id, name, kind, created_at)
+                 values ($1, $2, 'organisation', $3)",
+            )
+            .bind(new_id())
+            .bind(format!("Account {i}"))
+            .bind(now_ms())
+            .execute(tx.conn())
+            .await?;
+            tx.commit().await?;
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(rows_in(&app, "accounts").await, 16);
+}
+
+async fn the_list_matters_server_function_answers_json(app: TestApp) {
+    app.seed().await;
+    let client = app.signed_in_client(DEMO_ADMIN).await;
+    let response = client
+        .post(app.url("/api/list_matters"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let matters: Vec<serde_json::Value> = response.json().await.unwrap();
+    assert_eq!(matters.len(), 10);
+    assert!(matters.iter().any(|m| m["current_stage"] == "Discovery"));
+}
+
+on_both_backends!(
+    concurrent_writers_all_succeed_and_every_audit_row_is_kept,
+    migrations_run_from_empty_and_create_every_core_table,
+    running_migrations_again_changes_nothing,
+    seeding_the_demo_firm_twice_changes_nothing_the_second_time,
+    the_demo_firm_has_its_users_and_two_clients_with_matters_stages_and_dates,
+    the_dashboard_query_lists_matters_with_their_current_stage,
+    foreign_keys_are_enforced,
+    a_client_user_must_be_linked_to_a_contact,
+    concurrent_write_transactions_all_commit,
+    the_list_matters_server_function_answers_json
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {

@@ -4,7 +4,7 @@ use axum::{Router, routing::get};
 use server::state::ServerState;
 
 use crate::{
-    helpers::{TestApp, spawn_app_with},
+    helpers::{DEMO_ALICE, TestApp, spawn_app_with},
     on_both_backends,
 };
 
@@ -48,26 +48,34 @@ async fn assert_security_headers(app: &TestApp, path: &str) {
     assert!(!header(&response, "x-request-id").is_empty(), "{path}");
 }
 
-on_both_backends! {
-    async fn healthz_answers_when_the_process_is_up(app) {
-        let response = app.get("/healthz").await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.text().await.unwrap(), "ok\n");
-    }
-
-    async fn readyz_answers_when_the_database_can_be_reached(app) {
-        let response = app.get("/readyz").await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.text().await.unwrap(), "ready\n");
-    }
-
-    async fn readyz_answers_503_when_the_database_cannot_be_reached(app) {
-        app.state.db.close().await;
-        let response = app.get("/readyz").await;
-        assert_eq!(response.status(), 503);
-        assert_eq!(app.get("/healthz").await.status(), 200, "the process itself is still up");
-    }
+async fn healthz_answers_when_the_process_is_up(app: TestApp) {
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
 }
+
+async fn readyz_answers_when_the_database_can_be_reached(app: TestApp) {
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ready\n");
+}
+
+async fn readyz_answers_503_when_the_database_cannot_be_reached(app: TestApp) {
+    app.state.db.close().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "the process itself is still up"
+    );
+}
+
+on_both_backends!(
+    healthz_answers_when_the_process_is_up,
+    readyz_answers_when_the_database_can_be_reached,
+    readyz_answers_503_when_the_database_cannot_be_reached
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_response_carries_the_security_headers() {
@@ -111,7 +119,7 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
     );
     let app = spawn_app_with(app::server::db::Backend::Sqlite, routes).await;
     app.seed().await;
-    let client = app.signed_in_client("alice@client.test").await;
+    let client = app.signed_in_client(DEMO_ALICE).await;
     let response = client.get(app.url("/test/panic")).send().await.unwrap();
     assert_eq!(response.status(), 500);
     let request_id = header(&response, "x-request-id").to_owned();
@@ -145,7 +153,7 @@ async fn a_request_body_over_the_limit_is_rejected_with_413() {
 async fn an_unknown_path_answers_404_with_the_apps_not_found_page() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     app.seed().await;
-    let client = app.signed_in_client("alice@client.test").await;
+    let client = app.signed_in_client(DEMO_ALICE).await;
     let response = client
         .get(app.url("/matters/does-not-exist/anything"))
         .send()
@@ -252,7 +260,7 @@ async fn with_a_certificate_it_serves_https_with_hsts_and_a_secure_host_cookie()
     let signed_in = client
         .post(format!("{base}/api/sign_in"))
         .form(&[
-            ("email", "alice@client.test"),
+            ("email", DEMO_ALICE),
             ("password", crate::helpers::TEST_PASSWORD),
         ])
         .send()
