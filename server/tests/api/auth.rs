@@ -32,7 +32,7 @@ fn client_from(ip: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .local_address(Some(ip.parse().unwrap()))
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(std::time::Duration::from_mins(1))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

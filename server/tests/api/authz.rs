@@ -35,13 +35,13 @@ async fn give_every_probed_matter_a_document(app: &TestApp) {
         let document = upload_matrix_file(app, &admin, number).await;
         // And, where the matter has a conversation, a message carrying it.
         if let Some(thread) = app.thread_on(number).await {
-            app::server::messages::send(
+            app::server::messages::send_message(
                 &app.state,
                 &admin,
                 &app::server::auth::ClientInfo::default(),
-                &thread,
+                &app::domain::ids::ThreadId::parse(&thread).unwrap(),
                 "matrix",
-                &document,
+                &[app::domain::ids::DocumentId::parse(&document).unwrap()],
             )
             .await
             .unwrap();
@@ -106,6 +106,7 @@ async fn upload_matrix_file(
     .await
     .unwrap()
     .document_id
+    .into()
 }
 
 /// One role's three objects and what it may see of them.
@@ -288,7 +289,7 @@ async fn the_sql_filter_and_the_policy_rules_agree_for_every_user_and_matter(app
             user_id,
             role: Role::parse(&role).unwrap(),
         };
-        let listed: Vec<String> = app::server::matters::list_matters(&app.state.db, &subject)
+        let listed: Vec<String> = app::server::matters::visible_matters(&app.state.db, &subject)
             .await
             .unwrap()
             .into_iter()
@@ -348,11 +349,11 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ),
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
-        ("/api/account", vec![("", "")]),
+        ("/api/get_account", vec![("", "")]),
         ("/api/begin_mfa_enrolment", vec![("password", "x")]),
         ("/api/confirm_mfa_enrolment", vec![("code", "123456")]),
         ("/api/turn_off_mfa", vec![("password", "x")]),
-        ("/api/matter_detail", vec![("id", id.as_str())]),
+        ("/api/get_matter_detail", vec![("id", id.as_str())]),
         (
             "/api/set_matter_stage",
             vec![("id", id.as_str()), ("position", "2")],
@@ -385,10 +386,10 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             "/api/set_response_target",
             vec![("id", id.as_str()), ("minutes", "30")],
         ),
-        ("/api/new_calendar_feed", vec![("", "")]),
-        ("/api/contact_timeline", vec![("id", id.as_str())]),
+        ("/api/create_calendar_feed", vec![("", "")]),
+        ("/api/get_contact_timeline", vec![("id", id.as_str())]),
         ("/api/list_threads", vec![("", "")]),
-        ("/api/unread_messages", vec![("", "")]),
+        ("/api/count_unread_messages", vec![("", "")]),
         ("/api/get_thread", vec![("id", id.as_str())]),
         (
             "/api/send_message",
@@ -403,7 +404,7 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             "/api/mark_thread_read",
             vec![("thread_id", id.as_str()), ("message_id", id.as_str())],
         ),
-        ("/api/message_inbox", vec![("", "")]),
+        ("/api/list_inbox", vec![("", "")]),
         ("/api/set_message_emails", vec![("enabled", "false")]),
         ("/api/list_documents", vec![("matter_id", id.as_str())]),
         (

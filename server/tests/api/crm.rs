@@ -23,7 +23,7 @@ async fn timeline(
     form: &[(&str, &str)],
 ) -> (u16, serde_json::Value) {
     let response = client
-        .post(app.url("/api/contact_timeline"))
+        .post(app.url("/api/get_contact_timeline"))
         .form(form)
         .send()
         .await
@@ -184,7 +184,7 @@ async fn entries_about_a_walled_matter_are_hidden_and_clients_cannot_see_timelin
     assert_eq!(timeline(&app, &alice, &[("id", &own)]).await.0, 404);
     assert_eq!(
         app.client
-            .post(app.url("/api/contact_timeline"))
+            .post(app.url("/api/get_contact_timeline"))
             .form(&[("id", own.as_str())])
             .send()
             .await

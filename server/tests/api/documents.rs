@@ -48,10 +48,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()[..64].to_owned()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Uploads `body` as `name` to the matter `number`; `extra` adds query
 /// parameters (`request`, `replaces`).
 pub(crate) async fn upload(
@@ -185,7 +181,7 @@ async fn an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded(app:
             .fetch_one(app.state.db.pool())
             .await
             .unwrap();
-    assert_eq!(hex(&sha), sha256_hex(&body));
+    assert_eq!(app::server::crypto::to_hex(&sha), sha256_hex(&body));
 
     let (status, headers, got) =
         download(&app, &alice, &format!("/api/documents/{id}/download")).await;
@@ -529,7 +525,7 @@ async fn file_names_are_sanitised_and_never_stored_in_plaintext(app: TestApp) {
 async fn orphaned_temp_files_and_blobs_are_cleaned_up_at_start(app: TestApp) {
     app.seed().await;
     let blobs = app.data_dir().join("blobs");
-    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 60 * 60);
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(2);
     let left_over = blobs.join("tmp").join("left-over.partial");
     std::fs::write(&left_over, b"half an upload").unwrap();
     set_modified(&left_over, long_ago);

@@ -73,7 +73,8 @@ async fn a_flood_of_reset_requests_from_one_network_is_refused_with_429_before_a
     .await
     .unwrap();
     assert_eq!(
-        audited, admitted as i64,
+        audited,
+        i64::try_from(admitted).unwrap(),
         "a refused request wrote an audit row"
     );
     // The refusals are audited once, in aggregate, with their count.

@@ -42,31 +42,31 @@ pub use app::server::seed::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEM
 /// test's server renders a page made that render wait for ever.
 #[macro_export]
 macro_rules! on_both_backends {
-    (spawn = $spawn:expr, $($name:ident),+ $(,)?) => {
+    (@modules $spawn:path, $($name:ident),+) => {
         mod sqlite {
-            // For the spawn function, named as seen from the tests' module.
-            #[allow(unused_imports)]
-            use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(($spawn)(app::server::db::Backend::Sqlite).await).await;
+                    super::$name($spawn(app::server::db::Backend::Sqlite).await).await;
                 }
             )+
         }
         mod pg {
-            #[allow(unused_imports)]
-            use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(($spawn)(app::server::db::Backend::Postgres).await).await;
+                    super::$name($spawn(app::server::db::Backend::Postgres).await).await;
                 }
             )+
         }
     };
+    // The spawn function is the test file's own, named from inside the
+    // generated modules.
+    (spawn = $spawn:ident, $($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(@modules super::$spawn, $($name),+);
+    };
     ($($name:ident),+ $(,)?) => {
-        $crate::on_both_backends!(spawn = $crate::helpers::spawn_app, $($name),+);
+        $crate::on_both_backends!(@modules $crate::helpers::spawn_app, $($name),+);
     };
 }
 
@@ -369,7 +369,7 @@ pub fn new_client() -> reqwest::Client {
         .cookie_store(true)
         // A hung request fails its test within a minute instead of
         // stalling the whole suite.
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(std::time::Duration::from_mins(1))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("HTTP client")

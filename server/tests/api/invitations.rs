@@ -542,7 +542,7 @@ async fn a_password_reset_revokes_the_users_calendar_feed(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client(DEMO_ALICE).await;
     let (status, body) = app
-        .post(&alice, "/api/new_calendar_feed", &[("", "")])
+        .post(&alice, "/api/create_calendar_feed", &[("", "")])
         .await;
     assert_eq!(status, 200, "{body}");
     let feed: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -11,6 +11,8 @@ use app::server::{
     new_id, now_ms,
 };
 
+use app::domain::ids::MatterId;
+
 use crate::{helpers::TestApp, on_both_backends};
 
 /// A key service over a fresh keyring file in its own temp directory.
@@ -21,7 +23,7 @@ fn key_service() -> (KeyService, tempfile::TempDir) {
 }
 
 /// Inserts a matter (and the account it needs); returns its id.
-async fn insert_matter(app: &TestApp) -> String {
+async fn insert_matter(app: &TestApp) -> MatterId {
     let account_id = new_id();
     let matter_id = new_id();
     sqlx::query(
@@ -43,7 +45,7 @@ async fn insert_matter(app: &TestApp) -> String {
     .execute(app.state.db.pool())
     .await
     .expect("insert matter");
-    matter_id
+    MatterId::from_trusted(matter_id)
 }
 
 async fn count_data_keys(app: &TestApp) -> i64 {
@@ -59,7 +61,7 @@ async fn a_matter_key_is_created_once_and_the_same_key_comes_back_later(app: Tes
     let (keys, dir) = key_service();
     let matter = insert_matter(&app).await;
     let first = keys.matter_key(db, &matter).await.unwrap();
-    assert_eq!(first.scope(), &KeyScope::Matter(matter.clone()));
+    assert_eq!(first.scope(), &KeyScope::Matter(matter.to_string()));
     let again = keys.matter_key(db, &matter).await.unwrap();
     assert_eq!(again.id(), first.id());
     assert_eq!(again.expose_secret(), first.expose_secret());
@@ -230,7 +232,11 @@ async fn the_database_refuses_a_second_active_key_for_the_same_scope(app: TestAp
 
 async fn a_data_key_for_a_missing_matter_is_refused(app: TestApp) {
     let (keys, _dir) = key_service();
-    assert!(keys.matter_key(&app.state.db, &new_id()).await.is_err());
+    assert!(
+        keys.matter_key(&app.state.db, &MatterId::from_trusted(new_id()))
+            .await
+            .is_err()
+    );
     assert_eq!(count_data_keys(&app).await, 0);
 }
 

@@ -4,6 +4,11 @@
 //! [`on_both_backends!`], in modules `sqlite` and `pg`. `cargo xtask test`
 //! skips `pg::` only when PostgreSQL is unreachable, and says so.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test stops at its first surprise; clippy.toml exempts only #[cfg(test)] code"
+)]
+
 mod helpers;
 
 mod audit;

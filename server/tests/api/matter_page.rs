@@ -7,7 +7,7 @@ use crate::{
 
 async fn detail(app: &TestApp, client: &reqwest::Client, id: &str) -> (u16, serde_json::Value) {
     let response = client
-        .post(app.url("/api/matter_detail"))
+        .post(app.url("/api/get_matter_detail"))
         .form(&[("id", id)])
         .send()
         .await
@@ -28,7 +28,7 @@ async fn new_feed(app: &TestApp, client: &reqwest::Client) -> String {
 /// when it expires.
 async fn new_feed_with_expiry(app: &TestApp, client: &reqwest::Client) -> (String, i64) {
     let response = client
-        .post(app.url("/api/new_calendar_feed"))
+        .post(app.url("/api/create_calendar_feed"))
         .form(&[("", "")])
         .send()
         .await
@@ -336,7 +336,7 @@ async fn a_calendar_feed_serves_the_users_dates_behind_a_secret_that_can_be_repl
     let alice = app.signed_in_client(DEMO_ALICE).await;
     let path = new_feed(&app, &alice).await;
     assert!(
-        path.starts_with("/calendar/") && path.ends_with(".ics"),
+        path.starts_with("/calendar/") && path.to_ascii_lowercase().ends_with(".ics"),
         "{path}"
     );
 

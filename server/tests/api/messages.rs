@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use app::domain::ids::{MessageId, ThreadId};
 use serde_json::Value;
 
 use crate::{
@@ -66,7 +67,9 @@ fn bodies(thread: &Value) -> Vec<Option<String>> {
 }
 
 async fn unread(app: &TestApp, client: &reqwest::Client) -> i64 {
-    let (status, answer) = app.post(client, "/api/unread_messages", &[("", "")]).await;
+    let (status, answer) = app
+        .post(client, "/api/count_unread_messages", &[("", "")])
+        .await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_str(&answer).unwrap()
 }
@@ -154,11 +157,11 @@ async fn a_client_and_the_attorney_exchange_messages_on_a_thread(app: TestApp) {
     let alice = app.signed_in_client(DEMO_ALICE).await;
     let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
 
-    let (status, list) = app.post(&alice, "/api/list_threads", &[("", "")]).await;
+    let (status, threads) = app.post(&alice, "/api/list_threads", &[("", "")]).await;
     assert_eq!(status, 200);
     assert!(
-        list.contains(&thread),
-        "Alice sees her matter's thread: {list}"
+        threads.contains(&thread),
+        "Alice sees her matter's thread: {threads}"
     );
 
     send(&app, &alice, &thread, "Are the witness statements ready?").await;
@@ -249,6 +252,11 @@ async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(
         .await
         .unwrap();
 
+    let (thread, first, second) = (
+        ThreadId::parse(&thread).unwrap(),
+        MessageId::parse(&first).unwrap(),
+        MessageId::parse(&second).unwrap(),
+    );
     let right = app::server::messages::open_body(&app.state, &thread, &first, &sealed)
         .await
         .unwrap();
@@ -258,7 +266,7 @@ async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(
         .unwrap_err();
     let err = format!("{err:#}");
     assert!(
-        err.contains(&second) && err.contains("does not belong to this record"),
+        err.contains(second.as_str()) && err.contains("does not belong to this record"),
         "{err}"
     );
     assert!(
@@ -266,7 +274,7 @@ async fn a_ciphertext_copied_to_another_row_fails_to_decrypt_with_a_clear_error(
         "errors never carry plaintext"
     );
 
-    let other_thread = app.thread_on("COR-2026-0031").await.unwrap();
+    let other_thread = ThreadId::parse(&app.thread_on("COR-2026-0031").await.unwrap()).unwrap();
     assert!(
         app::server::messages::open_body(&app.state, &other_thread, &first, &sealed)
             .await
@@ -715,12 +723,8 @@ async fn after_a_message_is_sent_the_database_files_hold_no_plaintext() {
             "{file} holds the plaintext"
         );
     }
-    let wal = std::fs::metadata(app.data_dir().join("vellum.db-wal"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    let db = std::fs::metadata(app.data_dir().join("vellum.db"))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let wal = std::fs::metadata(app.data_dir().join("vellum.db-wal")).map_or(0, |m| m.len());
+    let db = std::fs::metadata(app.data_dir().join("vellum.db")).map_or(0, |m| m.len());
     assert!(wal + db > 0, "the database was written");
 }
 
@@ -787,19 +791,21 @@ async fn stream_under_limits(
         tokio::time::sleep(Duration::from_millis(500)).await;
         let at = signed_in.elapsed().as_millis();
         let body = format!("Sent at {at:05} ms");
-        app::server::messages::send(
+        app::server::messages::send_message(
             &app.state,
             &attorney,
             &app::server::auth::ClientInfo::default(),
-            &thread,
+            &app::domain::ids::ThreadId::parse(&thread).unwrap(),
             &body,
-            "",
+            &[],
         )
         .await
         .unwrap();
         sent.push((at, body));
         if keep_active && at < 5000 && sent.len() % 2 == 0 {
-            let (status, _) = app.post(&alice, "/api/unread_messages", &[("", "")]).await;
+            let (status, _) = app
+                .post(&alice, "/api/count_unread_messages", &[("", "")])
+                .await;
             assert_eq!(status, 200, "Alice is still signed in at {at} ms");
         }
     }

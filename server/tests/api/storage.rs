@@ -4,7 +4,7 @@
 use app::domain::{policy::Subject, role::Role};
 use app::server::{
     db::Backend,
-    matters::list_matters,
+    matters::visible_matters,
     new_id, now_ms,
     seed::{SeedOutcome, seed_demo},
 };
@@ -192,13 +192,13 @@ async fn the_dashboard_query_lists_matters_with_their_current_stage(app: TestApp
         role: Role::Admin,
     };
     assert!(
-        list_matters(&app.state.db, &admin)
+        visible_matters(&app.state.db, &admin)
             .await
             .unwrap()
             .is_empty()
     );
     seed_demo(&app.state.db).await.unwrap();
-    let matters = list_matters(&app.state.db, &admin).await.unwrap();
+    let matters = visible_matters(&app.state.db, &admin).await.unwrap();
     assert_eq!(matters.len(), 10);
     let lease = matters
         .iter()

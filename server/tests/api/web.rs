@@ -113,7 +113,7 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
         "/test/panic",
         get(|| async {
             panic!("secret internal detail: db password hunter2");
-            #[allow(unreachable_code)]
+            #[expect(unreachable_code, reason = "the handler's type needs a body")]
             ""
         }),
     );
@@ -137,7 +137,7 @@ async fn a_panicking_handler_answers_500_with_a_request_id_and_no_internals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_body_over_the_limit_is_rejected_with_413() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
-    let too_big = vec![b'a'; server::config::DEFAULT_MAX_BODY_BYTES as usize + 1];
+    let too_big = vec![b'a'; usize::try_from(server::config::DEFAULT_MAX_BODY_BYTES).unwrap() + 1];
     let response = app
         .client
         .post(app.url("/api/list_matters"))

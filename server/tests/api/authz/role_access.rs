@@ -10,7 +10,7 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/list_contacts", [200, 200, 200, 404]),
     ("/api/invite_contact", [200, 404, 200, 404]),
     ("/api/list_outbox", [200, 404, 404, 404]),
-    ("/api/message_inbox", [200, 200, 200, 404]),
+    ("/api/list_inbox", [200, 200, 200, 404]),
 ];
 
 async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says(

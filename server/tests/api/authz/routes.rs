@@ -63,12 +63,12 @@ pub(super) const ROUTES: &[Route] = &[
         },
     },
     Route {
-        name: "POST /api/matter_detail",
+        name: "POST /api/get_matter_detail",
         sees: |app, client, number| {
             Box::pin(async move {
                 let id = app.matter_id(number).await;
                 let response = client
-                    .post(app.url("/api/matter_detail"))
+                    .post(app.url("/api/get_matter_detail"))
                     .form(&[("id", id.as_str())])
                     .send()
                     .await
@@ -420,7 +420,7 @@ async fn upload_seen(response: reqwest::Response, number: &str) -> bool {
 /// The email of the user `client` is signed in as.
 async fn signed_in_email(app: &TestApp, client: &reqwest::Client) -> String {
     let response = client
-        .post(app.url("/api/current_user"))
+        .post(app.url("/api/get_current_user"))
         .form(&[("", "")])
         .send()
         .await

@@ -20,7 +20,7 @@ async fn a_matter_sets_its_own_response_target_and_the_inbox_uses_it(app: TestAp
     let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let inbox_target = |app: &TestApp, client: reqwest::Client| {
         let thread = thread.clone();
-        let url = app.url("/api/message_inbox");
+        let url = app.url("/api/list_inbox");
         async move {
             let items: Value = client
                 .post(url)
@@ -58,12 +58,16 @@ async fn a_matter_sets_its_own_response_target_and_the_inbox_uses_it(app: TestAp
         "the matter's own target wins over the firm's"
     );
     let (_, detail) = app
-        .post(&attorney, "/api/matter_detail", &[("id", matter.as_str())])
+        .post(
+            &attorney,
+            "/api/get_matter_detail",
+            &[("id", matter.as_str())],
+        )
         .await;
     let detail: Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(detail["response_target"]["own_minutes"], 30);
     let (_, detail) = app
-        .post(&alice, "/api/matter_detail", &[("id", matter.as_str())])
+        .post(&alice, "/api/get_matter_detail", &[("id", matter.as_str())])
         .await;
     let detail: Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(
@@ -150,7 +154,7 @@ async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {
         .unwrap();
 
     let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
-    let (status, answer) = app.post(&attorney, "/api/message_inbox", &[("", "")]).await;
+    let (status, answer) = app.post(&attorney, "/api/list_inbox", &[("", "")]).await;
     assert_eq!(status, 200, "{answer}");
     let inbox: Value = serde_json::from_str(&answer).unwrap();
     let items = inbox.as_array().unwrap();
@@ -182,7 +186,7 @@ async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {
         0,
         "no second task"
     );
-    let _ = app.post(&attorney, "/api/message_inbox", &[("", "")]).await;
+    let _ = app.post(&attorney, "/api/list_inbox", &[("", "")]).await;
     let tasks: Vec<(String, String)> =
         sqlx::query_as("select k.owner_user_id, k.status from tasks k where k.thread_id = $1")
             .bind(thread.clone())
@@ -204,7 +208,7 @@ async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {
     assert_eq!(all.0, 1, "threads within their target get no task");
 
     let alice = app.signed_in_client(DEMO_ALICE).await;
-    let (status, _) = app.post(&alice, "/api/message_inbox", &[("", "")]).await;
+    let (status, _) = app.post(&alice, "/api/list_inbox", &[("", "")]).await;
     assert_eq!(status, 404, "clients have no inbox");
 
     // The firm's answer completes the follow-up, and it is audited.
