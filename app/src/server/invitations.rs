@@ -28,7 +28,7 @@ use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal, session},
-    crypto::new_handle,
+    crypto::{new_handle, token_hash},
     db::{Db, WriteTx},
     new_id, now_ms,
     outbox::{self, EmailKind, NewEmail},
@@ -42,9 +42,6 @@ const MAX_EMAIL_LEN: usize = 254;
 const MAX_PASSWORD_BYTES: usize = 1024;
 /// The most contacts the (interim) contact list shows.
 pub const CONTACT_PAGE_SIZE: i64 = 500;
-
-// The test suite checks stored tokens against this.
-pub use super::crypto::token_hash;
 
 /// A fresh token and its stored hash.
 fn new_token() -> anyhow::Result<(String, Vec<u8>)> {

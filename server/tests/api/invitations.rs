@@ -185,7 +185,7 @@ async fn only_the_tokens_hash_is_stored(app: TestApp) {
     }
     assert_ne!(hash.as_slice(), token.as_bytes());
     assert_eq!(hash.len(), 32, "a SHA-256");
-    assert_eq!(*hash, app::server::invitations::token_hash(&token));
+    assert_eq!(*hash, app::server::crypto::token_hash(&token));
 }
 
 async fn the_invitation_email_lands_in_the_outbox_with_the_link_and_no_password(app: TestApp) {

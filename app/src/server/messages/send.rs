@@ -100,35 +100,77 @@ pub async fn send_message(
     let body = validate_message(body, document_ids.len())?;
     let thread = find_thread(&state.db, principal, client, thread_id).await?;
     let files = attachable(state, principal, client, &thread, document_ids).await?;
+    let out = Outgoing {
+        thread: &thread,
+        body,
+        files: &files,
+        new_thread: false,
+    };
+    deliver(state, principal, client, &out).await
+}
+
+/// A message on its way out: the first of a new thread, or the next one
+/// of a thread that exists.
+struct Outgoing<'a> {
+    thread: &'a ThreadRow,
+    body: &'a str,
+    files: &'a [Attachable],
+    new_thread: bool,
+}
+
+/// Writes a message (and its new thread) in one transaction with what goes
+/// with it: shared files, the audit row, the client's touchpoint, the
+/// follow-up the firm's answer closes and the participants' emails; then
+/// tells open pages. Returns the message's id.
+async fn deliver(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    out: &Outgoing<'_>,
+) -> Result<MessageId, ServiceError> {
+    let thread = out.thread;
+    // Fetched before the write transaction: creating a key may write too.
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
-    share_on_send(&mut tx, principal, client, &thread, &files).await?;
-    let message_id =
-        insert_message(&key, &mut tx, &thread, &principal.user_id, body, &files).await?;
+    if out.new_thread {
+        create_thread(&mut tx, thread, &principal.user_id).await?;
+    } else {
+        share_on_send(&mut tx, principal, client, thread, out.files).await?;
+    }
+    let message_id = insert_message(
+        &key,
+        &mut tx,
+        thread,
+        &principal.user_id,
+        out.body,
+        out.files,
+    )
+    .await?;
+    let (detail, summary) = if out.new_thread {
+        (
+            format!("new thread {}", thread.id),
+            "Started a secure conversation",
+        )
+    } else {
+        let files = out.files.len();
+        (
+            format!("thread {}, {files} attachment(s)", thread.id),
+            "Sent a secure message",
+        )
+    };
     audit::append(
         &mut tx,
         &AuditEntry::by(principal, client, "message.sent", AuditResult::Success)
             .on(&message_id)
-            .detail(format!(
-                "thread {}, {} attachment(s)",
-                thread.id,
-                files.len()
-            )),
+            .detail(detail),
     )
     .await?;
-    client_touchpoint(
-        &mut tx,
-        principal,
-        &thread,
-        "portal.message.sent",
-        "Sent a secure message",
-    )
-    .await?;
-    if principal.role.is_firm() {
+    client_touchpoint(&mut tx, principal, thread, "portal.message.sent", summary).await?;
+    if !out.new_thread && principal.role.is_firm() {
         complete_follow_ups(&mut tx, &thread.id, principal).await?;
     }
-    notify_participants(state, &mut tx, &firm_key, &thread, &principal.user_id).await?;
+    notify_participants(state, &mut tx, &firm_key, thread, &principal.user_id).await?;
     tx.commit().await?;
     state.message_bus.publish(&thread.id);
     Ok(message_id)
@@ -183,29 +225,13 @@ pub async fn start_thread(
         number,
         subject: subject.to_owned(),
     };
-    let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
-    let firm_key = state.keys.firm_key(&state.db).await?;
-    let mut tx = state.db.begin_write().await?;
-    create_thread(&mut tx, &thread, &principal.user_id).await?;
-    let message_id = insert_message(&key, &mut tx, &thread, &principal.user_id, body, &[]).await?;
-    audit::append(
-        &mut tx,
-        &AuditEntry::by(principal, client, "message.sent", AuditResult::Success)
-            .on(&message_id)
-            .detail(format!("new thread {}", thread.id)),
-    )
-    .await?;
-    client_touchpoint(
-        &mut tx,
-        principal,
-        &thread,
-        "portal.message.sent",
-        "Started a secure conversation",
-    )
-    .await?;
-    notify_participants(state, &mut tx, &firm_key, &thread, &principal.user_id).await?;
-    tx.commit().await?;
-    state.message_bus.publish(&thread.id);
+    let out = Outgoing {
+        thread: &thread,
+        body,
+        files: &[],
+        new_thread: true,
+    };
+    deliver(state, principal, client, &out).await?;
     Ok(thread.id)
 }
 
