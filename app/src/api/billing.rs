@@ -117,3 +117,82 @@ pub async fn void_invoice(invoice_id: String) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Records money received into a matter's trust ledger (staff and
+/// admins). `currency` is a three-letter code, or empty for the default.
+#[server(endpoint = "record_trust_deposit")]
+pub async fn record_trust_deposit(
+    matter_id: String,
+    amount: String,
+    #[server(default)] currency: String,
+    date: String,
+    description: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::ids::MatterId,
+        server::{billing, endpoint},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let matter_id = MatterId::parse(&matter_id)?;
+        let deposit = billing::NewDeposit {
+            amount: &amount,
+            currency: &currency,
+            date: &date,
+            description: &description,
+        };
+        billing::record_trust_deposit(&c.state.db, &c.principal, &c.client, &matter_id, &deposit)
+            .await
+    })
+    .await
+}
+
+/// Pays part or all of an issued invoice from its matter's trust money
+/// (staff and admins).
+#[server(endpoint = "transfer_trust_to_invoice")]
+pub async fn transfer_trust_to_invoice(invoice_id: String, amount: String) -> Result<(), AppError> {
+    use crate::{
+        domain::ids::InvoiceId,
+        server::{billing, endpoint},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let invoice_id = InvoiceId::parse(&invoice_id)?;
+        billing::transfer_trust_to_invoice(
+            &c.state.db,
+            &c.principal,
+            &c.client,
+            &invoice_id,
+            &amount,
+        )
+        .await
+    })
+    .await
+}
+
+/// Credits an issued invoice, with a reason (staff and admins).
+#[server(endpoint = "add_invoice_credit")]
+pub async fn add_invoice_credit(
+    invoice_id: String,
+    amount: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::ids::InvoiceId,
+        server::{billing, endpoint},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let invoice_id = InvoiceId::parse(&invoice_id)?;
+        billing::add_invoice_credit(
+            &c.state.db,
+            &c.principal,
+            &c.client,
+            &invoice_id,
+            &amount,
+            &reason,
+        )
+        .await
+    })
+    .await
+}

@@ -10,7 +10,14 @@
 //! learn which invoice ids exist.
 
 pub mod pdf;
+pub mod provider;
 pub mod seed;
+mod trust;
+
+pub use trust::{
+    MAX_TRUST_TEXT_CHARS, NewDeposit, add_invoice_credit, record_trust_deposit,
+    transfer_trust_to_invoice,
+};
 
 use anyhow::Context as _;
 use sqlx::AnyConnection;

@@ -348,6 +348,27 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             ],
         ),
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
+        (
+            "/api/record_trust_deposit",
+            vec![
+                ("matter_id", id.as_str()),
+                ("amount", "1"),
+                ("date", "2026-01-01"),
+                ("description", "x"),
+            ],
+        ),
+        (
+            "/api/transfer_trust_to_invoice",
+            vec![("invoice_id", id.as_str()), ("amount", "1")],
+        ),
+        (
+            "/api/add_invoice_credit",
+            vec![
+                ("invoice_id", id.as_str()),
+                ("amount", "1"),
+                ("reason", "x"),
+            ],
+        ),
         ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/get_account", vec![("", "")]),
         ("/api/begin_mfa_enrolment", vec![("password", "x")]),

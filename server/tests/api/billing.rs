@@ -8,6 +8,8 @@ use crate::{
     on_both_backends,
 };
 
+mod trust;
+
 /// The id and number of the seeded invoice on `matter` with stored status
 /// `base` (the demo has at most one of each per matter).
 async fn seeded(app: &TestApp, matter: &str, base: &str) -> (String, String) {
@@ -564,7 +566,15 @@ async fn the_billing_page_lists_statements_and_shows_the_staff_forms_only_to_sta
     );
     assert!(html.contains("Download PDF") && html.contains("paid-bar"));
     assert!(!html.contains(&draft), "no drafts for clients");
-    assert!(!html.contains("New invoice") && !html.contains("Record a payment"));
+    for staff_only in [
+        "New invoice",
+        "Record a payment",
+        "Pay from trust",
+        "Add a credit",
+        "Record a trust deposit",
+    ] {
+        assert!(!html.contains(staff_only), "{staff_only} is for staff");
+    }
     assert!(!html.contains("style="), "the CSP forbids inline styles");
     let html = staff
         .get(app.url("/billing"))
@@ -578,6 +588,16 @@ async fn the_billing_page_lists_statements_and_shows_the_staff_forms_only_to_sta
         html.contains(&draft) && html.contains("New invoice") && html.contains("Record a payment")
     );
     assert!(html.contains(">Amount<") && html.contains(">Date<"));
+    for form in [
+        "Pay from trust",
+        "Amount from trust",
+        "Add a credit",
+        "Reason",
+        "Record a trust deposit",
+        "Date received",
+    ] {
+        assert!(html.contains(form), "staff see {form}");
+    }
 
     // One statement, and the matter page's statements panel.
     let (id, _) = seeded(&app, "COR-2026-0031", "sent").await;

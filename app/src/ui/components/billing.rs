@@ -8,7 +8,10 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::billing::{IssueInvoice, RecordPayment, VoidInvoice, list_invoices},
+    api::billing::{
+        AddInvoiceCredit, IssueInvoice, RecordPayment, TransferTrustToInvoice, VoidInvoice,
+        list_invoices,
+    },
     domain::{
         AppError,
         billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView},
@@ -27,6 +30,10 @@ pub struct BillingActions {
     pub issue: ServerAction<IssueInvoice>,
     /// Void an unpaid invoice.
     pub void: ServerAction<VoidInvoice>,
+    /// Pay from the matter's trust money.
+    pub trust: ServerAction<TransferTrustToInvoice>,
+    /// Credit part of the balance.
+    pub credit: ServerAction<AddInvoiceCredit>,
 }
 
 impl BillingActions {
@@ -36,12 +43,18 @@ impl BillingActions {
             pay: ServerAction::new(),
             issue: ServerAction::new(),
             void: ServerAction::new(),
+            trust: ServerAction::new(),
+            credit: ServerAction::new(),
         }
     }
 
     /// Changes whenever one of the actions finished, to reload lists.
     pub fn version(&self) -> usize {
-        self.pay.version().get() + self.issue.version().get() + self.void.version().get()
+        self.pay.version().get()
+            + self.issue.version().get()
+            + self.void.version().get()
+            + self.trust.version().get()
+            + self.credit.version().get()
     }
 
     /// The latest error of any action, to show above the list.
@@ -49,6 +62,8 @@ impl BillingActions {
         action_error(self.pay)()
             .or_else(action_error(self.issue))
             .or_else(action_error(self.void))
+            .or_else(action_error(self.trust))
+            .or_else(action_error(self.credit))
     }
 }
 
@@ -168,7 +183,11 @@ fn StaffActions(
     let amount_id = format!("pay-amount-{id}");
     let date_id = format!("pay-date-{id}");
     let method_id = format!("pay-method-{id}");
-    let (issue_id, pay_id, void_id) = (id.clone(), id.clone(), id);
+    let trust_id = format!("trust-amount-{id}");
+    let credit_id = format!("credit-amount-{id}");
+    let reason_id = format!("credit-reason-{id}");
+    let (issue_id, pay_id, void_id) = (id.clone(), id.clone(), id.clone());
+    let (from_trust_id, credited_id) = (id.clone(), id);
     view! {
         {draft.then(|| view! {
             <ActionForm action=actions.issue attr:class="inline-form" attr:method="post">
@@ -188,6 +207,26 @@ fn StaffActions(
                     <label for=method_id.clone()>"Method"</label>
                     <input id=method_id type="text" name="method" maxlength="100" placeholder="Bank transfer" />
                     <button class="button" type="submit">"Record payment"</button>
+                </ActionForm>
+            </details>
+            <details class="editor">
+                <summary>"Pay from trust"</summary>
+                <ActionForm action=actions.trust attr:class="form compact" attr:method="post">
+                    <input type="hidden" name="invoice_id" value=from_trust_id />
+                    <label for=trust_id.clone()>"Amount from trust"</label>
+                    <input id=trust_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
+                    <button class="button" type="submit">"Transfer from trust"</button>
+                </ActionForm>
+            </details>
+            <details class="editor">
+                <summary>"Add a credit"</summary>
+                <ActionForm action=actions.credit attr:class="form compact" attr:method="post">
+                    <input type="hidden" name="invoice_id" value=credited_id />
+                    <label for=credit_id.clone()>"Credit amount"</label>
+                    <input id=credit_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
+                    <label for=reason_id.clone()>"Reason"</label>
+                    <input id=reason_id type="text" name="reason" required maxlength="200" />
+                    <button class="button" type="submit">"Add credit"</button>
                 </ActionForm>
             </details>
         })}

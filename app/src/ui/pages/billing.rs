@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{
-        billing::{CreateInvoice, get_invoice, list_invoices},
+        billing::{CreateInvoice, RecordTrustDeposit, get_invoice, list_invoices},
         matters::list_matters,
     },
     domain::{
@@ -31,8 +31,15 @@ const FORM_LINES: usize = 3;
 pub fn BillingPage() -> impl IntoView {
     let create = ServerAction::<CreateInvoice>::new();
     let actions = BillingActions::new();
+    let deposit = ServerAction::<RecordTrustDeposit>::new();
     let billing = Resource::new(
-        move || (create.version().get(), actions.version()),
+        move || {
+            (
+                create.version().get(),
+                actions.version(),
+                deposit.version().get(),
+            )
+        },
         |_| list_invoices(None),
     );
     // The matters the new-invoice form offers, for those who may bill. Made
@@ -68,6 +75,7 @@ pub fn BillingPage() -> impl IntoView {
                                 <h2 id="statements-heading">"Statements"</h2>
                                 <InvoiceList invoices=view.invoices actions=manage />
                             </section>
+                            {view.may_manage.then(|| view! { <DepositForm deposit matters=matters.clone() /> })}
                             {view.may_manage.then(|| view! { <NewInvoiceForm create matters /> })}
                         }
                         .into_any()
@@ -76,6 +84,49 @@ pub fn BillingPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Staff record money received into a matter's trust ledger.
+#[component]
+fn DepositForm(
+    deposit: ServerAction<RecordTrustDeposit>,
+    matters: Vec<MatterSummaryView>,
+) -> impl IntoView {
+    let outcome = move || match deposit.value().get() {
+        Some(Ok(())) => {
+            Some(view! { <p class="notice" role="status">"Trust deposit recorded."</p> }.into_any())
+        }
+        Some(Err(err)) => {
+            Some(view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any())
+        }
+        None => None,
+    };
+    view! {
+        <section class="panel" aria-labelledby="deposit-heading">
+            <details class="editor">
+                <summary id="deposit-heading">"Record a trust deposit"</summary>
+                {outcome}
+                <ActionForm action=deposit attr:class="form" attr:method="post">
+                    <label for="deposit-matter">"Matter"</label>
+                    <select id="deposit-matter" name="matter_id" required>
+                        {matters
+                            .into_iter()
+                            .map(|m| view! {
+                                <option value=m.id.to_string()>{format!("{} {}", m.number, m.title)}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <label for="deposit-amount">"Amount"</label>
+                    <input id="deposit-amount" type="text" name="amount" inputmode="decimal" required maxlength="20" />
+                    <label for="deposit-date">"Date received"</label>
+                    <input id="deposit-date" type="date" name="date" required />
+                    <label for="deposit-description">"Description"</label>
+                    <input id="deposit-description" type="text" name="description" required maxlength="200" placeholder="Retainer" />
+                    <button class="button" type="submit">"Record deposit"</button>
+                </ActionForm>
+            </details>
+        </section>
     }
 }
 
