@@ -688,7 +688,37 @@ async fn staff_can_make_a_document_internal_and_the_client_loses_sight_of_it(app
     assert_eq!(response.status(), 404);
 }
 
+async fn the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_document(app: TestApp) {
+    app.seed().await;
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let page = |email: &'static str| {
+        let (app, matter) = (&app, matter.clone());
+        async move {
+            let client = app.signed_in_client(email).await;
+            let response = client
+                .get(app.url(&format!("/matters/{matter}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let staff = page(DEMO_STAFF).await;
+    assert!(staff.contains("Add documents (firm only)"), "{staff}");
+    assert!(staff.contains("Add documents the client can see"));
+    assert!(staff.contains("Upload a new version"));
+    assert!(
+        !staff.contains("checked"),
+        "no \"visible to the client\" box starts ticked"
+    );
+    let client = page(DEMO_ALICE).await;
+    assert!(client.contains("Add documents"));
+    assert!(!client.contains("firm only") && !client.contains("Upload a new version"));
+}
+
 on_both_backends!(
+    the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_document,
     an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded,
     a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes,
     a_truncated_blob_is_detected,

@@ -240,20 +240,51 @@ pub fn DocumentsPanel(
     } = data;
     let manage = loaded.manage;
     let list = match loaded.documents {
-        Ok(list) if list.is_empty() => view! { <p class="muted">"No documents yet."</p> }.into_any(),
+        Ok(list) if list.is_empty() => {
+            view! { <p class="muted">"No documents yet."</p> }.into_any()
+        }
         Ok(list) => view! {
             <ul class="document-list">
-                {list.into_iter().map(|doc| view! { <DocumentRow doc manage visibility /> }).collect_view()}
+                {list
+                    .into_iter()
+                    .map(|doc| {
+                        let replace = manage.then(|| (matter_id.clone(), files, uploaded));
+                        view! { <DocumentRow doc manage visibility replace /> }
+                    })
+                    .collect_view()}
             </ul>
         }
         .into_any(),
         Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
     };
     let input_id = format!("add-documents-{matter_id}");
-    view! {
-        <section class="panel" aria-labelledby="documents-heading">
-            <h2 id="documents-heading">"Documents"</h2>
-            {list}
+    // Private by default: what the firm uploads stays firm-only unless it
+    // chooses the second input, which says so in its label.
+    let shared_input_id = format!("share-documents-{matter_id}");
+    let uploads = if manage {
+        view! {
+            <UploadControl
+                matter_id=matter_id.clone()
+                label="Add documents (firm only)".to_owned()
+                query=String::new()
+                files
+                uploaded
+                input_id
+                visibility=Visibility::Internal
+            />
+            <UploadControl
+                matter_id
+                label="Add documents the client can see".to_owned()
+                query=String::new()
+                files
+                uploaded
+                input_id=shared_input_id
+                visibility=Visibility::Client
+            />
+        }
+        .into_any()
+    } else {
+        view! {
             <UploadControl
                 matter_id
                 label="Add documents".to_owned()
@@ -262,6 +293,14 @@ pub fn DocumentsPanel(
                 uploaded
                 input_id
             />
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="documents-heading">
+            <h2 id="documents-heading">"Documents"</h2>
+            {list}
+            {uploads}
             <UploadList files />
         </section>
     }
@@ -272,7 +311,25 @@ fn DocumentRow(
     doc: DocumentView,
     manage: bool,
     visibility: ServerAction<SetDocumentVisibility>,
+    /// For the firm: the matter, the panel's upload rows and its reload
+    /// signal, to offer a new version of this document.
+    replace: Option<(MatterId, Uploads, RwSignal<u32>)>,
 ) -> impl IntoView {
+    // A new version keeps the document's visibility (the server insists).
+    let new_version = replace.map(|(matter_id, files, uploaded)| {
+        let input_id = format!("new-version-{}", doc.id);
+        view! {
+            <UploadControl
+                matter_id
+                label="Upload a new version".to_owned()
+                query=format!("&replaces={}", doc.id)
+                files
+                uploaded
+                input_id
+                visibility=doc.visibility
+            />
+        }
+    });
     let name = doc.name().to_owned();
     let internal = doc.visibility == Visibility::Internal;
     let (toggle_to, toggle_label) = if internal {
@@ -297,6 +354,7 @@ fn DocumentRow(
                     </li>
                 }).collect_view()}
             </ul>
+            {new_version}
             {manage.then(|| view! {
                 <ActionForm action=visibility attr:class="inline-form">
                     <input type="hidden" name="document_id" value=id />

@@ -343,7 +343,7 @@ fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
                 <label for="date-location">"Location"</label>
                 <input id="date-location" name="location" type="text" maxlength="200" />
                 <label class="check">
-                    <input name="client_visible" type="checkbox" value="on" checked />
+                    <input name="client_visible" type="checkbox" value="on" />
                     "Visible to the client"
                 </label>
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
