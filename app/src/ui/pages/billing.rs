@@ -104,9 +104,10 @@ fn DepositForm(
     };
     view! {
         <section class="panel" aria-labelledby="deposit-heading">
+            // Outside the details, which close when the list reloads.
+            {outcome}
             <details class="editor">
                 <summary id="deposit-heading">"Record a trust deposit"</summary>
-                {outcome}
                 <ActionForm action=deposit attr:class="form" attr:method="post">
                     <label for="deposit-matter">"Matter"</label>
                     <select id="deposit-matter" name="matter_id" required>
