@@ -9,3 +9,4 @@ pub mod invitations;
 pub mod matter_page;
 pub mod matters;
 pub mod messages;
+pub mod walls;

@@ -17,5 +17,6 @@ pub mod policy;
 pub mod role;
 pub mod time;
 pub mod touchpoint;
+pub mod wall;
 
 pub use error::AppError;

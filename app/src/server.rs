@@ -25,6 +25,7 @@ pub mod policy;
 pub mod seed;
 pub mod state;
 pub mod touchpoints;
+pub mod walls;
 
 pub use error::{RequestId, ServiceError};
 pub use state::AppState;

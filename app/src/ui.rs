@@ -26,6 +26,7 @@ use pages::{
     outbox::OutboxPage,
     sessions::SessionsPage,
     set_password::{InvitePage, ResetPasswordPage, ResetRequestPage},
+    walls::WallsPage,
 };
 
 /// The HTML document around the app, rendered on the server. The stylesheet
@@ -103,6 +104,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("outbox"))
                         view=OutboxPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("walls"))
+                        view=WallsPage
                         ssr=SsrMode::Async
                     />
                     <Route

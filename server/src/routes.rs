@@ -9,6 +9,7 @@ pub mod billing;
 pub mod calendar;
 pub mod documents;
 pub mod messages;
+pub mod walls;
 
 use axum::{
     Router,
@@ -30,6 +31,7 @@ pub fn router(max_body_bytes: usize) -> Router<ServerState> {
         .merge(billing::router())
         .merge(calendar::router())
         .merge(messages::router())
+        .merge(walls::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .merge(documents::router())
 }

@@ -21,6 +21,8 @@ pub const MATTER_CALENDAR: &str = "/api/matters/{id}/calendar.ics";
 pub const CALENDAR_FEED: &str = "/calendar/{file}";
 /// An invoice as a PDF statement.
 pub const INVOICE_PDF: &str = "/api/invoices/{id}/pdf";
+/// The walls in force on a day, as CSV (`?date=YYYY-MM-DD`).
+pub const WALLS_REPORT: &str = "/api/admin/walls.csv";
 
 /// Where files are uploaded to the matter `matter_id`.
 pub fn matter_documents(matter_id: &str) -> String {

@@ -71,6 +71,13 @@ pub fn may_view_outbox(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
 
+/// May `subject` raise and lift ethical walls, and read their history?
+/// Only the admin: a wall is the firm's answer to a conflict, and who is
+/// screened from what is itself sensitive.
+pub fn may_manage_walls(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Admin)
+}
+
 /// May `subject` change a matter they can view: its stages, key dates, status
 /// notes and what the client sees of them? The firm's people may; clients
 /// may not.

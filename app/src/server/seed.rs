@@ -720,6 +720,17 @@ async fn insert_demo(conn: &mut AnyConnection, now: i64) -> anyhow::Result<()> {
         .execute(&mut *conn)
         .await
         .context("inserting the demo ethical wall")?;
+    sqlx::query(
+        "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
+         select $1, matter_id, user_id, reason, created_by, created_at from ethical_walls
+         where matter_id = $2 and user_id = $3",
+    )
+    .bind(new_id())
+    .bind(ids.get("m8")?.to_owned())
+    .bind(ids.get("attorney")?.to_owned())
+    .execute(&mut *conn)
+    .await
+    .context("recording the demo wall's history")?;
 
     for &(matter, kind, title, days_ahead, location) in KEY_DATES {
         let starts_at = now + days_ahead * DAY_MS;

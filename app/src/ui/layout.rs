@@ -26,6 +26,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     }
     if role == Role::Admin {
         links.push(("Outbox", "/admin/outbox"));
+        links.push(("Walls", "/admin/walls"));
     }
     links.extend([("Sessions", "/account/sessions"), ("Account", "/account")]);
     links

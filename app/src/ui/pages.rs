@@ -13,3 +13,4 @@ pub mod not_found;
 pub mod outbox;
 pub mod sessions;
 pub mod set_password;
+pub mod walls;

@@ -348,6 +348,24 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             ],
         ),
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
+        ("/api/list_walls", vec![("", "")]),
+        ("/api/list_wall_choices", vec![("", "")]),
+        (
+            "/api/raise_wall",
+            vec![
+                ("matter_id", id.as_str()),
+                ("user_id", id.as_str()),
+                ("reason", "x"),
+            ],
+        ),
+        (
+            "/api/lift_wall",
+            vec![
+                ("matter_id", id.as_str()),
+                ("user_id", id.as_str()),
+                ("reason", "x"),
+            ],
+        ),
         (
             "/api/record_trust_deposit",
             vec![

@@ -26,4 +26,5 @@ mod matter_page;
 mod messages;
 mod secrets;
 mod storage;
+mod walls;
 mod web;

@@ -1,0 +1,78 @@
+//! Server functions of ethical walls (admins only). The point-in-time
+//! report is a plain route, `GET /api/admin/walls.csv?date=YYYY-MM-DD`.
+
+use leptos::prelude::*;
+
+use crate::domain::{
+    AppError,
+    wall::{WallChoicesView, WallView},
+};
+
+/// The walls in force.
+#[server(endpoint = "list_walls")]
+pub async fn list_walls() -> Result<Vec<WallView>, AppError> {
+    use crate::server::{endpoint, walls};
+
+    endpoint::signed_in(|c| async move { walls::list_walls(&c.state.db, &c.principal).await }).await
+}
+
+/// The matters and firm users a new wall may name.
+#[server(endpoint = "list_wall_choices")]
+pub async fn list_wall_choices() -> Result<WallChoicesView, AppError> {
+    use crate::server::{endpoint, walls};
+
+    endpoint::signed_in(
+        |c| async move { walls::list_wall_choices(&c.state.db, &c.principal).await },
+    )
+    .await
+}
+
+/// Screens a firm user from a matter, with a reason.
+#[server(endpoint = "raise_wall")]
+pub async fn raise_wall(
+    matter_id: String,
+    user_id: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::ids::{MatterId, UserId},
+        server::{endpoint, walls},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let (matter_id, user_id) = (MatterId::parse(&matter_id)?, UserId::parse(&user_id)?);
+        walls::raise_wall(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &matter_id,
+            &user_id,
+            &reason,
+        )
+        .await
+    })
+    .await
+}
+
+/// Lifts a wall, with a reason.
+#[server(endpoint = "lift_wall")]
+pub async fn lift_wall(matter_id: String, user_id: String, reason: String) -> Result<(), AppError> {
+    use crate::{
+        domain::ids::{MatterId, UserId},
+        server::{endpoint, walls},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let (matter_id, user_id) = (MatterId::parse(&matter_id)?, UserId::parse(&user_id)?);
+        walls::lift_wall(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &matter_id,
+            &user_id,
+            &reason,
+        )
+        .await
+    })
+    .await
+}

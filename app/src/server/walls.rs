@@ -1,0 +1,329 @@
+//! Raising and lifting ethical walls, and their point-in-time report
+//! (DESIGN §2.2). Admins only.
+//!
+//! A wall takes effect the moment its row commits: every access query reads
+//! `ethical_walls` (`policy::visible_matter_sql`), and open message streams
+//! re-check access as news arrives. `wall_history` keeps every wall ever
+//! raised, with who lifted it and why, for the report.
+
+use anyhow::Context as _;
+
+use super::{
+    AppState, ServiceError,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    db::Db,
+    new_id, now_ms,
+    policy::deny,
+};
+use crate::domain::{
+    AppError,
+    ids::{MatterId, UserId},
+    policy::may_manage_walls,
+    time::{DAY_MS, format_utc, parse_date},
+    wall::{WallChoicesView, WallView, validate_reason},
+};
+
+/// The most walls one list or report shows.
+const MAX_WALLS: i64 = 1000;
+
+/// Refuses everyone but admins, as not found: the page does not exist for
+/// them.
+fn require_admin(principal: &Principal) -> Result<(), ServiceError> {
+    if may_manage_walls(&principal.subject()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct WallRow {
+    matter_id: MatterId,
+    matter_number: String,
+    user_id: UserId,
+    user_name: String,
+    reason: String,
+    raised_by: Option<String>,
+    raised_at: i64,
+}
+
+impl From<WallRow> for WallView {
+    fn from(row: WallRow) -> Self {
+        Self {
+            matter_id: row.matter_id,
+            matter_number: row.matter_number,
+            user_id: row.user_id,
+            user_name: row.user_name,
+            reason: row.reason,
+            raised_by: row.raised_by,
+            raised_at: row.raised_at,
+        }
+    }
+}
+
+/// The walls in force, newest first.
+pub async fn list_walls(db: &Db, principal: &Principal) -> Result<Vec<WallView>, ServiceError> {
+    require_admin(principal)?;
+    let rows: Vec<WallRow> = sqlx::query_as(
+        "select w.matter_id, m.number as matter_number, w.user_id, u.display_name as user_name,
+                w.reason, b.display_name as raised_by, w.created_at as raised_at
+         from ethical_walls w
+         join matters m on m.id = w.matter_id
+         join users u on u.id = w.user_id
+         left join users b on b.id = w.created_by
+         order by w.created_at desc, m.number, u.display_name
+         limit $1",
+    )
+    .bind(MAX_WALLS)
+    .fetch_all(db.pool())
+    .await
+    .context("listing ethical walls")?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The matters and firm users the wall form offers.
+pub async fn list_wall_choices(
+    db: &Db,
+    principal: &Principal,
+) -> Result<WallChoicesView, ServiceError> {
+    require_admin(principal)?;
+    let matters: Vec<(MatterId, String)> =
+        sqlx::query_as("select id, number || ' ' || title from matters order by number limit $1")
+            .bind(MAX_WALLS)
+            .fetch_all(db.pool())
+            .await
+            .context("listing matters for a wall")?;
+    let users: Vec<(UserId, String)> = sqlx::query_as(
+        "select id, display_name || ' (' || role || ')' from users
+         where role <> 'client' and disabled = 0 order by display_name, id limit $1",
+    )
+    .bind(MAX_WALLS)
+    .fetch_all(db.pool())
+    .await
+    .context("listing firm users for a wall")?;
+    Ok(WallChoicesView { matters, users })
+}
+
+/// Screens the firm user `user_id` from `matter_id`, with a reason. The
+/// wall holds from the moment this commits. Walling a client, or a user
+/// already walled off the matter, is refused.
+pub async fn raise_wall(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+    user_id: &UserId,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    require_admin(principal)?;
+    let reason = validate_reason(reason)?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "select u.role, m.number from users u, matters m where u.id = $1 and m.id = $2",
+    )
+    .bind(user_id.clone())
+    .bind(matter_id.clone())
+    .fetch_optional(state.db.pool())
+    .await
+    .context("loading a wall's user and matter")?;
+    let Some((role, number)) = found else {
+        return Err(deny(
+            &state.db,
+            principal,
+            client,
+            matter_id,
+            "no such matter or user",
+        )
+        .await);
+    };
+    if role == "client" {
+        return Err(AppError::BadRequest(
+            "Walls screen the firm's people; to stop a client seeing a matter, remove their portal access."
+                .to_owned(),
+        )
+        .into());
+    }
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let raised = sqlx::query(
+        "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+    )
+    .bind(matter_id.clone())
+    .bind(user_id.clone())
+    .bind(reason.to_owned())
+    .bind(principal.user_id.clone())
+    .bind(now)
+    .execute(tx.conn())
+    .await
+    .context("raising a wall")?;
+    if raised.rows_affected() == 0 {
+        return Err(
+            AppError::Conflict(format!("That person is already walled off {number}.")).into(),
+        );
+    }
+    sqlx::query(
+        "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(matter_id.clone())
+    .bind(user_id.clone())
+    .bind(reason.to_owned())
+    .bind(principal.user_id.clone())
+    .bind(now)
+    .execute(tx.conn())
+    .await
+    .context("recording a wall's history")?;
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
+            .on(matter_id)
+            .detail(format!("user {user_id}: {reason}")),
+    )
+    .await?;
+    tx.commit().await.context("committing a wall")?;
+    Ok(())
+}
+
+/// Lifts the wall between `user_id` and `matter_id`, with a reason. Not
+/// found when there is none.
+pub async fn lift_wall(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+    user_id: &UserId,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    require_admin(principal)?;
+    let reason = validate_reason(reason)?;
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let lifted = sqlx::query("delete from ethical_walls where matter_id = $1 and user_id = $2")
+        .bind(matter_id.clone())
+        .bind(user_id.clone())
+        .execute(tx.conn())
+        .await
+        .context("lifting a wall")?;
+    if lifted.rows_affected() == 0 {
+        drop(tx);
+        return Err(deny(&state.db, principal, client, matter_id, "no wall to lift").await);
+    }
+    sqlx::query(
+        "update wall_history set lifted_by = $1, lifted_at = $2, lift_reason = $3
+         where matter_id = $4 and user_id = $5 and lifted_at is null",
+    )
+    .bind(principal.user_id.clone())
+    .bind(now)
+    .bind(reason.to_owned())
+    .bind(matter_id.clone())
+    .bind(user_id.clone())
+    .execute(tx.conn())
+    .await
+    .context("closing a wall's history")?;
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(principal, client, "wall.lifted", AuditResult::Success)
+            .on(matter_id)
+            .detail(format!("user {user_id}: {reason}")),
+    )
+    .await?;
+    tx.commit().await.context("committing a lifted wall")?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    matter_number: String,
+    user_email: String,
+    reason: String,
+    created_at: i64,
+    lifted_at: Option<i64>,
+    lift_reason: Option<String>,
+}
+
+/// The point-in-time report as CSV: every wall in force at any moment of
+/// the UTC day `date` (`YYYY-MM-DD`), whether or not it stands today. The
+/// download is audited.
+pub async fn walls_report_csv(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    date: &str,
+) -> Result<String, ServiceError> {
+    require_admin(principal)?;
+    let day_start = parse_date(date).map_err(|e| AppError::BadRequest(format!("Date: {e}")))?;
+    let rows: Vec<ReportRow> = sqlx::query_as(
+        "select m.number as matter_number, u.email as user_email, h.reason, h.created_at,
+                h.lifted_at, h.lift_reason
+         from wall_history h
+         join matters m on m.id = h.matter_id
+         join users u on u.id = h.user_id
+         where h.created_at < $1 and (h.lifted_at is null or h.lifted_at >= $2)
+         order by m.number, u.email, h.created_at
+         limit $3",
+    )
+    .bind(day_start + DAY_MS)
+    .bind(day_start)
+    .bind(MAX_WALLS)
+    .fetch_all(db.pool())
+    .await
+    .context("reading the wall history")?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "matter",
+        "user",
+        "reason",
+        "raised",
+        "lifted",
+        "lift reason",
+    ])
+    .context("writing the report's header")?;
+    for row in rows {
+        out.write_record([
+            cell(row.matter_number),
+            cell(row.user_email),
+            cell(row.reason),
+            format_utc(row.created_at),
+            row.lifted_at.map(format_utc).unwrap_or_default(),
+            cell(row.lift_reason.unwrap_or_default()),
+        ])
+        .context("writing a report row")?;
+    }
+    let bytes = out.into_inner().context("finishing the report")?;
+    let text = String::from_utf8(bytes).context("the report is text")?;
+    audit::record(
+        db,
+        &AuditEntry::by(principal, client, "wall.report", AuditResult::Success)
+            .detail(format!("walls in force on {date}")),
+    )
+    .await?;
+    Ok(text)
+}
+
+/// Typed text as a spreadsheet cell that stays text: one starting like a
+/// formula (`=`, `+`, `-`, `@`) gets a leading apostrophe, so opening the
+/// report never runs what someone typed as a reason.
+fn cell(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_that_looks_like_a_formula_stays_text_in_the_report() {
+        assert_eq!(cell("=HYPERLINK(\"x\")".to_owned()), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("@SUM(A1)".to_owned()), "'@SUM(A1)");
+        assert_eq!(
+            cell("Acted for the lender".to_owned()),
+            "Acted for the lender"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Ethical walls at `/admin/walls`, for admins: the walls in force, a form
+//! to raise one, a reason to lift each, and the point-in-time report.
+//! Everyone else gets the not-found page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::walls::{LiftWall, RaiseWall, list_wall_choices, list_walls},
+    domain::{
+        AppError, links,
+        time::format_utc,
+        wall::{MAX_WALL_REASON_CHARS, WallChoicesView, WallView},
+    },
+    ui::pages::not_found::NotFoundPage,
+};
+
+/// The walls page.
+#[component]
+pub fn WallsPage() -> impl IntoView {
+    let raise = ServerAction::<RaiseWall>::new();
+    let lift = ServerAction::<LiftWall>::new();
+    let walls = Resource::new(
+        move || (raise.version().get(), lift.version().get()),
+        |_| list_walls(),
+    );
+    let choices = Resource::new(|| (), |()| list_wall_choices());
+    let error = move || {
+        [raise.value().get(), lift.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Title text="Ethical walls" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading the walls…"</p> }>
+            {move || Suspend::new(async move {
+                match (walls.await, choices.await) {
+                    (Ok(in_force), Ok(choices)) => view! {
+                        <section class="page-head">
+                            <h1>"Ethical walls"</h1>
+                        </section>
+                        <p class="muted">
+                            "A wall screens someone at the firm from a matter: they cannot see it, its documents or its messages, from the moment it is raised."
+                        </p>
+                        {error}
+                        <RaiseForm raise choices />
+                        <section class="panel" aria-labelledby="walls-heading">
+                            <h2 id="walls-heading">"In force"</h2>
+                            {in_force.is_empty().then(|| view! { <p class="muted">"No walls."</p> })}
+                            <ul class="wall-list">
+                                {in_force.into_iter().map(|wall| view! { <WallRow wall lift /> }).collect_view()}
+                            </ul>
+                        </section>
+                        <ReportForm />
+                    }
+                    .into_any(),
+                    (Err(AppError::NotFound), _) | (_, Err(AppError::NotFound)) => {
+                        view! { <NotFoundPage /> }.into_any()
+                    }
+                    (Err(err), _) | (_, Err(err)) => {
+                        view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Raises a wall: a matter, a person, a reason.
+#[component]
+fn RaiseForm(raise: ServerAction<RaiseWall>, choices: WallChoicesView) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="raise-heading">
+            <h2 id="raise-heading">"Raise a wall"</h2>
+            <ActionForm action=raise attr:class="form" attr:method="post">
+                <label for="wall-matter">"Matter"</label>
+                <select id="wall-matter" name="matter_id" required>
+                    {choices.matters.into_iter().map(|(id, label)| view! {
+                        <option value=id.to_string()>{label}</option>
+                    }).collect_view()}
+                </select>
+                <label for="wall-user">"Person"</label>
+                <select id="wall-user" name="user_id" required>
+                    {choices.users.into_iter().map(|(id, label)| view! {
+                        <option value=id.to_string()>{label}</option>
+                    }).collect_view()}
+                </select>
+                <label for="wall-reason">"Reason"</label>
+                <input id="wall-reason" type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
+                <button class="button primary" type="submit">"Raise wall"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One wall in force, with a form to lift it.
+#[component]
+fn WallRow(wall: WallView, lift: ServerAction<LiftWall>) -> impl IntoView {
+    let reason_id = format!("lift-{}-{}", wall.matter_id, wall.user_id);
+    let raised = match &wall.raised_by {
+        Some(by) => format!("Raised by {by}, {}", format_utc(wall.raised_at)),
+        None => format!("Raised {}", format_utc(wall.raised_at)),
+    };
+    view! {
+        <li class="wall-row" data-testid="wall">
+            <div class="matter-meta">
+                <strong>{wall.user_name}</strong>
+                " · "
+                <span class="matter-number">{wall.matter_number}</span>
+            </div>
+            <p>{wall.reason}</p>
+            <p class="muted">{raised}</p>
+            <details class="editor">
+                <summary>"Lift this wall"</summary>
+                <ActionForm action=lift attr:class="form compact" attr:method="post">
+                    <input type="hidden" name="matter_id" value=wall.matter_id.to_string() />
+                    <input type="hidden" name="user_id" value=wall.user_id.to_string() />
+                    <label for=reason_id.clone()>"Why lift it"</label>
+                    <input id=reason_id type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
+                    <button class="button" type="submit">"Lift wall"</button>
+                </ActionForm>
+            </details>
+        </li>
+    }
+}
+
+/// Downloads who was screened from what on a day, as CSV.
+#[component]
+fn ReportForm() -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="report-heading">
+            <h2 id="report-heading">"Report"</h2>
+            // A plain GET form: the browser downloads the file itself.
+            <form class="form compact" method="get" action=links::WALLS_REPORT>
+                <label for="report-date">"Walls in force on"</label>
+                <input id="report-date" type="date" name="date" required />
+                <button class="button" type="submit">"Download CSV"</button>
+            </form>
+        </section>
+    }
+}

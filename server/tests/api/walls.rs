@@ -1,0 +1,219 @@
+//! Ethical walls raised and lifted by the admin (issue 11, point 6): they
+//! take effect at once, only the admin may touch them, and the
+//! point-in-time report says who was screened from what on a day.
+
+use crate::{
+    helpers::{DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_STAFF, TestApp},
+    on_both_backends,
+};
+
+const MATTER: &str = "LIT-2026-0012";
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
+        .bind(email.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    id
+}
+
+async fn wall(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    path: &str,
+    matter: &str,
+    user: &str,
+    reason: &str,
+) -> (u16, String) {
+    app.post(
+        admin,
+        path,
+        &[("matter_id", matter), ("user_id", user), ("reason", reason)],
+    )
+    .await
+}
+
+async fn report(app: &TestApp, client: &reqwest::Client, date: &str) -> (u16, String) {
+    let response = client
+        .get(app.url(&format!("/api/admin/walls.csv?date={date}")))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn today() -> String {
+    let (y, m, d) = app::domain::time::civil_date(app::server::now_ms());
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn sees_matter(app: &TestApp, client: &reqwest::Client, matter: &str) -> bool {
+    let (status, _) = app.post(client, "/api/get_matter", &[("id", matter)]).await;
+    let (_, listed) = app.post(client, "/api/list_matters", &[("", "")]).await;
+    assert_eq!(
+        status == 200,
+        listed.contains(MATTER),
+        "the list agrees with the page"
+    );
+    status == 200
+}
+
+async fn a_wall_hides_the_matter_from_that_person_at_once_and_lifting_it_restores_it(app: TestApp) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
+    let matter = app.matter_id(MATTER).await;
+    let user = user_id(&app, DEMO_ATTORNEY).await;
+    assert!(sees_matter(&app, &attorney, &matter).await);
+
+    let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &user, " ").await;
+    assert_eq!(status, 400, "a wall needs a reason: {body}");
+    let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &user, "Conflict").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !sees_matter(&app, &attorney, &matter).await,
+        "the same session loses the matter at once"
+    );
+    let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &user, "Again").await;
+    assert_eq!(status, 409, "{body}");
+    let (_, listed) = app.post(&admin, "/api/list_walls", &[("", "")]).await;
+    assert!(
+        listed.contains("Conflict") && listed.contains(MATTER),
+        "{listed}"
+    );
+
+    let (status, _) = wall(&app, &admin, "/api/lift_wall", &matter, &user, "").await;
+    assert_eq!(status, 400, "lifting needs a reason too");
+    let (status, body) = wall(&app, &admin, "/api/lift_wall", &matter, &user, "Resolved").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(sees_matter(&app, &attorney, &matter).await);
+    let (status, _) = wall(&app, &admin, "/api/lift_wall", &matter, &user, "Resolved").await;
+    assert_eq!(status, 404, "there is no wall left to lift");
+    for action in ["wall.raised", "wall.lifted"] {
+        let rows = app
+            .count(
+                "select count(*) from audit_log where action = $1",
+                &[action],
+            )
+            .await;
+        assert_eq!(rows, 1, "{action}");
+    }
+}
+
+async fn a_client_cannot_be_walled_off(app: TestApp) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let matter = app.matter_id(MATTER).await;
+    let alice = user_id(&app, DEMO_ALICE).await;
+    let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &alice, "No").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("portal access"), "{body}");
+    let (status, _) = wall(&app, &admin, "/api/raise_wall", &matter, "not-an-id", "No").await;
+    assert_eq!(status, 404);
+}
+
+async fn only_the_admin_may_see_raise_lift_or_report_walls(app: TestApp) {
+    app.seed().await;
+    let matter = app.matter_id(MATTER).await;
+    let user = user_id(&app, DEMO_STAFF).await;
+    for email in [DEMO_ATTORNEY, DEMO_STAFF, DEMO_ALICE] {
+        let client = app.signed_in_client(email).await;
+        for path in ["/api/raise_wall", "/api/lift_wall"] {
+            let (status, _) = wall(&app, &client, path, &matter, &user, "x").await;
+            assert_eq!(status, 404, "{email} {path}");
+        }
+        for path in ["/api/list_walls", "/api/list_wall_choices"] {
+            assert_eq!(
+                app.post(&client, path, &[("", "")]).await.0,
+                404,
+                "{email} {path}"
+            );
+        }
+        assert_eq!(
+            report(&app, &client, &today()).await.0,
+            404,
+            "{email} report"
+        );
+        let page = client.get(app.url("/admin/walls")).send().await.unwrap();
+        assert_eq!(page.status(), 404, "{email} page");
+    }
+    let walls = app.count("select count(*) from ethical_walls", &[]).await;
+    assert_eq!(walls, 1, "only the seeded wall stands");
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let page = admin.get(app.url("/admin/walls")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Raise a wall") && html.contains("Lift this wall"));
+}
+
+async fn the_report_names_every_wall_in_force_on_the_day_asked(app: TestApp) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let matter = app.matter_id(MATTER).await;
+    let user = user_id(&app, DEMO_STAFF).await;
+    let reason = "=HYPERLINK(\"http://evil.example\")";
+    assert_eq!(
+        wall(&app, &admin, "/api/raise_wall", &matter, &user, reason)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        wall(&app, &admin, "/api/lift_wall", &matter, &user, "Done")
+            .await
+            .0,
+        200
+    );
+
+    let (status, csv) = report(&app, &admin, &today()).await;
+    assert_eq!(status, 200, "{csv}");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("matter,user,reason,raised,lifted,lift reason")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the seeded wall and today's, lifted or not: {csv}"
+    );
+    let todays = rows
+        .iter()
+        .find(|r| r.starts_with(MATTER))
+        .expect("today's wall");
+    assert!(
+        todays.contains(DEMO_STAFF) && todays.contains(",Done"),
+        "{todays}"
+    );
+    assert!(
+        todays.contains("\"'=HYPERLINK("),
+        "a formula stays text: {todays}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains(DEMO_ATTORNEY)),
+        "the seeded wall: {csv}"
+    );
+
+    let long_ago = app::domain::time::civil_date(app::server::now_ms() - 100 * 86_400_000);
+    let long_ago = format!("{:04}-{:02}-{:02}", long_ago.0, long_ago.1, long_ago.2);
+    let (status, csv) = report(&app, &admin, &long_ago).await;
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count(), 1, "no wall stood then: {csv}");
+    assert_eq!(report(&app, &admin, "yesterday").await.0, 400);
+    let reports = app
+        .count(
+            "select count(*) from audit_log where action = 'wall.report'",
+            &[],
+        )
+        .await;
+    assert_eq!(reports, 2, "each download is audited");
+}
+
+on_both_backends!(
+    a_wall_hides_the_matter_from_that_person_at_once_and_lifting_it_restores_it,
+    a_client_cannot_be_walled_off,
+    only_the_admin_may_see_raise_lift_or_report_walls,
+    the_report_names_every_wall_in_force_on_the_day_asked
+);
