@@ -1,0 +1,32 @@
+// The admin screens a colleague from a matter at /admin/walls, sees the
+// wall in force, and lifts it again with a reason.
+import { test, expect } from '@playwright/test';
+import { signIn, waitForHydration, watchConsole } from './support';
+
+test('the admin raises an ethical wall with a reason and lifts it again', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, 'admin@vellum.test');
+  await page.goto('/admin/walls');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Ethical walls' })).toBeVisible();
+
+  const matters = await page.getByLabel('Matter').locator('option').allTextContents();
+  const matter = matters.find((m) => m.startsWith('COR-2026-0031'));
+  const people = await page.getByLabel('Person').locator('option').allTextContents();
+  const person = people.find((p) => p.endsWith('(staff)'));
+  expect(matter && person, `${matters} / ${people}`).toBeTruthy();
+  await page.getByLabel('Matter').selectOption({ label: matter ?? '' });
+  await page.getByLabel('Person').selectOption({ label: person ?? '' });
+  await page.getByLabel('Reason').fill('Acted for the other side in 2025');
+  await page.getByRole('button', { name: 'Raise wall' }).click();
+
+  const wall = page.getByTestId('wall').filter({ hasText: 'Acted for the other side in 2025' });
+  await expect(wall).toBeVisible();
+  await expect(wall).toContainText('COR-2026-0031');
+
+  await wall.getByText('Lift this wall').click();
+  await wall.getByLabel('Why lift it').fill('Conflict cleared by the ethics partner');
+  await wall.getByRole('button', { name: 'Lift wall' }).click();
+  await expect(wall).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
