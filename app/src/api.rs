@@ -9,4 +9,5 @@ pub mod invitations;
 pub mod matter_page;
 pub mod matters;
 pub mod messages;
+pub mod users;
 pub mod walls;

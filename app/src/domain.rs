@@ -17,6 +17,7 @@ pub mod policy;
 pub mod role;
 pub mod time;
 pub mod touchpoint;
+pub mod user;
 pub mod wall;
 
 pub use error::AppError;

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod seed;
 pub mod state;
 pub mod touchpoints;
+pub mod users;
 pub mod walls;
 
 pub use error::{RequestId, ServiceError};

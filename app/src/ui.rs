@@ -19,13 +19,14 @@ use pages::{
     contacts::ContactsPage,
     dashboard::DashboardPage,
     inbox::InboxPage,
-    login::{LoginPage, MfaPage},
+    login::{LoginPage, MfaPage, MfaSetupPage},
     matter::MatterPage,
     messages::{MessagesPage, ThreadPage},
     not_found::NotFoundPage,
     outbox::OutboxPage,
     sessions::SessionsPage,
     set_password::{InvitePage, ResetPasswordPage, ResetRequestPage},
+    users::UsersPage,
     walls::WallsPage,
 };
 
@@ -67,6 +68,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=(StaticSegment("login"), StaticSegment("mfa")) view=MfaPage />
+                    <Route
+                        path=(StaticSegment("login"), StaticSegment("setup"))
+                        view=MfaSetupPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("billing") view=BillingPage ssr=SsrMode::Async />
                     <Route
@@ -104,6 +110,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("outbox"))
                         view=OutboxPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("users"))
+                        view=UsersPage
                         ssr=SsrMode::Async
                     />
                     <Route

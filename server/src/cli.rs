@@ -180,15 +180,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let created = admin::create_admin(&state, &email, &name).await?;
             println!("Administrator {} created.", created.email);
             println!("  one-time password: {}", created.password);
+            println!("Store it now; it is not shown again.");
             println!(
-                "  MFA secret (enter in an authenticator app): {}",
-                created.totp_base32
+                "Sign in with it to set up two-step verification: have an authenticator app ready."
             );
-            println!(
-                "  recovery codes (each works once): {}",
-                created.recovery_codes.join("  ")
-            );
-            println!("Store these now; they are not shown again.");
             state.db.close().await;
             Ok(())
         }

@@ -205,7 +205,13 @@ fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/login/mfa" | "/reset" | "/healthz" | "/readyz" | "/favicon.svg"
+        "/login"
+            | "/login/mfa"
+            | "/login/setup"
+            | "/reset"
+            | "/healthz"
+            | "/readyz"
+            | "/favicon.svg"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/invite/")
@@ -247,7 +253,12 @@ pub async fn auth_context(
     {
         return axum::response::Redirect::to("/login").into_response();
     }
-    if path == "/login/mfa" && context.pending_mfa.is_none() {
+    let no_step_pending = match path {
+        "/login/mfa" => context.pending_mfa.is_none(),
+        "/login/setup" => context.pending_mfa_setup.is_none(),
+        _ => false,
+    };
+    if no_step_pending {
         return axum::response::Redirect::to("/login").into_response();
     }
     request.extensions_mut().insert(context);
@@ -321,6 +332,9 @@ async fn resolve(
     match auth.stage {
         AuthStage::Password => {
             context.pending_mfa = Some(app::domain::ids::UserId::from_trusted(auth.user_id));
+        }
+        AuthStage::MfaSetup => {
+            context.pending_mfa_setup = Some(app::domain::ids::UserId::from_trusted(auth.user_id));
         }
         AuthStage::Complete => match load_principal(&state.app.db, &auth.handle).await? {
             Some(principal) => {

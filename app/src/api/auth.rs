@@ -19,6 +19,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
         leptos_axum::redirect(match step {
             SignInStep::Done => "/",
             SignInStep::MfaRequired => "/login/mfa",
+            SignInStep::MfaSetupRequired => "/login/setup",
         });
         Ok(step)
     })
@@ -35,6 +36,32 @@ pub async fn verify_mfa(code: String) -> Result<(), AppError> {
         signin::verify_mfa(&v.state, &session, &v.client, &code).await?;
         leptos_axum::redirect("/");
         Ok(())
+    })
+    .await
+}
+
+/// Starts the two-step set-up that a firm user's first sign-in waits on:
+/// a QR code to scan.
+#[server(endpoint = "begin_mfa_setup")]
+pub async fn begin_mfa_setup() -> Result<MfaEnrolmentView, AppError> {
+    use crate::server::{auth::enrol, endpoint};
+
+    endpoint::anyone(|v| async move {
+        let session = endpoint::session().await?;
+        enrol::begin_mfa_setup(&v.state, &session).await
+    })
+    .await
+}
+
+/// Finishes that set-up with a first code and completes the sign-in;
+/// answers the recovery codes, shown once.
+#[server(endpoint = "confirm_mfa_setup")]
+pub async fn confirm_mfa_setup(code: String) -> Result<Vec<String>, AppError> {
+    use crate::server::{auth::enrol, endpoint};
+
+    endpoint::anyone(|v| async move {
+        let session = endpoint::session().await?;
+        enrol::confirm_mfa_setup(&v.state, &session, &v.client, &code).await
     })
     .await
 }

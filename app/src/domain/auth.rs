@@ -208,6 +208,9 @@ pub enum SignInStep {
     Done,
     /// The password was right; an authentication code is needed next.
     MfaRequired,
+    /// The password was right; two-step verification must be set up next
+    /// (a firm user's first sign-in).
+    MfaSetupRequired,
 }
 
 /// The signed-in user, as the UI sees them. No secrets.

@@ -78,6 +78,13 @@ pub fn may_manage_walls(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
 
+/// May `subject` manage the firm's users: invite colleagues, change roles,
+/// disable and enable, end sessions, reset MFA? Only the admin, who runs
+/// the firm.
+pub fn may_manage_users(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Admin)
+}
+
 /// May `subject` change a matter they can view: its stages, key dates, status
 /// notes and what the client sees of them? The firm's people may; clients
 /// may not.
@@ -303,6 +310,14 @@ mod tests {
         assert!(may_view_outbox(&subject(Role::Admin)));
         for role in [Role::Attorney, Role::Staff, Role::Client] {
             assert!(!may_view_outbox(&subject(role)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_admin_may_manage_the_firms_users() {
+        assert!(may_manage_users(&subject(Role::Admin)));
+        for role in [Role::Attorney, Role::Staff, Role::Client] {
+            assert!(!may_manage_users(&subject(role)), "{role:?}");
         }
     }
     #[test]

@@ -60,6 +60,8 @@ pub struct AuthContext {
     pub principal: Option<Principal>,
     /// A user who gave the right password and still owes an MFA code.
     pub pending_mfa: Option<UserId>,
+    /// A firm user who gave the right password and must set up MFA first.
+    pub pending_mfa_setup: Option<UserId>,
     /// Where the request came from.
     pub client: ClientInfo,
 }

@@ -47,9 +47,11 @@ impl Class {
     /// The class of an unauthenticated request that writes, by method and
     /// path; `None` for everything else.
     pub fn of(method: &str, path: &str) -> Option<Self> {
-        const AUTH_FUNCTIONS: [&str; 5] = [
+        const AUTH_FUNCTIONS: [&str; 7] = [
             "/api/sign_in",
             "/api/verify_mfa",
+            "/api/begin_mfa_setup",
+            "/api/confirm_mfa_setup",
             "/api/request_password_reset",
             "/api/reset_password",
             "/api/accept_invitation",

@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::AnyConnection;
 
+use crate::domain::user::MAX_EMAIL_LEN;
 use crate::domain::{
     AppError,
     auth::{check_new_password, normalise_email},
@@ -35,8 +36,6 @@ use super::{
     touchpoints::{self, NewTouchpoint},
 };
 
-/// The longest email address (RFC 5321).
-const MAX_EMAIL_LEN: usize = 254;
 /// The longest password accepted, in bytes, so a huge body cannot buy a
 /// long hash.
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -53,7 +52,7 @@ fn new_token() -> anyhow::Result<(String, Vec<u8>)> {
 /// A unique index refused a row that a pre-check in the same transaction
 /// did not see (a concurrent insert on PostgreSQL): a conflict, not a fault.
 /// Classified by the error kind, never by message text.
-fn unique_as_conflict(err: sqlx::Error, message: &str) -> ServiceError {
+pub(super) fn unique_as_conflict(err: sqlx::Error, message: &str) -> ServiceError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             AppError::Conflict(message.to_owned()).into()
@@ -192,33 +191,14 @@ pub async fn invite_contact(
     let display_name = format!("{} {}", contact.given_name, contact.family_name);
     let user_id = upsert_portal_user(tx.conn(), contact_id, &email, &display_name, now).await?;
 
-    // Only the newest invitation works: an older link, perhaps forwarded or
-    // lying in an old mailbox, stops working.
-    sqlx::query(
-        "update invitations set expires_at = $1
-         where user_id = $2 and used_at is null and expires_at > $1",
+    let token = issue_invitation(
+        &mut tx,
+        &UserId::from_trusted(user_id.clone()),
+        Some(contact_id),
+        &principal.user_id,
+        now,
     )
-    .bind(now)
-    .bind(user_id.clone())
-    .execute(tx.conn())
-    .await
-    .context("retiring earlier invitations")?;
-
-    let (token, hash) = new_token()?;
-    sqlx::query(
-        "insert into invitations (id, user_id, contact_id, token_hash, invited_by, created_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(user_id.clone())
-    .bind(contact_id.as_str().to_owned())
-    .bind(hash)
-    .bind(principal.user_id.to_string())
-    .bind(now)
-    .bind(now + INVITATION_TTL_MS)
-    .execute(tx.conn())
-    .await
-    .context("storing the invitation")?;
+    .await?;
 
     let body = invitation_body(
         &state.public_url,
@@ -258,6 +238,44 @@ pub async fn invite_contact(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Stores a new invitation for `user_id` (and, for a client, the contact
+/// they are) and answers its one-time token, for the email. Only the
+/// newest invitation works: an older link, perhaps forwarded or lying in
+/// an old mailbox, stops working.
+pub(super) async fn issue_invitation(
+    tx: &mut WriteTx,
+    user_id: &UserId,
+    contact_id: Option<&ContactId>,
+    invited_by: &UserId,
+    now: i64,
+) -> Result<String, ServiceError> {
+    sqlx::query(
+        "update invitations set expires_at = $1
+         where user_id = $2 and used_at is null and expires_at > $1",
+    )
+    .bind(now)
+    .bind(user_id.clone())
+    .execute(tx.conn())
+    .await
+    .context("retiring earlier invitations")?;
+    let (token, hash) = new_token()?;
+    sqlx::query(
+        "insert into invitations (id, user_id, contact_id, token_hash, invited_by, created_at, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(user_id.clone())
+    .bind(contact_id.cloned())
+    .bind(hash)
+    .bind(invited_by.clone())
+    .bind(now)
+    .bind(now + INVITATION_TTL_MS)
+    .execute(tx.conn())
+    .await
+    .context("storing the invitation")?;
+    Ok(token)
 }
 
 /// The contact's client user: the existing one if it has no password yet

@@ -24,3 +24,18 @@ where
             .map(|e| e.to_string())
     }
 }
+
+/// Freshly made recovery codes, shown once right after two-step
+/// verification is turned on.
+#[component]
+pub fn RecoveryCodeList(codes: Vec<String>) -> impl IntoView {
+    view! {
+        <div class="recovery" role="status">
+            <p>
+                <strong>"Two-step verification is on."</strong>
+                " Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again."
+            </p>
+            <ul class="codes">{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+        </div>
+    }
+}

@@ -25,6 +25,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         links.push(("Contacts", "/crm/contacts"));
     }
     if role == Role::Admin {
+        links.push(("Users", "/admin/users"));
         links.push(("Outbox", "/admin/outbox"));
         links.push(("Walls", "/admin/walls"));
     }

@@ -13,4 +13,5 @@ pub mod not_found;
 pub mod outbox;
 pub mod sessions;
 pub mod set_password;
+pub mod users;
 pub mod walls;

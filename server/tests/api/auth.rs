@@ -598,22 +598,42 @@ async fn cross_site_state_changing_requests_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recovery_code_signs_in_once() {
+async fn a_new_admin_sets_up_mfa_at_first_sign_in_and_a_recovery_code_then_signs_in_once() {
     let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
     let admin =
         app::server::auth::admin::create_admin(&app.state, "first.admin@firm.test", "First Admin")
             .await
             .unwrap();
-    assert_eq!(admin.recovery_codes.len(), 10);
+    let first = new_client();
+    let (status, step) = app
+        .sign_in(&first, "first.admin@firm.test", &admin.password)
+        .await;
+    assert_eq!(status, 200);
+    assert!(step.contains("MfaSetupRequired"), "{step}");
+    // Nothing else works until two-step verification is set up.
+    let (status, _) = app.post(&first, "/api/list_matters", &[("", "")]).await;
+    assert_eq!(status, 401, "a half sign-in reaches nothing");
+    let page = first.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        page.headers()["location"],
+        "/login",
+        "pages send it to sign in"
+    );
+    let (_, recovery_codes) = app.set_up_mfa(&first).await;
+    assert_eq!(recovery_codes.len(), 10);
+    let (status, _) = app.post(&first, "/api/list_matters", &[("", "")]).await;
+    assert_eq!(status, 200, "signed in once it is set up");
+
     for attempt in 0..2 {
         let client = new_client();
-        let (status, _) = app
+        let (status, step) = app
             .sign_in(&client, "first.admin@firm.test", &admin.password)
             .await;
         assert_eq!(status, 200);
+        assert!(step.contains("MfaRequired"), "{step}");
         let response = client
             .post(app.url("/api/verify_mfa"))
-            .form(&[("code", admin.recovery_codes[0].as_str())])
+            .form(&[("code", recovery_codes[0].as_str())])
             .send()
             .await
             .unwrap();
@@ -626,6 +646,27 @@ async fn a_recovery_code_signs_in_once() {
         Err(err) => assert!(err.to_string().contains("already exists"), "{err}"),
         Ok(_) => panic!("a second admin with the same email was created"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mfa_set_up_step_answers_only_a_session_that_gave_a_firm_users_password() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    app.seed().await;
+    let stranger = new_client();
+    for path in ["/api/begin_mfa_setup", "/api/confirm_mfa_setup"] {
+        let (status, _) = app.post(&stranger, path, &[("code", "123456")]).await;
+        assert_eq!(status, 401, "{path} without a sign-in");
+    }
+    // A firm user who has MFA goes to the code step, never to a new set-up.
+    let attorney = new_client();
+    let (_, step) = app.sign_in(&attorney, DEMO_ATTORNEY, TEST_PASSWORD).await;
+    assert!(step.contains("\"MfaRequired\""), "{step}");
+    let (status, _) = app
+        .post(&attorney, "/api/begin_mfa_setup", &[("", "")])
+        .await;
+    assert_eq!(status, 401, "no second authenticator behind the first");
+    let page = stranger.get(app.url("/login/setup")).send().await.unwrap();
+    assert_eq!(page.headers()["location"], "/login");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -350,6 +350,26 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/issue_invoice", vec![("invoice_id", id.as_str())]),
         ("/api/list_walls", vec![("", "")]),
         ("/api/list_wall_choices", vec![("", "")]),
+        ("/api/list_users", vec![("", "")]),
+        (
+            "/api/invite_colleague",
+            vec![("name", "x"), ("email", "x@firm.test"), ("role", "staff")],
+        ),
+        (
+            "/api/change_role",
+            vec![("user_id", id.as_str()), ("role", "staff")],
+        ),
+        (
+            "/api/set_user_disabled",
+            vec![("user_id", id.as_str()), ("disabled", "true")],
+        ),
+        ("/api/end_user_sessions", vec![("user_id", id.as_str())]),
+        (
+            "/api/reset_user_mfa",
+            vec![("user_id", id.as_str()), ("password", "x")],
+        ),
+        ("/api/begin_mfa_setup", vec![("", "")]),
+        ("/api/confirm_mfa_setup", vec![("code", "123456")]),
         (
             "/api/raise_wall",
             vec![

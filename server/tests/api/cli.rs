@@ -142,7 +142,7 @@ fn create_admin_prints_credentials_once_and_refuses_a_duplicate() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("one-time password:") && stdout.contains("MFA secret"),
+        stdout.contains("one-time password:") && stdout.contains("two-step verification"),
         "{stdout}"
     );
     let again = vellum(

@@ -265,6 +265,38 @@ impl TestApp {
         .await
     }
 
+    /// Completes a first sign-in's MFA set-up for `client`, whose password
+    /// step answered `MfaSetupRequired`: takes the seed the set-up page
+    /// shows and proves a code from it. Answers the seed and the recovery
+    /// codes.
+    pub async fn set_up_mfa(&self, client: &reqwest::Client) -> (Vec<u8>, Vec<String>) {
+        let (status, body) = self.post(client, "/api/begin_mfa_setup", &[("", "")]).await;
+        assert_eq!(status, 200, "begin the set-up: {body}");
+        let view: serde_json::Value = serde_json::from_str(&body).expect("set-up JSON");
+        let secret = view["secret"].as_str().expect("the key").to_owned();
+        let seed = app::server::auth::totp::seed_from_base32(&secret)
+            .expect("base32")
+            .to_vec();
+        let now = u64::try_from(app::server::now_ms() / 1000).expect("time");
+        let code = app::server::auth::totp::code_at(&seed, now).expect("code");
+        let (status, body) = self
+            .post(client, "/api/confirm_mfa_setup", &[("code", code.as_str())])
+            .await;
+        assert_eq!(status, 200, "confirm the set-up: {body}");
+        let codes: Vec<String> = serde_json::from_str(&body).expect("recovery codes");
+        (seed, codes)
+    }
+
+    /// The id of the user whose email is `email`.
+    pub async fn user_id(&self, email: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
+            .bind(email.to_owned())
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap();
+        id
+    }
+
     /// The id of the matter `number`.
     pub async fn matter_id(&self, number: &str) -> String {
         let (id,): (String,) = sqlx::query_as("select id from matters where number = $1")
@@ -361,6 +393,16 @@ impl Drop for PgTestDatabase {
             eprintln!("warning: could not drop test database {}", self.name);
         }
     }
+}
+
+/// The token in the last link `prefix` (`/invite/` or `/reset/`) in an
+/// email's `body`.
+pub fn token_in(body: &str, prefix: &str) -> String {
+    let start = body.rfind(prefix).expect("the email has a link") + prefix.len();
+    body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 /// An HTTP client with its own cookie jar that does not follow redirects.

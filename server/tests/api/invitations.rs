@@ -5,7 +5,7 @@ use app::domain::invitation::{LINK_NO_LONGER_VALID, MAX_RESETS_PER_WINDOW};
 use crate::{
     helpers::{
         DEMO_ADMIN, DEMO_ALICE, DEMO_ATTORNEY, DEMO_BOB, DEMO_STAFF, TEST_PASSWORD, TestApp,
-        new_client, spawn_app,
+        new_client, spawn_app, token_in,
     },
     on_both_backends,
 };
@@ -18,15 +18,6 @@ const NEW_PASSWORD: &str = "copper meadow violin orchard";
 async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// The token in the last link `prefix` (`/invite/` or `/reset/`) in `body`.
-fn token_in(body: &str, prefix: &str) -> String {
-    let start = body.rfind(prefix).expect("the email has a link") + prefix.len();
-    body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
 }
 
 /// Staff invite `email`'s contact; returns the token from the email.

@@ -26,5 +26,6 @@ mod matter_page;
 mod messages;
 mod secrets;
 mod storage;
+mod users;
 mod walls;
 mod web;

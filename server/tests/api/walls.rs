@@ -9,15 +9,6 @@ use crate::{
 
 const MATTER: &str = "LIT-2026-0012";
 
-async fn user_id(app: &TestApp, email: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("select id from users where email = $1")
-        .bind(email.to_owned())
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    id
-}
-
 async fn wall(
     app: &TestApp,
     admin: &reqwest::Client,
@@ -64,7 +55,7 @@ async fn a_wall_hides_the_matter_from_that_person_at_once_and_lifting_it_restore
     let admin = app.signed_in_client(DEMO_ADMIN).await;
     let attorney = app.signed_in_client(DEMO_ATTORNEY).await;
     let matter = app.matter_id(MATTER).await;
-    let user = user_id(&app, DEMO_ATTORNEY).await;
+    let user = app.user_id(DEMO_ATTORNEY).await;
     assert!(sees_matter(&app, &attorney, &matter).await);
 
     let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &user, " ").await;
@@ -105,7 +96,7 @@ async fn a_client_cannot_be_walled_off(app: TestApp) {
     app.seed().await;
     let admin = app.signed_in_client(DEMO_ADMIN).await;
     let matter = app.matter_id(MATTER).await;
-    let alice = user_id(&app, DEMO_ALICE).await;
+    let alice = app.user_id(DEMO_ALICE).await;
     let (status, body) = wall(&app, &admin, "/api/raise_wall", &matter, &alice, "No").await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("portal access"), "{body}");
@@ -116,7 +107,7 @@ async fn a_client_cannot_be_walled_off(app: TestApp) {
 async fn only_the_admin_may_see_raise_lift_or_report_walls(app: TestApp) {
     app.seed().await;
     let matter = app.matter_id(MATTER).await;
-    let user = user_id(&app, DEMO_STAFF).await;
+    let user = app.user_id(DEMO_STAFF).await;
     for email in [DEMO_ATTORNEY, DEMO_STAFF, DEMO_ALICE] {
         let client = app.signed_in_client(email).await;
         for path in ["/api/raise_wall", "/api/lift_wall"] {
@@ -151,7 +142,7 @@ async fn the_report_names_every_wall_in_force_on_the_day_asked(app: TestApp) {
     app.seed().await;
     let admin = app.signed_in_client(DEMO_ADMIN).await;
     let matter = app.matter_id(MATTER).await;
-    let user = user_id(&app, DEMO_STAFF).await;
+    let user = app.user_id(DEMO_STAFF).await;
     let reason = "=HYPERLINK(\"http://evil.example\")";
     assert_eq!(
         wall(&app, &admin, "/api/raise_wall", &matter, &user, reason)

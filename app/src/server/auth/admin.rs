@@ -1,15 +1,19 @@
 //! Creating an administrator from the command line (`vellum create-admin`):
-//! the way into a new installation, with a random password, a TOTP seed
-//! and recovery codes shown once.
+//! the way into a new installation, with a random password shown once. Like
+//! every firm user, the administrator sets up two-step verification at the
+//! first sign-in, before anything else works.
 
 use anyhow::Context as _;
 use secrecy::SecretString;
 
-use super::{password::random_password, signin, totp};
-use crate::server::{
-    AppState,
-    audit::{self, AuditEntry, AuditResult},
-    new_id, now_ms,
+use super::{password::random_password, signin};
+use crate::{
+    domain::user::{EmailAddress, validate_name},
+    server::{
+        AppState,
+        audit::{self, AuditEntry, AuditResult},
+        new_id, now_ms,
+    },
 };
 
 /// What `vellum create-admin` prints once.
@@ -18,30 +22,20 @@ pub struct CreatedAdmin {
     pub email: String,
     /// The initial password.
     pub password: String,
-    /// The TOTP seed in base32.
-    pub totp_base32: String,
-    /// One-time recovery codes.
-    pub recovery_codes: Vec<String>,
 }
 
-/// Creates an administrator with a random password and TOTP seed.
+/// Creates an administrator with a random password.
 pub async fn create_admin(
     state: &AppState,
     email: &str,
     name: &str,
 ) -> anyhow::Result<CreatedAdmin> {
-    let email = crate::domain::auth::normalise_email(email);
-    let plausible = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    if !plausible {
-        anyhow::bail!("--email: \"{email}\" is not an email address");
-    }
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        anyhow::bail!("--name: give a name of 1 to 100 characters");
-    }
+    let email = EmailAddress::parse(email)
+        .map_err(|_| anyhow::anyhow!("--email: \"{email}\" is not an email address"))?
+        .as_str()
+        .to_owned();
+    let name = validate_name(name)
+        .map_err(|_| anyhow::anyhow!("--name: give a name of 1 to 100 characters"))?;
     let id = new_id();
     let mut tx = state.db.begin_write().await?;
     let inserted = sqlx::query(
@@ -69,12 +63,5 @@ pub async fn create_admin(
 
     let password = random_password()?;
     signin::set_password(state, &id, SecretString::from(password.clone())).await?;
-    let seed = totp::generate_seed();
-    let recovery_codes = signin::set_totp_seed(state, &id, &seed).await?;
-    Ok(CreatedAdmin {
-        email,
-        password,
-        totp_base32: totp::seed_to_base32(&seed),
-        recovery_codes,
-    })
+    Ok(CreatedAdmin { email, password })
 }

@@ -34,6 +34,9 @@ pub const AUTH_KEY: &str = "vellum.auth";
 pub enum AuthStage {
     /// The password was right; an MFA code is still owed.
     Password,
+    /// The password was right, and this firm user has no MFA yet: they must
+    /// set it up before anything else works.
+    MfaSetup,
     /// Fully signed in.
     Complete,
 }

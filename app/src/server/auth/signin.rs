@@ -13,6 +13,7 @@ use super::{
     throttle::{self, Counter, Reservation},
     totp,
 };
+use crate::domain::user::MAX_EMAIL_LEN;
 use crate::{
     domain::{
         AppError,
@@ -32,8 +33,6 @@ use crate::{
 
 /// An MFA step must follow the password within this time.
 const MFA_WINDOW_MS: i64 = 5 * 60 * 1000;
-/// The longest email address (RFC 5321).
-const MAX_EMAIL_LEN: usize = 254;
 /// The longest password accepted at sign-in, in bytes, so a huge body cannot
 /// buy a long hash.
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -131,10 +130,25 @@ pub async fn sign_in(
         // second factor is given, the password step just gives back its own
         // attempt, so "right password, wrong codes" can never reset a count.
         throttle::refund(tx.conn(), &reservation).await?;
+        // A firm user without MFA (a colleague's first sign-in, or after an
+        // admin reset it) sets it up before anything else works.
+        let (auth_stage, next, detail) = if user.mfa_enabled != 0 {
+            (
+                AuthStage::Password,
+                SignInStep::MfaRequired,
+                "awaiting MFA code",
+            )
+        } else {
+            (
+                AuthStage::MfaSetup,
+                SignInStep::MfaSetupRequired,
+                "awaiting MFA set-up",
+            )
+        };
         let pending = SessionAuth {
             handle: String::new(),
             user_id: user.id.clone(),
-            stage: AuthStage::Password,
+            stage: auth_stage,
             signed_in_at: now,
             last_seen_at: now,
         };
@@ -146,11 +160,11 @@ pub async fn sign_in(
             &mut tx,
             &AuditEntry::from_client(client, "auth.password_verified", AuditResult::Success)
                 .actor(user.id.clone())
-                .detail("awaiting MFA code"),
+                .detail(detail),
         )
         .await?;
         tx.commit().await?;
-        return Ok(SignInStep::MfaRequired);
+        return Ok(next);
     }
     throttle::refund(tx.conn(), &reservation).await?;
     signed_in_fully(tx.conn(), &email, &user.id).await?;
@@ -200,7 +214,7 @@ async fn reserve_attempt(
 /// counters are forgotten. Network counters are never cleared by one
 /// success (anyone with an account of their own could otherwise wipe the
 /// count of their guesses at others'); callers refund the attempt instead.
-async fn signed_in_fully(
+pub(super) async fn signed_in_fully(
     conn: &mut AnyConnection,
     email: &str,
     user_id: &str,
@@ -263,7 +277,7 @@ pub async fn reauthenticate(
 
 /// Finishes a sign-in: a `user_sessions` row, the session state, the audit
 /// row and, for clients, a touchpoint.
-async fn complete(
+pub(super) async fn complete(
     tx: &mut WriteTx,
     session: &Session,
     client: &ClientInfo,

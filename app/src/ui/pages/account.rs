@@ -11,7 +11,7 @@ use crate::{
         messages::SetMessageEmails,
     },
     domain::auth::AccountView,
-    ui::components::action_error,
+    ui::components::{RecoveryCodeList, action_error},
 };
 
 /// The account page at `/account`.
@@ -159,12 +159,11 @@ fn Enrol(
 #[component]
 fn RecoveryCodes(confirm: ServerAction<ConfirmMfaEnrolment>) -> impl IntoView {
     move || {
-        confirm.value().get().and_then(Result::ok).map(|codes| view! {
-            <div class="recovery" role="status">
-                <p><strong>"Two-step verification is on."</strong>" Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again."</p>
-                <ul class="codes">{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
-            </div>
-        })
+        confirm
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|codes| view! { <RecoveryCodeList codes /> })
     }
 }
 

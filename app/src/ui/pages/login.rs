@@ -1,12 +1,13 @@
-//! The sign-in pages: the password step at `/login` and the MFA step at
-//! `/login/mfa`.
+//! The sign-in pages: the password step at `/login`, the MFA step at
+//! `/login/mfa`, and a firm user's first set-up of two-step verification
+//! at `/login/setup`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::auth::{SignIn, VerifyMfa},
-    ui::components::action_error,
+    api::auth::{ConfirmMfaSetup, SignIn, VerifyMfa, begin_mfa_setup},
+    ui::components::{RecoveryCodeList, action_error},
 };
 
 /// The password step.
@@ -80,5 +81,76 @@ pub fn MfaPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// A firm user's first sign-in: two-step verification is required, so it
+/// is set up here before anything else works. The seed is made as the page
+/// loads; the recovery codes are shown once it is confirmed.
+#[component]
+pub fn MfaSetupPage() -> impl IntoView {
+    let setup = Resource::new(|| (), |()| begin_mfa_setup());
+    let confirm = ServerAction::<ConfirmMfaSetup>::new();
+    let error = action_error(confirm);
+    view! {
+        <Title text="Set up two-step verification" />
+        <section class="panel narrow">
+            <h1>"Set up two-step verification"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Preparing your code…"</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(enrolment) => view! {
+                            <Show
+                                when=move || !matches!(confirm.value().get(), Some(Ok(_)))
+                                fallback=move || view! { <SetupDone confirm /> }
+                            >
+                                <p class="muted">
+                                    "Your firm requires a second step at every sign-in. Scan this code with an authenticator app, or type in the key, then enter the 6-digit code it shows."
+                                </p>
+                                <div class="qr" inner_html=enrolment.qr_svg.clone()></div>
+                                <p>"Key: " <code data-testid="mfa-secret">{enrolment.secret.clone()}</code></p>
+                                <ActionForm action=confirm attr:class="form" attr:method="post">
+                                    <label for="setup-code">"Authentication code"</label>
+                                    <input
+                                        id="setup-code"
+                                        name="code"
+                                        type="text"
+                                        inputmode="numeric"
+                                        autocomplete="one-time-code"
+                                        maxlength="12"
+                                        required
+                                    />
+                                    {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                                    <button class="button primary" type="submit" disabled=move || confirm.pending().get()>
+                                        "Turn on and continue"
+                                    </button>
+                                </ActionForm>
+                            </Show>
+                        }
+                        .into_any(),
+                        Err(_) => view! {
+                            <p class="error" role="alert">"This sign-in has expired. Sign in again to set up two-step verification."</p>
+                            <p><a class="button" href="/login">"Sign in"</a></p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The recovery codes, once, and the way in.
+#[component]
+fn SetupDone(confirm: ServerAction<ConfirmMfaSetup>) -> impl IntoView {
+    let codes = confirm
+        .value()
+        .get()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    view! {
+        <RecoveryCodeList codes />
+        // A full load, so the header and every page see the new session.
+        <a class="button primary" href="/" rel="external">"Continue to Vellum"</a>
     }
 }

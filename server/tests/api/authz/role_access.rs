@@ -10,6 +10,7 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/list_contacts", [200, 200, 200, 404]),
     ("/api/invite_contact", [200, 404, 200, 404]),
     ("/api/list_outbox", [200, 404, 404, 404]),
+    ("/api/list_users", [200, 404, 404, 404]),
     ("/api/list_inbox", [200, 200, 200, 404]),
 ];
 
@@ -50,4 +51,49 @@ async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_polic
     );
 }
 
-on_both_backends!(each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says);
+/// Which roles reach the firm's pages: the expected status for (admin,
+/// attorney, staff, client). `{contact}` stands for a demo contact's id.
+const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
+    ("/admin/users", [200, 404, 404, 404]),
+    ("/admin/outbox", [200, 404, 404, 404]),
+    ("/admin/walls", [200, 404, 404, 404]),
+    ("/crm/contacts", [200, 200, 200, 404]),
+    ("/crm/contacts/{contact}", [200, 200, 200, 404]),
+];
+
+async fn every_admin_page_is_not_found_but_for_the_admin_and_every_crm_page_for_clients(
+    app: TestApp,
+) {
+    app.seed().await;
+    let henri = app.contact_id("henri@moreau.example").await;
+    let users = [DEMO_ADMIN, DEMO_ATTORNEY, DEMO_STAFF, DEMO_ALICE];
+    let mut failures = Vec::new();
+    for (i, email) in users.iter().enumerate() {
+        let client = app.signed_in_client(email).await;
+        for (path, expected) in PAGE_ACCESS {
+            let path = path.replace("{contact}", &henri);
+            let response = client.get(app.url(&path)).send().await.unwrap();
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap();
+            if status != expected[i] {
+                failures.push(format!(
+                    "{email} {path}: {status}, expected {}",
+                    expected[i]
+                ));
+            }
+            if status == 404 && body.contains("henri@moreau.example") {
+                failures.push(format!("{email} {path}: a 404 leaked data"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "page access failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+on_both_backends!(
+    each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says,
+    every_admin_page_is_not_found_but_for_the_admin_and_every_crm_page_for_clients,
+);
