@@ -4,74 +4,19 @@
 // the admin's outbox page shows only that it was sent, never a link. Each
 // project runs one of the two flows, so the flows together cover both
 // widths without inviting anyone twice.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { test, expect, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { PASSWORD, signIn, totpCode, waitForHydration } from './support';
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import {
+  NEW_PASSWORD,
+  PASSWORD,
+  mailedLink,
+  navigate,
+  newContextLike,
+  setPassword,
+  signIn,
+  signInAdmin,
+  waitForHydration,
+} from './support';
 
-/** Where the SMTP sink writes each delivered email (set by `cargo xtask test`). */
-const MAIL_DIR = process.env.VELLUM_MAIL_DIR ?? '';
-if (!MAIL_DIR) {
-  throw new Error('VELLUM_MAIL_DIR is set by `cargo xtask test`, which runs the SMTP sink');
-}
-
-const ADMIN = 'admin@vellum.test';
-/** Invited clients choose this; it is not the demo password. */
-const NEW_PASSWORD = 'copper meadow violin orchard';
-
-/**
- * Signs the admin in. Both projects sign the admin in, possibly within one
- * 30 s TOTP step, and a code cannot be replayed; when the current step's
- * code was used already, the next step's code (also accepted) is tried.
- */
-async function signInAdmin(page: Page): Promise<void> {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/login\/mfa$/);
-  await waitForHydration(page);
-  const step = Math.floor(Date.now() / 30_000);
-  for (const candidate of [step, step + 1]) {
-    await page.getByLabel('Authentication code').fill(totpCode(candidate));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    try {
-      await expect(page).toHaveURL(/\/$/, { timeout: 5_000 });
-      await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
-      return;
-    } catch {
-      // This step's code was spent by the other project's sign-in.
-    }
-  }
-  throw new Error('the admin could not complete the MFA step');
-}
-
-/** A context with the same screen as the project's own. */
-async function newContextLike(browser: Browser, testInfo: TestInfo) {
-  const { viewport, isMobile, hasTouch } = testInfo.project.use;
-  return browser.newContext({ baseURL: process.env.VELLUM_BASE_URL, viewport, isMobile, hasTouch });
-}
-
-/** Opens a page from the navigation, through the menu on a phone. */
-async function navigate(page: Page, testInfo: TestInfo, link: string): Promise<void> {
-  await waitForHydration(page);
-  if (testInfo.project.name === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
-  await page.getByRole('link', { name: link, exact: true }).click();
-}
-
-/** The delivered emails to `to`, decoded from quoted-printable, newest first. */
-function deliveredTo(to: string): string[] {
-  return readdirSync(MAIL_DIR)
-    .filter((name) => name.endsWith('.eml'))
-    .map((name) => join(MAIL_DIR, name))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
-    .map((path) => readFileSync(path, 'utf8'))
-    .filter((mail) => mail.includes(`X-Envelope-To: ${to}\r\n`) || mail.includes(`X-Envelope-To: ${to}\n`))
-    .map((mail) =>
-      mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
-    );
-}
 
 /**
  * The one-time link (`/invite/…` or `/reset/…`) in the newest email
@@ -79,15 +24,7 @@ function deliveredTo(to: string): string[] {
  * as sent, and shows no link.
  */
 async function linkFromMail(page: Page, testInfo: TestInfo, to: string, kind: 'invite' | 'reset') {
-  const pattern = new RegExp(`/${kind}/[A-Za-z0-9_-]{43}`);
-  let link: string | undefined;
-  await expect
-    .poll(() => {
-      link = deliveredTo(to).map((mail) => mail.match(pattern)?.[0]).find(Boolean);
-      return link;
-    }, { message: `an email with a ${kind} link to ${to}`, timeout: 30_000 })
-    .toBeTruthy();
-  for (const mail of deliveredTo(to)) expect(mail).not.toContain(PASSWORD);
+  const link = await mailedLink(to, kind);
 
   await navigate(page, testInfo, 'Outbox');
   await expect(page).toHaveURL(/\/admin\/outbox$/);
@@ -99,19 +36,7 @@ async function linkFromMail(page: Page, testInfo: TestInfo, to: string, kind: 'i
   await waitForHydration(page);
   await expect(page.locator('main')).not.toContainText(`/${kind}/`);
   await page.screenshot({ path: testInfo.outputPath(`outbox-${kind}.png`), fullPage: true });
-  return link as string;
-}
-
-/** Fills and submits a set-password form, then follows "sign in". */
-async function setPassword(page: Page, testInfo: TestInfo, password: string, shot: string) {
-  await waitForHydration(page);
-  await page.getByLabel('New password').fill(password);
-  await page.getByLabel('Confirm password').fill(password);
-  await page.getByRole('button', { name: 'Set password' }).click();
-  await expect(page.getByRole('status')).toHaveText('Your password is set — sign in');
-  await page.screenshot({ path: testInfo.outputPath(shot), fullPage: true });
-  await page.getByRole('link', { name: 'sign in', exact: true }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  return link;
 }
 
 /** Signs in through the form as a client without MFA. */

@@ -251,6 +251,14 @@ impl DemoCredentials {
                 "  MFA secret for the firm users: {}",
                 totp::seed_to_base32(&self.totp_seed)
             );
+            // Scanned with a phone's authenticator app, it signs in every
+            // demo firm user (they share the secret).
+            match totp::provisioning_url(&self.totp_seed, "demo firm users")
+                .and_then(|url| totp::qr_text(&url))
+            {
+                Ok(qr) => println!("  or scan it into an authenticator app:\n{qr}"),
+                Err(err) => eprintln!("warning: no QR code for the MFA secret: {err:#}"),
+            }
         }
         if self.generated.0 || self.generated.1 {
             println!("These are shown once. Pass --password and --totp-secret to choose them.");

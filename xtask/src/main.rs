@@ -224,8 +224,9 @@ fn serve(args: &[String]) -> anyhow::Result<()> {
     println!("  clients: alice@client.test, bob@client.test (password only)");
     println!("  firm:    admin@vellum.test, attorney@vellum.test, staff@vellum.test");
     println!("           (password, then a code from an authenticator app holding the MFA secret)");
-    println!("  The password and MFA secret were printed when the demo firm was first");
-    println!("  created; to start over with known ones, delete ./data and run");
+    println!("  The password and MFA secret, with a QR code of the secret to scan, were");
+    println!("  printed when the demo firm was first created; to start over with new");
+    println!("  ones, delete ./data and run");
     println!("  `cargo xtask serve` again, or seed with --password/--totp-secret.");
     println!("Open the URL below in a browser. Stop with Ctrl-C.");
     println!();

@@ -108,6 +108,10 @@ fn seed_demo_without_flags_prints_a_random_password_and_secret_once() {
         stdout.contains("MFA secret for the firm users:"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("scan it into an authenticator app") && stdout.contains('▀'),
+        "a QR code to scan: {stdout}"
+    );
 }
 
 #[test]

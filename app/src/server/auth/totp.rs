@@ -111,6 +111,34 @@ pub fn qr_svg(text: &str) -> anyhow::Result<String> {
     ))
 }
 
+/// A QR code of `text` for a terminal: two rows of modules per line in
+/// Unicode half blocks, dark on a light quiet zone, so a phone can scan it
+/// from `vellum seed-demo`'s output.
+pub fn qr_text(text: &str) -> anyhow::Result<String> {
+    let qr = qrcodegen::QrCode::encode_text(text, qrcodegen::QrCodeEcc::Medium)
+        .map_err(|_| anyhow::anyhow!("the text is too long for a QR code"))?;
+    // Outside the code every module is light: the quiet zone.
+    let dark = |x: i32, y: i32| qr.get_module(x, y);
+    let border = 2;
+    let mut out = String::new();
+    let mut y = -border;
+    while y < qr.size() + border {
+        for x in -border..qr.size() + border {
+            // Light modules print as ink, so the code reads dark-on-light
+            // on the usual dark terminal background.
+            out.push(match (!dark(x, y), !dark(x, y + 1)) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        out.push('\n');
+        y += 2;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +208,25 @@ mod tests {
         let svg = qr_svg("otpauth://totp/Vellum:a%40b.test?secret=ABC").unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<path"));
         assert!(!svg.contains("style="));
+    }
+
+    #[test]
+    fn the_terminal_qr_code_draws_every_module_of_the_code() {
+        let text = "otpauth://totp/Vellum:demo?secret=GEZDGNBVGY3TQOJQ";
+        let drawn = qr_text(text).unwrap();
+        let qr = qrcodegen::QrCode::encode_text(text, qrcodegen::QrCodeEcc::Medium).unwrap();
+        let lines: Vec<Vec<char>> = drawn.lines().map(|l| l.chars().collect()).collect();
+        let width = usize::try_from(qr.size() + 4).unwrap();
+        assert!(lines.iter().all(|l| l.len() == width), "a square");
+        for y in 0..qr.size() {
+            for x in 0..qr.size() {
+                let cell =
+                    lines[usize::try_from(y / 2 + 1).unwrap()][usize::try_from(x + 2).unwrap()];
+                let ink_top = matches!(cell, '█' | '▀');
+                let ink_bottom = matches!(cell, '█' | '▄');
+                let ink = if y % 2 == 0 { ink_top } else { ink_bottom };
+                assert_eq!(ink, !qr.get_module(x, y), "module ({x}, {y})");
+            }
+        }
     }
 }
