@@ -8,6 +8,7 @@ pub mod auth;
 pub mod billing;
 pub mod blobs;
 pub mod calendar;
+pub mod contacts;
 pub mod crm;
 pub mod crypto;
 pub mod db;

@@ -14,6 +14,7 @@ use leptos_router::{
 use layout::AppLayout;
 use pages::{
     account::AccountPage,
+    accounts::AccountsPage,
     billing::{BillingPage, StatementPage},
     contact::ContactPage,
     contacts::ContactsPage,
@@ -22,6 +23,7 @@ use pages::{
     login::{LoginPage, MfaPage, MfaSetupPage},
     matter::MatterPage,
     messages::{MessagesPage, ThreadPage},
+    new_matter::NewMatterPage,
     not_found::NotFoundPage,
     outbox::OutboxPage,
     sessions::SessionsPage,
@@ -88,6 +90,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("matters"), StaticSegment("new"))
+                        view=NewMatterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("matters"), ParamSegment("id"))
                         view=MatterPage
                         ssr=SsrMode::Async
@@ -100,6 +107,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("crm"), StaticSegment("contacts"))
                         view=ContactsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("crm"), StaticSegment("accounts"))
+                        view=AccountsPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -14,6 +14,7 @@ import {
   setPassword,
   signIn,
   signInAdmin,
+  signInClient,
   waitForHydration,
 } from './support';
 
@@ -37,16 +38,6 @@ async function linkFromMail(page: Page, testInfo: TestInfo, to: string, kind: 'i
   await expect(page.locator('main')).not.toContainText(`/${kind}/`);
   await page.screenshot({ path: testInfo.outputPath(`outbox-${kind}.png`), fullPage: true });
   return link;
-}
-
-/** Signs in through the form as a client without MFA. */
-async function signInClient(page: Page, email: string, password: string) {
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
 }
 
 test('a contact joins by invitation, and a client resets a forgotten password', async ({ page, browser }, testInfo) => {

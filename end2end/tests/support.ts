@@ -183,3 +183,39 @@ export async function setPassword(page: Page, testInfo: TestInfo, password: stri
   await expect(page).toHaveURL(/\/login$/);
 }
 
+
+/**
+ * A firm user's first sign-in: the password, then the two-step set-up
+ * that must come before anything else, with a code from the key the page
+ * shows. Ends on the dashboard.
+ */
+export async function signInFirstTime(page: Page, testInfo: TestInfo, email: string, password: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/login\/setup$/);
+  await waitForHydration(page);
+  const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+  await page.getByLabel('Authentication code').fill(totpCode(Math.floor(Date.now() / 30_000), secret));
+  await page.getByRole('button', { name: 'Turn on and continue' }).click();
+  await expect(page.getByRole('status')).toContainText('Two-step verification is on');
+  await expect(page.locator('.codes li')).toHaveCount(10);
+  await page.screenshot({ path: testInfo.outputPath(`recovery-codes-${email}.png`), fullPage: true });
+  await page.getByRole('link', { name: 'Continue to Vellum' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
+  await waitForHydration(page);
+}
+
+/** Signs in through the form as a client without MFA. */
+export async function signInClient(page: Page, email: string, password: string) {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
+}

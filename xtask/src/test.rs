@@ -287,13 +287,61 @@ fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Resul
     std::fs::create_dir_all(&mail_dir).context("creating the end2end mail dir")?;
     let smtp_port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let sink = SmtpSink::start(ws, python, smtp_port, &mail_dir)?;
+    let (addr, server) = start_server(&exe, &data_dir, smtp_port)?;
+    // "A firm starts from nothing": one firm per browser project, each an
+    // empty data dir with only the administrator `create-admin` made.
+    let mut empty_firms = Vec::new();
+    let mut empty_env = serde_json::Map::new();
+    for project in ["phone", "desktop"] {
+        let dir = ws.target_dir.join(format!("end2end-empty-{project}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).context("clearing an empty firm's data dir")?;
+        }
+        let email = format!("founder.{project}@firm.test");
+        let password = create_admin(&exe, &dir, &email)?;
+        let (addr, guard) = start_server(&exe, &dir, smtp_port)?;
+        empty_env.insert(
+            project.to_owned(),
+            serde_json::json!({ "url": format!("http://{addr}"), "email": email, "password": password }),
+        );
+        empty_firms.push(guard);
+    }
+    let result = run(
+        Command::new("npx")
+            .args(["playwright", "test"])
+            .env("VELLUM_BASE_URL", format!("http://{addr}"))
+            .env("VELLUM_CHROMIUM", chromium)
+            .env("VELLUM_DEMO_PASSWORD", DEMO_PASSWORD)
+            .env("VELLUM_DEMO_TOTP", DEMO_TOTP_BASE32)
+            .env("VELLUM_MAIL_DIR", &mail_dir)
+            .env(
+                "VELLUM_EMPTY_FIRMS",
+                serde_json::Value::Object(empty_env).to_string(),
+            )
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .current_dir(ws.root.join("end2end")),
+        "the Playwright suite",
+    );
+    drop(empty_firms);
+    drop(server);
+    drop(sink);
+    result
+}
+
+/// Starts `vellum serve` on `data_dir` at a free loopback port, sending
+/// mail to the SMTP sink; answers the address once it listens.
+fn start_server(
+    exe: &Path,
+    data_dir: &Path,
+    smtp_port: u16,
+) -> anyhow::Result<(String, ServerGuard)> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let addr = format!("127.0.0.1:{port}");
     let server = ServerGuard(
-        Command::new(&exe)
+        Command::new(exe)
             .arg("serve")
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .arg("--listen")
             .arg(&addr)
             .env("RUST_LOG", "warn")
@@ -303,21 +351,31 @@ fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Resul
             .context("starting vellum serve")?,
     );
     wait_until_up(&addr)?;
-    let result = run(
-        Command::new("npx")
-            .args(["playwright", "test"])
-            .env("VELLUM_BASE_URL", format!("http://{addr}"))
-            .env("VELLUM_CHROMIUM", chromium)
-            .env("VELLUM_DEMO_PASSWORD", DEMO_PASSWORD)
-            .env("VELLUM_DEMO_TOTP", DEMO_TOTP_BASE32)
-            .env("VELLUM_MAIL_DIR", &mail_dir)
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .current_dir(ws.root.join("end2end")),
-        "the Playwright suite",
-    );
-    drop(server);
-    drop(sink);
-    result
+    Ok((addr, server))
+}
+
+/// Runs `vellum create-admin` on a new data dir and answers the one-time
+/// password it prints.
+fn create_admin(exe: &Path, data_dir: &Path, email: &str) -> anyhow::Result<String> {
+    let out = Command::new(exe)
+        .arg("create-admin")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--email", email, "--name", "Fiona Founder"])
+        .output()
+        .context("running vellum create-admin")?;
+    if !out.status.success() {
+        bail!(
+            "vellum create-admin failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("one-time password: "))
+        .map(str::to_owned)
+        .context("create-admin printed no password")
 }
 
 pub fn wait_until_up(addr: &str) -> anyhow::Result<()> {

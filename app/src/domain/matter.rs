@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::MatterId;
 
+pub mod opening;
+
 /// One row of the dashboard's matter list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatterSummaryView {
@@ -135,6 +137,8 @@ pub struct StageView {
     pub position: i64,
     /// Its name.
     pub name: String,
+    /// What happens in it, in words for the client (may be empty).
+    pub description: String,
     /// Past, current or next.
     pub phase: StagePhase,
 }
@@ -198,6 +202,9 @@ pub struct MatterDetailView {
     pub notes: Vec<NoteView>,
     /// The viewer may edit stages, dates and notes (firm users).
     pub can_edit: bool,
+    /// The viewer may give and revoke clients' portal access (staff and
+    /// admins).
+    pub can_manage_access: bool,
     /// How fast the firm answers client messages on this matter; for firm
     /// users only (`None` for clients).
     pub response_target: Option<ResponseTargetView>,

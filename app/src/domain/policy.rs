@@ -85,6 +85,18 @@ pub fn may_manage_users(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
 
+/// May `subject` open a new matter? Every firm user may: the one who opens
+/// it joins its team, so they can see what they opened. Clients never may.
+pub fn may_open_matter(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
+/// May `subject` give or revoke a client's portal access to a matter they
+/// can view? Those who may invite to the portal: staff and the admin.
+pub fn may_manage_portal_access(subject: &Subject) -> bool {
+    may_invite(subject)
+}
+
 /// May `subject` change a matter they can view: its stages, key dates, status
 /// notes and what the client sees of them? The firm's people may; clients
 /// may not.
@@ -311,6 +323,18 @@ mod tests {
         for role in [Role::Attorney, Role::Staff, Role::Client] {
             assert!(!may_view_outbox(&subject(role)), "{role:?}");
         }
+    }
+
+    #[test]
+    fn firm_users_open_matters_and_staff_and_admins_give_portal_access() {
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(may_open_matter(&subject(role)), "{role:?}");
+        }
+        assert!(!may_open_matter(&subject(Role::Client)));
+        assert!(may_manage_portal_access(&subject(Role::Staff)));
+        assert!(may_manage_portal_access(&subject(Role::Admin)));
+        assert!(!may_manage_portal_access(&subject(Role::Attorney)));
+        assert!(!may_manage_portal_access(&subject(Role::Client)));
     }
 
     #[test]

@@ -7,10 +7,14 @@ use super::{
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
     db::Db,
+    policy::visible_matter_sql,
     touchpoints,
 };
 use crate::domain::{
-    AppError, contact::ContactTimelineView, ids::ContactId, policy::may_view_contacts,
+    AppError,
+    contact::ContactTimelineView,
+    ids::{ContactId, MatterId},
+    policy::may_view_contacts,
 };
 
 /// Entries per page.
@@ -49,6 +53,21 @@ pub async fn get_contact_timeline(
     let has_more = i64::try_from(entries.len()).unwrap_or(i64::MAX) > TIMELINE_PAGE;
     entries.truncate(usize::try_from(TIMELINE_PAGE).unwrap_or(50));
 
+    // Walled or foreign matters stay out, in the query itself.
+    let portal_matters: Vec<(MatterId, String)> = sqlx::query_as(&format!(
+        "select m.id, m.number || ' ' || m.title from matters m
+         join matter_client_access g on g.matter_id = m.id
+         join users u on u.id = g.user_id
+         where u.contact_id = $1 and {}
+         order by m.number limit 200",
+        visible_matter_sql("$2", "$3")
+    ))
+    .bind(contact_id.clone())
+    .bind(principal.user_id.clone())
+    .bind(principal.role.as_str())
+    .fetch_all(db.pool())
+    .await?;
+
     audit::record(
         db,
         &AuditEntry::by(
@@ -66,5 +85,6 @@ pub async fn get_contact_timeline(
         account_name,
         entries,
         has_more,
+        portal_matters,
     })
 }

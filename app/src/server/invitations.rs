@@ -164,11 +164,28 @@ pub async fn invite_contact(
         tx.commit().await?;
         return Err(AppError::NotFound.into());
     }
-    let now = now_ms();
     // Fetched before the write: fetching may create the key, which takes
     // the writer too.
     let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
+    invite_in(state, &mut tx, &firm_key, principal, client, contact_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The invitation of [`invite_contact`], inside the caller's write and
+/// after its policy check: the portal user (new, or the one an earlier
+/// invitation made), the link, the email, the touchpoint and the audit row.
+/// Answers the portal user's id.
+pub(super) async fn invite_in(
+    state: &AppState,
+    tx: &mut WriteTx,
+    firm_key: &super::crypto::DataKey,
+    principal: &Principal,
+    client: &ClientInfo,
+    contact_id: &ContactId,
+) -> Result<UserId, ServiceError> {
+    let now = now_ms();
     let contact: InviteeRow =
         sqlx::query_as("select given_name, family_name, email from contacts where id = $1")
             .bind(contact_id.as_str().to_owned())
@@ -192,7 +209,7 @@ pub async fn invite_contact(
     let user_id = upsert_portal_user(tx.conn(), contact_id, &email, &display_name, now).await?;
 
     let token = issue_invitation(
-        &mut tx,
+        tx,
         &UserId::from_trusted(user_id.clone()),
         Some(contact_id),
         &principal.user_id,
@@ -207,8 +224,8 @@ pub async fn invite_contact(
         &token,
     );
     outbox::enqueue(
-        &mut tx,
-        &firm_key,
+        tx,
+        firm_key,
         &NewEmail {
             kind: EmailKind::Invitation,
             to: &email,
@@ -218,7 +235,7 @@ pub async fn invite_contact(
     )
     .await?;
     touchpoints::record(
-        &mut tx,
+        tx,
         &NewTouchpoint {
             contact_id: contact_id.clone(),
             matter_id: None,
@@ -229,15 +246,14 @@ pub async fn invite_contact(
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         &AuditEntry::from_client(client, "user.invited", AuditResult::Success)
             .actor(principal.user_id.to_string())
-            .object("user", user_id)
+            .object("user", user_id.clone())
             .detail(format!("contact {contact_id}")),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(UserId::from_trusted(user_id))
 }
 
 /// Stores a new invitation for `user_id` (and, for a client, the contact

@@ -78,17 +78,18 @@ pub async fn get_matter_detail(
     let internal = may_see_internal(&subject);
     let summary = summary(&state.db, id).await?.ok_or(AppError::NotFound)?;
 
-    let stages: Vec<(i64, String)> = sqlx::query_as(
-        "select position, name from matter_stages where matter_id = $1 order by position",
+    let stages: Vec<(i64, String, String)> = sqlx::query_as(
+        "select position, name, description from matter_stages where matter_id = $1 order by position",
     )
     .bind(id.as_str().to_owned())
     .fetch_all(state.db.pool())
     .await?;
     let stages = stages
         .into_iter()
-        .map(|(position, name)| StageView {
+        .map(|(position, name, description)| StageView {
             position,
             name,
+            description,
             phase: StagePhase::of(position, summary.stage_position),
         })
         .collect();
@@ -162,6 +163,7 @@ pub async fn get_matter_detail(
         key_dates: key_dates.into_iter().map(Into::into).collect(),
         notes,
         can_edit: may_edit_matter(&subject),
+        can_manage_access: crate::domain::policy::may_manage_portal_access(&subject),
         response_target,
     })
 }

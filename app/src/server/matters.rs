@@ -1,4 +1,8 @@
-//! Matter queries and use cases.
+//! Matter queries and use cases: the dashboard and summaries here,
+//! opening a matter in `opening`, its clients' portal access in `access`.
+
+pub mod access;
+pub mod opening;
 
 use crate::domain::{AppError, ids::MatterId, matter::MatterSummaryView, policy::Subject};
 

@@ -36,6 +36,8 @@ pub enum EmailKind {
     PasswordReset,
     /// "You have a new secure message", with a link and never the text.
     MessageNotice,
+    /// "You have a new matter in your portal", with a link to it.
+    MatterAccess,
 }
 
 impl EmailKind {
@@ -45,6 +47,7 @@ impl EmailKind {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
             Self::MessageNotice => "message_notice",
+            Self::MatterAccess => "matter_access",
         }
     }
 }

@@ -21,8 +21,10 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         ("Billing", "/billing"),
     ];
     if role.is_firm() {
+        links.push(("New matter", "/matters/new"));
         links.push(("Inbox", "/inbox"));
         links.push(("Contacts", "/crm/contacts"));
+        links.push(("Accounts", "/crm/accounts"));
     }
     if role == Role::Admin {
         links.push(("Users", "/admin/users"));

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod accounts;
 pub mod billing;
 pub mod contact;
 pub mod contacts;
@@ -9,6 +10,7 @@ pub mod inbox;
 pub mod login;
 pub mod matter;
 pub mod messages;
+pub mod new_matter;
 pub mod not_found;
 pub mod outbox;
 pub mod sessions;

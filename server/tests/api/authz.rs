@@ -368,6 +368,42 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             "/api/reset_user_mfa",
             vec![("user_id", id.as_str()), ("password", "x")],
         ),
+        ("/api/get_matter_form", vec![("", "")]),
+        (
+            "/api/create_contact",
+            vec![
+                ("name", "x"),
+                ("email", ""),
+                ("phone", ""),
+                ("address", ""),
+                ("account_id", ""),
+                ("role", ""),
+            ],
+        ),
+        (
+            "/api/create_account",
+            vec![("name", "x"), ("kind", "household")],
+        ),
+        ("/api/list_accounts", vec![("", "")]),
+        (
+            "/api/open_matter",
+            vec![
+                ("title", "x"),
+                ("practice_area", "x"),
+                ("number", ""),
+                ("client_id", henri.as_str()),
+                ("responsible_id", id.as_str()),
+            ],
+        ),
+        ("/api/list_portal_access", vec![("matter_id", id.as_str())]),
+        (
+            "/api/give_portal_access",
+            vec![("matter_id", id.as_str()), ("contact_id", henri.as_str())],
+        ),
+        (
+            "/api/revoke_portal_access",
+            vec![("matter_id", id.as_str()), ("contact_id", henri.as_str())],
+        ),
         ("/api/begin_mfa_setup", vec![("", "")]),
         ("/api/confirm_mfa_setup", vec![("code", "123456")]),
         (

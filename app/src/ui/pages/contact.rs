@@ -32,6 +32,17 @@ pub fn ContactPage() -> impl IntoView {
                                 </p>
                             </div>
                         </section>
+                        <section class="panel" aria-labelledby="portal-heading">
+                            <h2 id="portal-heading">"Portal access"</h2>
+                            {page.portal_matters.is_empty().then(|| view! {
+                                <p class="muted">"No matters in the portal. Give access from a matter's page."</p>
+                            })}
+                            <ul class="links" data-testid="portal-matters">
+                                {page.portal_matters.clone().into_iter().map(|(id, label)| view! {
+                                    <li><a href=format!("/matters/{id}")>{label}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
                         <section class="panel" aria-labelledby="timeline-heading">
                             <h2 id="timeline-heading">"Timeline"</h2>
                             <Timeline id=id() first=page.entries has_more=page.has_more />

@@ -1,25 +1,35 @@
-//! The firm's contacts at `/crm/contacts`, with "Invite to portal" for
-//! staff and admins. A stop-gap until the CRM proper: names, emails,
+//! The firm's contacts at `/crm/contacts`: a "New contact" form, and the
+//! list with "Invite to portal" for staff and admins. Names, emails,
 //! accounts and portal status. Clients get the not-found page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::invitations::{InviteContact, list_contacts},
+    api::{
+        crm::{CreateContact, list_accounts},
+        invitations::{InviteContact, list_contacts},
+    },
     domain::{
         AppError,
-        contact::{ContactRowView, PortalAccess},
+        contact::{AccountRowView, ContactRowView, MAX_DETAIL_CHARS, PortalAccess},
+        user::{MAX_EMAIL_LEN, MAX_NAME_CHARS},
     },
-    ui::pages::not_found::NotFoundPage,
+    ui::{components::action_error, pages::not_found::NotFoundPage},
 };
 
 /// The contact list page.
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let invite = ServerAction::<InviteContact>::new();
-    // Reload after each invitation, so the row shows "Invited".
-    let contacts = Resource::new(move || invite.version().get(), |_| list_contacts());
+    let create = ServerAction::<CreateContact>::new();
+    // Reload after each invitation, so the row shows "Invited", and after
+    // each new contact.
+    let contacts = Resource::new(
+        move || (invite.version().get(), create.version().get()),
+        |_| list_contacts(),
+    );
+    let accounts = Resource::new(|| (), |()| list_accounts());
     let outcome = move || {
         match invite.value().get() {
         Some(Ok(())) => Some(
@@ -39,14 +49,15 @@ pub fn ContactsPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
-                match contacts.await {
-                    Ok(list) => {
+                match (contacts.await, accounts.await) {
+                    (Ok(list), Ok(accounts)) => {
                         let may_invite = list.may_invite;
                         view! {
                             <Title text="Contacts" />
                             <section class="page-head">
                                 <h1>"Contacts"</h1>
                             </section>
+                            <NewContactForm create accounts />
                             {outcome}
                             <ul class="contact-list">
                                 {list
@@ -58,8 +69,12 @@ pub fn ContactsPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(AppError::NotFound) => view! { <NotFoundPage /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    (Err(AppError::NotFound), _) | (_, Err(AppError::NotFound)) => {
+                        view! { <NotFoundPage /> }.into_any()
+                    }
+                    (Err(err), _) | (_, Err(err)) => {
+                        view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -100,5 +115,50 @@ fn ContactCard(
                 </ActionForm>
             })}
         </li>
+    }
+}
+
+/// "New contact": a name and email, with phone, address, account and role
+/// at the account.
+#[component]
+fn NewContactForm(
+    create: ServerAction<CreateContact>,
+    accounts: Vec<AccountRowView>,
+) -> impl IntoView {
+    let error = action_error(create);
+    let added = move || {
+        matches!(create.value().get(), Some(Ok(_)))
+            .then(|| view! { <p class="notice" role="status">"Contact added."</p> })
+    };
+    view! {
+        <details class="panel editor">
+            <summary>"New contact"</summary>
+            <ActionForm action=create attr:class="form" attr:method="post">
+                <label for="contact-name">"Name"</label>
+                <input id="contact-name" name="name" type="text" required maxlength=MAX_NAME_CHARS />
+                <label for="contact-email">"Email"</label>
+                <input id="contact-email" name="email" type="email" inputmode="email" maxlength=MAX_EMAIL_LEN />
+                <label for="contact-phone">"Phone"</label>
+                <input id="contact-phone" name="phone" type="tel" maxlength=MAX_DETAIL_CHARS />
+                <label for="contact-address">"Address"</label>
+                <textarea id="contact-address" name="address" rows="2" maxlength=MAX_DETAIL_CHARS></textarea>
+                <label for="contact-account">"Account"</label>
+                <select id="contact-account" name="account_id">
+                    <option value="">"No account (a private client)"</option>
+                    {accounts.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view()}
+                </select>
+                <label for="contact-role">"Role at the account"</label>
+                <input id="contact-role" name="role" type="text" maxlength=MAX_DETAIL_CHARS />
+                <label class="check">
+                    <input type="checkbox" name="anyway" value="yes" />
+                    "This is a different person from a contact of the same name"
+                </label>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                {added}
+                <button class="button primary" type="submit" disabled=move || create.pending().get()>
+                    "Add contact"
+                </button>
+            </ActionForm>
+        </details>
     }
 }

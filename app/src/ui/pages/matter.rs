@@ -23,6 +23,7 @@ use crate::{
         billing::BillingView,
         matter::{
             KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, ResponseTargetView, StageView,
+            opening::MatterAccessView,
         },
         message::{MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS},
         time::format_utc,
@@ -32,6 +33,7 @@ use crate::{
             action_error,
             billing::{StatementsPanel, matter_statements},
             documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
+            portal_access::{MatterAccess, PortalAccessPanel},
         },
         pages::not_found::NotFoundPage,
     },
@@ -72,6 +74,7 @@ pub fn MatterPage() -> impl IntoView {
     let matter_id = Signal::derive(id);
     let documents = MatterDocuments::new(matter_id, detail);
     let statements = matter_statements(matter_id, detail);
+    let access = MatterAccess::new(matter_id, detail);
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
             {move || Suspend::new(async move {
@@ -82,6 +85,8 @@ pub fn MatterPage() -> impl IntoView {
                     documents,
                     loaded: documents.load().await,
                     statements: statements.await,
+                    access,
+                    access_loaded: access.load().await,
                 };
                 view! { <Matter matter actions panels /> }.into_any()
             })}
@@ -94,6 +99,8 @@ struct MatterPanels {
     documents: MatterDocuments,
     loaded: LoadedDocuments,
     statements: Result<BillingView, AppError>,
+    access: MatterAccess,
+    access_loaded: Result<Option<MatterAccessView>, AppError>,
 }
 
 /// The firm's edit actions, shared by the sections.
@@ -145,6 +152,7 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() />
         <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
         <StatementsPanel billing=panels.statements />
+        <PortalAccessPanel access=panels.access loaded=panels.access_loaded />
         {matter.response_target.clone().map(|target| view! { <ResponseTarget id=id.clone() target action=actions.set_target /> })}
         <NewConversation matter_id=id.clone() />
     }
@@ -232,8 +240,13 @@ fn Stages(stages: Vec<StageView>) -> impl IntoView {
                     view! {
                         <li class=format!("stage-step {phase}") aria-current=current>
                             <span class="stage-dot" aria-hidden="true"></span>
-                            <span class="stage-label">{stage.name}</span>
-                            <span class="visually-hidden">{format!(" ({phase})")}</span>
+                            <span class="stage-label">
+                                {stage.name}
+                                <span class="visually-hidden">{format!(" ({phase})")}</span>
+                                {(!stage.description.is_empty()).then(|| view! {
+                                    <span class="stage-description">{stage.description}</span>
+                                })}
+                            </span>
                         </li>
                     }
                 })

@@ -58,6 +58,8 @@ const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/admin/outbox", [200, 404, 404, 404]),
     ("/admin/walls", [200, 404, 404, 404]),
     ("/crm/contacts", [200, 200, 200, 404]),
+    ("/crm/accounts", [200, 200, 200, 404]),
+    ("/matters/new", [200, 200, 200, 404]),
     ("/crm/contacts/{contact}", [200, 200, 200, 404]),
 ];
 

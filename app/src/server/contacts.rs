@@ -1,0 +1,187 @@
+//! Creating the firm's CRM records (issue 11, point 3): contacts (people)
+//! and accounts (organisations and households). Firm users only.
+//!
+//! A new contact whose email is already a contact's is refused; one whose
+//! name normalises the same as another's is held back with a warning,
+//! unless the user says it is someone else.
+
+use anyhow::Context as _;
+
+use super::{
+    AppState, ServiceError,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    db::Db,
+    invitations::unique_as_conflict,
+    new_id, now_ms,
+    policy::deny,
+    touchpoints::{self, NewTouchpoint},
+};
+use crate::domain::{
+    AppError,
+    contact::{AccountRowView, NewContact, normalise_name, parse_new_account},
+    ids::{AccountId, ContactId},
+    policy::may_view_contacts,
+};
+
+/// The most accounts the list shows.
+const MAX_ACCOUNTS: i64 = 2000;
+
+fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
+    if may_view_contacts(&principal.subject()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}
+
+/// Adds a contact and answers its id. `anyway` saves a contact whose name
+/// matches another's (a different person of the same name).
+pub async fn create_contact(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    new: &NewContact,
+    anyway: bool,
+) -> Result<ContactId, ServiceError> {
+    require_firm(principal)?;
+    let mut tx = state.db.begin_write().await?;
+    if let Some(account_id) = &new.account_id {
+        let found: Option<(String,)> = sqlx::query_as("select id from accounts where id = $1")
+            .bind(account_id.clone())
+            .fetch_optional(tx.conn())
+            .await
+            .context("loading the contact's account")?;
+        if found.is_none() {
+            drop(tx);
+            return Err(deny(&state.db, principal, client, account_id, "no such account").await);
+        }
+    }
+    if let Some(email) = &new.email {
+        let same: Option<(String, String)> =
+            sqlx::query_as("select given_name, family_name from contacts where email = $1")
+                .bind(email.clone())
+                .fetch_optional(tx.conn())
+                .await
+                .context("looking for a contact with the same email")?;
+        if let Some((given, family)) = same {
+            return Err(AppError::Conflict(format!(
+                "{given} {family} already has the email {email}: open their record instead."
+            ))
+            .into());
+        }
+    }
+    if !anyway {
+        let namesakes: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "select given_name, family_name, email from contacts where lower(family_name) = lower($1)
+             limit 500",
+        )
+        .bind(new.family_name.clone())
+        .fetch_all(tx.conn())
+        .await
+        .context("looking for contacts of the same name")?;
+        let wanted = normalise_name(&new.name());
+        if let Some((given, family, email)) = namesakes
+            .into_iter()
+            .find(|(g, f, _)| normalise_name(&format!("{g} {f}")) == wanted)
+        {
+            let email = email.map(|e| format!(" ({e})")).unwrap_or_default();
+            return Err(AppError::Conflict(format!(
+                "A contact named {given} {family}{email} exists already. If this is someone else, tick \"This is a different person\" and add them again."
+            ))
+            .into());
+        }
+    }
+    let id = ContactId::from_trusted(new_id());
+    sqlx::query(
+        "insert into contacts (id, account_id, given_name, family_name, email, phone, job_title, address, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.clone())
+    .bind(new.account_id.clone())
+    .bind(new.given_name.clone())
+    .bind(new.family_name.clone())
+    .bind(new.email.clone())
+    .bind(new.phone.clone())
+    .bind(new.role.clone())
+    .bind(new.address.clone())
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await
+    .map_err(|e| unique_as_conflict(e, "A contact already has this email."))?;
+    touchpoints::record(
+        &mut tx,
+        &NewTouchpoint {
+            contact_id: id.clone(),
+            matter_id: None,
+            kind: "crm.contact_created".to_owned(),
+            summary: "Added to the CRM".to_owned(),
+            actor_user_id: Some(principal.user_id.clone()),
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(principal, client, "contact.created", AuditResult::Success).on(&id),
+    )
+    .await?;
+    tx.commit().await.context("committing a contact")?;
+    Ok(id)
+}
+
+/// Adds an account (an organisation, or a private client's household).
+pub async fn create_account(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    name: &str,
+    kind: &str,
+) -> Result<AccountId, ServiceError> {
+    require_firm(principal)?;
+    let (name, kind) = parse_new_account(name, kind)?;
+    let id = AccountId::from_trusted(new_id());
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, $2, $3, $4)")
+        .bind(id.clone())
+        .bind(name.to_owned())
+        .bind(kind)
+        .bind(now_ms())
+        .execute(tx.conn())
+        .await
+        .context("creating an account")?;
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(principal, client, "account.created", AuditResult::Success)
+            .on(&id)
+            .detail(kind),
+    )
+    .await?;
+    tx.commit().await.context("committing an account")?;
+    Ok(id)
+}
+
+/// The firm's accounts by name, with how many contacts each has.
+pub async fn list_accounts(
+    db: &Db,
+    principal: &Principal,
+) -> Result<Vec<AccountRowView>, ServiceError> {
+    require_firm(principal)?;
+    let rows: Vec<(AccountId, String, String, i64)> = sqlx::query_as(
+        "select a.id, a.name, a.kind,
+                (select count(*) from contacts c where c.account_id = a.id) as contacts
+         from accounts a order by a.name, a.id limit $1",
+    )
+    .bind(MAX_ACCOUNTS)
+    .fetch_all(db.pool())
+    .await
+    .context("listing accounts")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind, contacts)| AccountRowView {
+            id,
+            name,
+            kind,
+            contacts,
+        })
+        .collect())
+}
