@@ -44,7 +44,7 @@ test('a firm starts from nothing and brings its first client in', async ({ brows
   // 3. The admin invites an attorney, who accepts on their own device.
   await navigate(admin.page, testInfo, 'Users');
   await waitForHydration(admin.page);
-  await admin.page.getByLabel('Name').fill('Ava Attorney');
+  await admin.page.getByLabel('Name', { exact: true }).fill('Ava Attorney');
   await admin.page.getByLabel('Email').fill(attorneyEmail);
   await admin.page.getByLabel('Role', { exact: true }).selectOption('attorney');
   await admin.page.getByRole('button', { name: 'Send invitation' }).click();
@@ -57,7 +57,7 @@ test('a firm starts from nothing and brings its first client in', async ({ brows
   // 4. An account and a contact at it.
   await navigate(admin.page, testInfo, 'Accounts');
   await waitForHydration(admin.page);
-  await admin.page.getByLabel('Name').fill('Lighthouse Bakery Ltd');
+  await admin.page.getByLabel('Name', { exact: true }).fill('Lighthouse Bakery Ltd');
   await admin.page.getByLabel('Kind').selectOption('organisation');
   await admin.page.getByRole('button', { name: 'Add account' }).click();
   await expect(admin.page.getByRole('status')).toHaveText('Account added.');
@@ -65,7 +65,7 @@ test('a firm starts from nothing and brings its first client in', async ({ brows
   await navigate(admin.page, testInfo, 'Contacts');
   await waitForHydration(admin.page);
   await admin.page.getByText('New contact', { exact: true }).click();
-  await admin.page.getByLabel('Name').fill('Rosa Lighthouse');
+  await admin.page.getByLabel('Name', { exact: true }).fill('Rosa Lighthouse');
   await admin.page.getByLabel('Email').fill(clientEmail);
   await admin.page.getByLabel('Phone').fill('+44 117 496 0000');
   await admin.page.getByLabel('Account', { exact: true }).selectOption({ label: 'Lighthouse Bakery Ltd' });

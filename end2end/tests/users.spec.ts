@@ -26,7 +26,7 @@ test('an invited colleague sets up two-step verification at first sign-in, and d
   await navigate(page, testInfo, 'Users');
   await expect(page).toHaveURL(/\/admin\/users$/);
   await waitForHydration(page);
-  await page.getByLabel('Name').fill('Ada Lovelace');
+  await page.getByLabel('Name', { exact: true }).fill('Ada Lovelace');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Role', { exact: true }).selectOption('attorney');
   await page.getByRole('button', { name: 'Send invitation' }).click();

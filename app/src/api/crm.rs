@@ -26,8 +26,8 @@ pub async fn get_contact_timeline(
     .await
 }
 
-/// Adds a contact; answers its id. `anyway` (the "This is a different
-/// person" box) saves one whose name matches another contact's.
+/// Adds a contact; answers its id. `anyway` (the "This is someone else"
+/// box) saves one whose name matches another contact's.
 #[server(endpoint = "create_contact")]
 pub async fn create_contact(
     name: String,

@@ -87,7 +87,7 @@ pub async fn create_contact(
         {
             let email = email.map(|e| format!(" ({e})")).unwrap_or_default();
             return Err(AppError::Conflict(format!(
-                "A contact named {given} {family}{email} exists already. If this is someone else, tick \"This is a different person\" and add them again."
+                "A contact named {given} {family}{email} exists already. If this is someone else, tick \"This is someone else: save anyway\" and add them again."
             ))
             .into());
         }

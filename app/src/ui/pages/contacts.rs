@@ -151,7 +151,7 @@ fn NewContactForm(
                 <input id="contact-role" name="role" type="text" maxlength=MAX_DETAIL_CHARS />
                 <label class="check">
                     <input type="checkbox" name="anyway" value="yes" />
-                    "This is a different person from a contact of the same name"
+                    "This is someone else: save anyway"
                 </label>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {added}
