@@ -20,6 +20,11 @@ alter table matter_stages add column description text not null default '';
 -- a postal address.
 alter table contacts add column address text;
 
+-- When all of a user's sessions were last ended (disabled, reset, signed
+-- out everywhere): a sign-in still half done from before then (password
+-- given, MFA owed or being set up) is refused.
+alter table users add column sessions_ended_at integer;
+
 -- The plans a new firm starts with; admins edit them.
 insert into stage_templates (id, practice_area, position, name, description, created_at) values
 ('tpl-default-1', '', 1, 'Instruction', 'We take your instructions and open the file.', 0),

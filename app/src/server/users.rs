@@ -107,6 +107,7 @@ struct ExistingRow {
     id: UserId,
     role: String,
     has_password: i64,
+    disabled: i64,
 }
 
 /// Invites a colleague: creates their firm user with `role` and no
@@ -132,7 +133,8 @@ pub async fn invite_colleague(
     let firm_key = state.keys.firm_key(&state.db).await?;
     let mut tx = state.db.begin_write().await?;
     let existing: Option<ExistingRow> = sqlx::query_as(
-        "select id, role, cast(case when password_hash is null then 0 else 1 end as bigint) as has_password
+        "select id, role, cast(case when password_hash is null then 0 else 1 end as bigint) as has_password,
+                disabled
          from users where email = $1",
     )
     .bind(email.as_str().to_owned())
@@ -142,6 +144,13 @@ pub async fn invite_colleague(
     let user_id = match existing {
         Some(user) if user.role == "client" || user.has_password != 0 => {
             return Err(AppError::Conflict(TAKEN.to_owned()).into());
+        }
+        // Their link could never work (a disabled user's links do not).
+        Some(user) if user.disabled != 0 => {
+            return Err(AppError::Conflict(
+                "This colleague is disabled. Enable them before inviting them again.".to_owned(),
+            )
+            .into());
         }
         Some(user) => {
             sqlx::query("update users set display_name = $1, role = $2 where id = $3")

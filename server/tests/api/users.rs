@@ -447,6 +447,60 @@ async fn only_the_admin_may_see_or_change_the_firms_users(app: TestApp) {
     assert!(report.is_intact(), "{report}");
 }
 
+async fn ending_someones_sessions_also_ends_a_sign_in_still_waiting_on_its_mfa_set_up(
+    app: TestApp,
+) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    join(&app, &admin, "staff").await;
+    let ada = app.user_id(COLLEAGUE).await;
+    // Someone holding the password gets as far as the set-up step.
+    let half = new_client();
+    let (_, step) = app.sign_in(&half, COLLEAGUE, NEW_PASSWORD).await;
+    assert!(step.contains("MfaSetupRequired"), "{step}");
+    let (status, _) = app
+        .post(
+            &admin,
+            "/api/end_user_sessions",
+            &[("user_id", ada.as_str())],
+        )
+        .await;
+    assert_eq!(status, 200);
+    for path in ["/api/begin_mfa_setup", "/api/confirm_mfa_setup"] {
+        let (status, _) = app.post(&half, path, &[("code", "123456")]).await;
+        assert_eq!(status, 401, "{path} after the admin ended the sessions");
+    }
+    assert_eq!(
+        app.count(
+            "select count(*) from users where id = $1 and totp_pending is null and mfa_enabled = 0",
+            &[&ada]
+        )
+        .await,
+        1,
+        "no seed was planted"
+    );
+    // A fresh sign-in works as before.
+    colleague_client(&app).await;
+
+    // A disabled colleague who never accepted is not sent a dead link.
+    assert_eq!(
+        invite(&app, &admin, "grace@firm.test", "staff").await.0,
+        200
+    );
+    let grace = app.user_id("grace@firm.test").await;
+    let (status, _) = app
+        .post(
+            &admin,
+            "/api/set_user_disabled",
+            &[("user_id", grace.as_str()), ("disabled", "true")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = invite(&app, &admin, "grace@firm.test", "staff").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("Enable them"), "{body}");
+}
+
 on_both_backends!(
     an_invited_colleague_sets_a_password_then_must_set_up_mfa_before_anything_works,
     an_invitation_needs_a_name_an_address_and_a_firm_role_and_never_takes_a_used_address,
@@ -456,4 +510,5 @@ on_both_backends!(
     an_admin_ends_someones_sessions_and_a_role_change_ends_them_too,
     resetting_mfa_needs_the_admins_password_and_makes_the_user_set_it_up_again,
     only_the_admin_may_see_or_change_the_firms_users,
+    ending_someones_sessions_also_ends_a_sign_in_still_waiting_on_its_mfa_set_up,
 );

@@ -100,12 +100,18 @@ async fn start_pending(
     let key = state.keys.firm_key(&state.db).await?;
     let sealed =
         encrypt_field(&key, &pending_aad(user_id), &seed).context("sealing the pending seed")?;
-    sqlx::query("update users set totp_pending = $1 where id = $2")
-        .bind(sealed)
-        .bind(user_id.to_owned())
-        .execute(state.db.pool())
-        .await
-        .context("storing the pending seed")?;
+    // Only while MFA is off: a set-up that raced another's confirmation
+    // must not leave a seed its maker knows on an enrolled account.
+    let stored =
+        sqlx::query("update users set totp_pending = $1 where id = $2 and mfa_enabled = 0")
+            .bind(sealed)
+            .bind(user_id.to_owned())
+            .execute(state.db.pool())
+            .await
+            .context("storing the pending seed")?;
+    if stored.rows_affected() != 1 {
+        return Err(AppError::Conflict("Two-step verification is already on.".to_owned()).into());
+    }
     let url = totp::provisioning_url(&seed, email)?;
     Ok(MfaEnrolmentView {
         qr_svg: totp::qr_svg(&url)?,
@@ -133,7 +139,7 @@ async fn finish_pending(
     code: &str,
 ) -> Result<Vec<String>, ServiceError> {
     let pending: Option<Vec<u8>> =
-        sqlx::query_scalar("select totp_pending from users where id = $1")
+        sqlx::query_scalar("select totp_pending from users where id = $1 and mfa_enabled = 0")
             .bind(user_id.to_owned())
             .fetch_optional(state.db.pool())
             .await
@@ -243,9 +249,11 @@ async fn awaiting_setup(
         return Err(AppError::Unauthorized.into());
     };
     let row: SetupRow = sqlx::query_as(
-        "select email, contact_id from users where id = $1 and disabled = 0 and mfa_enabled = 0",
+        "select email, contact_id from users
+         where id = $1 and disabled = 0 and mfa_enabled = 0 and coalesce(sessions_ended_at, 0) < $2",
     )
     .bind(pending.user_id.clone())
+    .bind(pending.signed_in_at)
     .fetch_optional(state.db.pool())
     .await
     .context("loading the user setting up MFA")?

@@ -302,13 +302,22 @@ pub async fn end_session(
     Ok(result.rows_affected() > 0)
 }
 
-/// Ends every session of the user. Returns how many ended.
+/// Ends every session of the user, and every sign-in of theirs still half
+/// done (password given, MFA owed or being set up), which has no
+/// `user_sessions` row yet: `users.sessions_ended_at` refuses those.
+/// Returns how many sessions ended.
 pub async fn end_all_sessions(conn: &mut AnyConnection, user_id: &str) -> anyhow::Result<u64> {
     let result = sqlx::query("delete from user_sessions where user_id = $1")
         .bind(user_id.to_owned())
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .context("ending all sessions")?;
+    sqlx::query("update users set sessions_ended_at = $1 where id = $2")
+        .bind(crate::server::now_ms())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await
+        .context("ending half-done sign-ins")?;
     Ok(result.rows_affected())
 }
 

@@ -349,9 +349,11 @@ pub async fn verify_mfa(
         return Err(AppError::InvalidCode.into());
     }
     let row: MfaRow = sqlx::query_as(
-        "select email, contact_id, totp_secret, totp_last_step from users where id = $1 and disabled = 0",
+        "select email, contact_id, totp_secret, totp_last_step from users
+         where id = $1 and disabled = 0 and coalesce(sessions_ended_at, 0) < $2",
     )
     .bind(pending.user_id.clone())
+    .bind(pending.signed_in_at)
     .fetch_optional(state.db.pool())
     .await
     .context("loading the user's MFA settings")?

@@ -114,6 +114,7 @@ pub async fn list_portal_access(
 #[derive(sqlx::FromRow)]
 struct GranteeRow {
     number: String,
+    /// The portal user's sign-in address, where their email goes.
     email: Option<String>,
     user_id: Option<String>,
     has_password: i64,
@@ -143,7 +144,7 @@ pub async fn give_portal_access(
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let row: Option<GranteeRow> = sqlx::query_as(
-        "select m.number, c.email, u.id as user_id,
+        "select m.number, u.email, u.id as user_id,
                 cast(case when u.password_hash is null then 0 else 1 end as bigint) as has_password,
                 u.disabled
          from matters m
@@ -197,7 +198,9 @@ pub async fn give_portal_access(
         .into());
     }
     if granted == Granted::AtOnce {
-        let email = row.email.unwrap_or_default();
+        let email = row
+            .email
+            .context("a portal user without an email address")?;
         let body = new_matter_body(&state.public_url, &row.number, matter_id);
         outbox::enqueue(
             &mut tx,

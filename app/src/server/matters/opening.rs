@@ -161,7 +161,12 @@ pub async fn open_matter(
         None => next_number(tx.conn(), now).await?,
     };
     let matter_id = MatterId::from_trusted(new_id());
-    let taken = format!("Matter number {number} is taken. Choose another.");
+    let taken = if new.number.is_some() {
+        format!("Matter number {number} is taken. Choose another.")
+    } else {
+        // Another matter took the next number a moment ago.
+        format!("Matter number {number} was just taken. Open the matter again for the next one.")
+    };
     sqlx::query(
         "insert into matters (id, number, title, practice_area, account_id, status, current_stage, opened_at, created_at)
          values ($1, $2, $3, $4, $5, 'open', 1, $6, $6)",
