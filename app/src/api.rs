@@ -9,5 +9,6 @@ pub mod invitations;
 pub mod matter_page;
 pub mod matters;
 pub mod messages;
+pub mod settings;
 pub mod users;
 pub mod walls;

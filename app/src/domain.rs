@@ -15,6 +15,7 @@ pub mod money;
 pub mod outbox;
 pub mod policy;
 pub mod role;
+pub mod settings;
 pub mod time;
 pub mod touchpoint;
 pub mod user;

@@ -24,6 +24,7 @@ pub mod messages;
 pub mod outbox;
 pub mod policy;
 pub mod seed;
+pub mod settings;
 pub mod state;
 pub mod touchpoints;
 pub mod users;

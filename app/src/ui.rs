@@ -28,6 +28,7 @@ use pages::{
     outbox::OutboxPage,
     sessions::SessionsPage,
     set_password::{InvitePage, ResetPasswordPage, ResetRequestPage},
+    settings::SettingsPage,
     users::UsersPage,
     walls::WallsPage,
 };
@@ -122,6 +123,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("outbox"))
                         view=OutboxPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("settings"))
+                        view=SettingsPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -39,10 +39,8 @@ pub async fn get_matter(id: String) -> Result<MatterSummaryView, AppError> {
 pub async fn get_matter_form() -> Result<MatterFormView, AppError> {
     use crate::server::{endpoint, matters::opening};
 
-    endpoint::signed_in(
-        |c| async move { opening::get_matter_form(&c.state.db, &c.principal).await },
-    )
-    .await
+    endpoint::signed_in(|c| async move { opening::get_matter_form(&c.state, &c.principal).await })
+        .await
 }
 
 /// Opens a matter; answers its id. An empty number takes the next one

@@ -85,6 +85,12 @@ pub fn may_manage_users(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
 
+/// May `subject` read and change the firm's settings (name, currency,
+/// numbering, response target, hours)? Only the admin, who runs the firm.
+pub fn may_manage_settings(subject: &Subject) -> bool {
+    matches!(subject.role, Role::Admin)
+}
+
 /// May `subject` open a new matter? Every firm user may: the one who opens
 /// it joins its team, so they can see what they opened. Clients never may.
 pub fn may_open_matter(subject: &Subject) -> bool {
@@ -338,10 +344,12 @@ mod tests {
     }
 
     #[test]
-    fn only_the_admin_may_manage_the_firms_users() {
+    fn only_the_admin_may_manage_the_firms_users_and_settings() {
         assert!(may_manage_users(&subject(Role::Admin)));
+        assert!(may_manage_settings(&subject(Role::Admin)));
         for role in [Role::Attorney, Role::Staff, Role::Client] {
             assert!(!may_manage_users(&subject(role)), "{role:?}");
+            assert!(!may_manage_settings(&subject(role)), "{role:?}");
         }
     }
     #[test]

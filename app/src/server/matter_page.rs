@@ -152,7 +152,9 @@ pub async fn get_matter_detail(
                 .await?;
         Some(ResponseTargetView {
             own_minutes,
-            firm_minutes: state.messaging.sla_minutes,
+            firm_minutes: super::settings::current(&state.db, state.messaging.sla_minutes)
+                .await?
+                .response_minutes,
         })
     } else {
         None

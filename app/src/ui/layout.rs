@@ -28,6 +28,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     }
     if role == Role::Admin {
         links.push(("Users", "/admin/users"));
+        links.push(("Settings", "/admin/settings"));
         links.push(("Outbox", "/admin/outbox"));
         links.push(("Walls", "/admin/walls"));
     }

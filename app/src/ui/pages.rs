@@ -15,5 +15,6 @@ pub mod not_found;
 pub mod outbox;
 pub mod sessions;
 pub mod set_password;
+pub mod settings;
 pub mod users;
 pub mod walls;

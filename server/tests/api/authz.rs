@@ -369,6 +369,19 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             vec![("user_id", id.as_str()), ("password", "x")],
         ),
         ("/api/get_matter_form", vec![("", "")]),
+        ("/api/get_firm_settings", vec![("", "")]),
+        (
+            "/api/update_firm_settings",
+            vec![
+                ("firm_name", "x"),
+                ("currency", "GBP"),
+                ("number_pattern", "{seq}"),
+                ("response_minutes", "60"),
+                ("hours_start", "09:00"),
+                ("hours_end", "17:00"),
+                ("time_zone", "UTC"),
+            ],
+        ),
         (
             "/api/create_contact",
             vec![

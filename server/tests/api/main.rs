@@ -27,6 +27,7 @@ mod matter_opening;
 mod matter_page;
 mod messages;
 mod secrets;
+mod settings;
 mod storage;
 mod users;
 mod walls;

@@ -9,7 +9,7 @@ use crate::{
     domain::{
         AppError,
         ids::{AccountId, ContactId, MatterId, UserId},
-        matter::opening::{DEFAULT_NUMBER_PATTERN, MatterFormView, NewMatter, format_number},
+        matter::opening::{MatterFormView, NewMatter, format_number},
         policy::may_open_matter,
         time::civil_date,
     },
@@ -17,10 +17,11 @@ use crate::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
-        db::{Db, WriteTx},
+        db::WriteTx,
         invitations::unique_as_conflict,
         new_id, now_ms,
         policy::deny,
+        settings,
         touchpoints::{self, NewTouchpoint},
     },
 };
@@ -42,12 +43,14 @@ fn require_opener(principal: &Principal) -> Result<(), ServiceError> {
 /// What the new-matter form offers: the next number, the practice areas
 /// with a plan of their own, the contacts and the attorneys.
 pub async fn get_matter_form(
-    db: &Db,
+    state: &AppState,
     principal: &Principal,
 ) -> Result<MatterFormView, ServiceError> {
     require_opener(principal)?;
+    let db = &state.db;
+    let pattern = number_pattern(state).await?;
     let mut conn = db.pool().acquire().await.context("a connection")?;
-    let next_number = next_number(&mut conn, now_ms()).await?;
+    let next_number = next_number(&mut conn, &pattern, now_ms()).await?;
     let practice_areas: Vec<String> = sqlx::query_scalar(
         "select distinct practice_area from stage_templates where practice_area <> ''
          order by practice_area",
@@ -81,9 +84,20 @@ pub async fn get_matter_form(
     })
 }
 
-/// The next free number from the pattern: the sequence starts after the
+/// The firm's matter number pattern (its settings, or the default).
+async fn number_pattern(state: &AppState) -> anyhow::Result<String> {
+    Ok(settings::current(&state.db, state.messaging.sla_minutes)
+        .await?
+        .number_pattern)
+}
+
+/// The next free number from `pattern`: the sequence starts after the
 /// matters opened this (UTC) year and skips any number already taken.
-async fn next_number(conn: &mut sqlx::AnyConnection, now: i64) -> Result<String, ServiceError> {
+async fn next_number(
+    conn: &mut sqlx::AnyConnection,
+    pattern: &str,
+    now: i64,
+) -> Result<String, ServiceError> {
     let (year, _, _) = civil_date(now);
     let year_start = crate::domain::time::parse_date(&format!("{year:04}-01-01"))
         .map_err(|e| anyhow::anyhow!("the start of the year: {e}"))?;
@@ -95,7 +109,7 @@ async fn next_number(conn: &mut sqlx::AnyConnection, now: i64) -> Result<String,
     let year = i32::try_from(year).context("a year past i32")?;
     let first = u32::try_from(opened).context("too many matters")? + 1;
     for seq in first..first + MAX_NUMBER_TRIES {
-        let number = format_number(DEFAULT_NUMBER_PATTERN, year, seq)?;
+        let number = format_number(pattern, year, seq)?;
         let taken: Option<(String,)> = sqlx::query_as("select id from matters where number = $1")
             .bind(number.clone())
             .fetch_optional(&mut *conn)
@@ -127,6 +141,7 @@ pub async fn open_matter(
 ) -> Result<MatterId, ServiceError> {
     require_opener(principal)?;
     let now = now_ms();
+    let pattern = number_pattern(state).await?;
     let mut tx = state.db.begin_write().await?;
     let contact: Option<ClientRow> =
         sqlx::query_as("select given_name, family_name, account_id from contacts where id = $1")
@@ -158,7 +173,7 @@ pub async fn open_matter(
     };
     let number = match &new.number {
         Some(number) => number.clone(),
-        None => next_number(tx.conn(), now).await?,
+        None => next_number(tx.conn(), &pattern, now).await?,
     };
     let matter_id = MatterId::from_trusted(new_id());
     let taken = if new.number.is_some() {

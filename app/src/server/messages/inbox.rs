@@ -62,8 +62,11 @@ pub async fn list_inbox(
     }
     escalate_breaches(state).await?;
     let sql = format!("{} limit $4", waiting_sql(&visible_matter_sql("$2", "$3")));
+    let firm_minutes = crate::server::settings::current(&state.db, state.messaging.sla_minutes)
+        .await?
+        .response_minutes;
     let rows: Vec<WaitingRow> = sqlx::query_as(&sql)
-        .bind(state.messaging.sla_minutes)
+        .bind(firm_minutes)
         .bind(principal.user_id.to_string())
         .bind(principal.role.as_str())
         .bind(MAX_THREADS)
@@ -104,8 +107,11 @@ pub async fn escalate_breaches(state: &AppState) -> anyhow::Result<usize> {
             "not exists (select 1 from tasks k where k.thread_id = t.id and k.status = 'open')"
         )
     );
+    let firm_minutes = crate::server::settings::current(&state.db, state.messaging.sla_minutes)
+        .await?
+        .response_minutes;
     let rows: Vec<WaitingRow> = sqlx::query_as(&sql)
-        .bind(state.messaging.sla_minutes)
+        .bind(firm_minutes)
         .fetch_all(state.db.pool())
         .await
         .context("finding late message threads")?;

@@ -55,6 +55,7 @@ async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_polic
 /// attorney, staff, client). `{contact}` stands for a demo contact's id.
 const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/admin/users", [200, 404, 404, 404]),
+    ("/admin/settings", [200, 404, 404, 404]),
     ("/admin/outbox", [200, 404, 404, 404]),
     ("/admin/walls", [200, 404, 404, 404]),
     ("/crm/contacts", [200, 200, 200, 404]),

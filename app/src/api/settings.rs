@@ -1,0 +1,45 @@
+//! Server functions of the firm's settings at `/admin/settings` (admins
+//! only).
+
+use leptos::prelude::*;
+
+use crate::domain::{AppError, settings::FirmSettings};
+
+/// The settings in force.
+#[server(endpoint = "get_firm_settings")]
+pub async fn get_firm_settings() -> Result<FirmSettings, AppError> {
+    use crate::server::{endpoint, settings};
+
+    endpoint::signed_in(
+        |c| async move { settings::get_firm_settings(&c.state, &c.principal).await },
+    )
+    .await
+}
+
+/// Saves the settings.
+#[server(endpoint = "update_firm_settings")]
+pub async fn update_firm_settings(
+    firm_name: String,
+    currency: String,
+    number_pattern: String,
+    response_minutes: String,
+    hours_start: String,
+    hours_end: String,
+    time_zone: String,
+) -> Result<(), AppError> {
+    use crate::server::{endpoint, settings};
+
+    endpoint::signed_in(|c| async move {
+        let new = FirmSettings::parse(
+            &firm_name,
+            &currency,
+            &number_pattern,
+            &response_minutes,
+            &hours_start,
+            &hours_end,
+            &time_zone,
+        )?;
+        settings::update_firm_settings(&c.state, &c.principal, &c.client, &new).await
+    })
+    .await
+}

@@ -1,0 +1,193 @@
+//! The firm's own settings (issue 11, point 1): its name, currency, matter
+//! number pattern, default message response target, business hours and
+//! time zone. Admins edit them at `/admin/settings`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AppError,
+    matter::opening::{DEFAULT_NUMBER_PATTERN, format_number},
+    money::Currency,
+};
+
+/// The longest firm name, in characters.
+pub const MAX_FIRM_NAME_CHARS: usize = 200;
+/// The longest response target: 30 days, as for the configuration.
+pub const MAX_RESPONSE_MINUTES: i64 = 43_200;
+
+/// The settings, as stored and as the page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirmSettings {
+    /// The firm's name, as clients see it.
+    pub firm_name: String,
+    /// The default currency (ISO 4217) of new invoices.
+    pub currency: String,
+    /// How new matters are numbered ([`format_number`]).
+    pub number_pattern: String,
+    /// The default time the firm aims to answer a client message in.
+    pub response_minutes: i64,
+    /// When the working day starts, `HH:MM` in [`Self::time_zone`].
+    pub hours_start: String,
+    /// When it ends.
+    pub hours_end: String,
+    /// An IANA time zone name, such as `Europe/London`.
+    pub time_zone: String,
+}
+
+impl FirmSettings {
+    /// What a new firm starts with: the configuration's response target
+    /// and plain defaults for the rest.
+    pub fn defaults(response_minutes: i64) -> Self {
+        Self {
+            firm_name: "Your law firm".to_owned(),
+            currency: "GBP".to_owned(),
+            number_pattern: DEFAULT_NUMBER_PATTERN.to_owned(),
+            response_minutes,
+            hours_start: "09:00".to_owned(),
+            hours_end: "17:30".to_owned(),
+            time_zone: "UTC".to_owned(),
+        }
+    }
+
+    /// Checks and normalises settings as typed.
+    ///
+    /// # Errors
+    /// [`AppError::BadRequest`] naming the first field to fix.
+    pub fn parse(
+        firm_name: &str,
+        currency: &str,
+        number_pattern: &str,
+        response_minutes: &str,
+        hours_start: &str,
+        hours_end: &str,
+        time_zone: &str,
+    ) -> Result<Self, AppError> {
+        let bad = |message: String| AppError::BadRequest(message);
+        let firm_name = firm_name.trim();
+        if firm_name.is_empty() || firm_name.chars().count() > MAX_FIRM_NAME_CHARS {
+            return Err(bad(format!(
+                "Firm name: 1 to {MAX_FIRM_NAME_CHARS} characters."
+            )));
+        }
+        let currency = Currency::parse(currency).map_err(|e| bad(format!("Currency: {e}")))?;
+        let number_pattern = number_pattern.trim();
+        let sample = format_number(number_pattern, 2026, 1)?;
+        if number_pattern.chars().count() > 60 || !number_pattern.contains("{seq") {
+            return Err(bad(
+                "Matter number pattern: include {seq} or {seq:N}, so numbers differ.".to_owned(),
+            ));
+        }
+        super::matter::opening::validate_number(&sample).map_err(|_| {
+            bad(format!(
+                "Matter number pattern: it gives \"{sample}\"; use letters, digits, -, / or ."
+            ))
+        })?;
+        let response_minutes: i64 = response_minutes
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=MAX_RESPONSE_MINUTES).contains(m))
+            .ok_or_else(|| {
+                bad(format!(
+                    "Response target: whole minutes from 1 to {MAX_RESPONSE_MINUTES}."
+                ))
+            })?;
+        let start = minutes_of_day(hours_start)
+            .ok_or_else(|| bad("Business hours: times as HH:MM, such as 09:00.".to_owned()))?;
+        let end = minutes_of_day(hours_end)
+            .ok_or_else(|| bad("Business hours: times as HH:MM, such as 17:30.".to_owned()))?;
+        if start >= end {
+            return Err(bad(
+                "Business hours: the day must end after it starts.".to_owned()
+            ));
+        }
+        let time_zone = time_zone.trim();
+        if !is_plausible_time_zone(time_zone) {
+            return Err(bad(
+                "Time zone: an IANA name such as Europe/London or America/New_York.".to_owned(),
+            ));
+        }
+        Ok(Self {
+            firm_name: firm_name.to_owned(),
+            currency: currency.code().to_owned(),
+            number_pattern: number_pattern.to_owned(),
+            response_minutes,
+            hours_start: hours_start.trim().to_owned(),
+            hours_end: hours_end.trim().to_owned(),
+            time_zone: time_zone.to_owned(),
+        })
+    }
+}
+
+/// `HH:MM` as minutes after midnight.
+fn minutes_of_day(raw: &str) -> Option<u32> {
+    let (h, m) = raw.trim().split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// `UTC`, or an IANA name's shape: `Area/Location[/More]` in letters,
+/// digits, `_`, `-` and `+`. The list of zones itself changes with the tz
+/// database, so its shape is what is checked here.
+fn is_plausible_time_zone(raw: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 30
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+            && p.starts_with(|c: char| c.is_ascii_uppercase())
+    };
+    raw == "UTC" || (raw.contains('/') && raw.len() <= 64 && raw.split('/').all(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pattern: &str, minutes: &str, start: &str, end: &str, zone: &str) -> bool {
+        FirmSettings::parse("Harbour Law", "gbp", pattern, minutes, start, end, zone).is_ok()
+    }
+
+    #[test]
+    fn settings_are_checked_field_by_field() {
+        let ok = FirmSettings::parse(
+            " Harbour Law ",
+            "eur",
+            "HL-{year}-{seq:3}",
+            "240",
+            "08:30",
+            "18:00",
+            "Europe/Dublin",
+        )
+        .unwrap();
+        assert_eq!(ok.firm_name, "Harbour Law");
+        assert_eq!(ok.currency, "EUR");
+        assert!(parse("{year}-{seq:4}", "60", "09:00", "17:00", "UTC"));
+        assert!(
+            !parse("{year}", "60", "09:00", "17:00", "UTC"),
+            "no sequence"
+        );
+        assert!(!parse("{yr}-{seq}", "60", "09:00", "17:00", "UTC"));
+        assert!(
+            !parse("A B {seq}", "60", "09:00", "17:00", "UTC"),
+            "a space"
+        );
+        assert!(!parse("{seq}", "0", "09:00", "17:00", "UTC"));
+        assert!(!parse("{seq}", "99999", "09:00", "17:00", "UTC"));
+        assert!(!parse("{seq}", "60", "17:00", "09:00", "UTC"), "ends first");
+        assert!(!parse("{seq}", "60", "9:00", "17:00", "UTC"));
+        assert!(!parse("{seq}", "60", "09:00", "24:00", "UTC"));
+        assert!(!parse("{seq}", "60", "09:00", "17:00", "London"));
+        assert!(!parse("{seq}", "60", "09:00", "17:00", "Europe/<b>"));
+        assert!(parse(
+            "{seq}",
+            "60",
+            "09:00",
+            "17:00",
+            "America/Argentina/Buenos_Aires"
+        ));
+    }
+}

@@ -1,0 +1,127 @@
+//! The firm's settings (issue 11, point 1), stored in one row of
+//! `firm_settings`. Until an admin saves them, the configuration's values
+//! are the defaults (`FirmSettings::defaults`); after that the row wins.
+
+use anyhow::Context as _;
+
+use super::{
+    AppState, ServiceError,
+    audit::{self, AuditEntry, AuditResult},
+    auth::{ClientInfo, Principal},
+    db::Db,
+    now_ms,
+};
+use crate::domain::{AppError, policy::may_manage_settings, settings::FirmSettings};
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    firm_name: String,
+    currency: String,
+    number_pattern: String,
+    response_minutes: i64,
+    hours_start: String,
+    hours_end: String,
+    time_zone: String,
+}
+
+/// The settings in force: the stored row, or the defaults for a new firm
+/// with `default_minutes` (the configuration's response target). For the
+/// services that apply them; no access check.
+pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<FirmSettings> {
+    let row: Option<SettingsRow> = sqlx::query_as(
+        "select firm_name, currency, number_pattern, response_minutes, hours_start, hours_end,
+                time_zone
+         from firm_settings where id = 1",
+    )
+    .fetch_optional(db.pool())
+    .await
+    .context("reading the firm's settings")?;
+    Ok(row.map_or_else(
+        || FirmSettings::defaults(default_minutes),
+        |row| FirmSettings {
+            firm_name: row.firm_name,
+            currency: row.currency,
+            number_pattern: row.number_pattern,
+            response_minutes: row.response_minutes,
+            hours_start: row.hours_start,
+            hours_end: row.hours_end,
+            time_zone: row.time_zone,
+        },
+    ))
+}
+
+/// The settings page's data, for admins; anyone else is not found.
+pub async fn get_firm_settings(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<FirmSettings, ServiceError> {
+    if !may_manage_settings(&principal.subject()) {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(current(&state.db, state.messaging.sla_minutes).await?)
+}
+
+/// Saves the settings (admins only), audited with the fields that changed.
+pub async fn update_firm_settings(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    new: &FirmSettings,
+) -> Result<(), ServiceError> {
+    if !may_manage_settings(&principal.subject()) {
+        return Err(AppError::NotFound.into());
+    }
+    let old = current(&state.db, state.messaging.sla_minutes).await?;
+    let changed: Vec<&str> = [
+        ("firm name", old.firm_name != new.firm_name),
+        ("currency", old.currency != new.currency),
+        ("number pattern", old.number_pattern != new.number_pattern),
+        (
+            "response target",
+            old.response_minutes != new.response_minutes,
+        ),
+        (
+            "business hours",
+            old.hours_start != new.hours_start || old.hours_end != new.hours_end,
+        ),
+        ("time zone", old.time_zone != new.time_zone),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "insert into firm_settings (id, firm_name, currency, number_pattern, response_minutes,
+                                    hours_start, hours_end, time_zone, updated_by, updated_at)
+         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (id) do update set firm_name = $1, currency = $2, number_pattern = $3,
+             response_minutes = $4, hours_start = $5, hours_end = $6, time_zone = $7,
+             updated_by = $8, updated_at = $9",
+    )
+    .bind(new.firm_name.clone())
+    .bind(new.currency.clone())
+    .bind(new.number_pattern.clone())
+    .bind(new.response_minutes)
+    .bind(new.hours_start.clone())
+    .bind(new.hours_end.clone())
+    .bind(new.time_zone.clone())
+    .bind(principal.user_id.clone())
+    .bind(now_ms())
+    .execute(tx.conn())
+    .await
+    .context("saving the firm's settings")?;
+    let detail = if changed.is_empty() {
+        "nothing changed".to_owned()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    };
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(principal, client, "settings.updated", AuditResult::Success)
+            .object("settings", "firm")
+            .detail(detail),
+    )
+    .await?;
+    tx.commit().await.context("committing the settings")?;
+    Ok(())
+}
