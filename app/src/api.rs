@@ -7,6 +7,7 @@ pub mod crm;
 pub mod documents;
 pub mod invitations;
 pub mod matter_page;
+pub mod matter_settings;
 pub mod matters;
 pub mod messages;
 pub mod settings;

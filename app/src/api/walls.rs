@@ -27,13 +27,15 @@ pub async fn list_wall_choices() -> Result<WallChoicesView, AppError> {
     .await
 }
 
-/// Screens a firm user from a matter, with a reason.
+/// Screens a firm user from a matter (or from every matter of its
+/// client), with a reason. Answers how many walls were raised.
 #[server(endpoint = "raise_wall")]
 pub async fn raise_wall(
     matter_id: String,
     user_id: String,
     reason: String,
-) -> Result<(), AppError> {
+    #[server(default)] whole_client: bool,
+) -> Result<usize, AppError> {
     use crate::{
         domain::ids::{MatterId, UserId},
         server::{endpoint, walls},
@@ -41,15 +43,12 @@ pub async fn raise_wall(
 
     endpoint::signed_in(|c| async move {
         let (matter_id, user_id) = (MatterId::parse(&matter_id)?, UserId::parse(&user_id)?);
-        walls::raise_wall(
-            &c.state,
-            &c.principal,
-            &c.client,
-            &matter_id,
-            &user_id,
-            &reason,
-        )
-        .await
+        let target = walls::WallTarget {
+            matter_id: &matter_id,
+            user_id: &user_id,
+            whole_client,
+        };
+        walls::raise_wall(&c.state, &c.principal, &c.client, &target, &reason).await
     })
     .await
 }

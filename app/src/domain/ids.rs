@@ -138,6 +138,12 @@ id_type!(
     NoteId,
     "note"
 );
+id_type!(
+    /// A party to a matter (a client, another party, the other side or
+    /// its counsel).
+    PartyId,
+    "party"
+);
 
 /// True for 43 characters of unpadded base64url (32 bytes).
 fn is_session_handle(raw: &str) -> bool {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::MatterId;
 
 pub mod opening;
+pub mod settings;
 
 /// One row of the dashboard's matter list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +206,9 @@ pub struct MatterDetailView {
     /// The viewer may give and revoke clients' portal access (staff and
     /// admins).
     pub can_manage_access: bool,
+    /// The viewer may see and change the matter's settings panel (firm
+    /// users).
+    pub can_manage_settings: bool,
     /// How fast the firm answers client messages on this matter; for firm
     /// users only (`None` for clients).
     pub response_target: Option<ResponseTargetView>,

@@ -110,6 +110,22 @@ pub fn may_edit_matter(subject: &Subject) -> bool {
     subject.role.is_firm()
 }
 
+/// May the content of a matter change: its stages, dates and notes, its
+/// documents and requests, its messages and its billing? Not once it is
+/// closed: a closed matter is the record as it stood, read-only until it
+/// is reopened. Reading it, downloading its documents and managing who
+/// may see it go on as before.
+pub fn may_change_matter(closed: bool) -> bool {
+    !closed
+}
+
+/// May `subject` change a matter's settings (team, parties, stage plan)
+/// and close or reopen it, on a matter they can view? The firm's people
+/// who work on it may; clients may not.
+pub fn may_manage_matter_settings(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
 /// May `subject` see a document of this visibility on a matter they can
 /// view? Clients see only client-visible documents; firm users see internal
 /// ones too.

@@ -42,7 +42,7 @@ use super::{
     auth::{ClientInfo, Principal},
     db::{Db, WriteTx},
     new_id, now_ms,
-    policy::{authorize_matter, visible_matter_sql},
+    policy::{authorize_matter, authorize_matter_change, ensure_matter_open, visible_matter_sql},
     touchpoints::{self, NewTouchpoint},
 };
 
@@ -487,7 +487,7 @@ pub async fn create_invoice(
 ) -> Result<String, ServiceError> {
     require_billing_role(principal)?;
     let matter_id = MatterId::parse(new.matter_id.trim())?;
-    authorize_matter(db, principal, client, &matter_id).await?;
+    authorize_matter_change(db, principal, client, &matter_id).await?;
     let currency = if new.currency.trim().is_empty() {
         Currency::from_trusted("GBP".to_owned())
     } else {
@@ -602,7 +602,8 @@ async fn lock_for_write(
 ) -> Result<(WriteTx, Loaded), ServiceError> {
     require_billing_role(principal)?;
     // Visibility first (audited when refused), outside the transaction.
-    load_visible(db, principal, client, id).await?;
+    let visible = load_visible(db, principal, client, id).await?;
+    ensure_matter_open(db, &visible.view.matter_id).await?;
     let id = id.as_str();
     let mut tx = db.begin_write().await?;
     sqlx::query("update invoices set id = id where id = $1")

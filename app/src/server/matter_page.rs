@@ -12,7 +12,7 @@ use super::{
     crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
     matters::summary,
     new_id, now_ms,
-    policy::{authorize_matter, deny},
+    policy::{authorize_matter, authorize_matter_change, deny},
 };
 use crate::domain::{
     AppError,
@@ -21,7 +21,7 @@ use crate::domain::{
         KEY_DATE_KINDS, KeyDateView, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MatterDetailView, NoteView,
         ResponseTargetView, StagePhase, StageView,
     },
-    policy::{may_edit_matter, may_see_internal},
+    policy::{may_change_matter, may_edit_matter, may_manage_matter_settings, may_see_internal},
 };
 
 fn note_aad(id: &NoteId) -> FieldAad<'_> {
@@ -159,13 +159,15 @@ pub async fn get_matter_detail(
     } else {
         None
     };
+    let open = may_change_matter(summary.status == "closed");
     Ok(MatterDetailView {
         summary,
         stages,
         key_dates: key_dates.into_iter().map(Into::into).collect(),
         notes,
-        can_edit: may_edit_matter(&subject),
+        can_edit: may_edit_matter(&subject) && open,
         can_manage_access: crate::domain::policy::may_manage_portal_access(&subject),
+        can_manage_settings: may_manage_matter_settings(&subject),
         response_target,
     })
 }
@@ -178,7 +180,7 @@ async fn authorize_edit(
     client: &ClientInfo,
     id: &MatterId,
 ) -> Result<(), ServiceError> {
-    authorize_matter(&state.db, principal, client, id).await?;
+    authorize_matter_change(&state.db, principal, client, id).await?;
     if may_edit_matter(&principal.subject()) {
         Ok(())
     } else {
@@ -222,6 +224,22 @@ pub async fn set_matter_stage(
         &mut tx,
         &edit_audit(principal, client, "matter.stage_changed", id)
             .detail(format!("stage {position}")),
+    )
+    .await?;
+    let (number, stage_name): (String, String) = sqlx::query_as(
+        "select m.number, s.name from matters m
+         join matter_stages s on s.matter_id = m.id and s.position = m.current_stage
+         where m.id = $1",
+    )
+    .bind(id.clone())
+    .fetch_one(tx.conn())
+    .await?;
+    super::touchpoints::record_for_matter_clients(
+        &mut tx,
+        &principal.user_id,
+        id,
+        "matter.stage_changed",
+        &format!("Matter {number} moved to {stage_name}"),
     )
     .await?;
     tx.commit().await?;

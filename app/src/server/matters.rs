@@ -1,8 +1,10 @@
 //! Matter queries and use cases: the dashboard and summaries here,
-//! opening a matter in `opening`, its clients' portal access in `access`.
+//! opening a matter in `opening`, its clients' portal access in `access`,
+//! its team, parties, stage plan and status in `settings`.
 
 pub mod access;
 pub mod opening;
+pub mod settings;
 
 use crate::domain::{AppError, ids::MatterId, matter::MatterSummaryView, policy::Subject};
 

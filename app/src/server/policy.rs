@@ -13,7 +13,7 @@ use super::{
 use crate::domain::{
     AppError,
     ids::{MatterId, ObjectId},
-    policy::{MatterFacts, Subject, has_firm_wide_access, may_view_matter},
+    policy::{MatterFacts, Subject, has_firm_wide_access, may_change_matter, may_view_matter},
     role::Role,
 };
 
@@ -116,6 +116,38 @@ pub async fn authorize_matter(
             };
             Err(deny(db, principal, client, matter_id, detail).await)
         }
+    }
+}
+
+/// [`authorize_matter`], and then refuses with a 409 when the matter is
+/// closed ([`may_change_matter`]): every write to a matter's content comes
+/// through here or through [`ensure_matter_open`].
+pub async fn authorize_matter_change(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+) -> Result<(), ServiceError> {
+    authorize_matter(db, principal, client, matter_id).await?;
+    ensure_matter_open(db, matter_id).await
+}
+
+/// A 409 when the matter is closed, for writes that reached the matter
+/// through another object (a thread, a document, an invoice) and checked
+/// the user's access on the way.
+pub async fn ensure_matter_open(db: &Db, matter_id: &MatterId) -> Result<(), ServiceError> {
+    let status: Option<String> = sqlx::query_scalar("select status from matters where id = $1")
+        .bind(matter_id.as_str().to_owned())
+        .fetch_optional(db.pool())
+        .await
+        .context("loading a matter's status")?;
+    if may_change_matter(status.as_deref() == Some("closed")) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "This matter is closed, so it can no longer change. Reopen it first.".to_owned(),
+        )
+        .into())
     }
 }
 

@@ -58,6 +58,39 @@ pub async fn record(tx: &mut WriteTx, t: &NewTouchpoint) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Records the same touchpoint on the timeline of every contact of the
+/// matter's client account: the people a change to their matter concerns.
+pub async fn record_for_matter_clients(
+    tx: &mut WriteTx,
+    actor: &UserId,
+    matter_id: &MatterId,
+    kind: &str,
+    summary: &str,
+) -> anyhow::Result<()> {
+    let contacts: Vec<(ContactId,)> = sqlx::query_as(
+        "select c.id from contacts c join matters m on m.account_id = c.account_id
+         where m.id = $1 order by c.id",
+    )
+    .bind(matter_id.clone())
+    .fetch_all(tx.conn())
+    .await
+    .context("finding a matter's client contacts")?;
+    for (contact_id,) in contacts {
+        record(
+            tx,
+            &NewTouchpoint {
+                contact_id,
+                matter_id: Some(matter_id.clone()),
+                kind: kind.to_owned(),
+                summary: summary.to_owned(),
+                actor_user_id: Some(actor.clone()),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A timeline row as the database returns it.
 #[derive(Debug, sqlx::FromRow)]
 struct TouchpointRow {

@@ -65,22 +65,37 @@ impl From<WallRow> for WallView {
 /// The walls in force, newest first.
 pub async fn list_walls(db: &Db, principal: &Principal) -> Result<Vec<WallView>, ServiceError> {
     require_admin(principal)?;
-    let rows: Vec<WallRow> = sqlx::query_as(
-        "select w.matter_id, m.number as matter_number, w.user_id, u.display_name as user_name,
-                w.reason, b.display_name as raised_by, w.created_at as raised_at
-         from ethical_walls w
-         join matters m on m.id = w.matter_id
-         join users u on u.id = w.user_id
-         left join users b on b.id = w.created_by
-         order by w.created_at desc, m.number, u.display_name
-         limit $1",
-    )
-    .bind(MAX_WALLS)
-    .fetch_all(db.pool())
-    .await
-    .context("listing ethical walls")?;
+    let sql = format!("{WALL_SELECT} order by {WALL_ORDER} limit $1");
+    let rows: Vec<WallRow> = sqlx::query_as(&sql)
+        .bind(MAX_WALLS)
+        .fetch_all(db.pool())
+        .await
+        .context("listing ethical walls")?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// The walls in force on one matter, newest first, for its settings
+/// panel (admins only: the caller checks).
+pub async fn walls_on_matter(db: &Db, matter_id: &MatterId) -> anyhow::Result<Vec<WallView>> {
+    let sql = format!("{WALL_SELECT} where w.matter_id = $1 order by {WALL_ORDER} limit $2");
+    let rows: Vec<WallRow> = sqlx::query_as(&sql)
+        .bind(matter_id.clone())
+        .bind(MAX_WALLS)
+        .fetch_all(db.pool())
+        .await
+        .context("listing a matter's ethical walls")?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// A wall in force with its matter number and the people's names.
+const WALL_SELECT: &str =
+    "select w.matter_id, m.number as matter_number, w.user_id, u.display_name as user_name,
+            w.reason, b.display_name as raised_by, w.created_at as raised_at
+     from ethical_walls w
+     join matters m on m.id = w.matter_id
+     join users u on u.id = w.user_id
+     left join users b on b.id = w.created_by";
+const WALL_ORDER: &str = "w.created_at desc, m.number, u.display_name";
 
 /// The matters and firm users the wall form offers.
 pub async fn list_wall_choices(
@@ -105,19 +120,21 @@ pub async fn list_wall_choices(
     Ok(WallChoicesView { matters, users })
 }
 
-/// Screens the firm user `user_id` from `matter_id`, with a reason. The
-/// wall holds from the moment this commits. Walling a client, or a user
-/// already walled off the matter, is refused.
+/// Screens the firm user `user_id` from `matter_id`, with a reason, or
+/// from every matter of its client account when `whole_client` is set.
+/// The wall holds from the moment this commits. Walling a client, or a
+/// user already walled off every matter named, is refused. Answers how
+/// many walls were raised.
 pub async fn raise_wall(
     state: &AppState,
     principal: &Principal,
     client: &ClientInfo,
-    matter_id: &MatterId,
-    user_id: &UserId,
+    target: &WallTarget<'_>,
     reason: &str,
-) -> Result<(), ServiceError> {
+) -> Result<usize, ServiceError> {
     require_admin(principal)?;
     let reason = validate_reason(reason)?;
+    let (matter_id, user_id) = (target.matter_id, target.user_id);
     let found: Option<(String, String)> = sqlx::query_as(
         "select u.role, m.number from users u, matters m where u.id = $1 and m.id = $2",
     )
@@ -145,45 +162,79 @@ pub async fn raise_wall(
     }
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let raised = sqlx::query(
-        "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
-         values ($1, $2, $3, $4, $5) on conflict do nothing",
-    )
-    .bind(matter_id.clone())
-    .bind(user_id.clone())
-    .bind(reason.to_owned())
-    .bind(principal.user_id.clone())
-    .bind(now)
-    .execute(tx.conn())
-    .await
-    .context("raising a wall")?;
-    if raised.rows_affected() == 0 {
-        return Err(
-            AppError::Conflict(format!("That person is already walled off {number}.")).into(),
-        );
+    let matters: Vec<MatterId> = if target.whole_client {
+        sqlx::query_scalar(
+            "select id from matters where account_id = (select account_id from matters where id = $1)
+             order by number limit $2",
+        )
+        .bind(matter_id.clone())
+        .bind(MAX_WALLS)
+        .fetch_all(tx.conn())
+        .await
+        .context("listing the client's matters for a wall")?
+    } else {
+        vec![matter_id.clone()]
+    };
+    let mut raised = 0;
+    for walled in &matters {
+        let inserted = sqlx::query(
+            "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
+             values ($1, $2, $3, $4, $5) on conflict do nothing",
+        )
+        .bind(walled.clone())
+        .bind(user_id.clone())
+        .bind(reason.to_owned())
+        .bind(principal.user_id.clone())
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .context("raising a wall")?;
+        if inserted.rows_affected() == 0 {
+            continue;
+        }
+        raised += 1;
+        sqlx::query(
+            "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(walled.clone())
+        .bind(user_id.clone())
+        .bind(reason.to_owned())
+        .bind(principal.user_id.clone())
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .context("recording a wall's history")?;
+        audit::append(
+            &mut tx,
+            &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
+                .on(walled)
+                .detail(format!("user {user_id}: {reason}")),
+        )
+        .await?;
     }
-    sqlx::query(
-        "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
-         values ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(new_id())
-    .bind(matter_id.clone())
-    .bind(user_id.clone())
-    .bind(reason.to_owned())
-    .bind(principal.user_id.clone())
-    .bind(now)
-    .execute(tx.conn())
-    .await
-    .context("recording a wall's history")?;
-    audit::append(
-        &mut tx,
-        &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
-            .on(matter_id)
-            .detail(format!("user {user_id}: {reason}")),
-    )
-    .await?;
+    if raised == 0 {
+        let message = if target.whole_client {
+            "That person is already walled off every matter of this client.".to_owned()
+        } else {
+            format!("That person is already walled off {number}.")
+        };
+        return Err(AppError::Conflict(message).into());
+    }
     tx.commit().await.context("committing a wall")?;
-    Ok(())
+    Ok(raised)
+}
+
+/// Whom a new wall screens from what.
+pub struct WallTarget<'a> {
+    /// The matter named.
+    pub matter_id: &'a MatterId,
+    /// The firm user screened.
+    pub user_id: &'a UserId,
+    /// Screen them from every matter of the matter's client, not only
+    /// this one.
+    pub whole_client: bool,
 }
 
 /// Lifts the wall between `user_id` and `matter_id`, with a reason. Not

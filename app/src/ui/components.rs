@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod documents;
+pub mod matter_settings;
 pub mod portal_access;
 
 use leptos::{prelude::*, server_fn::ServerFn};

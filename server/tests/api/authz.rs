@@ -409,6 +409,35 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             ],
         ),
         ("/api/list_portal_access", vec![("matter_id", id.as_str())]),
+        ("/api/get_matter_settings", vec![("matter_id", id.as_str())]),
+        (
+            "/api/set_team_member",
+            vec![
+                ("matter_id", id.as_str()),
+                ("user_id", id.as_str()),
+                ("role", "member"),
+            ],
+        ),
+        (
+            "/api/remove_team_member",
+            vec![("matter_id", id.as_str()), ("user_id", id.as_str())],
+        ),
+        (
+            "/api/add_party",
+            vec![("matter_id", id.as_str()), ("name", "x"), ("role", "party")],
+        ),
+        (
+            "/api/remove_party",
+            vec![("matter_id", id.as_str()), ("party_id", id.as_str())],
+        ),
+        (
+            "/api/set_stage_plan",
+            vec![("matter_id", id.as_str()), ("stages[0][name]", "x")],
+        ),
+        (
+            "/api/set_matter_closed",
+            vec![("matter_id", id.as_str()), ("closed", "true")],
+        ),
         (
             "/api/give_portal_access",
             vec![("matter_id", id.as_str()), ("contact_id", henri.as_str())],

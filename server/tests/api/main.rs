@@ -25,6 +25,7 @@ mod keys;
 mod mail;
 mod matter_opening;
 mod matter_page;
+mod matter_settings;
 mod messages;
 mod secrets;
 mod settings;

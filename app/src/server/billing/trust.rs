@@ -23,8 +23,8 @@ use crate::{
         auth::{ClientInfo, Principal},
         db::{Db, WriteTx},
         new_id, now_ms,
-        policy::authorize_matter,
-        touchpoints::{self, NewTouchpoint},
+        policy::authorize_matter_change,
+        touchpoints,
     },
 };
 
@@ -54,7 +54,7 @@ pub async fn record_trust_deposit(
     deposit: &NewDeposit<'_>,
 ) -> Result<(), ServiceError> {
     require_billing_role(principal)?;
-    authorize_matter(db, principal, client, matter_id).await?;
+    authorize_matter_change(db, principal, client, matter_id).await?;
     let currency = match deposit.currency.trim() {
         "" => Currency::from_trusted("GBP".to_owned()),
         code => Currency::parse(code).map_err(bad_request)?,
@@ -92,9 +92,9 @@ pub async fn record_trust_deposit(
         .detail(format!("{money}: {description}")),
     )
     .await?;
-    on_clients_timeline(
+    touchpoints::record_for_matter_clients(
         &mut tx,
-        principal,
+        &principal.user_id,
         matter_id,
         "billing.trust_deposit",
         &format!("Trust deposit of {money} received"),
@@ -168,9 +168,9 @@ pub async fn transfer_trust_to_invoice(
             .detail(format!("{money} from trust on {}", invoice.number)),
     )
     .await?;
-    on_clients_timeline(
+    touchpoints::record_for_matter_clients(
         &mut tx,
-        principal,
+        &principal.user_id,
         &invoice.matter_id,
         "billing.trust_applied",
         &format!("{money} paid from trust on invoice {}", invoice.number),
@@ -221,9 +221,9 @@ pub async fn add_invoice_credit(
             .detail(format!("{money} on {}: {reason}", invoice.number)),
     )
     .await?;
-    on_clients_timeline(
+    touchpoints::record_for_matter_clients(
         &mut tx,
-        principal,
+        &principal.user_id,
         &invoice.matter_id,
         "billing.credit",
         &format!("Credit of {money} on invoice {}", invoice.number),
@@ -286,37 +286,4 @@ async fn locked_trust_balance(
     .await
     .context("reading a trust balance")?;
     Ok(balance)
-}
-
-/// Puts a billing event on the timeline of every contact of the matter's
-/// account: the people the money concerns.
-async fn on_clients_timeline(
-    tx: &mut WriteTx,
-    principal: &Principal,
-    matter_id: &MatterId,
-    kind: &str,
-    summary: &str,
-) -> anyhow::Result<()> {
-    let contacts: Vec<(crate::domain::ids::ContactId,)> = sqlx::query_as(
-        "select c.id from contacts c join matters m on m.account_id = c.account_id
-         where m.id = $1 order by c.id",
-    )
-    .bind(matter_id.clone())
-    .fetch_all(tx.conn())
-    .await
-    .context("finding a matter's client contacts")?;
-    for (contact_id,) in contacts {
-        touchpoints::record(
-            tx,
-            &NewTouchpoint {
-                contact_id,
-                matter_id: Some(matter_id.clone()),
-                kind: kind.to_owned(),
-                summary: summary.to_owned(),
-                actor_user_id: Some(principal.user_id.clone()),
-            },
-        )
-        .await?;
-    }
-    Ok(())
 }

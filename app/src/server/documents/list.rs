@@ -17,7 +17,9 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         db::{Db, WriteTx},
-        policy::{authorize_matter, deny, visible_document_sql, visible_matter_sql},
+        policy::{
+            authorize_matter, deny, ensure_matter_open, visible_document_sql, visible_matter_sql,
+        },
     },
 };
 
@@ -143,6 +145,14 @@ pub async fn set_document_visibility(
         drop(tx);
         return Err(deny(&state.db, principal, client, document_id, NOT_VISIBLE).await);
     }
+    let matter_id: MatterId = sqlx::query_scalar("select matter_id from documents where id = $1")
+        .bind(document_id.clone())
+        .fetch_one(tx.conn())
+        .await?;
+    // Checked once the document is known to be visible, so that a closed
+    // matter's 409 never answers for a document the user may not see; the
+    // change is rolled back with the transaction.
+    ensure_matter_open(&state.db, &matter_id).await?;
     audit::append(
         &mut tx,
         &AuditEntry::by(

@@ -18,7 +18,9 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         new_id, now_ms,
-        policy::{authorize_matter, deny, visible_matter_sql},
+        policy::{
+            authorize_matter, authorize_matter_change, deny, ensure_matter_open, visible_matter_sql,
+        },
     },
 };
 
@@ -116,7 +118,7 @@ pub async fn create_document_request(
     note: &str,
     due_at: Option<i64>,
 ) -> Result<DocumentRequestId, ServiceError> {
-    authorize_matter(&state.db, principal, client, matter_id).await?;
+    authorize_matter_change(&state.db, principal, client, matter_id).await?;
     if !may_manage_documents(&principal.subject()) {
         return Err(deny(
             &state.db,
@@ -192,11 +194,11 @@ pub async fn review_document_request(
         return Err(AppError::BadRequest("Say why the upload is rejected.".to_owned()).into());
     }
     let sql = format!(
-        "select r.status from document_requests r join matters m on m.id = r.matter_id
+        "select r.status, r.matter_id from document_requests r join matters m on m.id = r.matter_id
          where r.id = $3 and {}",
         visible_matter_sql("$1", "$2")
     );
-    let found: Option<(String,)> = sqlx::query_as(&sql)
+    let found: Option<(String, MatterId)> = sqlx::query_as(&sql)
         .bind(subject.user_id.clone())
         .bind(subject.role.as_str())
         .bind(request_id.clone())
@@ -207,13 +209,13 @@ pub async fn review_document_request(
             let why = "missing or not visible";
             return Err(deny(&state.db, principal, client, request_id, why).await);
         }
-        Some((status,)) if status != "fulfilled" => {
+        Some((status, _)) if status != "fulfilled" => {
             return Err(AppError::Conflict(
                 "Nothing has been uploaded for this request yet.".to_owned(),
             )
             .into());
         }
-        Some(_) => {}
+        Some((_, matter_id)) => ensure_matter_open(&state.db, &matter_id).await?,
     }
     let mut tx = state.db.begin_write().await?;
     let (review, status, reason) = if accept {

@@ -33,7 +33,7 @@ use crate::{
             wrap_file_key,
         },
         new_id, now_ms,
-        policy::{authorize_matter, deny},
+        policy::{authorize_matter_change, deny},
         touchpoints::{self, NewTouchpoint},
     },
 };
@@ -159,7 +159,7 @@ where
 {
     let db = &state.db;
     let subject = principal.subject();
-    authorize_matter(db, principal, client, &params.matter_id).await?;
+    authorize_matter_change(db, principal, client, &params.matter_id).await?;
     let matter = &params.matter_id;
     let replaces = match &params.replaces {
         Some(id) => {

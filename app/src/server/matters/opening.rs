@@ -9,7 +9,10 @@ use crate::{
     domain::{
         AppError,
         ids::{AccountId, ContactId, MatterId, UserId},
-        matter::opening::{MatterFormView, NewMatter, format_number},
+        matter::{
+            opening::{MatterFormView, NewMatter, format_number},
+            settings::StageInput,
+        },
         policy::may_open_matter,
         time::civil_date,
     },
@@ -295,20 +298,10 @@ async fn copy_stage_plan(
         .await
         .context("reading the default stage template")?;
     }
-    for (position, (_, name, description)) in (1_i64..).zip(&plan) {
-        sqlx::query(
-            "insert into matter_stages (id, matter_id, position, name, description, created_at)
-             values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_id())
-        .bind(matter_id.clone())
-        .bind(position)
-        .bind(name.clone())
-        .bind(description.clone())
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .context("copying a stage")?;
-    }
+    let plan: Vec<StageInput> = plan
+        .into_iter()
+        .map(|(_, name, description)| StageInput { name, description })
+        .collect();
+    super::settings::insert_stages(tx, matter_id, &plan, now).await?;
     Ok(plan.len())
 }

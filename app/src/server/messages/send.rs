@@ -23,7 +23,7 @@ use crate::{
         crypto::{DataKey, encrypt_field},
         db::WriteTx,
         new_id, now_ms,
-        policy::{authorize_matter, deny},
+        policy::{authorize_matter, deny, ensure_matter_open},
     },
 };
 
@@ -129,6 +129,7 @@ async fn deliver(
     out: &Outgoing<'_>,
 ) -> Result<MessageId, ServiceError> {
     let thread = out.thread;
+    ensure_matter_open(&state.db, &thread.matter_id).await?;
     // Fetched before the write transaction: creating a key may write too.
     let key = state.keys.matter_key(&state.db, &thread.matter_id).await?;
     let firm_key = state.keys.firm_key(&state.db).await?;

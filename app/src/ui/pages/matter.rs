@@ -23,7 +23,7 @@ use crate::{
         billing::BillingView,
         matter::{
             KEY_DATE_KINDS, KeyDateView, MatterDetailView, NoteView, ResponseTargetView, StageView,
-            opening::MatterAccessView,
+            opening::MatterAccessView, settings::MatterSettingsView,
         },
         message::{MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS},
         time::format_utc,
@@ -33,6 +33,7 @@ use crate::{
             action_error,
             billing::{StatementsPanel, matter_statements},
             documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
+            matter_settings::{MatterSettings, MatterSettingsPanel, SettingsActions},
             portal_access::{MatterAccess, PortalAccessPanel},
         },
         pages::not_found::NotFoundPage,
@@ -49,6 +50,7 @@ pub fn MatterPage() -> impl IntoView {
     let add_note = ServerAction::<AddMatterNote>::new();
     let share = ServerAction::<SetShared>::new();
     let set_target = ServerAction::<SetResponseTarget>::new();
+    let settings_actions = SettingsActions::new();
     let detail = Resource::new(
         move || {
             (
@@ -58,6 +60,7 @@ pub fn MatterPage() -> impl IntoView {
                 add_note.version().get(),
                 share.version().get(),
                 set_target.version().get(),
+                settings_actions.version(),
             )
         },
         |(id, ..)| get_matter_detail(id),
@@ -75,6 +78,7 @@ pub fn MatterPage() -> impl IntoView {
     let documents = MatterDocuments::new(matter_id, detail);
     let statements = matter_statements(matter_id, detail);
     let access = MatterAccess::new(matter_id, detail);
+    let settings = MatterSettings::new(matter_id, detail, settings_actions);
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
             {move || Suspend::new(async move {
@@ -87,6 +91,8 @@ pub fn MatterPage() -> impl IntoView {
                     statements: statements.await,
                     access,
                     access_loaded: access.load().await,
+                    settings,
+                    settings_loaded: settings.load().await,
                 };
                 view! { <Matter matter actions panels /> }.into_any()
             })}
@@ -101,6 +107,8 @@ struct MatterPanels {
     statements: Result<BillingView, AppError>,
     access: MatterAccess,
     access_loaded: Result<Option<MatterAccessView>, AppError>,
+    settings: MatterSettings,
+    settings_loaded: Result<Option<MatterSettingsView>, AppError>,
 }
 
 /// The firm's edit actions, shared by the sections.
@@ -130,6 +138,11 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
                 <p class="muted">{summary.client_name.clone()}</p>
             </div>
         </section>
+        {(summary.status == "closed").then(|| view! {
+            <p class="notice" role="status" data-testid="closed-banner">
+                "This matter is closed. It is kept as it stood; its documents can still be downloaded."
+            </p>
+        })}
         <section class="panel" aria-labelledby="stages-heading">
             <h2 id="stages-heading">"Where things stand"</h2>
             <Stages stages=matter.stages.clone() />
@@ -153,6 +166,7 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
         <StatementsPanel billing=panels.statements />
         <PortalAccessPanel access=panels.access loaded=panels.access_loaded />
+        <MatterSettingsPanel settings=panels.settings loaded=panels.settings_loaded />
         {matter.response_target.clone().map(|target| view! { <ResponseTarget id=id.clone() target action=actions.set_target /> })}
         <NewConversation matter_id=id.clone() />
     }

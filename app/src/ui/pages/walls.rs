@@ -26,7 +26,7 @@ pub fn WallsPage() -> impl IntoView {
     );
     let choices = Resource::new(|| (), |()| list_wall_choices());
     let error = move || {
-        [raise.value().get(), lift.value().get()]
+        [raise.value().get().map(|r| r.map(drop)), lift.value().get()]
             .into_iter()
             .flatten()
             .find_map(Result::err)
