@@ -10,6 +10,8 @@ pub mod matter_page;
 pub mod matter_settings;
 pub mod matters;
 pub mod messages;
+pub mod search;
 pub mod settings;
+pub mod stage_templates;
 pub mod users;
 pub mod walls;

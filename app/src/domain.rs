@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod billing;
 pub mod contact;
+pub mod contact_import;
 pub mod document;
 pub mod error;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod money;
 pub mod outbox;
 pub mod policy;
 pub mod role;
+pub mod search;
 pub mod settings;
 pub mod time;
 pub mod touchpoint;

@@ -23,6 +23,7 @@ pub mod matters;
 pub mod messages;
 pub mod outbox;
 pub mod policy;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod state;

@@ -26,9 +26,11 @@ use pages::{
     new_matter::NewMatterPage,
     not_found::NotFoundPage,
     outbox::OutboxPage,
+    search::SearchPage,
     sessions::SessionsPage,
     set_password::{InvitePage, ResetPasswordPage, ResetRequestPage},
     settings::SettingsPage,
+    stages::StagesPage,
     users::UsersPage,
     walls::WallsPage,
 };
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("messages") view=MessagesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("inbox") view=InboxPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("messages"), ParamSegment("id"))
                         view=ThreadPage
@@ -128,6 +131,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("settings"))
                         view=SettingsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("stages"))
+                        view=StagesPage
                         ssr=SsrMode::Async
                     />
                     <Route

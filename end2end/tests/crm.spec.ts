@@ -33,3 +33,52 @@ test('staff see the touchpoints a client just made on their timeline', async ({ 
   expect(errors).toEqual([]);
   await firmContext.close();
 });
+
+test('staff give a contact an owner, tags and notes, then find them by tag and archive them', async ({
+  page,
+}, testInfo) => {
+  const errors = watchConsole(page);
+  const suffix = testInfo.project.name;
+  const name = `Ines Duarte ${suffix}`;
+  await signIn(page, 'staff@vellum.test');
+  await page.goto('/crm/contacts');
+  await waitForHydration(page);
+  await page.getByText('New contact', { exact: true }).click();
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Email', { exact: true }).fill(`ines.${suffix}@duarte.example`);
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  await expect(page.getByRole('status')).toHaveText('Contact added.');
+  await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByText('Edit contact', { exact: true }).click();
+  await page.getByLabel('Owner').selectOption({ label: 'Amara Attorney' });
+  await page.getByLabel('Referral source').selectOption({ label: 'Legal directory' });
+  await page.getByLabel('Tags, separated by commas').fill(`estate, tag-${suffix}`);
+  await page.getByLabel('Notes').fill('Prefers a call after five.');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  const details = page.getByTestId('contact-details');
+  await expect(details).toContainText('Amara Attorney');
+  await expect(details).toContainText('Legal directory');
+  await expect(details).toContainText(`tag-${suffix}`);
+  await expect(details).toContainText('Prefers a call after five.');
+  await expect(page.getByTestId('timeline')).toContainText('Details updated: owner, referral, tags, notes');
+  await page.screenshot({ path: testInfo.outputPath('contact-record.png'), fullPage: true });
+
+  await page.goto('/crm/contacts');
+  await waitForHydration(page);
+  await page.getByLabel('Tag', { exact: true }).selectOption(`tag-${suffix}`);
+  await page.getByRole('button', { name: 'Show contacts' }).click();
+  await expect(page).toHaveURL(new RegExp(`tag=tag-${suffix}`));
+  await expect(page.getByTestId('contact')).toHaveCount(1);
+  await expect(page.getByTestId('contact-count')).toHaveText('1 contact');
+  await page.getByRole('link', { name }).click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Archive contact' }).click();
+  await expect(page.getByTestId('archived-banner')).toBeVisible();
+  await page.goto(`/crm/contacts?tag=tag-${suffix}`);
+  await expect(page.getByTestId('contact')).toHaveCount(0);
+  await expect(page.getByText('No contacts match.')).toBeVisible();
+  expect(errors).toEqual([]);
+});

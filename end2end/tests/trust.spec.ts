@@ -28,6 +28,9 @@ test('staff record a trust deposit from the billing page and see it in the balan
   await panel.getByRole('button', { name: 'Record deposit' }).click();
 
   await expect(panel.getByRole('status')).toContainText('Trust deposit recorded.');
-  await expect(page.getByTestId('trust-balance').filter({ hasText: number })).toBeVisible();
+  // The whole number: "2026-0012" is also the tail of "LIT-2026-0012".
+  const escaped = number.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+  const whole = new RegExp('(^|[^\\w-])' + escaped + '(?![\\w-])');
+  await expect(page.getByTestId('trust-balance').filter({ hasText: whole })).toBeVisible();
   expect(errors).toEqual([]);
 });

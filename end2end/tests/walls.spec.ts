@@ -1,10 +1,16 @@
 // The admin screens a colleague from a matter at /admin/walls, sees the
 // wall in force, and lifts it again with a reason.
 import { test, expect } from '@playwright/test';
-import { signIn, waitForHydration, watchConsole } from './support';
+import { newContextLike, signIn, waitForHydration, watchConsole } from './support';
 
-test('the admin raises an ethical wall with a reason and lifts it again', async ({ page }) => {
+test('the admin raises an ethical wall with a reason and lifts it again', async ({ page, browser }, testInfo) => {
   const errors = watchConsole(page);
+  // A colleague already signed in, who finds the matter by search.
+  const staffContext = await newContextLike(browser, testInfo);
+  const staff = await staffContext.newPage();
+  await signIn(staff, 'staff@vellum.test');
+  await staff.goto('/search?q=COR-2026-0031');
+  await expect(staff.getByTestId('search-matter')).toContainText('COR-2026-0031');
   await signIn(page, 'admin@vellum.test');
   await page.goto('/admin/walls');
   await waitForHydration(page);
@@ -24,9 +30,20 @@ test('the admin raises an ethical wall with a reason and lifts it again', async 
   await expect(wall).toBeVisible();
   await expect(wall).toContainText('COR-2026-0031');
 
+  // At once, in the same session: not in search, its count, or the list.
+  await staff.goto('/search?q=COR-2026-0031');
+  await expect(staff.getByRole('status')).toContainText('Nothing matches');
+  await expect(staff.getByTestId('search-matter')).toHaveCount(0);
+  await staff.goto('/');
+  await expect(staff.getByText('COR-2026-0031')).toHaveCount(0);
+  await staff.screenshot({ path: testInfo.outputPath('walled-search.png'), fullPage: true });
+
   await wall.getByText('Lift this wall').click();
   await wall.getByLabel('Why lift it').fill('Conflict cleared by the ethics partner');
   await wall.getByRole('button', { name: 'Lift wall' }).click();
   await expect(wall).toHaveCount(0);
+  await staff.goto('/search?q=COR-2026-0031');
+  await expect(staff.getByTestId('search-matter')).toContainText('COR-2026-0031');
+  await staffContext.close();
   expect(errors).toEqual([]);
 });

@@ -73,6 +73,14 @@ enum Command {
         #[arg(long, default_value_t = 1 << 30)]
         bytes: usize,
     },
+    /// Loads a mid-size firm (10k contacts, 20k matters) into a data dir
+    /// holding the demo firm and times the firm's search: part of
+    /// `cargo xtask bench`.
+    #[command(hide = true)]
+    BenchSearch {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -190,6 +198,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchAes { bytes } => {
             let rate = app::server::crypto::gcm_baseline_bytes_per_sec(bytes)?;
             println!("{rate:.0}");
+            Ok(())
+        }
+        Command::BenchSearch { common } => {
+            let config = Config::from_env(&common.overrides(None))?;
+            let state = app_state(&config).await?;
+            crate::bench::run(&state).await?;
+            state.db.close().await;
             Ok(())
         }
         Command::Audit {

@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod assets;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod http;

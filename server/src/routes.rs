@@ -7,6 +7,7 @@
 
 pub mod billing;
 pub mod calendar;
+pub mod contacts;
 pub mod documents;
 pub mod messages;
 pub mod walls;
@@ -23,7 +24,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::state::ServerState;
 
 /// Every plain route. Request bodies are capped at `max_body_bytes`,
-/// except the document uploads, which stream against their own limit.
+/// except the document uploads, which stream against their own limit, and
+/// the contact import, which reads against its own.
 pub fn router(max_body_bytes: usize) -> Router<ServerState> {
     Router::new()
         .route("/healthz", get(healthz))
@@ -34,6 +36,7 @@ pub fn router(max_body_bytes: usize) -> Router<ServerState> {
         .merge(walls::router())
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .merge(documents::router())
+        .merge(contacts::router())
 }
 
 /// `GET /healthz`: the process is up.

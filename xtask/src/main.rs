@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|exe| println!("Built {}", exe.display())),
         Some("serve") => serve(&args[1..]),
         Some("test") => test::all(),
-        Some("bench") => bench::run_all(),
+        Some("bench") => bench::run_all(args.get(1).map(String::as_str)),
         Some("site") => Workspace::locate().and_then(|ws| site::build(&ws).map(|_| ())),
         _ => {
             eprintln!(
@@ -34,7 +34,8 @@ fn main() -> ExitCode {
                  build   build the wasm bundle and the release `vellum` executable\n  \
                  serve   set up, build, seed the demo firm and run Vellum on ./data\n  \
                  test    run every check: fmt, clippy, unit, integration (SQLite and PostgreSQL), browser\n  \
-                 bench   measure a release build against same-run baselines (DESIGN §6)"
+                 bench   measure a release build against same-run baselines (DESIGN §6);\n          \
+                         `bench search` measures only the search"
             );
             return ExitCode::from(2);
         }

@@ -1,5 +1,5 @@
-//! Server functions for portal invitations, password resets, the contact
-//! list staff invite from, and the admin's email outbox.
+//! Server functions for portal invitations, password resets and the
+//! admin's email outbox.
 //!
 //! The one-time link functions are public (no session): the link itself is
 //! the credential. Everything else needs a signed-in user, and the policy
@@ -7,20 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{
-    AppError, contact::ContactListView, invitation::OneTimeLinkView, outbox::OutboxView,
-};
-
-/// The firm's contacts with their portal status (firm users only).
-#[server(endpoint = "list_contacts")]
-pub async fn list_contacts() -> Result<ContactListView, AppError> {
-    use crate::server::{endpoint, invitations};
-
-    endpoint::signed_in(
-        |c| async move { invitations::list_contacts(&c.state.db, &c.principal).await },
-    )
-    .await
-}
+use crate::domain::{AppError, invitation::OneTimeLinkView, outbox::OutboxView};
 
 /// Invites a contact to the client portal (staff and admins only).
 #[server(endpoint = "invite_contact")]

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::domain::{
     AppError,
-    wall::{WallChoicesView, WallView},
+    wall::{ClientWallView, WallChoicesView, WallView},
 };
 
 /// The walls in force.
@@ -68,6 +68,45 @@ pub async fn lift_wall(matter_id: String, user_id: String, reason: String) -> Re
             &c.principal,
             &c.client,
             &matter_id,
+            &user_id,
+            &reason,
+        )
+        .await
+    })
+    .await
+}
+
+/// The walls on every matter of a client.
+#[server(endpoint = "list_client_walls")]
+pub async fn list_client_walls() -> Result<Vec<ClientWallView>, AppError> {
+    use crate::server::{endpoint, walls};
+
+    endpoint::signed_in(
+        |c| async move { walls::list_client_walls(&c.state.db, &c.principal).await },
+    )
+    .await
+}
+
+/// Lifts a wall on every matter of a client, with a reason. Answers how
+/// many matters' walls were lifted with it.
+#[server(endpoint = "lift_client_wall")]
+pub async fn lift_client_wall(
+    account_id: String,
+    user_id: String,
+    reason: String,
+) -> Result<usize, AppError> {
+    use crate::{
+        domain::ids::{AccountId, UserId},
+        server::{endpoint, walls},
+    };
+
+    endpoint::signed_in(|c| async move {
+        let (account_id, user_id) = (AccountId::parse(&account_id)?, UserId::parse(&user_id)?);
+        walls::lift_client_wall(
+            &c.state,
+            &c.principal,
+            &c.client,
+            &account_id,
             &user_id,
             &reason,
         )

@@ -144,6 +144,11 @@ id_type!(
     PartyId,
     "party"
 );
+id_type!(
+    /// A relationship between two contacts (spouse of, assistant to…).
+    RelationshipId,
+    "relationship"
+);
 
 /// True for 43 characters of unpadded base64url (32 bytes).
 fn is_session_handle(raw: &str) -> bool {

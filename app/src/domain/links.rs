@@ -23,6 +23,11 @@ pub const CALENDAR_FEED: &str = "/calendar/{file}";
 pub const INVOICE_PDF: &str = "/api/invoices/{id}/pdf";
 /// The walls in force on a day, as CSV (`?date=YYYY-MM-DD`).
 pub const WALLS_REPORT: &str = "/api/admin/walls.csv";
+/// The contact list as CSV, filtered as the list's URL says.
+pub const CONTACTS_EXPORT: &str = "/api/crm/contacts.csv";
+/// A CSV file of contacts, previewed (`?step=preview`) or written
+/// (`?step=confirm&digest=…`); the body is the file.
+pub const CONTACTS_IMPORT: &str = "/api/crm/contacts/import";
 
 /// Where files are uploaded to the matter `matter_id`.
 pub fn matter_documents(matter_id: &str) -> String {

@@ -65,6 +65,13 @@ pub fn may_view_contacts(subject: &Subject) -> bool {
     subject.role.is_firm()
 }
 
+/// May `subject` use the firm's search box? Every firm user may; the
+/// matters it finds are still only those [`may_view_matter`] allows.
+/// Clients never may.
+pub fn may_search(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
 /// May `subject` read the email outbox? Only the admin: it holds live
 /// one-time links to other people's accounts.
 pub fn may_view_outbox(subject: &Subject) -> bool {
@@ -86,7 +93,8 @@ pub fn may_manage_users(subject: &Subject) -> bool {
 }
 
 /// May `subject` read and change the firm's settings (name, currency,
-/// numbering, response target, hours)? Only the admin, who runs the firm.
+/// numbering, response target, hours, the stage templates)? Only the
+/// admin, who runs the firm.
 pub fn may_manage_settings(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
@@ -337,6 +345,10 @@ mod tests {
             assert!(may_view_contacts(&subject(role)), "{role:?}");
         }
         assert!(!may_view_contacts(&subject(Role::Client)));
+        for role in [Role::Admin, Role::Attorney, Role::Staff] {
+            assert!(may_search(&subject(role)), "{role:?}");
+        }
+        assert!(!may_search(&subject(Role::Client)));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AppError,
-    ids::{MatterId, UserId},
+    ids::{AccountId, MatterId, UserId},
 };
 
 /// The longest reason for raising or lifting a wall, in characters.
@@ -26,6 +26,24 @@ pub struct WallView {
     pub reason: String,
     /// Who raised it, if they are still known.
     pub raised_by: Option<String>,
+    /// When (UTC ms).
+    pub raised_at: i64,
+}
+
+/// A wall on every matter of a client: the matters it has now, and those
+/// opened for it later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientWallView {
+    /// The client account.
+    pub account_id: AccountId,
+    /// Its name.
+    pub account_name: String,
+    /// The firm user screened from its matters.
+    pub user_id: UserId,
+    /// Their name.
+    pub user_name: String,
+    /// Why.
+    pub reason: String,
     /// When (UTC ms).
     pub raised_at: i64,
 }

@@ -3,7 +3,12 @@
 //!
 //! A new contact whose email is already a contact's is refused; one whose
 //! name normalises the same as another's is held back with a warning,
-//! unless the user says it is someone else.
+//! unless the user says it is someone else. The list is in `list`; a
+//! contact's record (edits, relationships, archiving) in `record`.
+
+pub mod csv_io;
+pub mod list;
+pub mod record;
 
 use anyhow::Context as _;
 
@@ -94,8 +99,9 @@ pub async fn create_contact(
     }
     let id = ContactId::from_trusted(new_id());
     sqlx::query(
-        "insert into contacts (id, account_id, given_name, family_name, email, phone, job_title, address, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "insert into contacts (id, account_id, given_name, family_name, email, phone, job_title, address,
+                               owner_id, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id.clone())
     .bind(new.account_id.clone())
@@ -105,6 +111,8 @@ pub async fn create_contact(
     .bind(new.phone.clone())
     .bind(new.role.clone())
     .bind(new.address.clone())
+    // Whoever adds a contact owns the relationship until someone else does.
+    .bind(principal.user_id.clone())
     .bind(now_ms())
     .execute(tx.conn())
     .await

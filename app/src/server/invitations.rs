@@ -16,13 +16,12 @@ use crate::domain::user::MAX_EMAIL_LEN;
 use crate::domain::{
     AppError,
     auth::{check_new_password, normalise_email},
-    contact::{ContactListView, ContactRowView, PortalAccess},
     ids::{ContactId, UserId},
     invitation::{
         INVITATION_TTL_MS, LINK_NO_LONGER_VALID, MAX_RESETS_PER_WINDOW, OneTimeLinkView,
         RESET_TTL_MS, RESET_WINDOW_MS, check_confirmation, is_well_formed_token,
     },
-    policy::{may_invite, may_view_contacts},
+    policy::may_invite,
 };
 
 use super::{
@@ -39,8 +38,6 @@ use super::{
 /// The longest password accepted, in bytes, so a huge body cannot buy a
 /// long hash.
 const MAX_PASSWORD_BYTES: usize = 1024;
-/// The most contacts the (interim) contact list shows.
-pub const CONTACT_PAGE_SIZE: i64 = 500;
 
 /// A fresh token and its stored hash.
 fn new_token() -> anyhow::Result<(String, Vec<u8>)> {
@@ -59,70 +56,6 @@ pub(super) fn unique_as_conflict(err: sqlx::Error, message: &str) -> ServiceErro
         }
         _ => err.into(),
     }
-}
-
-// --- The contact list -----------------------------------------------------
-
-#[derive(sqlx::FromRow)]
-struct ContactRow {
-    id: String,
-    given_name: String,
-    family_name: String,
-    email: Option<String>,
-    account_name: Option<String>,
-    user_id: Option<String>,
-    has_password: i64,
-    disabled: Option<i64>,
-}
-
-impl From<ContactRow> for ContactRowView {
-    fn from(row: ContactRow) -> Self {
-        let portal = match (row.user_id, row.disabled, row.has_password) {
-            (None, _, _) => PortalAccess::None,
-            (Some(_), Some(1), _) => PortalAccess::Disabled,
-            (Some(_), _, 0) => PortalAccess::Invited,
-            (Some(_), _, _) => PortalAccess::Active,
-        };
-        Self {
-            id: ContactId::from_trusted(row.id),
-            name: format!("{} {}", row.given_name, row.family_name),
-            email: row.email,
-            account_name: row.account_name,
-            portal,
-        }
-    }
-}
-
-/// The firm's contacts with their portal status, for firm users; clients
-/// get "not found". One query: the account and portal user are joined in,
-/// and only whether a password exists leaves the database, not the hash.
-pub async fn list_contacts(
-    db: &Db,
-    principal: &Principal,
-) -> Result<ContactListView, ServiceError> {
-    let subject = principal.subject();
-    if !may_view_contacts(&subject) {
-        return Err(AppError::NotFound.into());
-    }
-    let rows: Vec<ContactRow> = sqlx::query_as(
-        "select c.id, c.given_name, c.family_name, c.email, a.name as account_name,
-                u.id as user_id,
-                cast(case when u.password_hash is null then 0 else 1 end as bigint) as has_password,
-                u.disabled
-         from contacts c
-         left join accounts a on a.id = c.account_id
-         left join users u on u.contact_id = c.id
-         order by c.family_name, c.given_name, c.id
-         limit $1",
-    )
-    .bind(CONTACT_PAGE_SIZE)
-    .fetch_all(db.pool())
-    .await
-    .context("listing contacts")?;
-    Ok(ContactListView {
-        contacts: rows.into_iter().map(Into::into).collect(),
-        may_invite: may_invite(&subject),
-    })
 }
 
 // --- Inviting -------------------------------------------------------------

@@ -1,10 +1,12 @@
 //! Matter queries and use cases: the dashboard and summaries here,
 //! opening a matter in `opening`, its clients' portal access in `access`,
-//! its team, parties, stage plan and status in `settings`.
+//! its team, parties, stage plan and status in `settings`, the firm's
+//! stage templates in `templates`.
 
 pub mod access;
 pub mod opening;
 pub mod settings;
+pub mod templates;
 
 use crate::domain::{AppError, ids::MatterId, matter::MatterSummaryView, policy::Subject};
 

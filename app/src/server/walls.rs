@@ -12,16 +12,16 @@ use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    db::Db,
+    db::{Db, WriteTx},
     new_id, now_ms,
     policy::deny,
 };
 use crate::domain::{
     AppError,
-    ids::{MatterId, UserId},
+    ids::{AccountId, MatterId, UserId},
     policy::may_manage_walls,
     time::{DAY_MS, format_utc, parse_date},
-    wall::{WallChoicesView, WallView, validate_reason},
+    wall::{ClientWallView, WallChoicesView, WallView, validate_reason},
 };
 
 /// The most walls one list or report shows.
@@ -175,46 +175,29 @@ pub async fn raise_wall(
     } else {
         vec![matter_id.clone()]
     };
+    let client_wall_raised = target.whole_client
+        && raise_client_wall(&mut tx, principal, client, matter_id, user_id, reason, now).await?;
     let mut raised = 0;
     for walled in &matters {
-        let inserted = sqlx::query(
-            "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
-             values ($1, $2, $3, $4, $5) on conflict do nothing",
-        )
-        .bind(walled.clone())
-        .bind(user_id.clone())
-        .bind(reason.to_owned())
-        .bind(principal.user_id.clone())
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .context("raising a wall")?;
-        if inserted.rows_affected() == 0 {
-            continue;
+        let wall = NewWall {
+            matter_id: walled,
+            user_id,
+            reason,
+            created_by: Some(&principal.user_id),
+            now,
+        };
+        if insert_wall(&mut tx, &wall).await? {
+            raised += 1;
+            audit::append(
+                &mut tx,
+                &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
+                    .on(walled)
+                    .detail(format!("user {user_id}: {reason}")),
+            )
+            .await?;
         }
-        raised += 1;
-        sqlx::query(
-            "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_id())
-        .bind(walled.clone())
-        .bind(user_id.clone())
-        .bind(reason.to_owned())
-        .bind(principal.user_id.clone())
-        .bind(now)
-        .execute(tx.conn())
-        .await
-        .context("recording a wall's history")?;
-        audit::append(
-            &mut tx,
-            &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
-                .on(walled)
-                .detail(format!("user {user_id}: {reason}")),
-        )
-        .await?;
     }
-    if raised == 0 {
+    if raised == 0 && !client_wall_raised {
         let message = if target.whole_client {
             "That person is already walled off every matter of this client.".to_owned()
         } else {
@@ -224,6 +207,240 @@ pub async fn raise_wall(
     }
     tx.commit().await.context("committing a wall")?;
     Ok(raised)
+}
+
+/// Keeps a wall on every matter of `matter_id`'s client for the matters
+/// opened for it later. Answers whether it is new.
+async fn raise_client_wall(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+    user_id: &UserId,
+    reason: &str,
+    now: i64,
+) -> Result<bool, ServiceError> {
+    let inserted = sqlx::query(
+        "insert into client_walls (account_id, user_id, reason, created_by, created_at)
+         select account_id, $2, $3, $4, $5 from matters where id = $1
+         on conflict do nothing",
+    )
+    .bind(matter_id.clone())
+    .bind(user_id.clone())
+    .bind(reason.to_owned())
+    .bind(principal.user_id.clone())
+    .bind(now)
+    .execute(tx.conn())
+    .await
+    .context("raising a wall on a client")?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let (account_id,): (AccountId,) =
+        sqlx::query_as("select account_id from matters where id = $1")
+            .bind(matter_id.clone())
+            .fetch_one(tx.conn())
+            .await
+            .context("reading a walled client")?;
+    audit::append(
+        tx,
+        &AuditEntry::by(
+            principal,
+            client,
+            "wall.raised_for_client",
+            AuditResult::Success,
+        )
+        .on(&account_id)
+        .detail(format!("user {user_id}: {reason}")),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// One wall on one matter, about to be written.
+struct NewWall<'a> {
+    matter_id: &'a MatterId,
+    user_id: &'a UserId,
+    reason: &'a str,
+    created_by: Option<&'a UserId>,
+    now: i64,
+}
+
+/// Writes a wall and starts its history, unless the same wall is in force
+/// already. Answers whether it was written.
+async fn insert_wall(tx: &mut WriteTx, wall: &NewWall<'_>) -> anyhow::Result<bool> {
+    let inserted = sqlx::query(
+        "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+    )
+    .bind(wall.matter_id.clone())
+    .bind(wall.user_id.clone())
+    .bind(wall.reason.to_owned())
+    .bind(wall.created_by.cloned())
+    .bind(wall.now)
+    .execute(tx.conn())
+    .await
+    .context("raising a wall")?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into wall_history (id, matter_id, user_id, reason, created_by, created_at)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(wall.matter_id.clone())
+    .bind(wall.user_id.clone())
+    .bind(wall.reason.to_owned())
+    .bind(wall.created_by.cloned())
+    .bind(wall.now)
+    .execute(tx.conn())
+    .await
+    .context("recording a wall's history")?;
+    Ok(true)
+}
+
+/// Walls a matter just opened for `account_id` off everyone its client's
+/// walls screen, in the opening's transaction, so it is never visible to
+/// them. The walls keep the reason and raiser of the client's wall.
+pub(crate) async fn wall_new_matter(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+    account_id: &AccountId,
+    now: i64,
+) -> Result<usize, ServiceError> {
+    let walls: Vec<(UserId, String, Option<UserId>)> = sqlx::query_as(
+        "select user_id, reason, created_by from client_walls where account_id = $1",
+    )
+    .bind(account_id.clone())
+    .fetch_all(tx.conn())
+    .await
+    .context("reading a client's walls")?;
+    for (user_id, reason, created_by) in &walls {
+        let wall = NewWall {
+            matter_id,
+            user_id,
+            reason,
+            created_by: created_by.as_ref(),
+            now,
+        };
+        insert_wall(tx, &wall).await?;
+        audit::append(
+            tx,
+            &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
+                .on(matter_id)
+                .detail(format!(
+                    "user {user_id}: every matter of the client: {reason}"
+                )),
+        )
+        .await?;
+    }
+    Ok(walls.len())
+}
+
+/// Whether a wall on every matter of `account_id` screens `user_id`.
+pub(crate) async fn walled_from_client(
+    tx: &mut WriteTx,
+    account_id: &AccountId,
+    user_id: &UserId,
+) -> anyhow::Result<bool> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("select 1 from client_walls where account_id = $1 and user_id = $2")
+            .bind(account_id.clone())
+            .bind(user_id.clone())
+            .fetch_optional(tx.conn())
+            .await
+            .context("checking a client's walls")?;
+    Ok(found.is_some())
+}
+
+/// The walls on every matter of a client, newest first.
+pub async fn list_client_walls(
+    db: &Db,
+    principal: &Principal,
+) -> Result<Vec<ClientWallView>, ServiceError> {
+    require_admin(principal)?;
+    let rows: Vec<(AccountId, String, UserId, String, String, i64)> = sqlx::query_as(
+        "select w.account_id, a.name, w.user_id, u.display_name, w.reason, w.created_at
+         from client_walls w
+         join accounts a on a.id = w.account_id
+         join users u on u.id = w.user_id
+         order by w.created_at desc, a.name, u.display_name limit $1",
+    )
+    .bind(MAX_WALLS)
+    .fetch_all(db.pool())
+    .await
+    .context("listing client walls")?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(account_id, account_name, user_id, user_name, reason, raised_at)| ClientWallView {
+                account_id,
+                account_name,
+                user_id,
+                user_name,
+                reason,
+                raised_at,
+            },
+        )
+        .collect())
+}
+
+/// Lifts a wall on every matter of a client: the matters opened later are
+/// no longer walled, and the walls between `user_id` and each of the
+/// client's matters today are lifted too, with the same reason. Not found
+/// when there is no such wall.
+pub async fn lift_client_wall(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    account_id: &AccountId,
+    user_id: &UserId,
+    reason: &str,
+) -> Result<usize, ServiceError> {
+    require_admin(principal)?;
+    let reason = validate_reason(reason)?;
+    let now = now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let lifted = sqlx::query("delete from client_walls where account_id = $1 and user_id = $2")
+        .bind(account_id.clone())
+        .bind(user_id.clone())
+        .execute(tx.conn())
+        .await
+        .context("lifting a client's wall")?;
+    if lifted.rows_affected() == 0 {
+        return Err(AppError::NotFound.into());
+    }
+    audit::append(
+        &mut tx,
+        &AuditEntry::by(
+            principal,
+            client,
+            "wall.lifted_for_client",
+            AuditResult::Success,
+        )
+        .on(account_id)
+        .detail(format!("user {user_id}: {reason}")),
+    )
+    .await?;
+    let matters: Vec<MatterId> = sqlx::query_scalar(
+        "select w.matter_id from ethical_walls w join matters m on m.id = w.matter_id
+         where m.account_id = $1 and w.user_id = $2 order by m.number",
+    )
+    .bind(account_id.clone())
+    .bind(user_id.clone())
+    .fetch_all(tx.conn())
+    .await
+    .context("listing the client's walled matters")?;
+    for matter_id in &matters {
+        lift_in(&mut tx, principal, client, matter_id, user_id, reason, now).await?;
+    }
+    tx.commit()
+        .await
+        .context("committing a lifted client wall")?;
+    Ok(matters.len())
 }
 
 /// Whom a new wall screens from what.
@@ -251,6 +468,26 @@ pub async fn lift_wall(
     let reason = validate_reason(reason)?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
+    if !lift_in(&mut tx, principal, client, matter_id, user_id, reason, now).await? {
+        drop(tx);
+        return Err(deny(&state.db, principal, client, matter_id, "no wall to lift").await);
+    }
+    tx.commit().await.context("committing a lifted wall")?;
+    Ok(())
+}
+
+/// Lifts the wall between `user_id` and `matter_id` in `tx`: its row goes,
+/// its history is closed, the lifting audited. Answers whether there was
+/// one.
+async fn lift_in(
+    tx: &mut WriteTx,
+    principal: &Principal,
+    client: &ClientInfo,
+    matter_id: &MatterId,
+    user_id: &UserId,
+    reason: &str,
+    now: i64,
+) -> Result<bool, ServiceError> {
     let lifted = sqlx::query("delete from ethical_walls where matter_id = $1 and user_id = $2")
         .bind(matter_id.clone())
         .bind(user_id.clone())
@@ -258,8 +495,7 @@ pub async fn lift_wall(
         .await
         .context("lifting a wall")?;
     if lifted.rows_affected() == 0 {
-        drop(tx);
-        return Err(deny(&state.db, principal, client, matter_id, "no wall to lift").await);
+        return Ok(false);
     }
     sqlx::query(
         "update wall_history set lifted_by = $1, lifted_at = $2, lift_reason = $3
@@ -274,14 +510,13 @@ pub async fn lift_wall(
     .await
     .context("closing a wall's history")?;
     audit::append(
-        &mut tx,
+        tx,
         &AuditEntry::by(principal, client, "wall.lifted", AuditResult::Success)
             .on(matter_id)
             .detail(format!("user {user_id}: {reason}")),
     )
     .await?;
-    tx.commit().await.context("committing a lifted wall")?;
-    Ok(())
+    Ok(true)
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 pub mod billing;
+pub mod contact_import;
 pub mod documents;
 pub mod matter_settings;
 pub mod portal_access;

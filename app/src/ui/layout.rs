@@ -21,6 +21,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         ("Billing", "/billing"),
     ];
     if role.is_firm() {
+        links.push(("Search", "/search"));
         links.push(("New matter", "/matters/new"));
         links.push(("Inbox", "/inbox"));
         links.push(("Contacts", "/crm/contacts"));
@@ -29,6 +30,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     if role == Role::Admin {
         links.push(("Users", "/admin/users"));
         links.push(("Settings", "/admin/settings"));
+        links.push(("Stages", "/admin/stages"));
         links.push(("Outbox", "/admin/outbox"));
         links.push(("Walls", "/admin/walls"));
     }

@@ -202,7 +202,173 @@ async fn the_report_names_every_wall_in_force_on_the_day_asked(app: TestApp) {
     assert_eq!(reports, 2, "each download is audited");
 }
 
+/// Opens a matter for `contact` as `client` with `responsible` answering
+/// for it: the status and the body (the id as JSON on success).
+async fn open_for(
+    app: &TestApp,
+    client: &reqwest::Client,
+    contact: &str,
+    responsible: &str,
+) -> (u16, String) {
+    app.post(
+        client,
+        "/api/open_matter",
+        &[
+            ("title", "A later instruction"),
+            ("practice_area", "Litigation"),
+            ("number", ""),
+            ("client_id", contact),
+            ("responsible_id", responsible),
+        ],
+    )
+    .await
+}
+
+async fn a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it_later(
+    app: TestApp,
+) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let matter = app.matter_id(MATTER).await;
+    let contact: String = sqlx::query_scalar(
+        "select id from contacts where account_id = (select account_id from matters where id = $1)
+         order by id limit 1",
+    )
+    .bind(matter.clone())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    let (staff_id, attorney_id, admin_id) = (
+        app.user_id(DEMO_STAFF).await,
+        app.user_id(DEMO_ATTORNEY).await,
+        app.user_id(DEMO_ADMIN).await,
+    );
+    for user in [&staff_id, &attorney_id] {
+        let (status, body) = app
+            .post(
+                &admin,
+                "/api/raise_wall",
+                &[
+                    ("matter_id", matter.as_str()),
+                    ("user_id", user.as_str()),
+                    ("reason", "Acted for the other side"),
+                    ("whole_client", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, listed) = app
+        .post(&admin, "/api/list_client_walls", &[("", "")])
+        .await;
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let (status, body) = open_for(&app, &staff, &contact, &admin_id).await;
+    assert_eq!(status, 409, "a walled colleague cannot open one: {body}");
+    let (status, body) = open_for(&app, &admin, &contact, &attorney_id).await;
+    assert_eq!(status, 400, "nor answer for one: {body}");
+    assert!(body.contains("Responsible attorney"), "{body}");
+    let (status, body) = open_for(&app, &admin, &contact, &admin_id).await;
+    assert_eq!(status, 200, "{body}");
+    let later: String = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        app.count(
+            "select count(*) from ethical_walls where matter_id = $1",
+            &[&later]
+        )
+        .await,
+        2,
+        "walled from the moment it is opened"
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from wall_history where matter_id = $1 and lifted_at is null",
+            &[&later]
+        )
+        .await,
+        2,
+        "and the report will say so"
+    );
+    let (status, _) = app
+        .post(&staff, "/api/get_matter", &[("id", later.as_str())])
+        .await;
+    assert_eq!(status, 404);
+
+    let account: String = sqlx::query_scalar("select account_id from matters where id = $1")
+        .bind(matter.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let lift = [
+        ("account_id", account.as_str()),
+        ("user_id", staff_id.as_str()),
+        ("reason", "The other matter is over"),
+    ];
+    let (status, body) = app.post(&staff, "/api/lift_client_wall", &lift).await;
+    assert_eq!(status, 404, "only the admin lifts walls: {body}");
+    let (status, body) = app.post(&admin, "/api/lift_client_wall", &lift).await;
+    assert_eq!(status, 200, "{body}");
+    for id in [&matter, &later] {
+        assert_eq!(
+            app.count(
+                "select count(*) from ethical_walls where matter_id = $1 and user_id = $2",
+                &[id, &staff_id]
+            )
+            .await,
+            0,
+            "lifted from every matter of the client"
+        );
+        assert_eq!(
+            app.count(
+                "select count(*) from wall_history where matter_id = $1 and user_id = $2
+                 and lift_reason = 'The other matter is over'",
+                &[id, &staff_id]
+            )
+            .await,
+            1,
+            "with the reason in its history"
+        );
+    }
+    let (status, _) = app.post(&admin, "/api/lift_client_wall", &lift).await;
+    assert_eq!(status, 404, "lifted already");
+    let (status, body) = open_for(&app, &admin, &contact, &admin_id).await;
+    assert_eq!(status, 200, "{body}");
+    let newest: String = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        app.count(
+            "select count(*) from ethical_walls where matter_id = $1 and user_id = $2",
+            &[&newest, &staff_id]
+        )
+        .await,
+        0,
+        "a lifted client wall walls no new matter"
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from ethical_walls where matter_id = $1 and user_id = $2",
+            &[&newest, &attorney_id]
+        )
+        .await,
+        1,
+        "the other client wall still does"
+    );
+    for action in ["wall.raised_for_client", "wall.lifted_for_client"] {
+        assert!(
+            app.count(
+                "select count(*) from audit_log where action = $1",
+                &[action]
+            )
+            .await
+                >= 1,
+            "{action} audited"
+        );
+    }
+}
+
 on_both_backends!(
+    a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it_later,
     a_wall_hides_the_matter_from_that_person_at_once_and_lifting_it_restores_it,
     a_client_cannot_be_walled_off,
     only_the_admin_may_see_raise_lift_or_report_walls,

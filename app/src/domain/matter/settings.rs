@@ -18,6 +18,10 @@ pub const MAX_STAGE_NAME_CHARS: usize = 80;
 pub const MAX_STAGE_DESCRIPTION_CHARS: usize = 300;
 /// The longest party name, in characters.
 pub const MAX_PARTY_NAME_CHARS: usize = 200;
+/// The longest practice area name, in characters.
+pub const MAX_PRACTICE_AREA_CHARS: usize = 80;
+/// The most practice areas with a template of their own.
+pub const MAX_STAGE_TEMPLATES: usize = 100;
 
 /// How someone works on a matter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +187,36 @@ pub fn parse_stage_plan(rows: &[StageInput]) -> Result<Vec<StageInput>, AppError
     Ok(plan)
 }
 
+/// A practice area's name as typed for a stage template: trimmed, 1 to
+/// [`MAX_PRACTICE_AREA_CHARS`]. The firm's default plan has no name and is
+/// addressed with an empty one, so this is only for a named area.
+///
+/// # Errors
+/// [`AppError::BadRequest`] saying what to fix.
+pub fn validate_practice_area(raw: &str) -> Result<&str, AppError> {
+    let area = raw.trim();
+    if area.is_empty() || area.chars().count() > MAX_PRACTICE_AREA_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "Practice area: 1 to {MAX_PRACTICE_AREA_CHARS} characters."
+        )));
+    }
+    Ok(area)
+}
+
+/// One practice area's stage template at `/admin/stages`: a new matter in
+/// that area starts with a copy of these stages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTemplateView {
+    /// The practice area; empty for the firm's default plan, which a
+    /// matter in an area with no template of its own gets.
+    pub practice_area: String,
+    /// The stages, in order.
+    pub stages: Vec<StageInput>,
+    /// How many matters were opened in this area (their plans are their
+    /// own copies, which a template change leaves alone).
+    pub matters: i64,
+}
+
 /// Someone on the matter's team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMemberView {
@@ -281,6 +315,8 @@ mod tests {
         assert!(PartyRole::parse("judge").is_err());
         assert!(TeamRole::parse("Responsible attorney").is_err());
         assert!(validate_party_name("  ").is_err());
+        assert!(validate_practice_area(" ").is_err());
+        assert_eq!(validate_practice_area(" Family "), Ok("Family"));
         assert_eq!(validate_party_name(" Acme Ltd "), Ok("Acme Ltd"));
     }
 }

@@ -26,6 +26,7 @@ use crate::{
         policy::deny,
         settings,
         touchpoints::{self, NewTouchpoint},
+        walls,
     },
 };
 
@@ -64,6 +65,7 @@ pub async fn get_matter_form(
     let clients: Vec<(ContactId, String)> = sqlx::query_as(
         "select c.id, c.given_name || ' ' || c.family_name || coalesce(' · ' || a.name, '')
          from contacts c left join accounts a on a.id = c.account_id
+         where c.archived_at is null
          order by c.family_name, c.given_name, c.id limit $1",
     )
     .bind(MAX_CHOICES)
@@ -130,6 +132,7 @@ struct ClientRow {
     given_name: String,
     family_name: String,
     account_id: Option<AccountId>,
+    archived_at: Option<i64>,
 }
 
 /// Opens a matter and answers its id. The client contact's account is the
@@ -146,16 +149,24 @@ pub async fn open_matter(
     let now = now_ms();
     let pattern = number_pattern(state).await?;
     let mut tx = state.db.begin_write().await?;
-    let contact: Option<ClientRow> =
-        sqlx::query_as("select given_name, family_name, account_id from contacts where id = $1")
-            .bind(new.client.clone())
-            .fetch_optional(tx.conn())
-            .await
-            .context("loading the matter's client")?;
+    let contact: Option<ClientRow> = sqlx::query_as(
+        "select given_name, family_name, account_id, archived_at from contacts where id = $1",
+    )
+    .bind(new.client.clone())
+    .fetch_optional(tx.conn())
+    .await
+    .context("loading the matter's client")?;
     let Some(contact) = contact else {
         drop(tx);
         return Err(deny(&state.db, principal, client, &new.client, "no such contact").await);
     };
+    if contact.archived_at.is_some() {
+        return Err(AppError::Conflict(
+            "This contact is archived. Restore them from their record to open a matter for them."
+                .to_owned(),
+        )
+        .into());
+    }
     let responsible: Option<(String,)> = sqlx::query_as(
         "select id from users where id = $1 and role in ('attorney', 'admin') and disabled = 0",
     )
@@ -174,6 +185,7 @@ pub async fn open_matter(
         Some(id) => id,
         None => household_for(&mut tx, &new.client, &client_name, now).await?,
     };
+    refuse_walled(&mut tx, &account_id, principal, &new.responsible).await?;
     let number = match &new.number {
         Some(number) => number.clone(),
         None => next_number(tx.conn(), &pattern, now).await?,
@@ -193,12 +205,13 @@ pub async fn open_matter(
     .bind(number.clone())
     .bind(new.title.clone())
     .bind(new.practice_area.clone())
-    .bind(account_id)
+    .bind(account_id.clone())
     .bind(now)
     .execute(tx.conn())
     .await
     .map_err(|e| unique_as_conflict(e, &taken))?;
     let stages = copy_stage_plan(&mut tx, &matter_id, &new.practice_area, now).await?;
+    walls::wall_new_matter(&mut tx, principal, client, &matter_id, &account_id, now).await?;
     for (user, role) in [
         (&new.responsible, "responsible"),
         (&principal.user_id, "member"),
@@ -245,6 +258,33 @@ pub async fn open_matter(
     .await?;
     tx.commit().await.context("committing a new matter")?;
     Ok(matter_id)
+}
+
+/// Refuses a matter for a client whose every matter the opener or the
+/// responsible attorney is walled off: they could not see it or answer for
+/// it.
+async fn refuse_walled(
+    tx: &mut WriteTx,
+    account_id: &AccountId,
+    principal: &Principal,
+    responsible: &UserId,
+) -> Result<(), ServiceError> {
+    if walls::walled_from_client(tx, account_id, &principal.user_id).await? {
+        return Err(AppError::Conflict(
+            "An ethical wall screens you from this client's matters. Ask a colleague to open it."
+                .to_owned(),
+        )
+        .into());
+    }
+    if walls::walled_from_client(tx, account_id, responsible).await? {
+        return Err(AppError::BadRequest(
+            "Responsible attorney: an ethical wall screens them from this client's matters. \
+             Choose another."
+                .to_owned(),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A household account for a private client with none, linked to them.

@@ -231,6 +231,8 @@ pub fn DocumentsPanel(
     matter_id: MatterId,
     data: MatterDocuments,
     loaded: LoadedDocuments,
+    /// False for a closed matter: its documents download, nothing is added.
+    open: bool,
 ) -> impl IntoView {
     let MatterDocuments {
         visibility,
@@ -238,7 +240,7 @@ pub fn DocumentsPanel(
         document_files: files,
         ..
     } = data;
-    let manage = loaded.manage;
+    let manage = loaded.manage && open;
     let list = match loaded.documents {
         Ok(list) if list.is_empty() => {
             view! { <p class="muted">"No documents yet."</p> }.into_any()
@@ -261,7 +263,9 @@ pub fn DocumentsPanel(
     // Private by default: what the firm uploads stays firm-only unless it
     // chooses the second input, which says so in its label.
     let shared_input_id = format!("share-documents-{matter_id}");
-    let uploads = if manage {
+    let uploads = if !open {
+        ().into_any()
+    } else if manage {
         view! {
             <UploadControl
                 matter_id=matter_id.clone()
@@ -373,6 +377,8 @@ pub fn RequestsPanel(
     matter_id: MatterId,
     data: MatterDocuments,
     loaded: LoadedDocuments,
+    /// False for a closed matter: nothing is asked for or uploaded.
+    open: bool,
 ) -> impl IntoView {
     let MatterDocuments {
         create,
@@ -381,13 +387,13 @@ pub fn RequestsPanel(
         request_files: files,
         ..
     } = data;
-    let manage = loaded.manage;
+    let manage = loaded.manage && open;
     let list = match loaded.requests {
         Ok(list) => view! {
             {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
             <ul class="request-list">
                 {list.into_iter().map(|request| view! {
-                    <RequestRow request matter_id=matter_id.clone() manage files uploaded review />
+                    <RequestRow request matter_id=matter_id.clone() manage files uploaded review matter_open=open />
                 }).collect_view()}
             </ul>
         }
@@ -412,6 +418,7 @@ fn RequestRow(
     files: Uploads,
     uploaded: RwSignal<u32>,
     review: ServerAction<ReviewDocumentRequest>,
+    matter_open: bool,
 ) -> impl IntoView {
     let status_class = match request.status {
         RequestStatus::Open => "tag",
@@ -419,6 +426,7 @@ fn RequestRow(
         RequestStatus::Fulfilled => "tag status-paid",
     };
     let open = request.status != RequestStatus::Fulfilled;
+    let can_upload = open && matter_open;
     let awaiting_review = !open && request.review.is_none();
     let query = format!("&request={}", request.id);
     let label = format!("Upload for {}", request.title);
@@ -436,7 +444,7 @@ fn RequestRow(
             {request.rejection_reason.clone().filter(|_| open).map(|reason| view! {
                 <p class="error">{format!("Sent back: {reason}")}</p>
             })}
-            {open.then(|| view! { <UploadControl matter_id label query files uploaded input_id /> })}
+            {can_upload.then(|| view! { <UploadControl matter_id label query files uploaded input_id /> })}
             {(manage && awaiting_review).then(|| {
                 let reason_id = format!("reason-{id}");
                 let accept_id = id.clone();

@@ -1,33 +1,111 @@
-//! The firm's contacts at `/crm/contacts`: a "New contact" form, and the
-//! list with "Invite to portal" for staff and admins. Names, emails,
-//! accounts and portal status. Clients get the not-found page.
+//! The firm's contacts at `/crm/contacts`: a "New contact" form, and one
+//! page of the list, searched, filtered by tag and owner and sorted as the
+//! URL says, with "Invite to portal" for staff and admins. Clients get the
+//! not-found page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{hooks::use_query_map, params::ParamsMap};
 
 use crate::{
     api::{
-        crm::{CreateContact, list_accounts},
-        invitations::{InviteContact, list_contacts},
+        crm::{CreateContact, list_accounts, list_contacts},
+        invitations::InviteContact,
     },
     domain::{
         AppError,
-        contact::{AccountRowView, ContactRowView, MAX_DETAIL_CHARS, PortalAccess},
+        contact::{
+            AccountRowView, ContactListView, ContactRowView, ContactSort, MAX_DETAIL_CHARS,
+            MAX_QUERY_CHARS, PortalAccess,
+        },
+        links,
         user::{MAX_EMAIL_LEN, MAX_NAME_CHARS},
     },
-    ui::{components::action_error, pages::not_found::NotFoundPage},
+    ui::{
+        components::{
+            action_error,
+            contact_import::{ContactTransfer, ImportState},
+        },
+        pages::not_found::NotFoundPage,
+    },
 };
+
+/// The list's URL values: search, tag, owner, sort, page, archived.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ListParams {
+    q: String,
+    tag: String,
+    owner: String,
+    sort: String,
+    page: String,
+    archived: bool,
+}
+
+impl ListParams {
+    fn from_query(query: &ParamsMap) -> Self {
+        let get = |key: &str| query.get(key).unwrap_or_default();
+        Self {
+            q: get("q"),
+            tag: get("tag"),
+            owner: get("owner"),
+            sort: get("sort"),
+            page: get("page"),
+            archived: get("archived") == "true",
+        }
+    }
+
+    /// The list's address with these values on page `page`.
+    fn href(&self, page: u32) -> String {
+        format!("/crm/contacts{}", self.query(Some(page)))
+    }
+
+    /// The export's address for these values (every page).
+    fn export_href(&self) -> String {
+        format!("{}{}", links::CONTACTS_EXPORT, self.query(None))
+    }
+
+    /// The values as a query string, with `page` if given.
+    fn query(&self, page: Option<u32>) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", self.q.clone()),
+            ("tag", self.tag.clone()),
+            ("owner", self.owner.clone()),
+            ("sort", self.sort.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        if self.archived {
+            pairs.push(("archived", "true".to_owned()));
+        }
+        if let Some(page) = page {
+            pairs.push(("page", page.to_string()));
+        }
+        let query: ParamsMap = pairs.into_iter().collect();
+        query.to_query_string()
+    }
+}
 
 /// The contact list page.
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let invite = ServerAction::<InviteContact>::new();
     let create = ServerAction::<CreateContact>::new();
-    // Reload after each invitation, so the row shows "Invited", and after
-    // each new contact.
+    let import = ImportState::default();
+    let query = use_query_map();
+    let params = move || query.with(ListParams::from_query);
+    // Reload when the URL changes, after each invitation, so the row shows
+    // "Invited", and after each new contact.
     let contacts = Resource::new(
-        move || (invite.version().get(), create.version().get()),
-        |_| list_contacts(),
+        move || {
+            (
+                params(),
+                invite.version().get(),
+                create.version().get(),
+                import.imported.get(),
+            )
+        },
+        |(p, ..)| list_contacts(p.q, p.tag, p.owner, p.sort, p.page, p.archived),
     );
     let accounts = Resource::new(|| (), |()| list_accounts());
     let outcome = move || {
@@ -52,13 +130,22 @@ pub fn ContactsPage() -> impl IntoView {
                 match (contacts.await, accounts.await) {
                     (Ok(list), Ok(accounts)) => {
                         let may_invite = list.may_invite;
+                        let current = query.with_untracked(ListParams::from_query);
+                        let count = match list.total {
+                            1 => "1 contact".to_owned(),
+                            n => format!("{n} contacts"),
+                        };
                         view! {
                             <Title text="Contacts" />
                             <section class="page-head">
                                 <h1>"Contacts"</h1>
+                                <p class="muted" data-testid="contact-count">{count}</p>
                             </section>
                             <NewContactForm create accounts />
+                            <ContactTransfer export_href=current.export_href() state=import />
+                            <FilterForm current=current.clone() list=list.clone() />
                             {outcome}
+                            {list.contacts.is_empty().then(|| view! { <p class="muted">"No contacts match."</p> })}
                             <ul class="contact-list">
                                 {list
                                     .contacts
@@ -66,6 +153,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     .map(|contact| view! { <ContactCard contact may_invite invite /> })
                                     .collect_view()}
                             </ul>
+                            <Pager current page=list.page pages=list.pages />
                         }
                         .into_any()
                     }
@@ -79,6 +167,61 @@ pub fn ContactsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Search, tag, owner, order and archive: a plain GET form, so the
+/// choice lives in the URL and survives a reload or a shared link.
+#[component]
+fn FilterForm(current: ListParams, list: ContactListView) -> impl IntoView {
+    let sort = ContactSort::parse(&current.sort);
+    view! {
+        <form class="panel form filters" method="get" action="/crm/contacts" role="search">
+            <label for="contacts-q">"Search contacts"</label>
+            <input id="contacts-q" name="q" type="search" maxlength=MAX_QUERY_CHARS value=current.q.clone() />
+            <label for="contacts-tag">"Tag"</label>
+            <select id="contacts-tag" name="tag">
+                <option value="">"Any tag"</option>
+                {list.tags.into_iter().map(|tag| {
+                    let selected = tag == current.tag;
+                    let value = tag.clone();
+                    view! { <option value=value selected=selected>{tag}</option> }
+                }).collect_view()}
+            </select>
+            <label for="contacts-owner">"Owner"</label>
+            <select id="contacts-owner" name="owner">
+                <option value="">"Anyone"</option>
+                {list.owners.into_iter().map(|(id, name)| {
+                    let selected = id.as_str() == current.owner;
+                    view! { <option value=id.to_string() selected=selected>{name}</option> }
+                }).collect_view()}
+            </select>
+            <label for="contacts-sort">"Sort by"</label>
+            <select id="contacts-sort" name="sort">
+                {ContactSort::ALL.into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=s == sort>{s.label()}</option>
+                }).collect_view()}
+            </select>
+            <label class="check">
+                <input type="checkbox" name="archived" value="true" checked=current.archived />
+                " Archived contacts"
+            </label>
+            <button class="button" type="submit">"Show contacts"</button>
+        </form>
+    }
+}
+
+/// "Page 2 of 5" with the links either side.
+#[component]
+fn Pager(current: ListParams, page: u32, pages: u32) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages of contacts">
+                {(page > 1).then(|| view! { <a class="button" href=current.href(page - 1)>"Previous page"</a> })}
+                <span class="muted">{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a class="button" href=current.href(page + 1)>"Next page"</a> })}
+            </nav>
+        }
+    })
 }
 
 /// One contact, with the invite button where it applies.
@@ -105,6 +248,12 @@ fn ContactCard(
                     {contact.email.unwrap_or_else(|| "No email".to_owned())}
                 </p>
                 {contact.account_name.map(|name| view! { <p class="muted">{name}</p> })}
+                {contact.owner_name.map(|name| view! { <p class="muted">{format!("Owner: {name}")}</p> })}
+                {(!contact.tags.is_empty()).then(|| view! {
+                    <p class="tags">
+                        {contact.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
+                    </p>
+                })}
             </div>
             {can_invite.then(|| view! {
                 <ActionForm action=invite attr:class="inline-form" attr:method="post">

@@ -162,8 +162,8 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
             <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
             {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
         </section>
-        <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() />
-        <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded />
+        <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() open=summary.status != "closed" />
+        <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded open=summary.status != "closed" />
         <StatementsPanel billing=panels.statements />
         <PortalAccessPanel access=panels.access loaded=panels.access_loaded />
         <MatterSettingsPanel settings=panels.settings loaded=panels.settings_loaded />

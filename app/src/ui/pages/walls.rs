@@ -6,11 +6,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::walls::{LiftWall, RaiseWall, list_wall_choices, list_walls},
+    api::walls::{
+        LiftClientWall, LiftWall, RaiseWall, list_client_walls, list_wall_choices, list_walls,
+    },
     domain::{
         AppError, links,
         time::format_utc,
-        wall::{MAX_WALL_REASON_CHARS, WallChoicesView, WallView},
+        wall::{ClientWallView, MAX_WALL_REASON_CHARS, WallChoicesView, WallView},
     },
     ui::pages::not_found::NotFoundPage,
 };
@@ -20,24 +22,34 @@ use crate::{
 pub fn WallsPage() -> impl IntoView {
     let raise = ServerAction::<RaiseWall>::new();
     let lift = ServerAction::<LiftWall>::new();
-    let walls = Resource::new(
-        move || (raise.version().get(), lift.version().get()),
-        |_| list_walls(),
-    );
+    let lift_client = ServerAction::<LiftClientWall>::new();
+    let changed = move || {
+        (
+            raise.version().get(),
+            lift.version().get(),
+            lift_client.version().get(),
+        )
+    };
+    let walls = Resource::new(changed, |_| list_walls());
+    let client_walls = Resource::new(changed, |_| list_client_walls());
     let choices = Resource::new(|| (), |()| list_wall_choices());
     let error = move || {
-        [raise.value().get().map(|r| r.map(drop)), lift.value().get()]
-            .into_iter()
-            .flatten()
-            .find_map(Result::err)
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+        [
+            raise.value().get().map(|r| r.map(drop)),
+            lift.value().get(),
+            lift_client.value().get().map(|r| r.map(drop)),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(Result::err)
+        .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
     view! {
         <Title text="Ethical walls" />
         <Suspense fallback=|| view! { <p class="muted">"Loading the walls…"</p> }>
             {move || Suspend::new(async move {
-                match (walls.await, choices.await) {
-                    (Ok(in_force), Ok(choices)) => view! {
+                match (walls.await, client_walls.await, choices.await) {
+                    (Ok(in_force), Ok(client_walls), Ok(choices)) => view! {
                         <section class="page-head">
                             <h1>"Ethical walls"</h1>
                         </section>
@@ -53,13 +65,14 @@ pub fn WallsPage() -> impl IntoView {
                                 {in_force.into_iter().map(|wall| view! { <WallRow wall lift /> }).collect_view()}
                             </ul>
                         </section>
+                        <ClientWalls walls=client_walls lift=lift_client />
                         <ReportForm />
                     }
                     .into_any(),
-                    (Err(AppError::NotFound), _) | (_, Err(AppError::NotFound)) => {
-                        view! { <NotFoundPage /> }.into_any()
-                    }
-                    (Err(err), _) | (_, Err(err)) => {
+                    (Err(AppError::NotFound), _, _)
+                    | (_, Err(AppError::NotFound), _)
+                    | (_, _, Err(AppError::NotFound)) => view! { <NotFoundPage /> }.into_any(),
+                    (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) => {
                         view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
                     }
                 }
@@ -89,6 +102,10 @@ fn RaiseForm(raise: ServerAction<RaiseWall>, choices: WallChoicesView) -> impl I
                 </select>
                 <label for="wall-reason">"Reason"</label>
                 <input id="wall-reason" type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
+                <label class="check">
+                    <input type="checkbox" name="whole_client" value="true" />
+                    " Every matter of the matter's client, and those opened for it later"
+                </label>
                 <button class="button primary" type="submit">"Raise wall"</button>
             </ActionForm>
         </section>
@@ -123,6 +140,45 @@ fn WallRow(wall: WallView, lift: ServerAction<LiftWall>) -> impl IntoView {
                 </ActionForm>
             </details>
         </li>
+    }
+}
+
+/// The walls on every matter of a client, each with a form to lift it
+/// from all of them.
+#[component]
+fn ClientWalls(walls: Vec<ClientWallView>, lift: ServerAction<LiftClientWall>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="client-walls-heading">
+            <h2 id="client-walls-heading">"On every matter of a client"</h2>
+            <p class="muted">"These also wall each matter opened for the client later."</p>
+            {walls.is_empty().then(|| view! { <p class="muted">"None."</p> })}
+            <ul class="wall-list">
+                {walls.into_iter().map(|wall| {
+                    let reason_id = format!("lift-client-{}-{}", wall.account_id, wall.user_id);
+                    view! {
+                        <li class="wall-row" data-testid="client-wall">
+                            <div class="matter-meta">
+                                <strong>{wall.user_name}</strong>
+                                " · every matter of "
+                                <span>{wall.account_name}</span>
+                            </div>
+                            <p>{wall.reason}</p>
+                            <p class="muted">{format!("Raised {}", format_utc(wall.raised_at))}</p>
+                            <details class="editor">
+                                <summary>"Lift from every matter"</summary>
+                                <ActionForm action=lift attr:class="form compact" attr:method="post">
+                                    <input type="hidden" name="account_id" value=wall.account_id.to_string() />
+                                    <input type="hidden" name="user_id" value=wall.user_id.to_string() />
+                                    <label for=reason_id.clone()>"Why lift it"</label>
+                                    <input id=reason_id type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
+                                    <button class="button" type="submit">"Lift client wall"</button>
+                                </ActionForm>
+                            </details>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

@@ -11,6 +11,8 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/invite_contact", [200, 404, 200, 404]),
     ("/api/list_outbox", [200, 404, 404, 404]),
     ("/api/list_users", [200, 404, 404, 404]),
+    ("/api/list_stage_templates", [200, 404, 404, 404]),
+    ("/api/list_client_walls", [200, 404, 404, 404]),
     ("/api/list_inbox", [200, 200, 200, 404]),
 ];
 
@@ -56,6 +58,7 @@ async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_polic
 const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/admin/users", [200, 404, 404, 404]),
     ("/admin/settings", [200, 404, 404, 404]),
+    ("/admin/stages", [200, 404, 404, 404]),
     ("/admin/outbox", [200, 404, 404, 404]),
     ("/admin/walls", [200, 404, 404, 404]),
     ("/crm/contacts", [200, 200, 200, 404]),

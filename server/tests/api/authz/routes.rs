@@ -18,6 +18,10 @@ pub(super) struct Route {
     pub(super) sees: Check,
 }
 
+/// The routes only firm users have: a client is refused them (404), so
+/// sees nothing through them, not even their own matters.
+pub(super) const FIRM_ONLY: &[&str] = &["POST /api/search (by matter number)"];
+
 /// The routes and server functions that reveal matters.
 pub(super) const ROUTES: &[Route] = &[
     Route {
@@ -353,6 +357,34 @@ pub(super) const ROUTES: &[Route] = &[
                     200 => true,
                     404 => false,
                     other => panic!("unexpected status {other}"),
+                }
+            })
+        },
+    },
+    Route {
+        name: "POST /api/search (by matter number)",
+        sees: |app, client, number| {
+            Box::pin(async move {
+                let response = client
+                    .post(app.url("/api/search"))
+                    .form(&[("q", number)])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                match status {
+                    // Firm users: a hit names the matter; a miss counts none.
+                    200 => body.contains(number),
+                    // Clients have no search at all.
+                    404 => {
+                        assert!(
+                            !body.contains(number),
+                            "a 404 must not name the matter: {body}"
+                        );
+                        false
+                    }
+                    other => panic!("unexpected status {other}: {body}"),
                 }
             })
         },
