@@ -18,6 +18,7 @@ pub mod policy;
 pub mod role;
 pub mod search;
 pub mod settings;
+pub mod spreadsheet;
 pub mod time;
 pub mod touchpoint;
 pub mod user;

@@ -70,8 +70,35 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(blocking, `axe-core on ${page.url()}`).toEqual([]);
 }
 
-/** Signs in through the form. Firm users also pass the MFA step. */
-export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+/**
+ * The session cookies of each demo firm user signed in so far (one worker
+ * runs every spec). A TOTP code works once and wrong codes are throttled,
+ * so signing the same colleague in through the form in spec after spec
+ * spends codes and waits for the clock; a spec that is not about signing
+ * in reuses the session instead. A session that has ended (signed out,
+ * disabled) is noticed and replaced by a real sign-in.
+ */
+const firmSessions = new Map<string, Awaited<ReturnType<ReturnType<Page['context']>['cookies']>>>();
+
+/**
+ * Signs in through the form. Firm users also pass the MFA step, unless
+ * `reuse` lets a live session from an earlier spec stand in for it.
+ */
+export async function signIn(page: Page, email: string, password = PASSWORD, reuse = true): Promise<void> {
+  const firm = !email.endsWith('@client.test');
+  const saved = firm && reuse && password === PASSWORD ? firmSessions.get(email) : undefined;
+  if (saved) {
+    await page.context().addCookies(saved);
+    await page.goto('/');
+    try {
+      await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible({ timeout: 5_000 });
+      if (new URL(page.url()).pathname === '/') return;
+    } catch {
+      // The session ended: sign in for real.
+    }
+    firmSessions.delete(email);
+    await page.context().clearCookies();
+  }
   await page.goto('/login');
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
@@ -110,6 +137,7 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   }
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();
+  if (firm && password === PASSWORD) firmSessions.set(email, await page.context().cookies());
 }
 
 /** Where the SMTP sink writes each delivered email (set by `cargo xtask test`). */

@@ -16,14 +16,14 @@ test('the admin raises an ethical wall with a reason and lifts it again', async 
   await waitForHydration(page);
   await expect(page.getByRole('heading', { name: 'Ethical walls' })).toBeVisible();
 
-  const matters = await page.getByLabel('Matter').locator('option').allTextContents();
+  const matters = await page.getByLabel('Matter', { exact: true }).locator('option').allTextContents();
   const matter = matters.find((m) => m.startsWith('COR-2026-0031'));
-  const people = await page.getByLabel('Person').locator('option').allTextContents();
+  const people = await page.getByLabel('Person', { exact: true }).locator('option').allTextContents();
   const person = people.find((p) => p.endsWith('(staff)'));
   expect(matter && person, `${matters} / ${people}`).toBeTruthy();
-  await page.getByLabel('Matter').selectOption({ label: matter ?? '' });
-  await page.getByLabel('Person').selectOption({ label: person ?? '' });
-  await page.getByLabel('Reason').fill('Acted for the other side in 2025');
+  await page.getByLabel('Matter', { exact: true }).selectOption({ label: matter ?? '' });
+  await page.getByLabel('Person', { exact: true }).selectOption({ label: person ?? '' });
+  await page.getByLabel('Reason', { exact: true }).fill('Acted for the other side in 2025');
   await page.getByRole('button', { name: 'Raise wall' }).click();
 
   const wall = page.getByTestId('wall').filter({ hasText: 'Acted for the other side in 2025' });

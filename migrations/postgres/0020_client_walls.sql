@@ -13,3 +13,8 @@ create table client_walls (
     created_at  bigint not null,
     primary key (account_id, user_id)
 );
+
+-- Which of a user's walls on a matter came from a wall on its client:
+-- lifting that wall lifts those, and leaves alone any wall raised on one
+-- of the client's matters for a reason of its own.
+alter table ethical_walls add column client_account_id text references accounts (id);

@@ -19,6 +19,8 @@ const ACCOUNTS: usize = 2_000;
 const MATTERS: usize = 20_000;
 /// Rows per insert statement while loading.
 const BATCH: usize = 500;
+/// More matters than the demo firm has: not a data dir to load into.
+const DEMO_MATTERS_AT_MOST: i64 = 50;
 /// Timed searches per viewer.
 const RUNS: usize = 400;
 
@@ -85,6 +87,18 @@ impl Lcg {
 pub async fn run(state: &AppState) -> anyhow::Result<()> {
     let attorney = principal(state, "attorney@vellum.test", Role::Attorney).await?;
     let admin = principal(state, "admin@vellum.test", Role::Admin).await?;
+    // It writes some 32,000 rows: only into the demo firm `cargo xtask
+    // bench` makes for it, never into a firm's own data.
+    let (matters,): (i64,) = sqlx::query_as("select count(*) from matters")
+        .fetch_one(state.db.pool())
+        .await
+        .context("counting matters")?;
+    if matters > DEMO_MATTERS_AT_MOST {
+        anyhow::bail!(
+            "this data dir holds {matters} matters: bench-search loads its firm only into a \
+             fresh demo data dir (cargo xtask bench makes one)"
+        );
+    }
     let started = Instant::now();
     load(state, &attorney.user_id).await?;
     println!("load_secs={:.1}", started.elapsed().as_secs_f64());

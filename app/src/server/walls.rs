@@ -20,6 +20,7 @@ use crate::domain::{
     AppError,
     ids::{AccountId, MatterId, UserId},
     policy::may_manage_walls,
+    spreadsheet::to_cell,
     time::{DAY_MS, format_utc, parse_date},
     wall::{ClientWallView, WallChoicesView, WallView, validate_reason},
 };
@@ -162,21 +163,36 @@ pub async fn raise_wall(
     }
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
+    let (account_id,): (AccountId,) =
+        sqlx::query_as("select account_id from matters where id = $1")
+            .bind(matter_id.clone())
+            .fetch_one(tx.conn())
+            .await
+            .context("reading a wall's client")?;
     let matters: Vec<MatterId> = if target.whole_client {
-        sqlx::query_scalar(
-            "select id from matters where account_id = (select account_id from matters where id = $1)
-             order by number limit $2",
-        )
-        .bind(matter_id.clone())
-        .bind(MAX_WALLS)
-        .fetch_all(tx.conn())
-        .await
-        .context("listing the client's matters for a wall")?
+        // Every matter of the client, however many; the account's row is
+        // locked first, so a matter being opened for it meanwhile either
+        // is listed here or sees this wall when it copies the client's.
+        lock_account(&mut tx, &account_id).await?;
+        sqlx::query_scalar("select id from matters where account_id = $1 order by number")
+            .bind(account_id.clone())
+            .fetch_all(tx.conn())
+            .await
+            .context("listing the client's matters for a wall")?
     } else {
         vec![matter_id.clone()]
     };
     let client_wall_raised = target.whole_client
-        && raise_client_wall(&mut tx, principal, client, matter_id, user_id, reason, now).await?;
+        && raise_client_wall(
+            &mut tx,
+            principal,
+            client,
+            &account_id,
+            user_id,
+            reason,
+            now,
+        )
+        .await?;
     let mut raised = 0;
     for walled in &matters {
         let wall = NewWall {
@@ -184,6 +200,7 @@ pub async fn raise_wall(
             user_id,
             reason,
             created_by: Some(&principal.user_id),
+            client_account: target.whole_client.then_some(&account_id),
             now,
         };
         if insert_wall(&mut tx, &wall).await? {
@@ -209,23 +226,22 @@ pub async fn raise_wall(
     Ok(raised)
 }
 
-/// Keeps a wall on every matter of `matter_id`'s client for the matters
-/// opened for it later. Answers whether it is new.
+/// Keeps a wall on every matter of the client `account_id` for the
+/// matters opened for it later. Answers whether it is new.
 async fn raise_client_wall(
     tx: &mut WriteTx,
     principal: &Principal,
     client: &ClientInfo,
-    matter_id: &MatterId,
+    account_id: &AccountId,
     user_id: &UserId,
     reason: &str,
     now: i64,
 ) -> Result<bool, ServiceError> {
     let inserted = sqlx::query(
         "insert into client_walls (account_id, user_id, reason, created_by, created_at)
-         select account_id, $2, $3, $4, $5 from matters where id = $1
-         on conflict do nothing",
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
     )
-    .bind(matter_id.clone())
+    .bind(account_id.clone())
     .bind(user_id.clone())
     .bind(reason.to_owned())
     .bind(principal.user_id.clone())
@@ -236,12 +252,6 @@ async fn raise_client_wall(
     if inserted.rows_affected() == 0 {
         return Ok(false);
     }
-    let (account_id,): (AccountId,) =
-        sqlx::query_as("select account_id from matters where id = $1")
-            .bind(matter_id.clone())
-            .fetch_one(tx.conn())
-            .await
-            .context("reading a walled client")?;
     audit::append(
         tx,
         &AuditEntry::by(
@@ -250,11 +260,23 @@ async fn raise_client_wall(
             "wall.raised_for_client",
             AuditResult::Success,
         )
-        .on(&account_id)
+        .on(account_id)
         .detail(format!("user {user_id}: {reason}")),
     )
     .await?;
     Ok(true)
+}
+
+/// Locks the account's row until `tx` ends, so raising a wall on every
+/// matter of the client and opening a matter for it happen one after the
+/// other on PostgreSQL too (SQLite has one writer anyway).
+pub(crate) async fn lock_account(tx: &mut WriteTx, account_id: &AccountId) -> anyhow::Result<()> {
+    sqlx::query("update accounts set id = id where id = $1")
+        .bind(account_id.clone())
+        .execute(tx.conn())
+        .await
+        .context("locking an account")?;
+    Ok(())
 }
 
 /// One wall on one matter, about to be written.
@@ -263,6 +285,9 @@ struct NewWall<'a> {
     user_id: &'a UserId,
     reason: &'a str,
     created_by: Option<&'a UserId>,
+    /// The client whose every matter the wall covers, if that is where it
+    /// comes from.
+    client_account: Option<&'a AccountId>,
     now: i64,
 }
 
@@ -270,14 +295,16 @@ struct NewWall<'a> {
 /// already. Answers whether it was written.
 async fn insert_wall(tx: &mut WriteTx, wall: &NewWall<'_>) -> anyhow::Result<bool> {
     let inserted = sqlx::query(
-        "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at)
-         values ($1, $2, $3, $4, $5) on conflict do nothing",
+        "insert into ethical_walls (matter_id, user_id, reason, created_by, created_at,
+                                    client_account_id)
+         values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
     )
     .bind(wall.matter_id.clone())
     .bind(wall.user_id.clone())
     .bind(wall.reason.to_owned())
     .bind(wall.created_by.cloned())
     .bind(wall.now)
+    .bind(wall.client_account.cloned())
     .execute(tx.conn())
     .await
     .context("raising a wall")?;
@@ -303,6 +330,7 @@ async fn insert_wall(tx: &mut WriteTx, wall: &NewWall<'_>) -> anyhow::Result<boo
 /// Walls a matter just opened for `account_id` off everyone its client's
 /// walls screen, in the opening's transaction, so it is never visible to
 /// them. The walls keep the reason and raiser of the client's wall.
+/// The caller has locked the account ([`lock_account`]).
 pub(crate) async fn wall_new_matter(
     tx: &mut WriteTx,
     principal: &Principal,
@@ -312,32 +340,41 @@ pub(crate) async fn wall_new_matter(
     now: i64,
 ) -> Result<usize, ServiceError> {
     let walls: Vec<(UserId, String, Option<UserId>)> = sqlx::query_as(
-        "select user_id, reason, created_by from client_walls where account_id = $1",
+        "select user_id, reason, created_by from client_walls where account_id = $1
+         order by user_id",
     )
     .bind(account_id.clone())
     .fetch_all(tx.conn())
     .await
     .context("reading a client's walls")?;
+    let mut raised = 0;
     for (user_id, reason, created_by) in &walls {
         let wall = NewWall {
             matter_id,
             user_id,
             reason,
             created_by: created_by.as_ref(),
+            client_account: Some(account_id),
             now,
         };
-        insert_wall(tx, &wall).await?;
-        audit::append(
-            tx,
-            &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
-                .on(matter_id)
-                .detail(format!(
-                    "user {user_id}: every matter of the client: {reason}"
-                )),
-        )
-        .await?;
+        if insert_wall(tx, &wall).await? {
+            raised += 1;
+            // The opener did not choose this wall: the detail says whose
+            // client-wide wall it carries over.
+            let wall_by = created_by.as_ref().map_or("", UserId::as_str);
+            audit::append(
+                tx,
+                &AuditEntry::by(principal, client, "wall.raised", AuditResult::Success)
+                    .on(matter_id)
+                    .detail(format!(
+                        "user {user_id}: carried over from the wall on every matter of \
+                         account {account_id} raised by user {wall_by}: {reason}"
+                    )),
+            )
+            .await?;
+        }
     }
-    Ok(walls.len())
+    Ok(raised)
 }
 
 /// Whether a wall on every matter of `account_id` screens `user_id`.
@@ -389,8 +426,9 @@ pub async fn list_client_walls(
 }
 
 /// Lifts a wall on every matter of a client: the matters opened later are
-/// no longer walled, and the walls between `user_id` and each of the
-/// client's matters today are lifted too, with the same reason. Not found
+/// no longer walled, and the walls it put on the client's matters are
+/// lifted too, with the same reason (walls raised on one matter of the
+/// client on their own stay). Not found
 /// when there is no such wall.
 pub async fn lift_client_wall(
     state: &AppState,
@@ -425,9 +463,11 @@ pub async fn lift_client_wall(
         .detail(format!("user {user_id}: {reason}")),
     )
     .await?;
+    // Only the walls this one put up: a wall raised on one of the client's
+    // matters for a reason of its own stays.
     let matters: Vec<MatterId> = sqlx::query_scalar(
         "select w.matter_id from ethical_walls w join matters m on m.id = w.matter_id
-         where m.account_id = $1 and w.user_id = $2 order by m.number",
+         where w.client_account_id = $1 and w.user_id = $2 order by m.number",
     )
     .bind(account_id.clone())
     .bind(user_id.clone())
@@ -568,12 +608,12 @@ pub async fn walls_report_csv(
     .context("writing the report's header")?;
     for row in rows {
         out.write_record([
-            cell(row.matter_number),
-            cell(row.user_email),
-            cell(row.reason),
+            to_cell(row.matter_number),
+            to_cell(row.user_email),
+            to_cell(row.reason),
             format_utc(row.created_at),
             row.lifted_at.map(format_utc).unwrap_or_default(),
-            cell(row.lift_reason.unwrap_or_default()),
+            to_cell(row.lift_reason.unwrap_or_default()),
         ])
         .context("writing a report row")?;
     }
@@ -586,30 +626,4 @@ pub async fn walls_report_csv(
     )
     .await?;
     Ok(text)
-}
-
-/// Typed text as a spreadsheet cell that stays text: one starting like a
-/// formula (`=`, `+`, `-`, `@`) gets a leading apostrophe, so opening the
-/// report never runs what someone typed as a reason.
-fn cell(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_text_that_looks_like_a_formula_stays_text_in_the_report() {
-        assert_eq!(cell("=HYPERLINK(\"x\")".to_owned()), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("@SUM(A1)".to_owned()), "'@SUM(A1)");
-        assert_eq!(
-            cell("Acted for the lender".to_owned()),
-            "Acted for the lender"
-        );
-    }
 }

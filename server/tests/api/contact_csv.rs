@@ -228,7 +228,55 @@ async fn clients_can_neither_export_nor_import(app: TestApp) {
     assert_eq!(status, 401);
 }
 
+async fn formulas_stay_text_in_the_export_and_an_ambiguous_account_is_a_row_error(app: TestApp) {
+    app.seed().await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/create_contact",
+            &[
+                ("name", "=HYPERLINK(\"http://x\") Cell"),
+                ("email", "formula@cells.example"),
+                ("phone", "+44 20 0000 0000"),
+                ("address", ""),
+                ("account_id", ""),
+                ("role", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, csv) = export(&app, &staff, "?q=cells.example").await;
+    let line = csv.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with("\"'=HYPERLINK"),
+        "opening it runs nothing: {line}"
+    );
+    assert!(line.contains("'+44 20"), "{line}");
+    let (_, preview) = import(&app, &staff, "?step=preview", csv.into_bytes()).await;
+    assert_eq!(
+        preview["unchanged"], 1,
+        "and it reads back the same: {preview}"
+    );
+
+    for _ in 0..2 {
+        let (status, body) = app
+            .post(
+                &staff,
+                "/api/create_account",
+                &[("name", "Smith household"), ("kind", "household")],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let file = "name,email,account\nJo Smith,jo@smith.example,Smith household\n";
+    let (_, preview) = import(&app, &staff, "?step=preview", file.into()).await;
+    let action = preview["rows"][0]["action"].to_string();
+    assert!(action.contains("Several accounts"), "{action}");
+}
+
 on_both_backends!(
+    formulas_stay_text_in_the_export_and_an_ambiguous_account_is_a_row_error,
     an_export_imported_again_changes_nothing,
     a_preview_writes_nothing_and_the_confirmed_import_is_one_audited_transaction,
     each_bad_file_gets_a_clear_400_and_changes_nothing,

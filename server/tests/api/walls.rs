@@ -243,6 +243,18 @@ async fn a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it
         app.user_id(DEMO_ATTORNEY).await,
         app.user_id(DEMO_ADMIN).await,
     );
+    // A wall of its own on another matter of the same client, first.
+    let bakery = app.matter_id("COR-2026-0031").await;
+    let (status, body) = wall(
+        &app,
+        &admin,
+        "/api/raise_wall",
+        &bakery,
+        &staff_id,
+        "Sat on the vendor's board",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     for user in [&staff_id, &attorney_id] {
         let (status, body) = app
             .post(
@@ -333,6 +345,16 @@ async fn a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it
     }
     let (status, _) = app.post(&admin, "/api/lift_client_wall", &lift).await;
     assert_eq!(status, 404, "lifted already");
+    assert_eq!(
+        app.count(
+            "select count(*) from ethical_walls where matter_id = $1 and user_id = $2
+             and reason = 'Sat on the vendor''s board'",
+            &[&bakery, &staff_id]
+        )
+        .await,
+        1,
+        "a wall raised on one matter for its own reason stays"
+    );
     let (status, body) = open_for(&app, &admin, &contact, &admin_id).await;
     assert_eq!(status, 200, "{body}");
     let newest: String = serde_json::from_str(&body).unwrap();

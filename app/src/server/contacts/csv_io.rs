@@ -22,12 +22,14 @@ use crate::{
         },
         ids::{AccountId, ContactId, UserId},
         policy::may_view_contacts,
+        spreadsheet::{from_cell, to_cell},
     },
     server::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         db::{Db, WriteTx},
+        invitations::unique_as_conflict,
         new_id, now_ms,
         touchpoints::{self, NewTouchpoint},
     },
@@ -113,17 +115,20 @@ pub async fn export_csv(
         let name = format!("{} {}", row.given_name, row.family_name);
         let tags = tags.get(&row.id).map(|t| t.join(", ")).unwrap_or_default();
         let cell = |v: &Option<String>| v.clone().unwrap_or_default();
-        out.write_record([
-            name.trim().to_owned(),
-            cell(&row.email),
-            cell(&row.phone),
-            cell(&row.address),
-            cell(&row.account_name),
-            cell(&row.job_title),
-            cell(&row.owner_email),
-            cell(&row.referral_source),
-            tags,
-        ])
+        out.write_record(
+            [
+                name.trim().to_owned(),
+                cell(&row.email),
+                cell(&row.phone),
+                cell(&row.address),
+                cell(&row.account_name),
+                cell(&row.job_title),
+                cell(&row.owner_email),
+                cell(&row.referral_source),
+                tags,
+            ]
+            .map(to_cell),
+        )
         .context("writing a contact")?;
     }
     let bytes = out.into_inner().context("finishing the CSV")?;
@@ -309,7 +314,7 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<ImportRecord>, AppError> {
         let get = |name: &str| {
             index
                 .get(name)
-                .map(|i| record.get(*i).unwrap_or("").to_owned())
+                .map(|i| from_cell(record.get(*i).unwrap_or("")).to_owned())
         };
         let raw_name = get("name").unwrap_or_default();
         let raw_email = get("email").unwrap_or_default();
@@ -463,22 +468,33 @@ async fn plan(
             }
         }
     }
-    let accounts: HashMap<String, AccountId> =
+    // Sorted here, as `parse_tags` sorts: the database's collation may not
+    // order them the same.
+    for row in existing.values_mut() {
+        row.tags.sort();
+    }
+    // Account names need not be unique (households are named after their
+    // people), so each name maps to every account that has it.
+    let mut accounts: HashMap<String, Vec<AccountId>> = HashMap::new();
+    for (id, name) in
         sqlx::query_as::<_, (AccountId, String)>("select id, name from accounts order by id")
             .fetch_all(&mut *conn)
             .await
             .context("reading accounts")?
-            .into_iter()
-            .map(|(id, name)| (name.to_lowercase(), id))
-            .collect();
-    let owners: HashMap<String, UserId> =
-        sqlx::query_as::<_, (UserId, String)>("select id, email from users where role <> 'client'")
-            .fetch_all(&mut *conn)
-            .await
-            .context("reading the firm's users")?
-            .into_iter()
-            .map(|(id, email)| (email.to_lowercase(), id))
-            .collect();
+    {
+        accounts.entry(name.to_lowercase()).or_default().push(id);
+    }
+    // Disabled colleagues too: a contact they still own reads back
+    // unchanged, though none is given to them anew.
+    let owners: HashMap<String, (UserId, bool)> = sqlx::query_as::<_, (UserId, String, i64)>(
+        "select id, email, disabled from users where role <> 'client'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the firm's users")?
+    .into_iter()
+    .map(|(id, email, disabled)| (email.to_lowercase(), (id, disabled != 0)))
+    .collect();
 
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(records.len());
@@ -490,22 +506,41 @@ async fn plan(
                 return Err(format!("The email is on line {line} too."));
             }
             first_line.insert(email.clone(), record.line);
+            let current = existing.get(&email);
             let account_id = row.account.resolve(|name| {
-                accounts.get(&name.to_lowercase()).cloned().ok_or_else(|| {
-                    format!("No account is named “{name}”: add it first, or leave the cell empty.")
-                })
+                match accounts.get(&name.to_lowercase()).map(Vec::as_slice) {
+                    None | Some([]) => Err(format!(
+                        "No account is named “{name}”: add it first, or leave the cell empty."
+                    )),
+                    Some([only]) => Ok(only.clone()),
+                    // Several: the one the contact is at already, if any.
+                    Some(many) => current
+                        .and_then(|c| c.account_id.as_ref())
+                        .filter(|at| many.contains(at))
+                        .cloned()
+                        .ok_or_else(|| {
+                            format!(
+                                "Several accounts are named “{name}”: choose the contact's \
+                                 account on their page instead."
+                            )
+                        }),
+                }
             })?;
-            let owner_id = row.owner.resolve(|owner| {
-                owners.get(owner).cloned().ok_or_else(|| {
-                    format!("Owner “{owner}” is not the email of anyone at the firm.")
-                })
+            let owner_id = row.owner.resolve(|owner| match owners.get(owner) {
+                None => Err(format!(
+                    "Owner “{owner}” is not the email of anyone at the firm."
+                )),
+                Some((id, true)) if current.and_then(|c| c.owner_id.as_ref()) != Some(id) => Err(
+                    format!("Owner “{owner}” is disabled: choose someone active."),
+                ),
+                Some((id, _)) => Ok(id.clone()),
             })?;
             let resolved = Resolved {
                 row,
                 account_id,
                 owner_id,
             };
-            Ok(match existing.get(&email) {
+            Ok(match current {
                 None => (ImportAction::New, Step::Create(resolved)),
                 Some(current) => {
                     let changed = changes(current, &resolved);
@@ -648,7 +683,11 @@ pub async fn confirm_import(
         ))
         .into());
     }
-    let now = now_ms();
+    let by = Importer {
+        principal,
+        client,
+        now: now_ms(),
+    };
     let mut done = ImportDoneView {
         created: 0,
         updated: 0,
@@ -656,11 +695,11 @@ pub async fn confirm_import(
     for step in steps {
         match step {
             Step::Create(resolved) => {
-                create(&mut tx, principal, &resolved, now).await?;
+                create(&mut tx, &by, &resolved).await?;
                 done.created += 1;
             }
             Step::Update(id, resolved, fields) => {
-                update(&mut tx, principal, &id, &resolved, &fields, now).await?;
+                update(&mut tx, &by, &id, &resolved, &fields).await?;
                 done.updated += 1;
             }
             Step::Skip => {}
@@ -679,12 +718,15 @@ pub async fn confirm_import(
 
 /// Adds an imported contact, owned by the importer unless the file names
 /// an owner.
-async fn create(
-    tx: &mut WriteTx,
-    principal: &Principal,
-    new: &Resolved,
+/// Who imports, from where, and when: what every written row records.
+struct Importer<'a> {
+    principal: &'a Principal,
+    client: &'a ClientInfo,
     now: i64,
-) -> Result<(), ServiceError> {
+}
+
+async fn create(tx: &mut WriteTx, by: &Importer<'_>, new: &Resolved) -> Result<(), ServiceError> {
+    let (principal, now) = (by.principal, by.now);
     let d = &new.row.details;
     let id = ContactId::from_trusted(new_id());
     let owner = match &new.owner_id {
@@ -710,26 +752,23 @@ async fn create(
     .bind(now)
     .execute(tx.conn())
     .await
-    .context("importing a contact")?;
+    .map_err(|e| {
+        unique_as_conflict(
+            e,
+            "A contact with one of these emails was added meanwhile. Preview the file again.",
+        )
+    })?;
     write_tags(tx, &id, new.row.tags.as_deref().unwrap_or_default()).await?;
-    note(
-        tx,
-        principal,
-        &id,
-        "crm.imported",
-        "Added by a CSV import".to_owned(),
-    )
-    .await
+    note(tx, by, &id, "imported", "Added by a CSV import".to_owned()).await
 }
 
 /// Changes `fields` of the contact `id` as the file says.
 async fn update(
     tx: &mut WriteTx,
-    principal: &Principal,
+    by: &Importer<'_>,
     id: &ContactId,
     new: &Resolved,
     fields: &[String],
-    now: i64,
 ) -> Result<(), ServiceError> {
     let d = &new.row.details;
     let has = |f: &str| fields.iter().any(|x| x == f);
@@ -745,6 +784,7 @@ async fn update(
              account_id = case when $10 = 1 then $11 else account_id end,
              owner_id = case when $12 = 1 then $13 else owner_id end,
              referral_source = case when $14 = 1 then $15 else referral_source end,
+             referred_by = case when $18 = 1 then null else referred_by end,
              updated_at = $16
          where id = $17",
     )
@@ -763,8 +803,13 @@ async fn update(
     .bind(new.owner_id.value().cloned())
     .bind(i64::from(has("referral")))
     .bind(new.row.referral_source.value().cloned())
-    .bind(now)
+    .bind(by.now)
     .bind(id.clone())
+    // A source other than a referral leaves no referring contact behind,
+    // as on the edit form.
+    .bind(i64::from(
+        has("referral") && new.row.referral_source.value().map(String::as_str) != Some("referral"),
+    ))
     .execute(tx.conn())
     .await
     .context("updating an imported contact")?;
@@ -778,9 +823,9 @@ async fn update(
     }
     note(
         tx,
-        principal,
+        by,
         id,
-        "crm.import_updated",
+        "import_updated",
         format!("Updated by a CSV import: {}", fields.join(", ")),
     )
     .await
@@ -798,12 +843,13 @@ async fn write_tags(tx: &mut WriteTx, id: &ContactId, tags: &[String]) -> anyhow
     Ok(())
 }
 
-/// The timeline entry of an imported change.
+/// The timeline entry and the audit row of an imported change (`what`:
+/// `imported` or `import_updated`).
 async fn note(
     tx: &mut WriteTx,
-    principal: &Principal,
+    by: &Importer<'_>,
     id: &ContactId,
-    kind: &str,
+    what: &str,
     summary: String,
 ) -> Result<(), ServiceError> {
     touchpoints::record(
@@ -811,10 +857,22 @@ async fn note(
         &NewTouchpoint {
             contact_id: id.clone(),
             matter_id: None,
-            kind: kind.to_owned(),
-            summary,
-            actor_user_id: Some(principal.user_id.clone()),
+            kind: format!("crm.{what}"),
+            summary: summary.clone(),
+            actor_user_id: Some(by.principal.user_id.clone()),
         },
+    )
+    .await?;
+    audit::append(
+        tx,
+        &AuditEntry::by(
+            by.principal,
+            by.client,
+            format!("contact.{what}"),
+            AuditResult::Success,
+        )
+        .on(id)
+        .detail(summary),
     )
     .await?;
     Ok(())

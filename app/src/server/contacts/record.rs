@@ -251,12 +251,15 @@ pub async fn update_contact(
         return Err(deny(&state.db, principal, client, id, "no such contact").await);
     };
     check_references(&mut tx, id, edit).await?;
-    let old_tags: Vec<String> =
-        sqlx::query_scalar("select tag from contact_tags where contact_id = $1 order by tag")
+    let mut old_tags: Vec<String> =
+        sqlx::query_scalar("select tag from contact_tags where contact_id = $1")
             .bind(id.clone())
             .fetch_all(tx.conn())
             .await
             .context("reading a contact's tags")?;
+    // Sorted here, as `parse_tags` sorts: the database's collation may not
+    // order them the same.
+    old_tags.sort();
     let d = &edit.details;
     let changed: Vec<&str> = [
         (

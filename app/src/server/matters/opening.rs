@@ -185,6 +185,9 @@ pub async fn open_matter(
         Some(id) => id,
         None => household_for(&mut tx, &new.client, &client_name, now).await?,
     };
+    // Locked before its walls are read: a wall being raised on every
+    // matter of this client waits for this matter, or this matter for it.
+    walls::lock_account(&mut tx, &account_id).await?;
     refuse_walled(&mut tx, &account_id, principal, &new.responsible).await?;
     let number = match &new.number {
         Some(number) => number.clone(),
