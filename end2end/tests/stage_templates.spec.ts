@@ -23,9 +23,11 @@ test('an admin adds a practice area with its stages and the next matter in it st
   await adding.getByRole('button', { name: 'Add practice area' }).click();
   const template = page.getByRole('region', { name: area });
   await expect(template.getByRole('heading', { name: area })).toBeVisible();
-  await expect(template.getByLabel('Stage 2 name', { exact: true })).toHaveValue('Settlement');
+  await expect(template.locator('.template-stages li')).toHaveText(['Consultation', 'Settlement']);
   await expect(template).toContainText('No matters opened in this area yet.');
 
+  await template.getByText('Edit the 2 stages').click();
+  await expect(template.getByLabel('Stage 2 name', { exact: true })).toHaveValue('Settlement');
   await template.getByLabel('Stage 2 description', { exact: true }).fill('We agree the terms.');
   await template.getByRole('button', { name: `Save ${area} stages` }).click();
   await expect(template.getByRole('status')).toHaveText('Stages saved.');

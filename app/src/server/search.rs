@@ -51,15 +51,19 @@ fn fts_query<'a>(words: impl Iterator<Item = &'a str>) -> String {
 fn matching(backend: Backend, query: &SearchQuery) -> (String, Vec<String>) {
     let mut binds = Vec::new();
     let mut clauses = vec!["e.kind = $3".to_owned()];
-    let mut from = "search_entries e".to_owned();
     let mut likes: Vec<&str> = query.short().collect();
     match backend {
         Backend::Sqlite => {
             let indexed = fts_query(query.indexed());
             if !indexed.is_empty() {
-                "search_fts f join search_entries e on e.id = f.rowid".clone_into(&mut from);
+                // The index is asked once, as a set of rows: written as a
+                // join, the planner may walk the entries and run the whole
+                // full-text query again for each one.
                 binds.push(indexed);
-                clauses.push(format!("search_fts match ${}", binds.len() + 3));
+                clauses.push(format!(
+                    "e.id in (select rowid from search_fts where search_fts match ${})",
+                    binds.len() + 3
+                ));
             }
         }
         Backend::Postgres => likes.extend(query.indexed()),
@@ -76,7 +80,7 @@ fn matching(backend: Backend, query: &SearchQuery) -> (String, Vec<String>) {
         visible_matter_sql("$1", "$2")
     ));
     (
-        format!("from {from} where {}", clauses.join(" and ")),
+        format!("from search_entries e where {}", clauses.join(" and ")),
         binds,
     )
 }
@@ -155,7 +159,7 @@ mod tests {
         let query = SearchQuery::parse("Moreau of ltd").unwrap();
         let (sql, binds) = matching(Backend::Sqlite, &query);
         assert_eq!(binds, ["\"moreau\" \"ltd\"", "%of%"]);
-        assert!(sql.contains("search_fts match $4") && sql.contains("like $5"));
+        assert!(sql.contains("search_fts match $4)") && sql.contains("like $5"));
         let (sql, binds) = matching(Backend::Postgres, &query);
         assert_eq!(binds, ["%of%", "%moreau%", "%ltd%"]);
         assert!(!sql.contains("search_fts"));

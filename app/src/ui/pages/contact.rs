@@ -154,7 +154,7 @@ fn ContactDetails(record: ContactRecordView, actions: RecordActions) -> impl Int
                 <dd class="notes">{if record.notes.is_empty() { dash() } else { record.notes.clone() }}</dd>
             </dl>
             <EditForm record=record.clone() save=actions.save />
-            <ActionForm action=actions.archive attr:class="form compact" attr:method="post">
+            <ActionForm action=actions.archive attr:class="form compact archive-form" attr:method="post">
                 <input type="hidden" name="id" value=record.id.to_string() />
                 <input type="hidden" name="archived" value=(!archived).to_string() />
                 {move || archive_error().map(|m| view! { <p class="error" role="alert">{m}</p> })}

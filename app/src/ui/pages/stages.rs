@@ -87,6 +87,7 @@ fn TemplateSection(
     };
     let prefix = format!("template-{index}");
     let save_label = format!("Save {heading} stages");
+    let edit_label = format!("Edit the {} stages", template.stages.len());
     let remove_label = format!("Remove {heading}");
     let area = template.practice_area.clone();
     let region = heading.clone();
@@ -94,16 +95,24 @@ fn TemplateSection(
         <section class="panel" data-testid="stage-template" aria-label=region>
             <h2>{heading}</h2>
             <p class="muted">{note}</p>
-            <ActionForm action=save attr:class="form" attr:method="post">
-                <input type="hidden" name="practice_area" value=template.practice_area.clone() />
-                {is_default.then(|| view! { <input type="hidden" name="default_plan" value="true" /> })}
-                <StagePlanFields stages=template.stages prefix />
-                {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                {saved}
-                <button class="button primary" type="submit" disabled=move || save.pending().get()>
-                    {save_label}
-                </button>
-            </ActionForm>
+            // The plan at a glance; its fields fold away, so a firm with many
+            // areas reads the page on a phone without scrolling past them all.
+            <ol class="template-stages">
+                {template.stages.iter().map(|stage| view! { <li>{stage.name.clone()}</li> }).collect_view()}
+            </ol>
+            <details class="editor">
+                <summary>{edit_label}</summary>
+                <ActionForm action=save attr:class="form" attr:method="post">
+                    <input type="hidden" name="practice_area" value=template.practice_area.clone() />
+                    {is_default.then(|| view! { <input type="hidden" name="default_plan" value="true" /> })}
+                    <StagePlanFields stages=template.stages prefix />
+                    {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <button class="button primary" type="submit" disabled=move || save.pending().get()>
+                        {save_label}
+                    </button>
+                </ActionForm>
+            </details>
+            {saved}
             {(!is_default).then(|| view! {
                 <ActionForm action=remove attr:class="form compact" attr:method="post">
                     <input type="hidden" name="practice_area" value=area />
