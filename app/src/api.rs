@@ -1,6 +1,7 @@
 //! Server functions, one module per area. Each body is: read the state,
 //! call a service, map the error. Nothing else.
 
+pub mod accounts;
 pub mod auth;
 pub mod billing;
 pub mod crm;

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by the server and the browser. Nothing in here
 //! performs I/O or knows about sqlx, so it compiles for wasm as well as native.
 
+pub mod account;
 pub mod auth;
 pub mod billing;
 pub mod contact;

@@ -2,6 +2,7 @@
 //! layer, services (use cases) and the glue that turns internal failures into
 //! user-safe errors. Compiled only with the `ssr` feature.
 
+pub mod accounts;
 pub mod activity;
 pub mod audit;
 pub mod auth;

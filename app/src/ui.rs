@@ -14,6 +14,7 @@ use leptos_router::{
 use layout::AppLayout;
 use pages::{
     account::AccountPage,
+    account_record::AccountRecordPage,
     accounts::AccountsPage,
     billing::{BillingPage, StatementPage},
     contact::ContactPage,
@@ -116,6 +117,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("crm"), StaticSegment("accounts"))
                         view=AccountsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("crm"), StaticSegment("accounts"), ParamSegment("id"))
+                        view=AccountRecordPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -38,8 +38,8 @@ test('a client uploads several files against a request and downloads one back un
   await expect(page.getByText('Uploaded', { exact: true })).toHaveCount(files.length);
   await expect(request.getByText('Fulfilled', { exact: true })).toBeVisible();
 
-  // The list reloads as each upload finishes; once every file is listed,
-  // it has settled, and a click cannot land on a row being redrawn.
+  // The list reloads once, when the last upload ends; once every file is
+  // listed it has settled, and a click cannot land on a row being redrawn.
   for (const file of files) {
     await expect(page.getByRole('link', { name: `Version 1: ${file.name}` })).toBeVisible();
   }

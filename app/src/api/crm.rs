@@ -4,10 +4,8 @@ use leptos::prelude::*;
 
 use crate::domain::{
     AppError,
-    contact::{
-        AccountRowView, ContactForm, ContactListView, ContactRecordView, ContactTimelineView,
-    },
-    ids::{AccountId, ContactId},
+    contact::{ContactForm, ContactListView, ContactRecordView, ContactTimelineView},
+    ids::ContactId,
 };
 
 /// One page of the firm's contacts, searched, filtered and sorted as the
@@ -22,12 +20,12 @@ pub async fn list_contacts(
     #[server(default)] archived: bool,
 ) -> Result<ContactListView, AppError> {
     use crate::{
-        domain::contact::ContactQuery,
+        domain::contact::CrmQuery,
         server::{contacts, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
-        let query = ContactQuery::from_params(&q, &tag, &owner, &sort, &page, archived);
+        let query = CrmQuery::from_params(&q, &tag, &owner, &sort, &page, archived);
         contacts::list::list_contacts(&c.state.db, &c.principal, &query).await
     })
     .await
@@ -49,7 +47,10 @@ pub async fn get_contact_record(id: String) -> Result<ContactRecordView, AppErro
 #[server(endpoint = "update_contact")]
 pub async fn update_contact(id: String, contact: ContactForm) -> Result<(), AppError> {
     use crate::{
-        domain::contact::{ContactEdit, ContactEditForm, NewContact},
+        domain::{
+            contact::{ContactEdit, ContactEditForm, NewContact},
+            ids::AccountId,
+        },
         server::{contacts, endpoint},
     };
 
@@ -158,7 +159,7 @@ pub async fn create_contact(
     anyway: Option<String>,
 ) -> Result<ContactId, AppError> {
     use crate::{
-        domain::contact::NewContact,
+        domain::{contact::NewContact, ids::AccountId},
         server::{contacts, endpoint},
     };
 
@@ -171,24 +172,4 @@ pub async fn create_contact(
         contacts::create_contact(&c.state, &c.principal, &c.client, &new, anyway.is_some()).await
     })
     .await
-}
-
-/// Adds an account (organisation or household); answers its id.
-#[server(endpoint = "create_account")]
-pub async fn create_account(name: String, kind: String) -> Result<AccountId, AppError> {
-    use crate::server::{contacts, endpoint};
-
-    endpoint::signed_in(|c| async move {
-        contacts::create_account(&c.state, &c.principal, &c.client, &name, &kind).await
-    })
-    .await
-}
-
-/// The firm's accounts.
-#[server(endpoint = "list_accounts")]
-pub async fn list_accounts() -> Result<Vec<AccountRowView>, AppError> {
-    use crate::server::{contacts, endpoint};
-
-    endpoint::signed_in(|c| async move { contacts::list_accounts(&c.state.db, &c.principal).await })
-        .await
 }

@@ -204,6 +204,10 @@ pub struct AccountRowView {
     pub kind: String,
     /// How many contacts belong to it.
     pub contacts: i64,
+    /// The owning firm user's name.
+    pub owner_name: Option<String>,
+    /// Sorted tags.
+    pub tags: Vec<String>,
 }
 
 /// Where new contacts come from, as (stored name, label). A contact
@@ -299,6 +303,51 @@ pub fn parse_tags(raw: &str) -> Result<Vec<String>, super::AppError> {
     Ok(tags)
 }
 
+/// The owner field of a CRM form: a firm user's id, or empty for none.
+///
+/// # Errors
+/// [`super::AppError::BadRequest`] for a malformed id.
+pub fn parse_owner(raw: &str) -> Result<Option<super::ids::UserId>, super::AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        id => Ok(Some(super::ids::UserId::parse(id)?)),
+    }
+}
+
+/// The referral-source field of a CRM form: one of [`REFERRAL_SOURCES`],
+/// or empty for none.
+///
+/// # Errors
+/// [`super::AppError::BadRequest`] for anything else.
+pub fn parse_referral_source(raw: &str) -> Result<Option<&'static str>, super::AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => REFERRAL_SOURCES
+            .iter()
+            .map(|(k, _)| *k)
+            .find(|k| *k == raw)
+            .map(Some)
+            .ok_or_else(|| {
+                super::AppError::BadRequest("Referral source: choose one from the list.".to_owned())
+            }),
+    }
+}
+
+/// The notes field of a CRM form, trimmed: at most
+/// [`MAX_CONTACT_NOTES_CHARS`].
+///
+/// # Errors
+/// [`super::AppError::BadRequest`] when it is longer.
+pub fn parse_notes(raw: &str) -> Result<String, super::AppError> {
+    let notes = raw.trim();
+    if notes.chars().count() > MAX_CONTACT_NOTES_CHARS {
+        return Err(super::AppError::BadRequest(format!(
+            "Notes: at most {MAX_CONTACT_NOTES_CHARS} characters."
+        )));
+    }
+    Ok(notes.to_owned())
+}
+
 /// The edit form of a contact as it is sent: every field as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -368,42 +417,22 @@ impl ContactEdit {
     /// # Errors
     /// [`super::AppError::BadRequest`] naming the first field to fix.
     pub fn parse(details: NewContact, form: &ContactEditForm<'_>) -> Result<Self, super::AppError> {
-        let owner_id = match form.owner_id.trim() {
-            "" => None,
-            id => Some(super::ids::UserId::parse(id)?),
-        };
         let referred_by = match form.referred_by.trim() {
             "" => None,
             id => Some(ContactId::parse(id)?),
         };
-        let referral_source = match (form.referral_source.trim(), &referred_by) {
-            (_, Some(_)) => Some("referral"),
-            ("", None) => None,
-            (raw, None) => Some(
-                REFERRAL_SOURCES
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .find(|k| *k == raw)
-                    .ok_or_else(|| {
-                        super::AppError::BadRequest(
-                            "Referral source: choose one from the list.".to_owned(),
-                        )
-                    })?,
-            ),
+        let referral_source = if referred_by.is_some() {
+            Some("referral")
+        } else {
+            parse_referral_source(form.referral_source)?
         };
-        let notes = form.notes.trim();
-        if notes.chars().count() > MAX_CONTACT_NOTES_CHARS {
-            return Err(super::AppError::BadRequest(format!(
-                "Notes: at most {MAX_CONTACT_NOTES_CHARS} characters."
-            )));
-        }
         Ok(Self {
             details,
-            owner_id,
+            owner_id: parse_owner(form.owner_id)?,
             referral_source,
             referred_by,
             tags: parse_tags(form.tags)?,
-            notes: notes.to_owned(),
+            notes: parse_notes(form.notes)?,
         })
     }
 }
@@ -451,6 +480,8 @@ pub struct ContactRecordView {
     pub archived_at: Option<i64>,
     /// Both directions.
     pub relationships: Vec<RelationshipView>,
+    /// (id, name, role there) of the further accounts they are linked to.
+    pub account_links: Vec<(super::ids::AccountId, String, String)>,
     /// (id, name) of the active firm users, for "Owner".
     pub owners: Vec<(super::ids::UserId, String)>,
     /// (id, name) of the accounts, for "Account".
@@ -460,9 +491,9 @@ pub struct ContactRecordView {
     pub others: Vec<(ContactId, String)>,
 }
 
-/// How the contact list is ordered.
+/// How a CRM list (contacts, accounts) is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ContactSort {
+pub enum CrmSort {
     /// By family name, A to Z.
     #[default]
     Name,
@@ -474,7 +505,7 @@ pub enum ContactSort {
     Oldest,
 }
 
-impl ContactSort {
+impl CrmSort {
     /// Every order, as the form offers them.
     pub const ALL: [Self; 4] = [Self::Name, Self::NameDesc, Self::Newest, Self::Oldest];
 
@@ -510,9 +541,9 @@ impl ContactSort {
 /// The longest search text, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// Which contacts the list shows, from the page's URL.
+/// Which contacts or accounts a CRM list shows, from the page's URL.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactQuery {
+pub struct CrmQuery {
     /// Words in the name, email or account name.
     pub q: String,
     /// Only contacts with this tag.
@@ -520,14 +551,14 @@ pub struct ContactQuery {
     /// Only contacts this firm user owns (a user id).
     pub owner: String,
     /// The order.
-    pub sort: ContactSort,
+    pub sort: CrmSort,
     /// The page, from 1.
     pub page: u32,
     /// Archived contacts instead of current ones.
     pub archived: bool,
 }
 
-impl ContactQuery {
+impl CrmQuery {
     /// The query from the URL's values, bounded.
     pub fn from_params(
         q: &str,
@@ -546,7 +577,7 @@ impl ContactQuery {
                 .take(MAX_TAG_CHARS)
                 .collect(),
             owner: owner.trim().chars().take(64).collect(),
-            sort: ContactSort::parse(sort),
+            sort: CrmSort::parse(sort),
             page: page.trim().parse().unwrap_or(1).max(1),
             archived,
         }
@@ -659,13 +690,13 @@ mod tests {
 
     #[test]
     fn a_contact_query_is_bounded_and_defaults_where_the_url_is_odd() {
-        let q = ContactQuery::from_params(&"x".repeat(500), " VIP ", "", "sideways", "0", false);
+        let q = CrmQuery::from_params(&"x".repeat(500), " VIP ", "", "sideways", "0", false);
         assert_eq!(q.q.chars().count(), MAX_QUERY_CHARS);
         assert_eq!(q.tag, "vip");
-        assert_eq!(q.sort, ContactSort::Name);
+        assert_eq!(q.sort, CrmSort::Name);
         assert_eq!(q.page, 1);
         assert_eq!(
-            ContactQuery::from_params("", "", "", "newest", "3", true).page,
+            CrmQuery::from_params("", "", "", "newest", "3", true).page,
             3
         );
     }

@@ -116,13 +116,13 @@ pub struct SearchGroup {
 }
 
 impl SearchGroup {
-    /// Where a hit of this group leads. Accounts have no page of their
-    /// own yet: the contact list, searched for the account's name.
+    /// Where a hit of this group leads: the matter's, contact's or
+    /// account's own page.
     pub fn href(&self, hit: &SearchHit) -> String {
         match self.kind {
             SearchKind::Matter => format!("/matters/{}", hit.id),
             SearchKind::Contact => format!("/crm/contacts/{}", hit.id),
-            SearchKind::Account => format!("/crm/contacts?q={}", query_value(&hit.label)),
+            SearchKind::Account => format!("/crm/accounts/{}", hit.id),
         }
     }
 
@@ -135,19 +135,6 @@ impl SearchGroup {
             n => format!("{n} {noun}"),
         }
     }
-}
-
-/// `raw` percent-encoded for a URL's query: unreserved characters as
-/// they are, every other byte of its UTF-8 as `%XX`.
-fn query_value(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Everything a query found, the groups in [`SearchKind::ALL`] order.
@@ -178,20 +165,22 @@ mod tests {
     }
 
     #[test]
-    fn an_account_hit_leads_to_the_contacts_searched_for_its_name() {
-        let group = SearchGroup {
-            kind: SearchKind::Account,
-            total: 1,
-            hits: Vec::new(),
-        };
+    fn each_hit_leads_to_its_own_page() {
         let hit = SearchHit {
-            id: "a".to_owned(),
-            label: "Moreau & Fils é".to_owned(),
+            id: "0193".to_owned(),
+            label: "Moreau SA".to_owned(),
         };
-        assert_eq!(
-            group.href(&hit),
-            "/crm/contacts?q=Moreau%20%26%20Fils%20%C3%A9"
-        );
+        let href = |kind| {
+            SearchGroup {
+                kind,
+                total: 1,
+                hits: Vec::new(),
+            }
+            .href(&hit)
+        };
+        assert_eq!(href(SearchKind::Matter), "/matters/0193");
+        assert_eq!(href(SearchKind::Contact), "/crm/contacts/0193");
+        assert_eq!(href(SearchKind::Account), "/crm/accounts/0193");
     }
 
     #[test]

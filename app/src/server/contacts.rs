@@ -1,5 +1,5 @@
-//! Creating the firm's CRM records (issue 11, point 3): contacts (people)
-//! and accounts (organisations and households). Firm users only.
+//! Adding contacts, the firm's people (issue 11, point 3). Firm users
+//! only. Accounts are in `accounts`.
 //!
 //! A new contact whose email is already a contact's is refused; one whose
 //! name normalises the same as another's is held back with a warning,
@@ -16,7 +16,7 @@ use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    db::Db,
+    crm::require_firm,
     invitations::unique_as_conflict,
     new_id, now_ms,
     policy::deny,
@@ -24,21 +24,9 @@ use super::{
 };
 use crate::domain::{
     AppError,
-    contact::{AccountRowView, NewContact, normalise_name, parse_new_account},
-    ids::{AccountId, ContactId},
-    policy::may_view_contacts,
+    contact::{NewContact, normalise_name},
+    ids::ContactId,
 };
-
-/// The most accounts the list shows.
-const MAX_ACCOUNTS: i64 = 2000;
-
-fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
-    if may_view_contacts(&principal.subject()) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound.into())
-    }
-}
 
 /// Adds a contact and answers its id. `anyway` saves a contact whose name
 /// matches another's (a different person of the same name).
@@ -52,14 +40,27 @@ pub async fn create_contact(
     require_firm(principal)?;
     let mut tx = state.db.begin_write().await?;
     if let Some(account_id) = &new.account_id {
-        let found: Option<(String,)> = sqlx::query_as("select id from accounts where id = $1")
-            .bind(account_id.clone())
-            .fetch_optional(tx.conn())
-            .await
-            .context("loading the contact's account")?;
-        if found.is_none() {
-            drop(tx);
-            return Err(deny(&state.db, principal, client, account_id, "no such account").await);
+        let found: Option<(Option<i64>,)> =
+            sqlx::query_as("select archived_at from accounts where id = $1")
+                .bind(account_id.clone())
+                .fetch_optional(tx.conn())
+                .await
+                .context("loading the contact's account")?;
+        match found {
+            None => {
+                drop(tx);
+                return Err(
+                    deny(&state.db, principal, client, account_id, "no such account").await,
+                );
+            }
+            Some((Some(_),)) => {
+                return Err(AppError::BadRequest(
+                    "Account: that account is archived. Restore it first, or choose another."
+                        .to_owned(),
+                )
+                .into());
+            }
+            Some((None,)) => {}
         }
     }
     if let Some(email) = &new.email {
@@ -135,61 +136,4 @@ pub async fn create_contact(
     .await?;
     tx.commit().await.context("committing a contact")?;
     Ok(id)
-}
-
-/// Adds an account (an organisation, or a private client's household).
-pub async fn create_account(
-    state: &AppState,
-    principal: &Principal,
-    client: &ClientInfo,
-    name: &str,
-    kind: &str,
-) -> Result<AccountId, ServiceError> {
-    require_firm(principal)?;
-    let (name, kind) = parse_new_account(name, kind)?;
-    let id = AccountId::from_trusted(new_id());
-    let mut tx = state.db.begin_write().await?;
-    sqlx::query("insert into accounts (id, name, kind, created_at) values ($1, $2, $3, $4)")
-        .bind(id.clone())
-        .bind(name.to_owned())
-        .bind(kind)
-        .bind(now_ms())
-        .execute(tx.conn())
-        .await
-        .context("creating an account")?;
-    audit::append(
-        &mut tx,
-        &AuditEntry::by(principal, client, "account.created", AuditResult::Success)
-            .on(&id)
-            .detail(kind),
-    )
-    .await?;
-    tx.commit().await.context("committing an account")?;
-    Ok(id)
-}
-
-/// The firm's accounts by name, with how many contacts each has.
-pub async fn list_accounts(
-    db: &Db,
-    principal: &Principal,
-) -> Result<Vec<AccountRowView>, ServiceError> {
-    require_firm(principal)?;
-    let rows: Vec<(AccountId, String, String, i64)> = sqlx::query_as(
-        "select a.id, a.name, a.kind,
-                (select count(*) from contacts c where c.account_id = a.id) as contacts
-         from accounts a order by a.name, a.id limit $1",
-    )
-    .bind(MAX_ACCOUNTS)
-    .fetch_all(db.pool())
-    .await
-    .context("listing accounts")?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, kind, contacts)| AccountRowView {
-            id,
-            name,
-            kind,
-            contacts,
-        })
-        .collect())
 }

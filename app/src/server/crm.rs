@@ -1,12 +1,18 @@
 //! The CRM record of a contact: their timeline, newest first, a page at a
 //! time. Firm users only; entries about matters the viewer may not see (no
 //! team membership, or an ethical wall) are left out in the query itself.
+//!
+//! Also what the contact and account records share: the firm-only guard,
+//! notes sealed with the firm's key, and tags.
+
+use anyhow::Context as _;
 
 use super::{
-    ServiceError,
+    AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    db::Db,
+    crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
+    db::{Db, WriteTx},
     policy::visible_matter_sql,
     touchpoints,
 };
@@ -16,6 +22,117 @@ use crate::domain::{
     ids::{ContactId, MatterId},
     policy::may_view_contacts,
 };
+
+/// Contacts and accounts are the firm's: anyone else is told "not found".
+pub fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
+    if may_view_contacts(&principal.subject()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}
+
+/// Where a record's notes are kept: `notes_sealed` of `table` (contacts
+/// or accounts), bound to the row by the associated data.
+#[derive(Clone, Copy)]
+pub struct NotesOf<'a> {
+    /// `"contacts"` or `"accounts"`.
+    pub table: &'static str,
+    /// The row's id.
+    pub id: &'a str,
+}
+
+impl NotesOf<'_> {
+    fn aad(&self) -> FieldAad<'_> {
+        FieldAad {
+            table: self.table,
+            column: "notes",
+            row_id: self.id,
+        }
+    }
+
+    /// `notes` sealed with the firm's key; `None` for none. Call it before
+    /// the write transaction: fetching the key may create it, which takes
+    /// the writer too.
+    pub async fn seal(&self, state: &AppState, notes: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        if notes.is_empty() {
+            return Ok(None);
+        }
+        let key = state.keys.firm_key(&state.db).await?;
+        Ok(Some(
+            encrypt_field(&key, &self.aad(), notes.as_bytes()).context("sealing notes")?,
+        ))
+    }
+
+    /// The notes in `sealed`, or empty for none.
+    pub async fn open(&self, state: &AppState, sealed: Option<&[u8]>) -> anyhow::Result<String> {
+        let Some(sealed) = sealed else {
+            return Ok(String::new());
+        };
+        let key_id = envelope_key_id(sealed)
+            .context("reading a notes envelope")?
+            .to_owned();
+        let key = state.keys.key_by_id(&state.db, &key_id).await?;
+        let plain = decrypt_field(&key, &self.aad(), sealed).context("opening notes")?;
+        Ok(String::from_utf8_lossy(&plain).into_owned())
+    }
+}
+
+/// Where a record's tags are kept: `table` (`contact_tags` or
+/// `account_tags`), keyed by `column`.
+#[derive(Clone, Copy)]
+pub struct TagsOf<'a> {
+    /// The tags table.
+    pub table: &'static str,
+    /// Its column naming the record.
+    pub column: &'static str,
+    /// The record's id.
+    pub id: &'a str,
+}
+
+impl TagsOf<'_> {
+    /// The record's tags, sorted here (the database's collation may not
+    /// order them as `parse_tags` does).
+    pub async fn read<'c, E>(&self, executor: E) -> anyhow::Result<Vec<String>>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let mut tags: Vec<String> = sqlx::query_scalar(&format!(
+            "select tag from {} where {} = $1",
+            self.table, self.column
+        ))
+        .bind(self.id.to_owned())
+        .fetch_all(executor)
+        .await
+        .context("reading tags")?;
+        tags.sort();
+        Ok(tags)
+    }
+
+    /// Replaces the record's tags with `tags`.
+    pub async fn replace(&self, tx: &mut WriteTx, tags: &[String]) -> anyhow::Result<()> {
+        sqlx::query(&format!(
+            "delete from {} where {} = $1",
+            self.table, self.column
+        ))
+        .bind(self.id.to_owned())
+        .execute(tx.conn())
+        .await
+        .context("clearing tags")?;
+        for tag in tags {
+            sqlx::query(&format!(
+                "insert into {} ({}, tag) values ($1, $2)",
+                self.table, self.column
+            ))
+            .bind(self.id.to_owned())
+            .bind(tag.clone())
+            .execute(tx.conn())
+            .await
+            .context("adding a tag")?;
+        }
+        Ok(())
+    }
+}
 
 /// Entries per page.
 pub const TIMELINE_PAGE: i64 = 50;
@@ -28,9 +145,7 @@ pub async fn get_contact_timeline(
     contact_id: &ContactId,
     before: Option<(i64, String)>,
 ) -> Result<ContactTimelineView, ServiceError> {
-    if !may_view_contacts(&principal.subject()) {
-        return Err(AppError::NotFound.into());
-    }
+    require_firm(principal)?;
     let contact: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
         "select c.given_name, c.family_name, c.email, a.name from contacts c
          left join accounts a on a.id = c.account_id where c.id = $1",

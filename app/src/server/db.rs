@@ -212,6 +212,21 @@ impl Db {
     }
 }
 
+/// `raw`, lowercased, as a `like` pattern matching it anywhere, its own
+/// `%`, `_` and `\` taken literally (the query says `escape '\'`).
+pub fn contains_pattern(raw: &str) -> String {
+    let mut pattern = String::with_capacity(raw.len() + 2);
+    pattern.push('%');
+    for c in raw.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +267,10 @@ mod tests {
         ] {
             assert_eq!(sqlite_file(url), file.map(PathBuf::from), "{url}");
         }
+    }
+
+    #[test]
+    fn a_search_word_matches_literally_anywhere() {
+        assert_eq!(contains_pattern("Mo%re_au\\"), "%mo\\%re\\_au\\\\%");
     }
 }

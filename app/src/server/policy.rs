@@ -21,6 +21,13 @@ use crate::domain::{
 /// id is bound at `$user` and whose role is bound at `$role`: the rules of
 /// [`may_view_matter`], written for a `where` clause.
 pub fn visible_matter_sql(user: &str, role: &str) -> String {
+    visible_matter_id_sql("m.id", user, role)
+}
+
+/// [`visible_matter_sql`] for the matter whose id is the SQL expression
+/// `matter`, for queries that hold a matter's id without its row (the
+/// search's entries): the same rule, with no lookup of the matter itself.
+pub fn visible_matter_id_sql(matter: &str, user: &str, role: &str) -> String {
     let firm_wide: Vec<String> = [Role::Admin, Role::Attorney, Role::Staff]
         .into_iter()
         .filter(|r| has_firm_wide_access(*r))
@@ -32,10 +39,10 @@ pub fn visible_matter_sql(user: &str, role: &str) -> String {
         format!("{role} in ({})", firm_wide.join(", "))
     };
     format!(
-        "(not exists (select 1 from ethical_walls w where w.matter_id = m.id and w.user_id = {user})
+        "(not exists (select 1 from ethical_walls w where w.matter_id = {matter} and w.user_id = {user})
           and ({firm_wide}
-               or ({role} <> 'client' and exists (select 1 from matter_team t where t.matter_id = m.id and t.user_id = {user}))
-               or ({role} = 'client' and exists (select 1 from matter_client_access a where a.matter_id = m.id and a.user_id = {user}))))"
+               or ({role} <> 'client' and exists (select 1 from matter_team t where t.matter_id = {matter} and t.user_id = {user}))
+               or ({role} = 'client' and exists (select 1 from matter_client_access a where a.matter_id = {matter} and a.user_id = {user}))))"
     )
 }
 

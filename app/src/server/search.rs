@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use super::{
     ServiceError,
     auth::Principal,
-    db::{Backend, Db},
-    policy::visible_matter_sql,
+    db::{Backend, Db, contains_pattern},
+    policy::visible_matter_id_sql,
 };
 use crate::domain::{
     AppError,
@@ -22,21 +22,6 @@ use crate::domain::{
     },
 };
 
-/// `raw` as a `like` pattern matching it anywhere, its own `%`, `_` and
-/// `\` taken literally.
-fn contains_pattern(raw: &str) -> String {
-    let mut pattern = String::with_capacity(raw.len() + 2);
-    pattern.push('%');
-    for c in raw.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// An FTS5 query finding every word of `words` anywhere (each a quoted
 /// phrase, so its punctuation is text, not syntax).
 fn fts_query<'a>(words: impl Iterator<Item = &'a str>) -> String {
@@ -46,42 +31,71 @@ fn fts_query<'a>(words: impl Iterator<Item = &'a str>) -> String {
         .join(" ")
 }
 
-/// The `from … where …` of a search of one kind, and its values after the
-/// user (`$1`), role (`$2`) and kind (`$3`).
+/// The `from … where …` of a search, and its values after the user (`$1`)
+/// and role (`$2`).
+///
+/// On SQLite the full-text index is read first and drives the join (a
+/// `cross join` keeps that order), so each entry it finds is read once.
+/// Short words are matched with `like`, which in SQLite already ignores
+/// ASCII case, as `lower` would. PostgreSQL's trigram index is on
+/// `lower(body)`, so every word is matched there as written.
 fn matching(backend: Backend, query: &SearchQuery) -> (String, Vec<String>) {
     let mut binds = Vec::new();
-    let mut clauses = vec!["e.kind = $3".to_owned()];
+    let mut clauses = Vec::new();
     let mut likes: Vec<&str> = query.short().collect();
-    match backend {
+    let (from, body) = match backend {
         Backend::Sqlite => {
             let indexed = fts_query(query.indexed());
-            if !indexed.is_empty() {
-                // The index is asked once, as a set of rows: written as a
-                // join, the planner may walk the entries and run the whole
-                // full-text query again for each one.
+            let from = if indexed.is_empty() {
+                "search_entries e"
+            } else {
                 binds.push(indexed);
-                clauses.push(format!(
-                    "e.id in (select rowid from search_fts where search_fts match ${})",
-                    binds.len() + 3
-                ));
-            }
+                clauses.push(format!("search_fts match ${}", binds.len() + 2));
+                "search_fts f cross join search_entries e on e.id = f.rowid"
+            };
+            (from, "e.body")
         }
-        Backend::Postgres => likes.extend(query.indexed()),
-    }
+        Backend::Postgres => {
+            likes.extend(query.indexed());
+            ("search_entries e", "lower(e.body)")
+        }
+    };
     for word in likes {
         binds.push(contains_pattern(word));
-        clauses.push(format!(
-            "lower(e.body) like ${} escape '\\'",
-            binds.len() + 3
-        ));
+        clauses.push(format!("{body} like ${} escape '\\'", binds.len() + 2));
     }
     clauses.push(format!(
-        "(e.kind <> 'matter' or exists (select 1 from matters m where m.id = e.object_id and {}))",
-        visible_matter_sql("$1", "$2")
+        "(e.kind <> 'matter' or {})",
+        visible_matter_id_sql("e.object_id", "$1", "$2")
     ));
     (
-        format!("from search_entries e where {}", clauses.join(" and ")),
+        format!("from {from} where {}", clauses.join(" and ")),
         binds,
+    )
+}
+
+/// One statement for the whole search: the matching entries are found
+/// once, then counted by kind and the first [`HITS_PER_KIND`] of each kind
+/// taken, shortest label first. Rows are `("count", kind, "", "", n)` or
+/// `("hit", kind, id, label, 0)`.
+fn search_sql(from_where: &str) -> String {
+    let firsts: Vec<String> = SearchKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "select * from (select 'hit', kind, object_id, label, cast(0 as bigint) from hits
+                                where kind = '{}'
+                                order by length(label), label, object_id
+                                limit {HITS_PER_KIND}) as {0}_hits",
+                kind.as_str()
+            )
+        })
+        .collect();
+    format!(
+        "with hits as materialized (select e.kind, e.object_id, e.label {from_where})
+         select 'count', kind, '', '', count(*) from hits group by kind
+         union all {}",
+        firsts.join(" union all ")
     )
 }
 
@@ -97,45 +111,39 @@ pub async fn search(
     }
     let query = SearchQuery::parse(raw)?;
     let (from_where, binds) = matching(db.backend(), &query);
-    let next = binds.len() + 4;
-    let hits_sql = format!(
-        "select e.object_id, e.label {from_where}
-         order by length(e.label), e.label, e.object_id limit ${next}"
-    );
-    let count_sql = format!("select count(*) from (select 1 {from_where} limit ${next}) as capped");
-    let mut groups = Vec::with_capacity(SearchKind::ALL.len());
-    for kind in SearchKind::ALL {
-        let mut hits = sqlx::query_as::<_, (String, String)>(&hits_sql)
-            .bind(principal.user_id.clone())
-            .bind(principal.role.as_str())
-            .bind(kind.as_str());
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql)
-            .bind(principal.user_id.clone())
-            .bind(principal.role.as_str())
-            .bind(kind.as_str());
-        for bind in &binds {
-            hits = hits.bind(bind.clone());
-            count = count.bind(bind.clone());
-        }
-        let hits = hits
-            .bind(HITS_PER_KIND)
-            .fetch_all(db.pool())
-            .await
-            .context("searching")?;
-        let (total,) = count
-            .bind(COUNT_CAP)
-            .fetch_one(db.pool())
-            .await
-            .context("counting search hits")?;
-        groups.push(SearchGroup {
-            kind,
-            total,
-            hits: hits
-                .into_iter()
-                .map(|(id, label)| SearchHit { id, label })
-                .collect(),
-        });
+    let sql = search_sql(&from_where);
+    let mut rows = sqlx::query_as::<_, (String, String, String, String, i64)>(&sql)
+        .bind(principal.user_id.clone())
+        .bind(principal.role.as_str());
+    for bind in binds {
+        rows = rows.bind(bind);
     }
+    let rows = rows.fetch_all(db.pool()).await.context("searching")?;
+    let groups = SearchKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let of_kind = || rows.iter().filter(move |row| row.1 == kind.as_str());
+            let total = of_kind()
+                .find(|row| row.0 == "count")
+                .map_or(0, |row| row.4.min(COUNT_CAP));
+            let mut hits: Vec<SearchHit> = of_kind()
+                .filter(|row| row.0 == "hit")
+                .map(|row| SearchHit {
+                    id: row.2.clone(),
+                    label: row.3.clone(),
+                })
+                .collect();
+            // A union keeps no order of its own: the same order again.
+            hits.sort_by(|a, b| {
+                (a.label.chars().count(), &a.label, &a.id).cmp(&(
+                    b.label.chars().count(),
+                    &b.label,
+                    &b.id,
+                ))
+            });
+            SearchGroup { kind, total, hits }
+        })
+        .collect();
     Ok(SearchResultsView {
         query: query.words.join(" "),
         groups,
@@ -159,7 +167,7 @@ mod tests {
         let query = SearchQuery::parse("Moreau of ltd").unwrap();
         let (sql, binds) = matching(Backend::Sqlite, &query);
         assert_eq!(binds, ["\"moreau\" \"ltd\"", "%of%"]);
-        assert!(sql.contains("search_fts match $4)") && sql.contains("like $5"));
+        assert!(sql.contains("search_fts match $3") && sql.contains("e.body like $4"));
         let (sql, binds) = matching(Backend::Postgres, &query);
         assert_eq!(binds, ["%of%", "%moreau%", "%ltd%"]);
         assert!(!sql.contains("search_fts"));

@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod contact_import;
+pub mod crm_list;
 pub mod documents;
 pub mod matter_settings;
 pub mod portal_access;

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod account_record;
 pub mod accounts;
 pub mod billing;
 pub mod contact;

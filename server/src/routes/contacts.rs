@@ -7,7 +7,7 @@
 use app::{
     domain::{
         AppError,
-        contact::ContactQuery,
+        contact::CrmQuery,
         contact_import::{ImportDoneView, ImportPreviewView, MAX_IMPORT_BYTES, file_too_big},
         links,
     },
@@ -59,7 +59,7 @@ async fn export(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ServiceError> {
     let archived = query.archived.as_deref() == Some("true");
-    let query = ContactQuery::from_params(
+    let query = CrmQuery::from_params(
         &query.q,
         &query.tag,
         &query.owner,

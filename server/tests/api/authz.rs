@@ -446,6 +446,28 @@ async fn anonymous_callers_get_401_from_every_server_function() {
             vec![("name", "x"), ("kind", "household")],
         ),
         ("/api/list_accounts", vec![("", "")]),
+        ("/api/list_account_choices", vec![("", "")]),
+        ("/api/get_account_record", vec![("id", henri.as_str())]),
+        (
+            "/api/update_account",
+            vec![("id", henri.as_str()), ("account[name]", "x")],
+        ),
+        (
+            "/api/set_account_archived",
+            vec![("id", henri.as_str()), ("archived", "true")],
+        ),
+        (
+            "/api/link_contact_to_account",
+            vec![
+                ("id", henri.as_str()),
+                ("contact_id", henri.as_str()),
+                ("role", "x"),
+            ],
+        ),
+        (
+            "/api/unlink_contact_from_account",
+            vec![("id", henri.as_str()), ("contact_id", henri.as_str())],
+        ),
         (
             "/api/open_matter",
             vec![

@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod account_record;
 mod audit;
 mod auth;
 mod authz;

@@ -15,19 +15,19 @@ use sqlx::AnyConnection;
 use crate::{
     domain::{
         AppError,
-        contact::{ContactQuery, NewContact, REFERRAL_SOURCES, parse_tags},
+        contact::{CrmQuery, NewContact, REFERRAL_SOURCES, parse_tags},
         contact_import::{
             IMPORT_COLUMNS, ImportAction, ImportDoneView, ImportPreviewView, ImportRowView,
             MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, file_too_big,
         },
         ids::{AccountId, ContactId, UserId},
-        policy::may_view_contacts,
         spreadsheet::{from_cell, to_cell},
     },
     server::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
+        crm::require_firm,
         db::{Db, WriteTx},
         invitations::unique_as_conflict,
         new_id, now_ms,
@@ -39,14 +39,6 @@ use crate::{
 const MAX_EXPORT_ROWS: i64 = 50_000;
 /// Emails looked up per query while planning.
 const LOOKUP_CHUNK: usize = 500;
-
-fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
-    if may_view_contacts(&principal.subject()) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound.into())
-    }
-}
 
 fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
@@ -74,7 +66,7 @@ pub async fn export_csv(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
-    query: &ContactQuery,
+    query: &CrmQuery,
 ) -> Result<String, ServiceError> {
     require_firm(principal)?;
     let (clause, binds) = super::list::filters(query);

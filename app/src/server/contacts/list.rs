@@ -10,11 +10,15 @@ use anyhow::Context as _;
 use crate::{
     domain::{
         AppError,
-        contact::{ContactListView, ContactQuery, ContactRowView, ContactSort, PortalAccess},
+        contact::{ContactListView, ContactRowView, CrmQuery, CrmSort, PortalAccess},
         ids::{ContactId, UserId},
         policy::{may_invite, may_view_contacts},
     },
-    server::{ServiceError, auth::Principal, db::Db},
+    server::{
+        ServiceError,
+        auth::Principal,
+        db::{Db, contains_pattern},
+    },
 };
 
 /// Contacts per page.
@@ -55,23 +59,8 @@ impl From<ContactRow> for ContactRowView {
     }
 }
 
-/// `raw` as a `like` pattern matching it anywhere, its own `%`, `_` and
-/// `\` taken literally.
-fn contains_pattern(raw: &str) -> String {
-    let mut pattern = String::with_capacity(raw.len() + 2);
-    pattern.push('%');
-    for c in raw.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// The `where` clause of `query` and its values, numbered from `$1`.
-pub(super) fn filters(query: &ContactQuery) -> (String, Vec<String>) {
+pub(super) fn filters(query: &CrmQuery) -> (String, Vec<String>) {
     let mut clauses = vec![if query.archived {
         "c.archived_at is not null".to_owned()
     } else {
@@ -102,12 +91,12 @@ pub(super) fn filters(query: &ContactQuery) -> (String, Vec<String>) {
     (clauses.join(" and "), binds)
 }
 
-pub(super) fn order_by(sort: ContactSort) -> &'static str {
+pub(super) fn order_by(sort: CrmSort) -> &'static str {
     match sort {
-        ContactSort::Name => "lower(c.family_name), lower(c.given_name), c.id",
-        ContactSort::NameDesc => "lower(c.family_name) desc, lower(c.given_name) desc, c.id desc",
-        ContactSort::Newest => "c.created_at desc, c.id desc",
-        ContactSort::Oldest => "c.created_at, c.id",
+        CrmSort::Name => "lower(c.family_name), lower(c.given_name), c.id",
+        CrmSort::NameDesc => "lower(c.family_name) desc, lower(c.given_name) desc, c.id desc",
+        CrmSort::Newest => "c.created_at desc, c.id desc",
+        CrmSort::Oldest => "c.created_at, c.id",
     }
 }
 
@@ -117,7 +106,7 @@ pub(super) fn order_by(sort: ContactSort) -> &'static str {
 pub async fn list_contacts(
     db: &Db,
     principal: &Principal,
-    query: &ContactQuery,
+    query: &CrmQuery,
 ) -> Result<ContactListView, ServiceError> {
     let subject = principal.subject();
     if !may_view_contacts(&subject) {
@@ -222,17 +211,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_search_word_matches_literally_anywhere() {
-        assert_eq!(contains_pattern("Mo%re_au\\"), "%mo\\%re\\_au\\\\%");
-    }
-
-    #[test]
     fn each_filter_adds_a_clause_with_its_own_number() {
-        let query = ContactQuery {
+        let query = CrmQuery {
             q: "henri moreau".to_owned(),
             tag: "vip".to_owned(),
             owner: "u1".to_owned(),
-            ..ContactQuery::default()
+            ..CrmQuery::default()
         };
         let (clause, binds) = filters(&query);
         assert_eq!(binds, ["%henri%", "%moreau%", "vip", "u1"]);

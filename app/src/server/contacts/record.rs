@@ -12,13 +12,12 @@ use crate::{
         AppError,
         contact::{ContactEdit, ContactRecordView, RelationshipView, relationship_label},
         ids::{AccountId, ContactId, RelationshipId, UserId},
-        policy::may_view_contacts,
     },
     server::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
-        crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
+        crm::{NotesOf, TagsOf, require_firm},
         db::WriteTx,
         invitations::unique_as_conflict,
         new_id, now_ms,
@@ -32,19 +31,18 @@ const MAX_CHOICES: i64 = 2000;
 /// The most relationships one record shows.
 const MAX_RELATIONSHIPS: i64 = 200;
 
-fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
-    if may_view_contacts(&principal.subject()) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound.into())
+fn notes_of(id: &ContactId) -> NotesOf<'_> {
+    NotesOf {
+        table: "contacts",
+        id: id.as_str(),
     }
 }
 
-fn notes_aad(id: &ContactId) -> FieldAad<'_> {
-    FieldAad {
-        table: "contacts",
-        column: "notes",
-        row_id: id.as_str(),
+fn tags_of(id: &ContactId) -> TagsOf<'_> {
+    TagsOf {
+        table: "contact_tags",
+        column: "contact_id",
+        id: id.as_str(),
     }
 }
 
@@ -94,26 +92,22 @@ pub async fn get_contact_record(
     let Some(row) = row else {
         return Err(deny(&state.db, principal, client, id, "no such contact").await);
     };
-    let notes = match &row.notes_sealed {
-        Some(sealed) => {
-            let key_id = envelope_key_id(sealed)
-                .context("reading a contact's notes envelope")?
-                .to_owned();
-            let key = state.keys.key_by_id(&state.db, &key_id).await?;
-            let plain =
-                decrypt_field(&key, &notes_aad(id), sealed).context("opening contact notes")?;
-            String::from_utf8_lossy(&plain).into_owned()
-        }
-        None => String::new(),
-    };
+    let notes = notes_of(id)
+        .open(state, row.notes_sealed.as_deref())
+        .await?;
     let name = format!("{} {}", row.given_name, row.family_name);
-    let tags: Vec<String> =
-        sqlx::query_scalar("select tag from contact_tags where contact_id = $1 order by tag")
-            .bind(id.clone())
-            .fetch_all(pool)
-            .await
-            .context("reading a contact's tags")?;
+    let tags = tags_of(id).read(pool).await?;
     let relationships = relationships_of(state, id, &name).await?;
+    let account_links: Vec<(AccountId, String, String)> = sqlx::query_as(
+        "select a.id, a.name, l.role from contact_account_links l
+         join accounts a on a.id = l.account_id
+         where l.contact_id = $1 order by a.name, a.id limit $2",
+    )
+    .bind(id.clone())
+    .bind(MAX_RELATIONSHIPS)
+    .fetch_all(pool)
+    .await
+    .context("reading a contact's account links")?;
     let owners: Vec<(UserId, String)> = sqlx::query_as(
         "select id, display_name from users where role <> 'client' and disabled = 0
          order by display_name, id limit $1",
@@ -122,12 +116,21 @@ pub async fn get_contact_record(
     .fetch_all(pool)
     .await
     .context("listing owners")?;
-    let accounts: Vec<(AccountId, String)> =
-        sqlx::query_as("select id, name from accounts order by name, id limit $1")
-            .bind(MAX_CHOICES)
-            .fetch_all(pool)
-            .await
-            .context("listing accounts")?;
+    let accounts: Vec<(AccountId, String)> = sqlx::query_as(
+        "select id, name from accounts where archived_at is null or id = $2
+             order by name, id limit $1",
+    )
+    .bind(MAX_CHOICES)
+    // The contact's own account stays a choice even when archived.
+    .bind(
+        row.account_id
+            .clone()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+    )
+    .fetch_all(pool)
+    .await
+    .context("listing accounts")?;
     let others: Vec<(ContactId, String)> = sqlx::query_as(
         "select id, given_name || ' ' || family_name || coalesce(' · ' || email, '')
          from contacts where id <> $1 and archived_at is null
@@ -153,6 +156,7 @@ pub async fn get_contact_record(
         notes,
         archived_at: row.archived_at,
         relationships,
+        account_links,
         owners,
         accounts,
         others,
@@ -225,17 +229,7 @@ pub async fn update_contact(
     edit: &ContactEdit,
 ) -> Result<(), ServiceError> {
     require_firm(principal)?;
-    // Fetched before the write: fetching may create the key, which takes
-    // the writer too.
-    let firm_key = state.keys.firm_key(&state.db).await?;
-    let sealed_notes = if edit.notes.is_empty() {
-        None
-    } else {
-        Some(
-            encrypt_field(&firm_key, &notes_aad(id), edit.notes.as_bytes())
-                .context("sealing contact notes")?,
-        )
-    };
+    let sealed_notes = notes_of(id).seal(state, &edit.notes).await?;
     let mut tx = state.db.begin_write().await?;
     let before: Option<BeforeRow> = sqlx::query_as(
         "select given_name, family_name, email, phone, address, job_title, account_id, owner_id,
@@ -251,15 +245,7 @@ pub async fn update_contact(
         return Err(deny(&state.db, principal, client, id, "no such contact").await);
     };
     check_references(&mut tx, id, edit).await?;
-    let mut old_tags: Vec<String> =
-        sqlx::query_scalar("select tag from contact_tags where contact_id = $1")
-            .bind(id.clone())
-            .fetch_all(tx.conn())
-            .await
-            .context("reading a contact's tags")?;
-    // Sorted here, as `parse_tags` sorts: the database's collation may not
-    // order them the same.
-    old_tags.sort();
+    let old_tags = tags_of(id).read(tx.conn()).await?;
     let d = &edit.details;
     let changed: Vec<&str> = [
         (
@@ -282,7 +268,10 @@ pub async fn update_contact(
         ("tags", old_tags != edit.tags),
         (
             "notes",
-            notes_changed(state, id, before.notes_sealed.as_deref(), &edit.notes).await?,
+            notes_of(id)
+                .open(state, before.notes_sealed.as_deref())
+                .await?
+                != edit.notes,
         ),
     ]
     .into_iter()
@@ -318,42 +307,12 @@ pub async fn update_contact(
     .await
     .map_err(|e| unique_as_conflict(e, &taken))?;
     if old_tags != edit.tags {
-        sqlx::query("delete from contact_tags where contact_id = $1")
-            .bind(id.clone())
-            .execute(tx.conn())
-            .await
-            .context("clearing a contact's tags")?;
-        for tag in &edit.tags {
-            sqlx::query("insert into contact_tags (contact_id, tag) values ($1, $2)")
-                .bind(id.clone())
-                .bind(tag.clone())
-                .execute(tx.conn())
-                .await
-                .context("tagging a contact")?;
-        }
+        tags_of(id).replace(&mut tx, &edit.tags).await?;
     }
     let summary = format!("Details updated: {}", changed.join(", "));
     record_change(&mut tx, principal, client, id, "contact.updated", &summary).await?;
     tx.commit().await.context("committing a contact's edit")?;
     Ok(())
-}
-
-/// Whether `new` differs from the notes sealed in `sealed`.
-async fn notes_changed(
-    state: &AppState,
-    id: &ContactId,
-    sealed: Option<&[u8]>,
-    new: &str,
-) -> anyhow::Result<bool> {
-    let Some(sealed) = sealed else {
-        return Ok(!new.is_empty());
-    };
-    let key_id = envelope_key_id(sealed)
-        .context("reading a contact's notes envelope")?
-        .to_owned();
-    let key = state.keys.key_by_id(&state.db, &key_id).await?;
-    let old = decrypt_field(&key, &notes_aad(id), sealed).context("opening contact notes")?;
-    Ok(old.as_slice() != new.as_bytes())
 }
 
 /// The account, owner and referrer an edit names must exist (and the

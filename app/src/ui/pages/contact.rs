@@ -145,6 +145,14 @@ fn ContactDetails(record: ContactRecordView, actions: RecordActions) -> impl Int
             })}
             <dl class="details" data-testid="contact-details">
                 {rows.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
+                <dt>"Also at"</dt>
+                <dd data-testid="account-links">
+                    {record.account_links.is_empty().then(dash)}
+                    {record.account_links.iter().map(|(id, name, role)| view! {
+                        <a href=format!("/crm/accounts/{id}")>{format!("{name} · {role}")}</a>
+                        " "
+                    }).collect_view()}
+                </dd>
                 <dt>"Tags"</dt>
                 <dd>
                     {record.tags.is_empty().then(dash)}

@@ -5,86 +5,29 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{hooks::use_query_map, params::ParamsMap};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{
-        crm::{CreateContact, list_accounts, list_contacts},
+        accounts::list_account_choices,
+        crm::{CreateContact, list_contacts},
         invitations::InviteContact,
     },
     domain::{
         AppError,
-        contact::{
-            AccountRowView, ContactListView, ContactRowView, ContactSort, MAX_DETAIL_CHARS,
-            MAX_QUERY_CHARS, PortalAccess,
-        },
-        links,
+        contact::{ContactRowView, MAX_DETAIL_CHARS, PortalAccess},
+        ids::AccountId,
         user::{MAX_EMAIL_LEN, MAX_NAME_CHARS},
     },
     ui::{
         components::{
             action_error,
             contact_import::{ContactTransfer, ImportState},
+            crm_list::{CONTACTS_LIST, FilterForm, ListParams, Pager},
         },
         pages::not_found::NotFoundPage,
     },
 };
-
-/// The list's URL values: search, tag, owner, sort, page, archived.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct ListParams {
-    q: String,
-    tag: String,
-    owner: String,
-    sort: String,
-    page: String,
-    archived: bool,
-}
-
-impl ListParams {
-    fn from_query(query: &ParamsMap) -> Self {
-        let get = |key: &str| query.get(key).unwrap_or_default();
-        Self {
-            q: get("q"),
-            tag: get("tag"),
-            owner: get("owner"),
-            sort: get("sort"),
-            page: get("page"),
-            archived: get("archived") == "true",
-        }
-    }
-
-    /// The list's address with these values on page `page`.
-    fn href(&self, page: u32) -> String {
-        format!("/crm/contacts{}", self.query(Some(page)))
-    }
-
-    /// The export's address for these values (every page).
-    fn export_href(&self) -> String {
-        format!("{}{}", links::CONTACTS_EXPORT, self.query(None))
-    }
-
-    /// The values as a query string, with `page` if given.
-    fn query(&self, page: Option<u32>) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("q", self.q.clone()),
-            ("tag", self.tag.clone()),
-            ("owner", self.owner.clone()),
-            ("sort", self.sort.clone()),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-        if self.archived {
-            pairs.push(("archived", "true".to_owned()));
-        }
-        if let Some(page) = page {
-            pairs.push(("page", page.to_string()));
-        }
-        let query: ParamsMap = pairs.into_iter().collect();
-        query.to_query_string()
-    }
-}
 
 /// The contact list page.
 #[component]
@@ -93,7 +36,7 @@ pub fn ContactsPage() -> impl IntoView {
     let create = ServerAction::<CreateContact>::new();
     let import = ImportState::default();
     let query = use_query_map();
-    let params = move || query.with(ListParams::from_query);
+    let params = move || query.with(|q| ListParams::from_query(CONTACTS_LIST, q));
     // Reload when the URL changes, after each invitation, so the row shows
     // "Invited", and after each new contact.
     let contacts = Resource::new(
@@ -107,7 +50,7 @@ pub fn ContactsPage() -> impl IntoView {
         },
         |(p, ..)| list_contacts(p.q, p.tag, p.owner, p.sort, p.page, p.archived),
     );
-    let accounts = Resource::new(|| (), |()| list_accounts());
+    let accounts = Resource::new(|| (), |()| list_account_choices());
     let outcome = move || {
         match invite.value().get() {
         Some(Ok(())) => Some(
@@ -130,7 +73,7 @@ pub fn ContactsPage() -> impl IntoView {
                 match (contacts.await, accounts.await) {
                     (Ok(list), Ok(accounts)) => {
                         let may_invite = list.may_invite;
-                        let current = query.with_untracked(ListParams::from_query);
+                        let current = query.with_untracked(|q| ListParams::from_query(CONTACTS_LIST, q));
                         let count = match list.total {
                             1 => "1 contact".to_owned(),
                             n => format!("{n} contacts"),
@@ -143,7 +86,7 @@ pub fn ContactsPage() -> impl IntoView {
                             </section>
                             <NewContactForm create accounts />
                             <ContactTransfer export_href=current.export_href() state=import />
-                            <FilterForm current=current.clone() list=list.clone() />
+                            <FilterForm noun="contacts" current=current.clone() tags=list.tags.clone() owners=list.owners.clone() />
                             {outcome}
                             {list.contacts.is_empty().then(|| view! { <p class="muted">"No contacts match."</p> })}
                             <ul class="contact-list">
@@ -153,7 +96,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     .map(|contact| view! { <ContactCard contact may_invite invite /> })
                                     .collect_view()}
                             </ul>
-                            <Pager current page=list.page pages=list.pages />
+                            <Pager noun="contacts" current page=list.page pages=list.pages />
                         }
                         .into_any()
                     }
@@ -167,61 +110,6 @@ pub fn ContactsPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Search, tag, owner, order and archive: a plain GET form, so the
-/// choice lives in the URL and survives a reload or a shared link.
-#[component]
-fn FilterForm(current: ListParams, list: ContactListView) -> impl IntoView {
-    let sort = ContactSort::parse(&current.sort);
-    view! {
-        <form class="panel form filters" method="get" action="/crm/contacts" role="search">
-            <label for="contacts-q">"Search contacts"</label>
-            <input id="contacts-q" name="q" type="search" maxlength=MAX_QUERY_CHARS value=current.q.clone() />
-            <label for="contacts-tag">"Tag"</label>
-            <select id="contacts-tag" name="tag">
-                <option value="">"Any tag"</option>
-                {list.tags.into_iter().map(|tag| {
-                    let selected = tag == current.tag;
-                    let value = tag.clone();
-                    view! { <option value=value selected=selected>{tag}</option> }
-                }).collect_view()}
-            </select>
-            <label for="contacts-owner">"Owner"</label>
-            <select id="contacts-owner" name="owner">
-                <option value="">"Anyone"</option>
-                {list.owners.into_iter().map(|(id, name)| {
-                    let selected = id.as_str() == current.owner;
-                    view! { <option value=id.to_string() selected=selected>{name}</option> }
-                }).collect_view()}
-            </select>
-            <label for="contacts-sort">"Sort by"</label>
-            <select id="contacts-sort" name="sort">
-                {ContactSort::ALL.into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=s == sort>{s.label()}</option>
-                }).collect_view()}
-            </select>
-            <label class="check">
-                <input type="checkbox" name="archived" value="true" checked=current.archived />
-                " Archived contacts"
-            </label>
-            <button class="button" type="submit">"Show contacts"</button>
-        </form>
-    }
-}
-
-/// "Page 2 of 5" with the links either side.
-#[component]
-fn Pager(current: ListParams, page: u32, pages: u32) -> impl IntoView {
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label="Pages of contacts">
-                {(page > 1).then(|| view! { <a class="button" href=current.href(page - 1)>"Previous page"</a> })}
-                <span class="muted">{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a class="button" href=current.href(page + 1)>"Next page"</a> })}
-            </nav>
-        }
-    })
 }
 
 /// One contact, with the invite button where it applies.
@@ -272,7 +160,7 @@ fn ContactCard(
 #[component]
 fn NewContactForm(
     create: ServerAction<CreateContact>,
-    accounts: Vec<AccountRowView>,
+    accounts: Vec<(AccountId, String)>,
 ) -> impl IntoView {
     let error = action_error(create);
     let added = move || {
@@ -294,7 +182,7 @@ fn NewContactForm(
                 <label for="contact-account">"Account"</label>
                 <select id="contact-account" name="account_id">
                     <option value="">"No account (a private client)"</option>
-                    {accounts.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view()}
+                    {accounts.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                 </select>
                 <label for="contact-role">"Role at the account"</label>
                 <input id="contact-role" name="role" type="text" maxlength=MAX_DETAIL_CHARS />

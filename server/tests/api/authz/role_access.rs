@@ -8,6 +8,8 @@ use super::*;
 /// like an object that does not exist.
 const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/list_contacts", [200, 200, 200, 404]),
+    ("/api/list_accounts", [200, 200, 200, 404]),
+    ("/api/list_account_choices", [200, 200, 200, 404]),
     ("/api/invite_contact", [200, 404, 200, 404]),
     ("/api/list_outbox", [200, 404, 404, 404]),
     ("/api/list_users", [200, 404, 404, 404]),
@@ -54,7 +56,8 @@ async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_polic
 }
 
 /// Which roles reach the firm's pages: the expected status for (admin,
-/// attorney, staff, client). `{contact}` stands for a demo contact's id.
+/// attorney, staff, client). `{contact}` and `{account}` stand for a demo
+/// contact's and account's ids.
 const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/admin/users", [200, 404, 404, 404]),
     ("/admin/settings", [200, 404, 404, 404]),
@@ -65,6 +68,7 @@ const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/crm/accounts", [200, 200, 200, 404]),
     ("/matters/new", [200, 200, 200, 404]),
     ("/crm/contacts/{contact}", [200, 200, 200, 404]),
+    ("/crm/accounts/{account}", [200, 200, 200, 404]),
 ];
 
 async fn every_admin_page_is_not_found_but_for_the_admin_and_every_crm_page_for_clients(
@@ -72,12 +76,19 @@ async fn every_admin_page_is_not_found_but_for_the_admin_and_every_crm_page_for_
 ) {
     app.seed().await;
     let henri = app.contact_id("henri@moreau.example").await;
+    let account: String = sqlx::query_scalar("select account_id from contacts where id = $1")
+        .bind(henri.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     let users = [DEMO_ADMIN, DEMO_ATTORNEY, DEMO_STAFF, DEMO_ALICE];
     let mut failures = Vec::new();
     for (i, email) in users.iter().enumerate() {
         let client = app.signed_in_client(email).await;
         for (path, expected) in PAGE_ACCESS {
-            let path = path.replace("{contact}", &henri);
+            let path = path
+                .replace("{contact}", &henri)
+                .replace("{account}", &account);
             let response = client.get(app.url(&path)).send().await.unwrap();
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();

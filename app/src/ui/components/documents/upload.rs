@@ -15,7 +15,7 @@ pub const MAX_FILES_PER_PICK: u32 = 20;
 
 /// Starts uploading every file chosen in the input that fired `ev`, adding
 /// a row with a progress bar for each to `files`, and bumping `uploaded`
-/// as each one finishes.
+/// once every upload under way has ended.
 #[cfg_attr(
     not(feature = "hydrate"),
     expect(unused_variables, reason = "there are no file inputs on the server")
@@ -31,7 +31,7 @@ pub fn upload_chosen_files(
     browser::upload_chosen_files(ev, base, query, files, uploaded);
 }
 
-/// A counter bumped whenever an upload on this page finishes, shared by
+/// A counter bumped whenever the uploads on this page have all ended, shared by
 /// every documents panel, so a file sent against a request also shows up in
 /// the document list beside it.
 pub fn uploads_finished() -> RwSignal<u32> {
@@ -55,6 +55,11 @@ mod browser {
     use web_sys::{EventTarget, File, HtmlInputElement, ProgressEvent, XmlHttpRequest};
 
     use super::{MAX_FILES_PER_PICK, UploadProgress};
+
+    thread_local! {
+        /// Uploads sent from this page and not yet ended.
+        static IN_FLIGHT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
 
     pub fn upload_chosen_files(
         ev: &leptos::ev::Event,
@@ -137,10 +142,19 @@ mod browser {
                     .and_then(|v| v.as_string())
             };
             let stored = field("document_id").filter(|_| (200..300).contains(&status));
+            let last = IN_FLIGHT.with(|n| {
+                n.set(n.get().saturating_sub(1));
+                n.get() == 0
+            });
+            if last {
+                // One reload once every upload of the page has ended, not
+                // one per file: reloads started while others were still
+                // running could land last with a list missing a file.
+                uploaded.update(|n| *n += 1);
+            }
             if let Some(document_id) = stored {
                 progress.percent.set(100);
                 progress.outcome.set(Some(Ok(document_id)));
-                uploaded.update(|n| *n += 1);
             } else {
                 let message = field("error").unwrap_or_else(|| {
                     "The upload failed. Check your connection and try again.".to_owned()
@@ -152,6 +166,8 @@ mod browser {
             .add_event_listener_with_callback("loadend", on_end.as_ref().unchecked_ref())
             .map_err(failed)?;
         on_end.forget();
-        xhr.send_with_opt_blob(Some(file)).map_err(failed)
+        xhr.send_with_opt_blob(Some(file)).map_err(failed)?;
+        IN_FLIGHT.with(|n| n.set(n.get() + 1));
+        Ok(())
     }
 }
