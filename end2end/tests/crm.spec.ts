@@ -82,3 +82,55 @@ test('staff give a contact an owner, tags and notes, then find them by tag and a
   await expect(page.getByText('No contacts match.')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('staff keep an account record: owner, tags and notes, a linked contact with a role, found by tag', async ({
+  page,
+}, testInfo) => {
+  const errors = watchConsole(page);
+  const suffix = testInfo.project.name;
+  const name = `Quayside Shipping ${suffix}`;
+  await signIn(page, 'staff@vellum.test');
+  await page.goto('/crm/accounts');
+  await waitForHydration(page);
+  await page.getByText('New account', { exact: true }).click();
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await expect(page.getByRole('status')).toHaveText('Account added.');
+  await page.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(/\/crm\/accounts\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByText('Edit account', { exact: true }).click();
+  await page.getByLabel('Industry').fill('Freight');
+  await page.getByLabel('Owner').selectOption({ label: 'Amara Attorney' });
+  await page.getByLabel('Referral source').selectOption({ label: 'Event' });
+  await page.getByLabel('Tags, separated by commas').fill(`marine, acct-${suffix}`);
+  await page.getByLabel('Notes').fill('The CFO signs off on fees.');
+  await page.getByRole('button', { name: 'Save account' }).click();
+  const details = page.getByTestId('account-details');
+  await expect(details).toContainText('Freight');
+  await expect(details).toContainText('Amara Attorney');
+  await expect(details).toContainText(`acct-${suffix}`);
+  await expect(details).toContainText('The CFO signs off on fees.');
+
+  await page.getByLabel('Link a contact').selectOption({ label: 'Henri Moreau · henri@moreau.example' });
+  await page.getByLabel('Role at the account').fill('Adviser');
+  await page.getByRole('button', { name: 'Link contact' }).click();
+  const person = page.getByTestId('account-person').filter({ hasText: 'Henri Moreau · Adviser' });
+  await expect(person).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('account-record.png'), fullPage: true });
+
+  await person.getByRole('link', { name: 'Henri Moreau · Adviser' }).click();
+  await expect(page.getByRole('heading', { name: 'Henri Moreau' })).toBeVisible();
+  await expect(page.getByTestId('account-links')).toContainText(`${name} · Adviser`);
+
+  await page.goto('/crm/accounts');
+  await waitForHydration(page);
+  await page.getByLabel('Tag', { exact: true }).selectOption(`acct-${suffix}`);
+  await page.getByRole('button', { name: 'Show accounts' }).click();
+  await expect(page).toHaveURL(new RegExp(`tag=acct-${suffix}`));
+  await expect(page.getByTestId('account')).toHaveCount(1);
+  await expect(page.getByTestId('account-count')).toHaveText('1 account');
+  expect(errors).toEqual([]);
+});

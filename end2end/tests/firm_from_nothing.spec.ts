@@ -57,6 +57,7 @@ test('a firm starts from nothing and brings its first client in', async ({ brows
   // 4. An account and a contact at it.
   await navigate(admin.page, testInfo, 'Accounts');
   await waitForHydration(admin.page);
+  await admin.page.getByText('New account', { exact: true }).click();
   await admin.page.getByLabel('Name', { exact: true }).fill('Lighthouse Bakery Ltd');
   await admin.page.getByLabel('Kind').selectOption('organisation');
   await admin.page.getByRole('button', { name: 'Add account' }).click();

@@ -16,7 +16,7 @@ use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    crm::require_firm,
+    crm::{TagsOf, require_firm},
     invitations::unique_as_conflict,
     new_id, now_ms,
     policy::deny,
@@ -27,6 +27,15 @@ use crate::domain::{
     contact::{NewContact, normalise_name},
     ids::ContactId,
 };
+
+/// Where a contact's tags are kept.
+pub(crate) fn tags_of(id: &ContactId) -> TagsOf<'_> {
+    TagsOf {
+        table: "contact_tags",
+        column: "contact_id",
+        id: id.as_str(),
+    }
+}
 
 /// Adds a contact and answers its id. `anyway` saves a contact whose name
 /// matches another's (a different person of the same name).

@@ -17,7 +17,8 @@ use crate::{
         AppState, ServiceError,
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
-        crm::{NotesOf, TagsOf, require_firm},
+        contacts::tags_of,
+        crm::{NotesOf, require_firm},
         db::WriteTx,
         invitations::unique_as_conflict,
         new_id, now_ms,
@@ -34,14 +35,6 @@ const MAX_RELATIONSHIPS: i64 = 200;
 fn notes_of(id: &ContactId) -> NotesOf<'_> {
     NotesOf {
         table: "contacts",
-        id: id.as_str(),
-    }
-}
-
-fn tags_of(id: &ContactId) -> TagsOf<'_> {
-    TagsOf {
-        table: "contact_tags",
-        column: "contact_id",
         id: id.as_str(),
     }
 }
