@@ -5,15 +5,13 @@
 //! their roles, its matters, and archiving, since an account with history
 //! is never deleted. Firm users only; every change is audited.
 
-use std::collections::HashMap;
-
 use anyhow::Context as _;
 
 use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    crm::{NotesOf, TagsOf, require_firm},
+    crm::{Archiving, NotesOf, TagsOf, require_firm, set_archived},
     db::{Db, WriteTx, contains_pattern},
     invitations::unique_as_conflict,
     new_id, now_ms,
@@ -197,7 +195,11 @@ pub async fn list_accounts(
             tags: Vec::new(),
         })
         .collect();
-    attach_tags(db, &mut accounts).await?;
+    let ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut tags_by_id = TagsOf::read_many("account_tags", "account_id", db, &ids).await?;
+    for account in &mut accounts {
+        account.tags = tags_by_id.remove(account.id.as_str()).unwrap_or_default();
+    }
     let tags: Vec<String> =
         sqlx::query_scalar("select distinct tag from account_tags order by tag limit 500")
             .fetch_all(pool)
@@ -218,34 +220,6 @@ pub async fn list_accounts(
         tags,
         owners,
     })
-}
-
-/// Fills in each listed account's tags, in one query.
-async fn attach_tags(db: &Db, accounts: &mut [AccountRowView]) -> anyhow::Result<()> {
-    if accounts.is_empty() {
-        return Ok(());
-    }
-    let placeholders: Vec<String> = (1..=accounts.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "select account_id, tag from account_tags where account_id in ({}) order by tag",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
-    for account in accounts.iter() {
-        query = query.bind(account.id.as_str().to_owned());
-    }
-    let mut by_account: HashMap<String, Vec<String>> = HashMap::new();
-    for (account_id, tag) in query
-        .fetch_all(db.pool())
-        .await
-        .context("reading accounts' tags")?
-    {
-        by_account.entry(account_id).or_default().push(tag);
-    }
-    for account in accounts {
-        account.tags = by_account.remove(account.id.as_str()).unwrap_or_default();
-    }
-    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -462,32 +436,20 @@ pub async fn set_account_archived(
 ) -> Result<(), ServiceError> {
     require_firm(principal)?;
     let mut tx = state.db.begin_write().await?;
-    let updated = sqlx::query(
-        "update accounts set archived_at = case when $1 = 1 then $2 else null end, updated_at = $2
-         where id = $3 and (archived_at is null) = ($1 = 1)",
-    )
-    .bind(i64::from(archived))
-    .bind(now_ms())
-    .bind(id.clone())
-    .execute(tx.conn())
-    .await
-    .context("archiving an account")?;
-    if updated.rows_affected() == 0 {
-        let exists: Option<(String,)> = sqlx::query_as("select id from accounts where id = $1")
-            .bind(id.clone())
-            .fetch_optional(tx.conn())
-            .await
-            .context("loading an account")?;
-        drop(tx);
-        return match exists {
-            Some(_) => Err(AppError::Conflict(if archived {
+    match set_archived(&mut tx, "accounts", id.as_str(), archived).await? {
+        Archiving::Done => {}
+        Archiving::AlreadySo => {
+            return Err(AppError::Conflict(if archived {
                 "This account is archived already.".to_owned()
             } else {
                 "This account is not archived.".to_owned()
             })
-            .into()),
-            None => Err(deny(&state.db, principal, client, id, "no such account").await),
-        };
+            .into());
+        }
+        Archiving::Missing => {
+            drop(tx);
+            return Err(deny(&state.db, principal, client, id, "no such account").await);
+        }
     }
     let action = if archived {
         "account.archived"

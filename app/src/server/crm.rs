@@ -5,6 +5,8 @@
 //! Also what the contact and account records share: the firm-only guard,
 //! notes sealed with the firm's key, and tags.
 
+use std::collections::HashMap;
+
 use anyhow::Context as _;
 
 use super::{
@@ -13,6 +15,7 @@ use super::{
     auth::{ClientInfo, Principal},
     crypto::{FieldAad, decrypt_field, encrypt_field, envelope_key_id},
     db::{Db, WriteTx},
+    now_ms,
     policy::visible_matter_sql,
     touchpoints,
 };
@@ -132,6 +135,79 @@ impl TagsOf<'_> {
         }
         Ok(())
     }
+}
+
+impl TagsOf<'_> {
+    /// The tags of each of `ids` (records of this table), in one query.
+    pub async fn read_many(
+        table: &'static str,
+        column: &'static str,
+        db: &Db,
+        ids: &[&str],
+    ) -> anyhow::Result<HashMap<String, Vec<String>>> {
+        let mut by_id: HashMap<String, Vec<String>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(by_id);
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "select {column}, tag from {table} where {column} in ({}) order by tag",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in ids {
+            query = query.bind((*id).to_owned());
+        }
+        for (id, tag) in query.fetch_all(db.pool()).await.context("reading tags")? {
+            by_id.entry(id).or_default().push(tag);
+        }
+        Ok(by_id)
+    }
+}
+
+/// What archiving or restoring a record did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Archiving {
+    /// It is archived (or restored) now.
+    Done,
+    /// It was so already.
+    AlreadySo,
+    /// There is no such record.
+    Missing,
+}
+
+/// Archives (`archived` true) or restores the row `id` of `table`
+/// (`contacts` or `accounts`) in `tx`.
+pub async fn set_archived(
+    tx: &mut WriteTx,
+    table: &'static str,
+    id: &str,
+    archived: bool,
+) -> anyhow::Result<Archiving> {
+    let updated = sqlx::query(&format!(
+        "update {table} set archived_at = case when $1 = 1 then $2 else null end, updated_at = $2
+         where id = $3 and (archived_at is null) = ($1 = 1)"
+    ))
+    .bind(i64::from(archived))
+    .bind(now_ms())
+    .bind(id.to_owned())
+    .execute(tx.conn())
+    .await
+    .context("archiving a record")?;
+    if updated.rows_affected() > 0 {
+        return Ok(Archiving::Done);
+    }
+    let exists: Option<(String,)> =
+        sqlx::query_as(&format!("select id from {table} where id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(tx.conn())
+            .await
+            .context("loading a record to archive")?;
+    Ok(if exists.is_some() {
+        Archiving::AlreadySo
+    } else {
+        Archiving::Missing
+    })
 }
 
 /// Entries per page.

@@ -3,8 +3,6 @@
 //! users only; only whether a portal password exists leaves the database,
 //! never the hash.
 
-use std::collections::HashMap;
-
 use anyhow::Context as _;
 
 use crate::{
@@ -17,6 +15,7 @@ use crate::{
     server::{
         ServiceError,
         auth::Principal,
+        crm::TagsOf,
         db::{Db, contains_pattern},
     },
 };
@@ -154,7 +153,11 @@ pub async fn list_contacts(
         .await
         .context("listing contacts")?;
     let mut contacts: Vec<ContactRowView> = rows.into_iter().map(Into::into).collect();
-    attach_tags(db, &mut contacts).await?;
+    let ids: Vec<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
+    let mut tags_by_id = TagsOf::read_many("contact_tags", "contact_id", db, &ids).await?;
+    for contact in &mut contacts {
+        contact.tags = tags_by_id.remove(contact.id.as_str()).unwrap_or_default();
+    }
     let tags: Vec<String> =
         sqlx::query_scalar("select distinct tag from contact_tags order by tag limit 500")
             .fetch_all(pool)
@@ -176,34 +179,6 @@ pub async fn list_contacts(
         tags,
         owners,
     })
-}
-
-/// Fills in each listed contact's tags, in one query.
-async fn attach_tags(db: &Db, contacts: &mut [ContactRowView]) -> anyhow::Result<()> {
-    if contacts.is_empty() {
-        return Ok(());
-    }
-    let placeholders: Vec<String> = (1..=contacts.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "select contact_id, tag from contact_tags where contact_id in ({}) order by tag",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
-    for contact in contacts.iter() {
-        query = query.bind(contact.id.as_str().to_owned());
-    }
-    let mut by_contact: HashMap<String, Vec<String>> = HashMap::new();
-    for (contact_id, tag) in query
-        .fetch_all(db.pool())
-        .await
-        .context("reading contacts' tags")?
-    {
-        by_contact.entry(contact_id).or_default().push(tag);
-    }
-    for contact in contacts {
-        contact.tags = by_contact.remove(contact.id.as_str()).unwrap_or_default();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         contacts::tags_of,
-        crm::{NotesOf, require_firm},
+        crm::{Archiving, NotesOf, require_firm, set_archived},
         db::WriteTx,
         invitations::unique_as_conflict,
         new_id, now_ms,
@@ -369,32 +369,20 @@ pub async fn set_contact_archived(
 ) -> Result<(), ServiceError> {
     require_firm(principal)?;
     let mut tx = state.db.begin_write().await?;
-    let updated = sqlx::query(
-        "update contacts set archived_at = case when $1 = 1 then $2 else null end, updated_at = $2
-         where id = $3 and (archived_at is null) = ($1 = 1)",
-    )
-    .bind(i64::from(archived))
-    .bind(now_ms())
-    .bind(id.clone())
-    .execute(tx.conn())
-    .await
-    .context("archiving a contact")?;
-    if updated.rows_affected() == 0 {
-        let exists: Option<(String,)> = sqlx::query_as("select id from contacts where id = $1")
-            .bind(id.clone())
-            .fetch_optional(tx.conn())
-            .await
-            .context("loading a contact")?;
-        drop(tx);
-        return match exists {
-            Some(_) => Err(AppError::Conflict(if archived {
+    match set_archived(&mut tx, "contacts", id.as_str(), archived).await? {
+        Archiving::Done => {}
+        Archiving::AlreadySo => {
+            return Err(AppError::Conflict(if archived {
                 "This contact is archived already.".to_owned()
             } else {
                 "This contact is not archived.".to_owned()
             })
-            .into()),
-            None => Err(deny(&state.db, principal, client, id, "no such contact").await),
-        };
+            .into());
+        }
+        Archiving::Missing => {
+            drop(tx);
+            return Err(deny(&state.db, principal, client, id, "no such contact").await);
+        }
     }
     let (action, summary) = if archived {
         ("contact.archived", "Archived")
