@@ -389,7 +389,61 @@ async fn a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it
     }
 }
 
+async fn a_wall_on_every_matter_of_a_client_raised_while_a_matter_opens_misses_none(app: TestApp) {
+    app.seed().await;
+    let admin = app.signed_in_client(DEMO_ADMIN).await;
+    let matter = app.matter_id(MATTER).await;
+    let account: String = sqlx::query_scalar("select account_id from matters where id = $1")
+        .bind(matter.clone())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let contact: String =
+        sqlx::query_scalar("select id from contacts where account_id = $1 order by id limit 1")
+            .bind(account.clone())
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let (staff_id, admin_id) = (app.user_id(DEMO_STAFF).await, app.user_id(DEMO_ADMIN).await);
+    let raise = [
+        ("matter_id", matter.as_str()),
+        ("user_id", staff_id.as_str()),
+        ("reason", "Acted for the other side"),
+        ("whole_client", "true"),
+    ];
+    let lift = [
+        ("account_id", account.as_str()),
+        ("user_id", staff_id.as_str()),
+        ("reason", "Over"),
+    ];
+    // Each round races the wall against an opening for the same client:
+    // whichever commits first, the new matter ends up walled.
+    for round in 0..8 {
+        let (opened, raised) = tokio::join!(
+            open_for(&app, &admin, &contact, &admin_id),
+            app.post(&admin, "/api/raise_wall", &raise),
+        );
+        assert_eq!(opened.0, 200, "round {round}: {}", opened.1);
+        assert_eq!(raised.0, 200, "round {round}: {}", raised.1);
+        let unwalled = app
+            .count(
+                "select count(*) from matters m where m.account_id = $1
+                 and not exists (select 1 from ethical_walls w
+                                 where w.matter_id = m.id and w.user_id = $2)",
+                &[&account, &staff_id],
+            )
+            .await;
+        assert_eq!(
+            unwalled, 0,
+            "round {round}: a matter of the client was missed"
+        );
+        let (status, body) = app.post(&admin, "/api/lift_client_wall", &lift).await;
+        assert_eq!(status, 200, "round {round}: {body}");
+    }
+}
+
 on_both_backends!(
+    a_wall_on_every_matter_of_a_client_raised_while_a_matter_opens_misses_none,
     a_wall_on_every_matter_of_a_client_also_walls_the_matters_opened_for_it_later,
     a_wall_hides_the_matter_from_that_person_at_once_and_lifting_it_restores_it,
     a_client_cannot_be_walled_off,
