@@ -4,6 +4,7 @@
 //!   embedded.
 //! - `serve`: installs what a fresh machine lacks, builds (dev profile),
 //!   seeds the demo firm and runs Vellum on the embedded default.
+//! - `e2e [spec…]`: only the browser suite, or the specs named.
 //! - `test`: every check CI runs: fmt, clippy on both feature sets, unit and
 //!   integration tests on SQLite and PostgreSQL, and the browser suite.
 
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|exe| println!("Built {}", exe.display())),
         Some("serve") => serve(&args[1..]),
         Some("test") => test::all(),
+        Some("e2e") => test::e2e(&args[1..]),
         Some("bench") => bench::run_all(args.get(1).map(String::as_str)),
         Some("site") => Workspace::locate().and_then(|ws| site::build(&ws).map(|_| ())),
         _ => {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
                  build   build the wasm bundle and the release `vellum` executable\n  \
                  serve   set up, build, seed the demo firm and run Vellum on ./data\n  \
                  test    run every check: fmt, clippy, unit, integration (SQLite and PostgreSQL), browser\n  \
+                 e2e     only the browser suite, or the specs named (`cargo xtask e2e crm.spec.ts`)\n  \
                  bench   measure a release build against same-run baselines (DESIGN §6);\n          \
                          `bench search` measures only the search"
             );

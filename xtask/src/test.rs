@@ -116,7 +116,7 @@ pub fn all() -> anyhow::Result<()> {
     step("browser suite (Chromium)");
     let chromium = std::env::var("VELLUM_CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.to_owned());
     let browser = if Path::new(&chromium).exists() {
-        browser_suite(&ws, &chromium, &python)?;
+        browser_suite(&ws, &chromium, &python, &[])?;
         Outcome::Passed
     } else {
         Outcome::Skipped(format!(
@@ -249,11 +249,27 @@ impl Drop for SmtpSink {
     }
 }
 
+/// `cargo xtask e2e [spec…]`: only the browser suite, or only the specs
+/// named (Playwright's own filters), for working on a page.
+pub fn e2e(specs: &[String]) -> anyhow::Result<()> {
+    let ws = Workspace::locate()?;
+    tools::ensure_build_tools(&ws)?;
+    site::build(&ws)?;
+    let python = smtp_sink_python(&ws)?;
+    let chromium = std::env::var("VELLUM_CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.to_owned());
+    browser_suite(&ws, &chromium, &python, specs)
+}
+
 /// Builds the debug executable, starts it on a fresh seeded data dir and runs
-/// the Playwright suite against it in Debian's Chromium. The server delivers
+/// the Playwright suite (or the `specs` named) against it in Debian's Chromium. The server delivers
 /// its mail to a local SMTP sink, where the specs read one-time links: the
 /// admin's outbox page never shows them.
-fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Result<()> {
+fn browser_suite(
+    ws: &Workspace,
+    chromium: &str,
+    python: &Path,
+    specs: &[String],
+) -> anyhow::Result<()> {
     run(
         Command::new(cargo())
             .args(["build", "--package", "server", "--bin", "vellum"])
@@ -309,6 +325,7 @@ fn browser_suite(ws: &Workspace, chromium: &str, python: &Path) -> anyhow::Resul
     let result = run(
         Command::new("npx")
             .args(["playwright", "test"])
+            .args(specs)
             .env("VELLUM_BASE_URL", format!("http://{addr}"))
             .env("VELLUM_CHROMIUM", chromium)
             .env("VELLUM_DEMO_PASSWORD", DEMO_PASSWORD)

@@ -71,10 +71,13 @@ pub async fn get_account_record(id: String) -> Result<AccountRecordView, AppErro
 pub async fn update_account(id: String, account: AccountForm) -> Result<(), AppError> {
     use crate::{
         domain::account::AccountEdit,
-        server::{accounts, endpoint},
+        server::{accounts, crm, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
+        // Firm users only: anyone else learns nothing, not even which
+        // field is wrong.
+        crm::require_firm(&c.principal)?;
         let id = AccountId::parse(&id)?;
         let edit = AccountEdit::parse(&account)?;
         accounts::update_account(&c.state, &c.principal, &c.client, &id, &edit).await
@@ -103,10 +106,11 @@ pub async fn link_contact_to_account(
 ) -> Result<(), AppError> {
     use crate::{
         domain::{account::parse_link_role, ids::ContactId},
-        server::{accounts, endpoint},
+        server::{accounts, crm, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
+        crm::require_firm(&c.principal)?;
         let id = AccountId::parse(&id)?;
         let contact = ContactId::parse(&contact_id)?;
         let role = parse_link_role(&role)?;

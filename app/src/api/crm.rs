@@ -51,10 +51,13 @@ pub async fn update_contact(id: String, contact: ContactForm) -> Result<(), AppE
             contact::{ContactEdit, ContactEditForm, NewContact},
             ids::AccountId,
         },
-        server::{contacts, endpoint},
+        server::{contacts, crm, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
+        // Firm users only: anyone else learns nothing, not even which
+        // field is wrong.
+        crm::require_firm(&c.principal)?;
         let id = ContactId::parse(&id)?;
         let f = &contact;
         let account_id = match f.account_id.trim() {
@@ -99,10 +102,11 @@ pub async fn add_relationship(
 ) -> Result<(), AppError> {
     use crate::{
         domain::contact::parse_relationship_kind,
-        server::{contacts, endpoint},
+        server::{contacts, crm, endpoint},
     };
 
     endpoint::signed_in(|c| async move {
+        crm::require_firm(&c.principal)?;
         let (id, related) = (ContactId::parse(&id)?, ContactId::parse(&related_id)?);
         let kind = parse_relationship_kind(&kind)?;
         contacts::record::add_relationship(&c.state, &c.principal, &c.client, &id, &related, kind)

@@ -267,7 +267,7 @@ pub async fn get_account_record(
          union all
          select c.id, c.given_name || ' ' || c.family_name, l.role, cast(0 as bigint)
          from contact_account_links l join contacts c on c.id = l.contact_id
-         where l.account_id = $1
+         where l.account_id = $1 and (c.account_id is null or c.account_id <> l.account_id)
          order by 2, 1 limit $2",
     )
     .bind(id.clone())
@@ -290,10 +290,18 @@ pub async fn get_account_record(
     .await
     .context("listing an account's matters")?;
     let owners: Vec<(UserId, String)> = sqlx::query_as(
-        "select id, display_name from users where role <> 'client' and disabled = 0
+        "select id, display_name from users
+         where role <> 'client' and (disabled = 0 or id = $2)
          order by display_name, id limit $1",
     )
     .bind(MAX_CHOICES)
+    // The account's owner stays a choice even when disabled.
+    .bind(
+        row.owner_id
+            .clone()
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default(),
+    )
     .fetch_all(pool)
     .await
     .context("listing owners")?;
@@ -365,7 +373,13 @@ pub async fn update_account(
         drop(tx);
         return Err(deny(&state.db, principal, client, id, "no such account").await);
     };
-    if let Some(owner_id) = &edit.owner_id {
+    // A disabled owner is refused only as a change: the account keeps the
+    // one it has.
+    if let Some(owner_id) = edit
+        .owner_id
+        .as_ref()
+        .filter(|o| before.owner_id.as_ref() != Some(*o))
+    {
         let found: Option<(String,)> = sqlx::query_as(
             "select id from users where id = $1 and role <> 'client' and disabled = 0",
         )
@@ -474,14 +488,24 @@ pub async fn link_contact_to_account(
 ) -> Result<(), ServiceError> {
     require_firm(principal)?;
     let mut tx = state.db.begin_write().await?;
-    let account: Option<(String,)> = sqlx::query_as("select id from accounts where id = $1")
-        .bind(id.clone())
-        .fetch_optional(tx.conn())
-        .await
-        .context("loading an account")?;
-    if account.is_none() {
-        drop(tx);
-        return Err(deny(&state.db, principal, client, id, "no such account").await);
+    let account: Option<(Option<i64>,)> =
+        sqlx::query_as("select archived_at from accounts where id = $1")
+            .bind(id.clone())
+            .fetch_optional(tx.conn())
+            .await
+            .context("loading an account")?;
+    match account {
+        None => {
+            drop(tx);
+            return Err(deny(&state.db, principal, client, id, "no such account").await);
+        }
+        Some((Some(_),)) => {
+            return Err(AppError::Conflict(
+                "This account is archived: restore it before linking anyone to it.".to_owned(),
+            )
+            .into());
+        }
+        Some((None,)) => {}
     }
     let found: Option<(Option<AccountId>,)> =
         sqlx::query_as("select account_id from contacts where id = $1 and archived_at is null")

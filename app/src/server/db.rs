@@ -121,7 +121,13 @@ impl Db {
                     // file instead of lingering in free space.
                     if sqlite {
                         sqlx::query("pragma secure_delete = on")
-                            .execute(conn)
+                            .execute(&mut *conn)
+                            .await?;
+                        // Sorts and materialized results (the search's
+                        // matches) stay in memory: faster, and names never
+                        // spill to a temporary file beside the database.
+                        sqlx::query("pragma temp_store = memory")
+                            .execute(&mut *conn)
                             .await?;
                     }
                     Ok(())

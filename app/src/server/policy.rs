@@ -38,11 +38,15 @@ pub fn visible_matter_id_sql(matter: &str, user: &str, role: &str) -> String {
     } else {
         format!("{role} in ({})", firm_wide.join(", "))
     };
+    // Each set (the user's walls, teams, portal matters) is read once per
+    // query, not once per matter: a list or a search over thousands of
+    // matters probes it in memory. The columns are never null, so `not in`
+    // means "not among".
     format!(
-        "(not exists (select 1 from ethical_walls w where w.matter_id = {matter} and w.user_id = {user})
+        "({matter} not in (select w.matter_id from ethical_walls w where w.user_id = {user})
           and ({firm_wide}
-               or ({role} <> 'client' and exists (select 1 from matter_team t where t.matter_id = {matter} and t.user_id = {user}))
-               or ({role} = 'client' and exists (select 1 from matter_client_access a where a.matter_id = {matter} and a.user_id = {user}))))"
+               or ({role} <> 'client' and {matter} in (select t.matter_id from matter_team t where t.user_id = {user}))
+               or ({role} = 'client' and {matter} in (select a.matter_id from matter_client_access a where a.user_id = {user}))))"
     )
 }
 

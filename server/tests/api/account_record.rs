@@ -363,6 +363,25 @@ async fn an_archived_account_leaves_the_list_and_takes_no_new_contacts(app: Test
         .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("archived"), "{body}");
+    let henri = app.contact_id("henri@moreau.example").await;
+    let (status, body) = link(&app, &staff, &id, &henri, "Adviser").await;
+    assert_eq!(
+        status, 409,
+        "nobody is linked to an archived account: {body}"
+    );
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/update_contact",
+            &[
+                ("id", henri.as_str()),
+                ("contact[name]", "Henri Moreau"),
+                ("contact[email]", "henri@moreau.example"),
+                ("contact[account_id]", id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400, "nor moved to one: {body}");
 
     let restore = [("id", id.as_str()), ("archived", "false")];
     let (status, _) = app
@@ -407,6 +426,19 @@ async fn clients_find_no_account_and_change_nothing(app: TestApp) {
                 ("id", moreau.as_str()),
                 ("account[name]", "Hacked"),
                 ("account[kind]", "organisation"),
+            ],
+        ),
+        // A bad form tells a client nothing either, not which field.
+        (
+            "/api/update_account",
+            vec![("id", moreau.as_str()), ("account[name]", "")],
+        ),
+        (
+            "/api/link_contact_to_account",
+            vec![
+                ("id", moreau.as_str()),
+                ("contact_id", henri.as_str()),
+                ("role", ""),
             ],
         ),
         (

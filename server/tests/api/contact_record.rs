@@ -402,6 +402,10 @@ async fn clients_find_no_contact_record_and_change_nothing(app: TestApp) {
             vec![("id", henri.as_str()), ("contact[name]", "Hacked Name")],
         ),
         (
+            "/api/update_contact",
+            vec![("id", henri.as_str()), ("contact[name]", "")],
+        ),
+        (
             "/api/set_contact_archived",
             vec![("id", henri.as_str()), ("archived", "true")],
         ),

@@ -102,10 +102,18 @@ pub async fn get_contact_record(
     .await
     .context("reading a contact's account links")?;
     let owners: Vec<(UserId, String)> = sqlx::query_as(
-        "select id, display_name from users where role <> 'client' and disabled = 0
+        "select id, display_name from users
+         where role <> 'client' and (disabled = 0 or id = $2)
          order by display_name, id limit $1",
     )
     .bind(MAX_CHOICES)
+    // The contact's owner stays a choice even when disabled.
+    .bind(
+        row.owner_id
+            .clone()
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default(),
+    )
     .fetch_all(pool)
     .await
     .context("listing owners")?;
@@ -237,7 +245,7 @@ pub async fn update_contact(
         drop(tx);
         return Err(deny(&state.db, principal, client, id, "no such contact").await);
     };
-    check_references(&mut tx, id, edit).await?;
+    check_references(&mut tx, id, edit, &before).await?;
     let old_tags = tags_of(id).read(tx.conn()).await?;
     let d = &edit.details;
     let changed: Vec<&str> = [
@@ -309,23 +317,42 @@ pub async fn update_contact(
 }
 
 /// The account, owner and referrer an edit names must exist (and the
-/// owner work at the firm, the referrer be someone else).
+/// owner work at the firm, the referrer be someone else). An archived
+/// account or a disabled owner is refused only as a change: a contact
+/// keeps the ones they have.
 async fn check_references(
     tx: &mut WriteTx,
     id: &ContactId,
     edit: &ContactEdit,
+    before: &BeforeRow,
 ) -> Result<(), ServiceError> {
-    if let Some(account_id) = &edit.details.account_id {
-        let found: Option<(String,)> = sqlx::query_as("select id from accounts where id = $1")
-            .bind(account_id.clone())
-            .fetch_optional(tx.conn())
-            .await
-            .context("loading the contact's account")?;
-        if found.is_none() {
-            return Err(bad("Account: choose one of the firm's accounts."));
+    if let Some(account_id) = edit
+        .details
+        .account_id
+        .as_ref()
+        .filter(|a| before.account_id.as_ref() != Some(*a))
+    {
+        let found: Option<(Option<i64>,)> =
+            sqlx::query_as("select archived_at from accounts where id = $1")
+                .bind(account_id.clone())
+                .fetch_optional(tx.conn())
+                .await
+                .context("loading the contact's account")?;
+        match found {
+            None => return Err(bad("Account: choose one of the firm's accounts.")),
+            Some((Some(_),)) => {
+                return Err(bad(
+                    "Account: that account is archived. Restore it first, or choose another.",
+                ));
+            }
+            Some((None,)) => {}
         }
     }
-    if let Some(owner_id) = &edit.owner_id {
+    if let Some(owner_id) = edit
+        .owner_id
+        .as_ref()
+        .filter(|o| before.owner_id.as_ref() != Some(*o))
+    {
         let found: Option<(String,)> = sqlx::query_as(
             "select id from users where id = $1 and role <> 'client' and disabled = 0",
         )
