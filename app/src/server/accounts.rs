@@ -11,7 +11,7 @@ use super::{
     AppState, ServiceError,
     audit::{self, AuditEntry, AuditResult},
     auth::{ClientInfo, Principal},
-    crm::{Archiving, NotesOf, TagsOf, require_firm, set_archived},
+    crm::{Archiving, NotesOf, TagsOf, check_owner, owner_choices, require_firm, set_archived},
     db::{Db, WriteTx, contains_pattern},
     invitations::unique_as_conflict,
     new_id, now_ms,
@@ -289,22 +289,7 @@ pub async fn get_account_record(
     .fetch_all(pool)
     .await
     .context("listing an account's matters")?;
-    let owners: Vec<(UserId, String)> = sqlx::query_as(
-        "select id, display_name from users
-         where role <> 'client' and (disabled = 0 or id = $2)
-         order by display_name, id limit $1",
-    )
-    .bind(MAX_CHOICES)
-    // The account's owner stays a choice even when disabled.
-    .bind(
-        row.owner_id
-            .clone()
-            .map(|o| o.as_str().to_owned())
-            .unwrap_or_default(),
-    )
-    .fetch_all(pool)
-    .await
-    .context("listing owners")?;
+    let owners = owner_choices(&state.db, row.owner_id.as_ref()).await?;
     let contacts: Vec<(ContactId, String)> = sqlx::query_as(
         "select id, given_name || ' ' || family_name || coalesce(' · ' || email, '')
          from contacts where archived_at is null
@@ -373,24 +358,7 @@ pub async fn update_account(
         drop(tx);
         return Err(deny(&state.db, principal, client, id, "no such account").await);
     };
-    // A disabled owner is refused only as a change: the account keeps the
-    // one it has.
-    if let Some(owner_id) = edit
-        .owner_id
-        .as_ref()
-        .filter(|o| before.owner_id.as_ref() != Some(*o))
-    {
-        let found: Option<(String,)> = sqlx::query_as(
-            "select id from users where id = $1 and role <> 'client' and disabled = 0",
-        )
-        .bind(owner_id.clone())
-        .fetch_optional(tx.conn())
-        .await
-        .context("loading the account's owner")?;
-        if found.is_none() {
-            return Err(bad("Owner: choose someone at the firm."));
-        }
-    }
+    check_owner(&mut tx, edit.owner_id.as_ref(), before.owner_id.as_ref()).await?;
     let old_tags = tags_of(id).read(tx.conn()).await?;
     let old_notes = notes_of(id)
         .open(state, before.notes_sealed.as_deref())

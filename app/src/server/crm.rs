@@ -22,9 +22,12 @@ use super::{
 use crate::domain::{
     AppError,
     contact::ContactTimelineView,
-    ids::{ContactId, MatterId},
+    ids::{ContactId, MatterId, UserId},
     policy::may_view_contacts,
 };
+
+/// The most firm users an "Owner" field offers.
+const MAX_OWNER_CHOICES: i64 = 2000;
 
 /// Contacts and accounts are the firm's: anyone else is told "not found".
 pub fn require_firm(principal: &Principal) -> Result<(), ServiceError> {
@@ -208,6 +211,46 @@ pub async fn set_archived(
     } else {
         Archiving::Missing
     })
+}
+
+/// The firm users a record's "Owner" offers: the active ones, and its
+/// current owner even when disabled, so saving the form keeps them.
+pub async fn owner_choices(
+    db: &Db,
+    current: Option<&UserId>,
+) -> anyhow::Result<Vec<(UserId, String)>> {
+    sqlx::query_as(
+        "select id, display_name from users
+         where role <> 'client' and (disabled = 0 or id = $2)
+         order by display_name, id limit $1",
+    )
+    .bind(MAX_OWNER_CHOICES)
+    .bind(current.map(|o| o.as_str().to_owned()).unwrap_or_default())
+    .fetch_all(db.pool())
+    .await
+    .context("listing owners")
+}
+
+/// A record's new owner must be an active firm user; keeping the owner it
+/// has is always allowed, even once they are disabled.
+pub async fn check_owner(
+    tx: &mut WriteTx,
+    new: Option<&UserId>,
+    before: Option<&UserId>,
+) -> Result<(), ServiceError> {
+    let Some(owner_id) = new.filter(|o| before != Some(*o)) else {
+        return Ok(());
+    };
+    let found: Option<(String,)> =
+        sqlx::query_as("select id from users where id = $1 and role <> 'client' and disabled = 0")
+            .bind(owner_id.clone())
+            .fetch_optional(tx.conn())
+            .await
+            .context("loading a record's owner")?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(AppError::BadRequest("Owner: choose someone at the firm.".to_owned()).into()),
+    }
 }
 
 /// Entries per page.

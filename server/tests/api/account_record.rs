@@ -481,7 +481,91 @@ async fn clients_find_no_account_and_change_nothing(app: TestApp) {
     );
 }
 
+async fn a_disabled_owner_is_kept_on_save_but_never_given_anew(app: TestApp) {
+    app.seed().await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let id = add(&app, &staff, "Kestrel Freight").await;
+    let attorney = app.user_id(DEMO_ATTORNEY).await;
+    let owned = [
+        ("name", "Kestrel Freight"),
+        ("kind", "organisation"),
+        ("owner_id", attorney.as_str()),
+    ];
+    let (status, body) = edit(&app, &staff, &id, &owned).await;
+    assert_eq!(status, 200, "{body}");
+    sqlx::query("update users set disabled = 1 where id = $1")
+        .bind(attorney.clone())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let shown = record(&app, &staff, &id).await;
+    assert!(
+        shown["owners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o[0] == attorney),
+        "the form still offers the current owner: {shown}"
+    );
+    let renamed = [
+        ("name", "Kestrel Freight Ltd"),
+        ("kind", "organisation"),
+        ("owner_id", attorney.as_str()),
+    ];
+    let (status, body) = edit(&app, &staff, &id, &renamed).await;
+    assert_eq!(status, 200, "keeping a disabled owner is no change: {body}");
+    assert_eq!(record(&app, &staff, &id).await["owner"][0], attorney);
+
+    let other = add(&app, &staff, "Osprey Marine").await;
+    let given = [
+        ("name", "Osprey Marine"),
+        ("kind", "organisation"),
+        ("owner_id", attorney.as_str()),
+    ];
+    let (status, body) = edit(&app, &staff, &other, &given).await;
+    assert_eq!(
+        status, 400,
+        "a disabled colleague is given nothing new: {body}"
+    );
+    assert!(body.contains("Owner"), "{body}");
+}
+
+async fn a_contact_moved_to_an_account_they_were_linked_to_is_listed_once(app: TestApp) {
+    app.seed().await;
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let nakamura = account_id(&app, "Nakamura Holdings").await;
+    let henri = app.contact_id("henri@moreau.example").await;
+    let (status, body) = link(&app, &staff, &nakamura, &henri, "Adviser").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/update_contact",
+            &[
+                ("id", henri.as_str()),
+                ("contact[name]", "Henri Moreau"),
+                ("contact[email]", "henri@moreau.example"),
+                ("contact[account_id]", nakamura.as_str()),
+                ("contact[role]", "Director"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let people = record(&app, &staff, &nakamura).await["people"].clone();
+    let henris: Vec<&serde_json::Value> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["contact_id"] == henri)
+        .collect();
+    assert_eq!(henris.len(), 1, "{people}");
+    assert_eq!(henris[0]["primary"], true);
+    assert_eq!(henris[0]["role"], "Director");
+}
+
 on_both_backends!(
+    a_disabled_owner_is_kept_on_save_but_never_given_anew,
+    a_contact_moved_to_an_account_they_were_linked_to_is_listed_once,
     staff_edit_an_accounts_details_owner_referral_tags_and_notes_each_change_audited,
     the_account_list_is_paged_searched_filtered_and_sorted_on_the_server,
     people_are_listed_with_their_roles_and_further_links_read_from_both_records,

@@ -18,7 +18,7 @@ use crate::{
         audit::{self, AuditEntry, AuditResult},
         auth::{ClientInfo, Principal},
         contacts::tags_of,
-        crm::{Archiving, NotesOf, require_firm, set_archived},
+        crm::{Archiving, NotesOf, check_owner, owner_choices, require_firm, set_archived},
         db::WriteTx,
         invitations::unique_as_conflict,
         new_id, now_ms,
@@ -101,22 +101,7 @@ pub async fn get_contact_record(
     .fetch_all(pool)
     .await
     .context("reading a contact's account links")?;
-    let owners: Vec<(UserId, String)> = sqlx::query_as(
-        "select id, display_name from users
-         where role <> 'client' and (disabled = 0 or id = $2)
-         order by display_name, id limit $1",
-    )
-    .bind(MAX_CHOICES)
-    // The contact's owner stays a choice even when disabled.
-    .bind(
-        row.owner_id
-            .clone()
-            .map(|o| o.as_str().to_owned())
-            .unwrap_or_default(),
-    )
-    .fetch_all(pool)
-    .await
-    .context("listing owners")?;
+    let owners = owner_choices(&state.db, row.owner_id.as_ref()).await?;
     let accounts: Vec<(AccountId, String)> = sqlx::query_as(
         "select id, name from accounts where archived_at is null or id = $2
              order by name, id limit $1",
@@ -348,22 +333,7 @@ async fn check_references(
             Some((None,)) => {}
         }
     }
-    if let Some(owner_id) = edit
-        .owner_id
-        .as_ref()
-        .filter(|o| before.owner_id.as_ref() != Some(*o))
-    {
-        let found: Option<(String,)> = sqlx::query_as(
-            "select id from users where id = $1 and role <> 'client' and disabled = 0",
-        )
-        .bind(owner_id.clone())
-        .fetch_optional(tx.conn())
-        .await
-        .context("loading the contact's owner")?;
-        if found.is_none() {
-            return Err(bad("Owner: choose someone at the firm."));
-        }
-    }
+    check_owner(tx, edit.owner_id.as_ref(), before.owner_id.as_ref()).await?;
     if let Some(referrer) = &edit.referred_by {
         if referrer == id {
             return Err(bad("Referred by: someone other than the contact."));
