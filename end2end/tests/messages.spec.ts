@@ -45,6 +45,18 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   await expect(client.getByText(answer)).toBeVisible({ timeout: 15_000 });
   await expect(client.getByText(question)).toHaveCount(1);
 
+  // Pressing Send twice sends once, and the box is empty afterwards.
+  const once = `Just checking in. (${testInfo.project.name} ${Date.now()})`;
+  const box = client.getByLabel('Message', { exact: true });
+  await box.fill(once);
+  await client.getByRole('button', { name: 'Send' }).dblclick();
+  await expect(client.getByText(once)).toHaveCount(1);
+  await expect(box).toHaveValue('');
+  await expect(client.getByRole('button', { name: 'Send' })).toBeEnabled();
+  await expect(firm.getByText(once)).toHaveCount(1, { timeout: 15_000 });
+  await client.waitForLoadState('networkidle');
+  await expect(client.getByText(once)).toHaveCount(1);
+
   // A file, uploaded with a progress bar, then sent with a note.
   const file = {
     name: `brief-${testInfo.project.name}-${Date.now()}.pdf`,
@@ -68,7 +80,10 @@ test('a client and the attorney exchange messages live, without reloading', asyn
   expect(Buffer.compare(got, file.buffer)).toBe(0);
 
   // Retracted on the client's side: gone from the attorney's page too.
-  await client.getByRole('listitem').filter({ hasText: note }).getByRole('button', { name: 'Retract' }).click();
+  // Retracting asks first.
+  const sent = client.getByRole('listitem').filter({ hasText: note });
+  await sent.getByText('Retract…').click();
+  await sent.getByRole('button', { name: 'Retract message' }).click();
   await expect(firm.getByText(note)).toHaveCount(0, { timeout: 15_000 });
   await expect(firm.getByRole('link', { name: file.name })).toHaveCount(0);
   await expect(client.getByText(note)).toHaveCount(0);

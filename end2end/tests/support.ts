@@ -17,7 +17,7 @@ if (!PASSWORD || !TOTP_BASE32) {
 function base32Decode(text: string): Buffer {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
+  for (const ch of text.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase()) {
     const value = alphabet.indexOf(ch);
     if (value < 0) throw new Error(`not base32: ${ch}`);
     bits += value.toString(2).padStart(5, '0');
@@ -61,13 +61,22 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expectAccessible(page);
 }
 
-/** Fails on any serious or critical axe-core violation on the page as it is now. */
+/**
+ * Fails on any serious or critical axe-core violation on the page as it is
+ * now, or when the page is wider than the window.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
   expect(blocking, `axe-core on ${page.url()}`).toEqual([]);
+  // No page scrolls sideways, on a 375 px phone or anywhere else.
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
+  expect(widths.scroll, `sideways scroll on ${page.url()}`).toBeLessThanOrEqual(widths.inner);
 }
 
 /**

@@ -52,17 +52,20 @@ impl Mailer {
         })
     }
 
-    async fn send(&self, email: &PendingEmail, body: &str) -> Result<(), Failure> {
+    /// Sends `email` from the firm: its name is the sender's name and signs
+    /// the body, whatever address the configuration sends from.
+    async fn send(&self, email: &PendingEmail, body: &str, firm: &str) -> Result<(), Failure> {
         let to: Mailbox = email.to.parse().map_err(|e| Failure {
             reason: format!("the recipient address is not valid: {e}"),
             permanent: true,
         })?;
+        let from = Mailbox::new(Some(firm.to_owned()), self.from.email.clone());
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(email.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
+            .body(format!("{body}\n--\n{firm}\n"))
             .map_err(|e| Failure {
                 reason: format!("building the email: {e}"),
                 permanent: true,
@@ -88,6 +91,10 @@ struct Failure {
 /// Sends every email that is due now; returns how many went out.
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
     let claimed = outbox::claim_due(&state.db, app::server::now_ms(), BATCH).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let firm = app::server::settings::firm_name(&state.db).await?;
     let mut sent = 0;
     for email in &claimed {
         let body = match outbox::open_body(&state.keys, &state.db, email).await {
@@ -107,7 +114,7 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> anyhow::Result<us
                 continue;
             }
         };
-        match mailer.send(email, &body).await {
+        match mailer.send(email, &body, &firm).await {
             Ok(()) => {
                 // Should this fail, the claim runs out and the email goes
                 // again: at least once, never lost.

@@ -173,3 +173,22 @@ pub async fn turn_off_mfa(password: String) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Changes the password: the current one, then the new one. Answers how
+/// many other sessions were signed out.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<u64, AppError> {
+    use crate::server::{auth::signin, endpoint};
+
+    endpoint::signed_in(|c| async move {
+        signin::change_password(
+            &c.state,
+            &c.principal,
+            &c.client,
+            current.into(),
+            new.into(),
+        )
+        .await
+    })
+    .await
+}

@@ -59,14 +59,15 @@ pub async fn create_invoice(invoice: NewInvoice) -> Result<String, AppError> {
     .await
 }
 
-/// Records a payment on an issued invoice (staff and admins).
+/// Records a payment on an issued invoice (staff and admins); answers what
+/// was recorded ("Payment of £300.00 recorded on INV-2026-0001.").
 #[server(endpoint = "record_payment")]
 pub async fn record_payment(
     invoice_id: String,
     amount: String,
     date: String,
     method: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::{
         domain::ids::InvoiceId,
         server::{billing, endpoint},
@@ -103,9 +104,9 @@ pub async fn issue_invoice(invoice_id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Voids an issued, unpaid invoice (staff and admins).
+/// Voids an issued, unpaid invoice (staff and admins), for a reason.
 #[server(endpoint = "void_invoice")]
-pub async fn void_invoice(invoice_id: String) -> Result<(), AppError> {
+pub async fn void_invoice(invoice_id: String, reason: String) -> Result<(), AppError> {
     use crate::{
         domain::ids::InvoiceId,
         server::{billing, endpoint},
@@ -113,7 +114,7 @@ pub async fn void_invoice(invoice_id: String) -> Result<(), AppError> {
 
     endpoint::signed_in(|c| async move {
         let invoice_id = InvoiceId::parse(&invoice_id)?;
-        billing::void_invoice(&c.state.db, &c.principal, &c.client, &invoice_id).await
+        billing::void_invoice(&c.state.db, &c.principal, &c.client, &invoice_id, &reason).await
     })
     .await
 }

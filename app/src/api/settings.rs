@@ -1,9 +1,18 @@
 //! Server functions of the firm's settings at `/admin/settings` (admins
-//! only).
+//! only), and the firm's name, which every page shows.
 
 use leptos::prelude::*;
 
 use crate::domain::{AppError, settings::FirmSettings};
+
+/// The firm's name, for the header and the sign-in page: public, since
+/// the sign-in page names the firm before anyone signs in.
+#[server(endpoint = "get_firm_name")]
+pub async fn get_firm_name() -> Result<String, AppError> {
+    use crate::server::{endpoint, settings};
+
+    endpoint::anyone(|v| async move { Ok(settings::firm_name(&v.state.db).await?) }).await
+}
 
 /// The settings in force.
 #[server(endpoint = "get_firm_settings")]

@@ -249,6 +249,22 @@ pub struct MfaEnrolmentView {
     pub qr_svg: String,
     /// The secret in base32, for typing in by hand.
     pub secret: String,
+    /// The same `otpauth://` URL as a link, for an authenticator app on
+    /// the phone the page is open on.
+    pub otpauth_url: String,
+}
+
+impl MfaEnrolmentView {
+    /// The key in groups of four, as people type it from a screen.
+    pub fn grouped_secret(&self) -> String {
+        self.secret
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|group| group.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// One of a user's signed-in sessions, for the sessions page.
@@ -288,6 +304,16 @@ mod tests {
         let mapped: std::net::IpAddr = "::ffff:192.0.2.7".parse().unwrap();
         assert_eq!(client_network(v4), "192.0.2.7");
         assert_eq!(client_network(mapped), "192.0.2.7");
+    }
+
+    #[test]
+    fn an_mfa_key_is_shown_in_groups_of_four() {
+        let view = MfaEnrolmentView {
+            qr_svg: String::new(),
+            secret: "JBSWY3DPEHPK3PXPJBSW".to_owned(),
+            otpauth_url: String::new(),
+        };
+        assert_eq!(view.grouped_secret(), "JBSW Y3DP EHPK 3PXP JBSW");
     }
 
     #[test]

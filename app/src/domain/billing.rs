@@ -384,6 +384,8 @@ pub struct InvoiceView {
     pub totals: Totals,
     /// Its lines, in order.
     pub lines: Vec<InvoiceLineView>,
+    /// Why staff voided it; only ever sent to the firm.
+    pub void_reason: Option<String>,
 }
 
 impl InvoiceView {
@@ -804,6 +806,7 @@ mod tests {
             status: InvoiceStatus::Sent,
             totals: Totals::from_sums(total, 0, paid, 0).unwrap(),
             lines: Vec::new(),
+            void_reason: None,
         };
         assert_eq!(view(1_000, 250).settled_per_mille(), 250);
         assert_eq!(view(1_000, 2_000).settled_per_mille(), 1000);

@@ -10,6 +10,8 @@ use super::{
     money::Currency,
 };
 
+/// What a firm is called until an admin names it.
+pub const DEFAULT_FIRM_NAME: &str = "Your law firm";
 /// The longest firm name, in characters.
 pub const MAX_FIRM_NAME_CHARS: usize = 200;
 /// The longest response target: 30 days, as for the configuration.
@@ -39,7 +41,7 @@ impl FirmSettings {
     /// and plain defaults for the rest.
     pub fn defaults(response_minutes: i64) -> Self {
         Self {
-            firm_name: "Your law firm".to_owned(),
+            firm_name: DEFAULT_FIRM_NAME.to_owned(),
             currency: "GBP".to_owned(),
             number_pattern: DEFAULT_NUMBER_PATTERN.to_owned(),
             response_minutes,

@@ -65,7 +65,7 @@ fn visible_invoice_sql(role: &str) -> String {
 /// PostgreSQL's `sum(bigint)` is `numeric`.
 const INVOICE_SELECT: &str = "select i.id, i.number, i.matter_id, m.number as matter_number,
         m.title as matter_title, a.name as account_name, i.currency, i.status_base,
-        i.issued_at, i.due_at,
+        i.issued_at, i.due_at, i.void_reason,
         cast(coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id), 0) as bigint) as subtotal,
         cast(coalesce((select sum(l.tax_amount) from invoice_lines l where l.invoice_id = i.id), 0) as bigint) as tax,
         cast(coalesce((select sum(p.amount) from payments p where p.invoice_id = i.id), 0) as bigint) as paid,
@@ -86,6 +86,7 @@ struct InvoiceRow {
     status_base: String,
     issued_at: Option<i64>,
     due_at: Option<i64>,
+    void_reason: Option<String>,
     subtotal: i64,
     tax: i64,
     paid: i64,
@@ -112,7 +113,9 @@ struct Loaded {
 }
 
 impl InvoiceRow {
-    fn into_loaded(self, now: i64) -> anyhow::Result<Loaded> {
+    /// The loaded invoice, as `viewer` may see it: the reason for voiding
+    /// is the firm's own note, never shown to a client.
+    fn into_loaded(self, now: i64, viewer: Role) -> anyhow::Result<Loaded> {
         let base = StatusBase::parse(&self.status_base)
             .with_context(|| format!("invoice {} has status {}", self.id, self.status_base))?;
         let totals = Totals::from_sums(self.subtotal, self.tax, self.paid, self.credited)
@@ -133,6 +136,7 @@ impl InvoiceRow {
                 status,
                 totals,
                 lines: Vec::new(),
+                void_reason: self.void_reason.filter(|_| viewer.is_firm()),
             },
         })
     }
@@ -215,7 +219,7 @@ async fn visible_invoices(
     let now = now_ms();
     let mut invoices = rows
         .into_iter()
-        .map(|row| row.into_loaded(now).map(|l| l.view))
+        .map(|row| row.into_loaded(now, principal.role).map(|l| l.view))
         .collect::<anyhow::Result<Vec<_>>>()?;
     attach_lines(db, &mut invoices).await?;
     Ok(invoices)
@@ -339,7 +343,7 @@ async fn load_visible(
         .await?;
         return Err(AppError::NotFound.into());
     };
-    let mut loaded = row.into_loaded(now_ms())?;
+    let mut loaded = row.into_loaded(now_ms(), principal.role)?;
     attach_lines(db, std::slice::from_mut(&mut loaded.view)).await?;
     Ok(loaded)
 }
@@ -426,7 +430,8 @@ pub async fn statement_pdf(
     id: &InvoiceId,
 ) -> Result<(String, Vec<u8>), ServiceError> {
     let loaded = load_visible(db, principal, client, id).await?;
-    let bytes = pdf::render_statement(&loaded.view, &loaded.account_name, now_ms());
+    let firm = super::settings::firm_name(db).await?;
+    let bytes = pdf::render_statement(&firm, &loaded.view, &loaded.account_name, now_ms());
     let summary = format!("Downloaded statement {} (PDF)", loaded.view.number);
     record_client_read(
         db,
@@ -616,13 +621,16 @@ async fn lock_for_write(
         .fetch_optional(tx.conn())
         .await
         .context("reloading a locked invoice")?;
-    let loaded = row.ok_or(AppError::NotFound)?.into_loaded(now_ms())?;
+    let loaded = row
+        .ok_or(AppError::NotFound)?
+        .into_loaded(now_ms(), principal.role)?;
     Ok((tx, loaded))
 }
 
 /// Records a payment on an issued invoice (staff and admins). `amount` is
 /// typed in major units (`250.00`), `date` as `YYYY-MM-DD`. A payment may
-/// not exceed the balance.
+/// not exceed the balance. Answers what was recorded, in words, for the
+/// form to confirm.
 pub async fn record_payment(
     db: &Db,
     principal: &Principal,
@@ -631,7 +639,7 @@ pub async fn record_payment(
     amount: &str,
     date: &str,
     method: &str,
-) -> Result<(), ServiceError> {
+) -> Result<String, ServiceError> {
     let (mut tx, loaded) = lock_for_write(db, principal, client, invoice_id).await?;
     let invoice = &loaded.view;
     match loaded.base {
@@ -694,16 +702,21 @@ pub async fn record_payment(
     )
     .await?;
     tx.commit().await.context("committing a payment")?;
-    Ok(())
+    Ok(format!(
+        "Payment of {} recorded on {}.",
+        invoice.money(minor),
+        invoice.number
+    ))
 }
 
 /// What staff can do to an invoice's stored status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Transition {
     /// Draft → sent: dated today, due after its terms.
     Issue,
-    /// Sent or viewed → void, when nothing has been paid or credited.
-    Void,
+    /// Sent or viewed → void, when nothing has been paid or credited, for
+    /// the reason given.
+    Void(String),
 }
 
 /// Issues a draft invoice (staff and admins).
@@ -716,14 +729,19 @@ pub async fn issue_invoice(
     transition(db, principal, client, invoice_id, Transition::Issue).await
 }
 
-/// Voids an issued invoice with nothing paid or credited (staff and admins).
+/// Voids an issued invoice with nothing paid or credited (staff and
+/// admins). The reason is kept on the invoice, for the firm, and in the
+/// audit row.
 pub async fn void_invoice(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
     invoice_id: &InvoiceId,
+    reason: &str,
 ) -> Result<(), ServiceError> {
-    transition(db, principal, client, invoice_id, Transition::Void).await
+    require_billing_role(principal)?;
+    let reason = trust::bounded_text(reason, "Reason for voiding")?;
+    transition(db, principal, client, invoice_id, Transition::Void(reason)).await
 }
 
 /// Issues or voids an invoice (staff and admins).
@@ -736,6 +754,7 @@ async fn transition(
 ) -> Result<(), ServiceError> {
     let (mut tx, loaded) = lock_for_write(db, principal, client, invoice_id).await?;
     let now = now_ms();
+    let mut detail = loaded.view.number.clone();
     let action = match (transition, loaded.base) {
         (Transition::Issue, StatusBase::Draft) => {
             sqlx::query(
@@ -751,35 +770,37 @@ async fn transition(
             "invoice.issued"
         }
         (Transition::Issue, _) => return Err(bad_request("This invoice has been issued already.")),
-        (Transition::Void, StatusBase::Sent | StatusBase::Viewed) => {
+        (Transition::Void(reason), StatusBase::Sent | StatusBase::Viewed) => {
             if loaded.view.totals.settled() > 0 {
                 return Err(bad_request(
                     "This invoice has payments or credits; credit the balance instead of voiding it.",
                 ));
             }
             sqlx::query(
-                "update invoices set status_base = 'void', voided_at = $1
-                 where id = $2 and status_base in ('sent', 'viewed')",
+                "update invoices set status_base = 'void', voided_at = $1, void_reason = $2
+                 where id = $3 and status_base in ('sent', 'viewed')",
             )
             .bind(now)
+            .bind(reason.clone())
             .bind(invoice_id.as_str().to_owned())
             .execute(tx.conn())
             .await
             .context("voiding an invoice")?;
+            detail = format!("{detail}: {reason}");
             "invoice.voided"
         }
-        (Transition::Void, StatusBase::Draft) => {
+        (Transition::Void(_), StatusBase::Draft) => {
             return Err(bad_request(
                 "Drafts are not issued; there is nothing to void.",
             ));
         }
-        (Transition::Void, StatusBase::Void) => {
+        (Transition::Void(_), StatusBase::Void) => {
             return Err(bad_request("This invoice is void already."));
         }
     };
     audit::append(
         &mut tx,
-        &write_audit(principal, client, action, invoice_id.as_str()).detail(&loaded.view.number),
+        &write_audit(principal, client, action, invoice_id.as_str()).detail(&detail),
     )
     .await?;
     tx.commit()

@@ -11,7 +11,11 @@ use super::{
     db::Db,
     now_ms,
 };
-use crate::domain::{AppError, policy::may_manage_settings, settings::FirmSettings};
+use crate::domain::{
+    AppError,
+    policy::may_manage_settings,
+    settings::{DEFAULT_FIRM_NAME, FirmSettings},
+};
 
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
@@ -48,6 +52,16 @@ pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<Fir
             time_zone: row.time_zone,
         },
     ))
+}
+
+/// The firm's name as clients see it: every page's header, every email
+/// and every statement's letterhead.
+pub async fn firm_name(db: &Db) -> anyhow::Result<String> {
+    let row: Option<(String,)> = sqlx::query_as("select firm_name from firm_settings where id = 1")
+        .fetch_optional(db.pool())
+        .await
+        .context("reading the firm's name")?;
+    Ok(row.map_or_else(|| DEFAULT_FIRM_NAME.to_owned(), |(name,)| name))
 }
 
 /// The settings page's data, for admins; anyone else is not found.

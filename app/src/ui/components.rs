@@ -4,12 +4,13 @@ pub mod billing;
 pub mod contact_import;
 pub mod crm_list;
 pub mod documents;
+pub mod forms;
 pub mod matter_settings;
 pub mod portal_access;
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use crate::domain::AppError;
+use crate::domain::{AppError, auth::MfaEnrolmentView};
 
 /// The message of the error from `action`'s last run, if it failed: what a
 /// form shows under its fields. Reactive: call it inside a view.
@@ -41,5 +42,20 @@ pub fn RecoveryCodeList(codes: Vec<String>) -> impl IntoView {
             </p>
             <ul class="codes">{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
         </div>
+    }
+}
+
+/// A new authenticator key three ways: a QR code to scan, a link that opens
+/// the authenticator app on this phone, and the key in groups of four for
+/// typing in.
+#[component]
+pub fn MfaKey(enrolment: MfaEnrolmentView) -> impl IntoView {
+    let grouped = enrolment.grouped_secret();
+    view! {
+        <div class="qr" inner_html=enrolment.qr_svg></div>
+        <p>
+            <a class="button" href=enrolment.otpauth_url>"Open in authenticator app"</a>
+        </p>
+        <p>"Key: " <code class="mfa-key" data-testid="mfa-secret">{grouped}</code></p>
     }
 }

@@ -1,5 +1,7 @@
-//! The page frame: header, navigation and main area. On a phone the
-//! navigation folds behind a "Menu" button; on a desktop it is always shown.
+//! The page frame: the firm's name, navigation and main area. On a phone
+//! the navigation folds behind a "Menu" button (which carries the unread
+//! count); on a desktop it is always shown. Signed out, there is only the
+//! sign-in link, and no menu.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -8,6 +10,7 @@ use crate::{
     api::{
         auth::{SignOut, get_current_user},
         messages::count_unread_messages,
+        settings::get_firm_name,
     },
     domain::role::Role,
 };
@@ -71,32 +74,43 @@ pub fn AppLayout(children: Children) -> impl IntoView {
         },
     );
 
+    // The firm's own name heads every page; read once per page load.
+    let firm = Resource::new(|| (), |()| async move { get_firm_name().await.ok() });
+
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
             <header class="topbar">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true">"V"</span>
-                    "Vellum"
-                </a>
-                <button
-                    class="menu-toggle"
-                    type="button"
-                    aria-controls="primary-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    "Menu"
-                </button>
-                <nav
-                    id="primary-nav"
-                    class="primary-nav"
-                    class:open=move || menu_open.get()
-                    aria-label="Main"
-                >
-                    <Transition>
-                        {move || Suspend::new(async move {
-                            match nav.await {
-                                Some((user, unread)) => view! {
+                <Transition>
+                    {move || Suspend::new(async move {
+                        let firm = firm.await.unwrap_or_else(|| "Vellum".to_owned());
+                        let initial = firm.chars().next().unwrap_or('V').to_string();
+                        let brand = view! {
+                            <a class="brand" href="/">
+                                <span class="brand-mark" aria-hidden="true">{initial}</span>
+                                <span class="brand-name">{firm}</span>
+                            </a>
+                        };
+                        match nav.await {
+                            Some((user, unread)) => view! {
+                                {brand}
+                                // On a phone the unread count shows on the
+                                // button that hides the navigation.
+                                <button
+                                    class="menu-toggle"
+                                    type="button"
+                                    aria-controls="primary-nav"
+                                    aria-expanded=move || menu_open.get().to_string()
+                                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                                >
+                                    "Menu"
+                                    {(unread > 0).then(|| view! { <UnreadBadge count=unread /> })}
+                                </button>
+                                <nav
+                                    id="primary-nav"
+                                    class="primary-nav"
+                                    class:open=move || menu_open.get()
+                                    aria-label="Main"
+                                >
                                     <ul>
                                         {nav_links(user.role)
                                             .into_iter()
@@ -120,20 +134,20 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                                             </ActionForm>
                                         </li>
                                     </ul>
-                                }
-                                .into_any(),
-                                None => view! {
-                                    <ul>
-                                        <li>
-                                            <a href="/login">"Sign in"</a>
-                                        </li>
-                                    </ul>
-                                }
-                                .into_any(),
+                                </nav>
                             }
-                        })}
-                    </Transition>
-                </nav>
+                            .into_any(),
+                            // Nothing to navigate: no menu button, one link.
+                            None => view! {
+                                {brand}
+                                <nav class="public-nav" aria-label="Main">
+                                    <a href="/login">"Sign in"</a>
+                                </nav>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Transition>
             </header>
             <main class="content">{children()}</main>
         </div>

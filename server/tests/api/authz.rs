@@ -555,7 +555,10 @@ async fn anonymous_callers_get_401_from_every_server_function() {
                 ("reason", "x"),
             ],
         ),
-        ("/api/void_invoice", vec![("invoice_id", id.as_str())]),
+        (
+            "/api/void_invoice",
+            vec![("invoice_id", id.as_str()), ("reason", "x")],
+        ),
         ("/api/get_account", vec![("", "")]),
         ("/api/begin_mfa_enrolment", vec![("password", "x")]),
         ("/api/confirm_mfa_enrolment", vec![("code", "123456")]),

@@ -185,20 +185,55 @@ async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void
     assert_eq!(base, "sent");
 
     let (bobs, bobs_number) = seeded(&app, "LIT-2026-0019", "sent").await;
+    // Voiding needs a reason.
+    for reason in ["", "   "] {
+        let (status, body) = app
+            .post(
+                &staff,
+                "/api/void_invoice",
+                &[("invoice_id", bobs.as_str()), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("Reason for voiding"), "{body}");
+    }
+    assert_ne!(
+        find(&list(&app, &staff, None).await, &bobs_number).status,
+        InvoiceStatus::Void
+    );
     assert_eq!(
         app.post(
             &staff,
             "/api/void_invoice",
-            &[("invoice_id", bobs.as_str())]
+            &[
+                ("invoice_id", bobs.as_str()),
+                ("reason", "Raised twice by mistake")
+            ]
         )
         .await
         .0,
         200
     );
+    let voided = list(&app, &staff, None).await;
+    assert_eq!(find(&voided, &bobs_number).status, InvoiceStatus::Void);
     assert_eq!(
-        find(&list(&app, &staff, None).await, &bobs_number).status,
-        InvoiceStatus::Void
+        find(&voided, &bobs_number).void_reason.as_deref(),
+        Some("Raised twice by mistake")
     );
+    // The audit row keeps the reason; the client is told it is cancelled,
+    // never the firm's reason.
+    let (detail,): (String,) = sqlx::query_as(
+        "select detail from audit_log where action = 'invoice.voided' and object_id = $1",
+    )
+    .bind(bobs.clone())
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(detail, format!("{bobs_number}: Raised twice by mistake"));
+    let bob = app.signed_in_client(DEMO_BOB).await;
+    let seen_by_bob = list(&app, &bob, None).await;
+    assert_eq!(find(&seen_by_bob, &bobs_number).status, InvoiceStatus::Void);
+    assert_eq!(find(&seen_by_bob, &bobs_number).void_reason, None);
     let (status, body) = pay(&app, &staff, &bobs, "1.00").await;
     assert_eq!(status, 400, "{body}");
     // A paid invoice cannot be voided.
@@ -207,7 +242,7 @@ async fn an_unpaid_invoice_past_its_due_date_is_overdue_and_a_voided_one_is_void
         app.post(
             &staff,
             "/api/void_invoice",
-            &[("invoice_id", paid.as_str())]
+            &[("invoice_id", paid.as_str()), ("reason", "Paid elsewhere")]
         )
         .await
         .0,
@@ -384,9 +419,13 @@ async fn staff_create_invoices_and_record_payments_and_clients_and_attorneys_can
         assert_eq!(create_sample(&app, client, "LIT-2026-0012").await.0, 404);
         assert_eq!(pay(&app, client, &own, "1.00").await.0, 404);
         assert_eq!(
-            app.post(client, "/api/void_invoice", &[("invoice_id", own.as_str())])
-                .await
-                .0,
+            app.post(
+                client,
+                "/api/void_invoice",
+                &[("invoice_id", own.as_str()), ("reason", "x")]
+            )
+            .await
+            .0,
             404
         );
     }

@@ -159,6 +159,11 @@ async fn queued_emails_are_delivered_over_smtp_without_message_text((app, sink):
         "{reset}"
     );
     assert!(reset.contains("/reset/"), "the one-time link: {reset}");
+    // Sent in the firm's name, and signed with it (the demo firm has not
+    // named itself yet, so the default stands).
+    let from = reset.lines().find(|l| l.starts_with("From: ")).unwrap();
+    assert!(from.contains("Your law firm"), "{from}");
+    assert!(reset.contains("--\r\nYour law firm"), "{reset}");
 
     // A new secure message: the email says so and links to it, and never
     // carries the text.

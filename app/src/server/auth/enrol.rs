@@ -116,6 +116,7 @@ async fn start_pending(
     Ok(MfaEnrolmentView {
         qr_svg: totp::qr_svg(&url)?,
         secret: totp::seed_to_base32(&seed),
+        otpauth_url: url,
     })
 }
 

@@ -669,6 +669,47 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Changes the signed-in user's password from the account page: the
+/// current one first (throttled and audited as a sign-in is), then the new
+/// one against the same rules as ever. Every other session of theirs ends,
+/// so whoever learnt the old password is signed out; this one stays.
+pub async fn change_password(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    current: SecretString,
+    new: SecretString,
+) -> Result<u64, ServiceError> {
+    use secrecy::ExposeSecret as _;
+    reauthenticate(state, principal, client, current, "auth.password_changed").await?;
+    crate::domain::auth::check_new_password(new.expose_secret(), &principal.email)
+        .map_err(|problem| AppError::BadRequest(format!("New password: {problem}")))?;
+    let hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("update users set password_hash = $1 where id = $2")
+        .bind(hash)
+        .bind(principal.user_id.to_string())
+        .execute(tx.conn())
+        .await
+        .context("storing the new password hash")?;
+    let ended = sqlx::query("delete from user_sessions where user_id = $1 and handle <> $2")
+        .bind(principal.user_id.to_string())
+        .bind(principal.session_handle.clone())
+        .execute(tx.conn())
+        .await
+        .context("ending the user's other sessions")?
+        .rows_affected();
+    audit::append(
+        &mut tx,
+        &AuditEntry::from_client(client, "auth.password_changed", AuditResult::Success)
+            .actor(principal.user_id.to_string())
+            .detail(format!("{ended} other sessions ended")),
+    )
+    .await?;
+    tx.commit().await.context("committing a password change")?;
+    Ok(ended)
+}
+
 /// Signs out the current session.
 pub async fn sign_out(
     state: &AppState,

@@ -160,12 +160,19 @@ impl Writer {
     }
 }
 
-/// Renders `invoice` for the client `account_name` as a complete PDF.
-/// `now` dates the footer.
-pub fn render_statement(invoice: &InvoiceView, account_name: &str, now: i64) -> Vec<u8> {
+/// Renders `invoice` for the client `account_name` as a complete PDF, on
+/// the letterhead of `firm`. `now` dates the footer.
+pub fn render_statement(
+    firm: &str,
+    invoice: &InvoiceView,
+    account_name: &str,
+    now: i64,
+) -> Vec<u8> {
     let mut w = Writer::new();
     let right = PAGE_WIDTH - MARGIN;
 
+    w.text(MARGIN, b"F2", 12.0, &shorten(firm, 70));
+    w.down(2.0);
     w.text(MARGIN, b"F2", 20.0, "Statement");
     w.text_right(right, b"F2", 14.0, &invoice.number);
     w.down(2.0);
@@ -340,14 +347,16 @@ mod tests {
                     tax: money(7_500),
                 })
                 .collect(),
+            void_reason: None,
         }
     }
 
     #[test]
-    fn a_statement_is_a_pdf_that_names_its_invoice_number() {
-        let bytes = render_statement(&invoice(3), "Moreau Bakery Ltd", 0);
+    fn a_statement_is_a_pdf_on_the_firms_letterhead_that_names_its_invoice_number() {
+        let bytes = render_statement("Harbour Law LLP", &invoice(3), "Moreau Bakery Ltd", 0);
         assert!(bytes.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("(Harbour Law LLP) Tj"), "{text}");
         assert!(text.contains("INV-2026-0042"));
         assert!(text.contains("/WinAnsiEncoding"));
         // Backslashes are escaped, and balanced parentheses (valid inside a
@@ -360,7 +369,7 @@ mod tests {
 
     #[test]
     fn long_statements_flow_onto_more_pages() {
-        let bytes = render_statement(&invoice(50), "Moreau Bakery Ltd", 0);
+        let bytes = render_statement("Harbour Law LLP", &invoice(50), "Moreau Bakery Ltd", 0);
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("/Count 2"), "two pages expected");
     }

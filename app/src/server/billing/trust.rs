@@ -253,7 +253,7 @@ fn positive_amount(raw: &str, currency: &Currency) -> Result<i64, ServiceError> 
 }
 
 /// Trimmed text of 1 to [`MAX_TRUST_TEXT_CHARS`] characters.
-fn bounded_text(raw: &str, what: &str) -> Result<String, ServiceError> {
+pub(super) fn bounded_text(raw: &str, what: &str) -> Result<String, ServiceError> {
     let text = raw.trim();
     if text.is_empty() || text.chars().count() > MAX_TRUST_TEXT_CHARS {
         return Err(bad_request(format!(

@@ -18,7 +18,10 @@ use crate::{
         matter::MatterDetailView,
         time::format_date,
     },
-    ui::components::action_error,
+    ui::components::{
+        action_error,
+        forms::{SubmitButton, announce, reset_on_success},
+    },
 };
 
 /// The staff's actions on a statement, when the user may manage billing.
@@ -34,18 +37,35 @@ pub struct BillingActions {
     pub trust: ServerAction<TransferTrustToInvoice>,
     /// Credit part of the balance.
     pub credit: ServerAction<AddInvoiceCredit>,
+    /// What the latest of them did, once it worked.
+    pub done: RwSignal<Option<String>>,
 }
 
 impl BillingActions {
     /// New actions for one page.
     pub fn new() -> Self {
-        Self {
+        let actions = Self {
             pay: ServerAction::new(),
             issue: ServerAction::new(),
             void: ServerAction::new(),
             trust: ServerAction::new(),
             credit: ServerAction::new(),
-        }
+            done: RwSignal::new(None),
+        };
+        announce(actions.pay, actions.done, String::clone);
+        announce(actions.issue, actions.done, |()| {
+            "Invoice issued.".to_owned()
+        });
+        announce(actions.void, actions.done, |()| {
+            "Invoice voided.".to_owned()
+        });
+        announce(actions.trust, actions.done, |()| {
+            "Paid from trust.".to_owned()
+        });
+        announce(actions.credit, actions.done, |()| {
+            "Credit added.".to_owned()
+        });
+        actions
     }
 
     /// Changes whenever one of the actions finished, to reload lists.
@@ -106,6 +126,20 @@ pub fn PaidBar(invoice: InvoiceView) -> impl IntoView {
     }
 }
 
+/// What a void statement says instead of a balance: nothing is owed;
+/// for the firm, why it was voided.
+#[component]
+pub fn VoidNote(invoice: InvoiceView) -> impl IntoView {
+    (invoice.status == InvoiceStatus::Void).then(|| {
+        view! {
+            <p class="void-note" role="note">
+                <strong>"Cancelled — nothing to pay."</strong>
+                {invoice.void_reason.map(|reason| format!(" Reason: {reason}"))}
+            </p>
+        }
+    })
+}
+
 /// One statement: number, matter, dates, status, totals, the bar, the PDF
 /// link and, for staff, the actions that apply.
 #[component]
@@ -149,6 +183,7 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
                 {invoice.matter_title.clone()}
             </p>
             <p class="muted">{dates}</p>
+            <VoidNote invoice=invoice.clone() />
             <dl class="invoice-sums">
                 <div>
                     <dt>"Total"</dt>
@@ -171,7 +206,9 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
     }
 }
 
-/// Issue, void and record-payment forms for one invoice.
+/// Issue, void and record-payment forms for one invoice. Each form is
+/// disabled while it posts, is cleared once it worked and says what
+/// happened; voiding asks for a reason in a second step.
 #[component]
 fn StaffActions(
     id: String,
@@ -186,19 +223,25 @@ fn StaffActions(
     let trust_id = format!("trust-amount-{id}");
     let credit_id = format!("credit-amount-{id}");
     let reason_id = format!("credit-reason-{id}");
+    let void_reason_id = format!("void-reason-{id}");
     let (issue_id, pay_id, void_id) = (id.clone(), id.clone(), id.clone());
     let (from_trust_id, credited_id) = (id.clone(), id);
+    let (pay_form, trust_form, credit_form) = (
+        reset_on_success(actions.pay),
+        reset_on_success(actions.trust),
+        reset_on_success(actions.credit),
+    );
     view! {
         {draft.then(|| view! {
             <ActionForm action=actions.issue attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="invoice_id" value=issue_id />
-                <button class="button" type="submit">"Issue invoice"</button>
+                <SubmitButton action=actions.issue label="Issue invoice" pending="Issuing…" />
             </ActionForm>
         })}
         {payable.then(|| view! {
             <details class="editor">
                 <summary>"Record a payment"</summary>
-                <ActionForm action=actions.pay attr:class="form compact" attr:method="post">
+                <ActionForm action=actions.pay node_ref=pay_form attr:class="form compact" attr:method="post">
                     <input type="hidden" name="invoice_id" value=pay_id />
                     <label for=amount_id.clone()>"Amount"</label>
                     <input id=amount_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
@@ -206,35 +249,42 @@ fn StaffActions(
                     <input id=date_id type="date" name="date" required />
                     <label for=method_id.clone()>"Method"</label>
                     <input id=method_id type="text" name="method" maxlength="100" placeholder="Bank transfer" />
-                    <button class="button" type="submit">"Record payment"</button>
+                    <SubmitButton action=actions.pay label="Record payment" pending="Recording…" />
                 </ActionForm>
             </details>
             <details class="editor">
                 <summary>"Pay from trust"</summary>
-                <ActionForm action=actions.trust attr:class="form compact" attr:method="post">
+                <ActionForm action=actions.trust node_ref=trust_form attr:class="form compact" attr:method="post">
                     <input type="hidden" name="invoice_id" value=from_trust_id />
                     <label for=trust_id.clone()>"Amount from trust"</label>
                     <input id=trust_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
-                    <button class="button" type="submit">"Transfer from trust"</button>
+                    <SubmitButton action=actions.trust label="Transfer from trust" pending="Transferring…" />
                 </ActionForm>
             </details>
             <details class="editor">
                 <summary>"Add a credit"</summary>
-                <ActionForm action=actions.credit attr:class="form compact" attr:method="post">
+                <ActionForm action=actions.credit node_ref=credit_form attr:class="form compact" attr:method="post">
                     <input type="hidden" name="invoice_id" value=credited_id />
                     <label for=credit_id.clone()>"Credit amount"</label>
                     <input id=credit_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
                     <label for=reason_id.clone()>"Reason"</label>
                     <input id=reason_id type="text" name="reason" required maxlength="200" />
-                    <button class="button" type="submit">"Add credit"</button>
+                    <SubmitButton action=actions.credit label="Add credit" pending="Adding…" />
                 </ActionForm>
             </details>
         })}
         {voidable.then(|| view! {
-            <ActionForm action=actions.void attr:class="inline-form" attr:method="post">
-                <input type="hidden" name="invoice_id" value=void_id />
-                <button class="link-button dark" type="submit">"Void invoice"</button>
-            </ActionForm>
+            // Voiding cannot be undone: it takes a second step and a reason.
+            <details class="editor danger-zone">
+                <summary>"Void invoice…"</summary>
+                <ActionForm action=actions.void attr:class="form compact" attr:method="post">
+                    <input type="hidden" name="invoice_id" value=void_id />
+                    <p class="muted">"Voiding cancels the invoice for good; the client is shown it as cancelled."</p>
+                    <label for=void_reason_id.clone()>"Reason for voiding"</label>
+                    <input id=void_reason_id type="text" name="reason" required maxlength="200" />
+                    <SubmitButton action=actions.void label="Void this invoice" pending="Voiding…" class="button danger" />
+                </ActionForm>
+            </details>
         })}
     }
 }

@@ -53,6 +53,10 @@ pub type Uploads = RwSignal<Vec<(usize, String, UploadProgress)>>;
 /// A file input that uploads every chosen file at once; each file gets a row
 /// with a progress bar in `files`. `query` is appended to the upload URL
 /// (`&request=…`).
+///
+/// With `choose`, the firm picks who may see the files before picking
+/// them: "Firm only" unless it deliberately chooses the client, which is
+/// confirmed the first time on the page (issue 12, point 1).
 #[component]
 pub fn UploadControl(
     matter_id: MatterId,
@@ -66,17 +70,55 @@ pub fn UploadControl(
     uploaded: RwSignal<u32>,
     /// A unique id for the input.
     input_id: String,
-    /// Who may see the uploaded files.
+    /// Who may see the uploaded files (at first, with `choose`).
     #[prop(default = Visibility::Client)]
     visibility: Visibility,
+    /// Offer the choice of who may see the files.
+    #[prop(optional)]
+    choose: bool,
 ) -> impl IntoView {
     let base = crate::domain::links::matter_documents(matter_id.as_str());
-    let query = format!("&visibility={}{query}", visibility.as_str());
+    let chosen = RwSignal::new(visibility);
+    let sharing_confirmed = StoredValue::new(false);
     let on_change = move |ev: leptos::ev::Event| {
+        let query = format!("&visibility={}{query}", chosen.get_untracked().as_str());
         upload::upload_chosen_files(&ev, &base, &query, files, uploaded);
     };
+    let on_choose = move |ev: leptos::ev::Event| {
+        let picked = event_target_value(&ev);
+        if picked == Visibility::Client.as_str()
+            && !sharing_confirmed.get_value()
+            && !upload::confirm_sharing()
+        {
+            // Declined: back to firm only (setting the signal redraws the
+            // select's value even though it did not change).
+            chosen.set(Visibility::Internal);
+            return;
+        }
+        if picked == Visibility::Client.as_str() {
+            sharing_confirmed.set_value(true);
+            chosen.set(Visibility::Client);
+        } else {
+            chosen.set(Visibility::Internal);
+        }
+    };
+    let choice = choose.then(|| {
+        let select_id = format!("{input_id}-visibility");
+        view! {
+            <label for=select_id.clone()>"Who can see them"</label>
+            <select id=select_id on:change=on_choose prop:value=move || chosen.get().as_str()>
+                <option value=Visibility::Internal.as_str() selected=visibility == Visibility::Internal>
+                    "Firm only"
+                </option>
+                <option value=Visibility::Client.as_str() selected=visibility == Visibility::Client>
+                    "The client too"
+                </option>
+            </select>
+        }
+    });
     view! {
         <div class="upload">
+            {choice}
             <label for=input_id.clone() class="upload-label">{label}</label>
             <input id=input_id type="file" multiple on:change=on_change />
         </div>
@@ -240,7 +282,7 @@ pub fn DocumentsPanel(
         document_files: files,
         ..
     } = data;
-    let manage = loaded.manage && open;
+    let (firm, manage) = (loaded.manage, loaded.manage && open);
     let list = match loaded.documents {
         Ok(list) if list.is_empty() => {
             view! { <p class="muted">"No documents yet."</p> }.into_any()
@@ -251,7 +293,7 @@ pub fn DocumentsPanel(
                     .into_iter()
                     .map(|doc| {
                         let replace = manage.then(|| (matter_id.clone(), files, uploaded));
-                        view! { <DocumentRow doc manage visibility replace /> }
+                        view! { <DocumentRow doc firm manage visibility replace /> }
                     })
                     .collect_view()}
             </ul>
@@ -260,34 +302,9 @@ pub fn DocumentsPanel(
         Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
     };
     let input_id = format!("add-documents-{matter_id}");
-    // Private by default: what the firm uploads stays firm-only unless it
-    // chooses the second input, which says so in its label.
-    let shared_input_id = format!("share-documents-{matter_id}");
-    let uploads = if !open {
-        ().into_any()
-    } else if manage {
-        view! {
-            <UploadControl
-                matter_id=matter_id.clone()
-                label="Add documents (firm only)".to_owned()
-                query=String::new()
-                files
-                uploaded
-                input_id
-                visibility=Visibility::Internal
-            />
-            <UploadControl
-                matter_id
-                label="Add documents the client can see".to_owned()
-                query=String::new()
-                files
-                uploaded
-                input_id=shared_input_id
-                visibility=Visibility::Client
-            />
-        }
-        .into_any()
-    } else {
+    // Firm only unless the firm deliberately chooses the client (and
+    // confirms it): nothing is shared by accident.
+    let uploads = open.then(|| {
         view! {
             <UploadControl
                 matter_id
@@ -296,10 +313,11 @@ pub fn DocumentsPanel(
                 files
                 uploaded
                 input_id
+                visibility=if manage { Visibility::Internal } else { Visibility::Client }
+                choose=manage
             />
         }
-        .into_any()
-    };
+    });
     view! {
         <section class="panel" aria-labelledby="documents-heading">
             <h2 id="documents-heading">"Documents"</h2>
@@ -313,6 +331,9 @@ pub fn DocumentsPanel(
 #[component]
 fn DocumentRow(
     doc: DocumentView,
+    /// Whether the viewer works for the firm, and so is told who sees it.
+    firm: bool,
+    /// Whether they may change it (the firm, on an open matter).
     manage: bool,
     visibility: ServerAction<SetDocumentVisibility>,
     /// For the firm: the matter, the panel's upload rows and its reload
@@ -346,7 +367,11 @@ fn DocumentRow(
         <li class="document-row">
             <div class="document-head">
                 <strong class="document-name">{name}</strong>
-                {internal.then(|| view! { <span class="tag">"Internal"</span> })}
+                {firm.then(|| if internal {
+                    view! { <span class="tag visibility-internal">"Firm only"</span> }
+                } else {
+                    view! { <span class="tag visibility-client">"Visible to client"</span> }
+                })}
             </div>
             <ul class="version-list">
                 {doc.versions.into_iter().map(|v| view! {
@@ -387,13 +412,13 @@ pub fn RequestsPanel(
         request_files: files,
         ..
     } = data;
-    let manage = loaded.manage && open;
+    let (firm, manage) = (loaded.manage, loaded.manage && open);
     let list = match loaded.requests {
         Ok(list) => view! {
             {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
             <ul class="request-list">
                 {list.into_iter().map(|request| view! {
-                    <RequestRow request matter_id=matter_id.clone() manage files uploaded review matter_open=open />
+                    <RequestRow request matter_id=matter_id.clone() firm manage files uploaded review matter_open=open />
                 }).collect_view()}
             </ul>
         }
@@ -414,6 +439,8 @@ pub fn RequestsPanel(
 fn RequestRow(
     request: DocumentRequestView,
     matter_id: MatterId,
+    /// Whether the viewer works for the firm.
+    firm: bool,
     manage: bool,
     files: Uploads,
     uploaded: RwSignal<u32>,
@@ -444,7 +471,20 @@ fn RequestRow(
             {request.rejection_reason.clone().filter(|_| open).map(|reason| view! {
                 <p class="error">{format!("Sent back: {reason}")}</p>
             })}
-            {can_upload.then(|| view! { <UploadControl matter_id label query files uploaded input_id /> })}
+            // The firm uploading on the client's behalf chooses who sees it,
+            // firm only by default, as in the documents panel.
+            {can_upload.then(|| view! {
+                <UploadControl
+                    matter_id
+                    label
+                    query
+                    files
+                    uploaded
+                    input_id
+                    visibility=if firm { Visibility::Internal } else { Visibility::Client }
+                    choose=firm
+                />
+            })}
             {(manage && awaiting_review).then(|| {
                 let reason_id = format!("reason-{id}");
                 let accept_id = id.clone();

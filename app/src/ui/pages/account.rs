@@ -7,11 +7,14 @@ use leptos_meta::Title;
 
 use crate::{
     api::{
-        auth::{BeginMfaEnrolment, ConfirmMfaEnrolment, TurnOffMfa, get_account},
+        auth::{BeginMfaEnrolment, ChangePassword, ConfirmMfaEnrolment, TurnOffMfa, get_account},
         messages::SetMessageEmails,
     },
     domain::auth::AccountView,
-    ui::components::{RecoveryCodeList, action_error},
+    ui::components::{
+        MfaKey, RecoveryCodeList, action_error,
+        forms::{DoneNote, SubmitButton, announce, reset_on_success},
+    },
 };
 
 /// The account page at `/account`.
@@ -23,6 +26,7 @@ pub fn AccountPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmMfaEnrolment>::new();
     let turn_off = ServerAction::<TurnOffMfa>::new();
     let emails = ServerAction::<SetMessageEmails>::new();
+    let change = ServerAction::<ChangePassword>::new();
     // Once two-step verification is turned on or off, that set-up is over.
     Effect::new(move || {
         let done = matches!(confirm.value().get(), Some(Ok(_)))
@@ -54,6 +58,35 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ChangePasswordForm change />
+    }
+}
+
+/// Changing the password: the current one, then the new one. Other
+/// sessions are signed out; the note says how many.
+#[component]
+fn ChangePasswordForm(change: ServerAction<ChangePassword>) -> impl IntoView {
+    let error = action_error(change);
+    let done = RwSignal::new(None);
+    announce(change, done, |ended: &u64| match ended {
+        0 => "Password changed.".to_owned(),
+        1 => "Password changed. Your one other session was signed out.".to_owned(),
+        n => format!("Password changed. Your {n} other sessions were signed out."),
+    });
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Change password"</h2>
+            <ActionForm action=change node_ref=reset_on_success(change) attr:class="form" attr:method="post">
+                <label for="current-password">"Current password"</label>
+                <input id="current-password" name="current" type="password" autocomplete="current-password" maxlength="1024" required />
+                <label for="new-password">"New password"</label>
+                <input id="new-password" name="new" type="password" autocomplete="new-password" maxlength="1024" required />
+                <p class="muted">"At least 12 characters; a short phrase of several words works well."</p>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <SubmitButton action=change label="Change password" pending="Changing…" />
+            </ActionForm>
+            <DoneNote note=done />
+        </section>
     }
 }
 
@@ -140,8 +173,7 @@ fn Enrol(
                 view! {
                     <div class="enrol">
                         <p>"Scan this code with an authenticator app, or type in the key below."</p>
-                        <div class="qr" inner_html=enrolment.qr_svg></div>
-                        <p>"Key: " <code data-testid="mfa-secret">{enrolment.secret}</code></p>
+                        <MfaKey enrolment />
                         <ActionForm action=confirm attr:class="form" attr:method="post">
                             <label for="enrol-code">"Authentication code"</label>
                             <input id="enrol-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required />

@@ -18,7 +18,10 @@ use crate::{
         time::format_date,
     },
     ui::{
-        components::billing::{BillingActions, InvoiceList, PaidBar, TrustBalances, pdf_href},
+        components::{
+            billing::{BillingActions, InvoiceList, PaidBar, TrustBalances, VoidNote, pdf_href},
+            forms::{DoneNote, SubmitButton, reset_on_success},
+        },
         pages::not_found::NotFoundPage,
     },
 };
@@ -60,6 +63,7 @@ pub fn BillingPage() -> impl IntoView {
             <h1>"Billing"</h1>
         </section>
         {move || actions.error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <DoneNote note=actions.done />
         <Suspense fallback=|| view! { <p class="muted">"Loading statements…"</p> }>
             {move || Suspend::new(async move {
                 match billing.await {
@@ -108,7 +112,7 @@ fn DepositForm(
             {outcome}
             <details class="editor">
                 <summary id="deposit-heading">"Record a trust deposit"</summary>
-                <ActionForm action=deposit attr:class="form" attr:method="post">
+                <ActionForm action=deposit node_ref=reset_on_success(deposit) attr:class="form" attr:method="post">
                     <label for="deposit-matter">"Matter"</label>
                     <select id="deposit-matter" name="matter_id" required>
                         {matters
@@ -124,7 +128,7 @@ fn DepositForm(
                     <input id="deposit-date" type="date" name="date" required />
                     <label for="deposit-description">"Description"</label>
                     <input id="deposit-description" type="text" name="description" required maxlength="200" placeholder="Retainer" />
-                    <button class="button" type="submit">"Record deposit"</button>
+                    <SubmitButton action=deposit label="Record deposit" pending="Recording…" />
                 </ActionForm>
             </details>
         </section>
@@ -152,7 +156,7 @@ fn NewInvoiceForm(
         <section class="panel" aria-labelledby="new-invoice-heading">
             <h2 id="new-invoice-heading">"New invoice"</h2>
             {outcome}
-            <ActionForm action=create attr:class="form" attr:method="post">
+            <ActionForm action=create node_ref=reset_on_success(create) attr:class="form" attr:method="post">
                 <label for="invoice-matter">"Matter"</label>
                 <select id="invoice-matter" name="invoice[matter_id]" required>
                     {matters
@@ -174,7 +178,7 @@ fn NewInvoiceForm(
                     <input type="checkbox" name="invoice[issue]" value="true" />
                     "Issue now (otherwise it is saved as a draft)"
                 </label>
-                <button class="button primary" type="submit">"Create invoice"</button>
+                <SubmitButton action=create label="Create invoice" pending="Creating…" class="button primary" />
             </ActionForm>
         </section>
     }
@@ -262,6 +266,7 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
             </p>
         </section>
         <section class="panel">
+            <VoidNote invoice=invoice.clone() />
             <table class="invoice-lines-table">
                 <caption class="visually-hidden">"Lines"</caption>
                 <thead>
@@ -284,11 +289,11 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <td>{format!("{kind}: {}", line.description)}</td>
-                                    <td class="num">{format_quantity(line.quantity)}</td>
-                                    <td class="num">{line.unit_amount.to_string()}</td>
-                                    <td class="num">{format_rate(line.tax_rate_bp)}</td>
-                                    <td class="num">{line.amount.to_string()}</td>
+                                    <td data-label="Description">{format!("{kind}: {}", line.description)}</td>
+                                    <td class="num" data-label="Qty">{format_quantity(line.quantity)}</td>
+                                    <td class="num" data-label="Rate">{line.unit_amount.to_string()}</td>
+                                    <td class="num" data-label="Tax">{format_rate(line.tax_rate_bp)}</td>
+                                    <td class="num" data-label="Amount">{line.amount.to_string()}</td>
                                 </tr>
                             }
                         })

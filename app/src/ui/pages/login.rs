@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::{
     api::auth::{ConfirmMfaSetup, SignIn, VerifyMfa, begin_mfa_setup},
-    ui::components::{RecoveryCodeList, action_error},
+    ui::components::{MfaKey, RecoveryCodeList, action_error},
 };
 
 /// The password step.
@@ -107,8 +107,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                                 <p class="muted">
                                     "Your firm requires a second step at every sign-in. Scan this code with an authenticator app, or type in the key, then enter the 6-digit code it shows."
                                 </p>
-                                <div class="qr" inner_html=enrolment.qr_svg.clone()></div>
-                                <p>"Key: " <code data-testid="mfa-secret">{enrolment.secret.clone()}</code></p>
+                                <MfaKey enrolment=enrolment.clone() />
                                 <ActionForm action=confirm attr:class="form" attr:method="post">
                                     <label for="setup-code">"Authentication code"</label>
                                     <input

@@ -18,7 +18,10 @@ use crate::{
         time::format_utc,
     },
     ui::{
-        components::documents::{UploadControl, UploadList, Uploads},
+        components::{
+            documents::{UploadControl, UploadList, Uploads},
+            forms::{SubmitButton, after_each, reset_on_success},
+        },
         pages::not_found::NotFoundPage,
     },
 };
@@ -177,15 +180,27 @@ fn Composer(
             "Attached files are also kept with the matter's documents, where everyone on the matter can see them."
         }
     };
+    // Once sent, the text and the attached files are gone from the form, so
+    // a second press cannot send them again.
+    let form = reset_on_success(send);
+    after_each(send, move |sent| {
+        if sent.is_some() {
+            files.set(Vec::new());
+        }
+    });
     view! {
-        <ActionForm action=send attr:class="form composer" attr:method="post">
+        <ActionForm action=send node_ref=form attr:class="form composer" attr:method="post">
             <input type="hidden" name="thread_id" value=thread_id />
             <label for="message-body">"Message"</label>
             <textarea id="message-body" name="body" maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
             <input type="hidden" name="attachments" value=move || attached_ids(files) />
-            <button type="submit" disabled=move || uploading(files)>
-                "Send"
-            </button>
+            <SubmitButton
+                action=send
+                label="Send"
+                pending="Sending…"
+                class="button primary"
+                blocked=Signal::derive(move || uploading(files))
+            />
         </ActionForm>
         <UploadControl
             matter_id=MatterId::from_trusted(matter_id)
@@ -361,10 +376,15 @@ fn Message(
             {can_retract
                 .then(|| {
                     view! {
-                        <ActionForm action=retract attr:class="inline-form" attr:method="post">
-                            <input type="hidden" name="id" value=id />
-                            <button class="link-button" type="submit">"Retract"</button>
-                        </ActionForm>
+                        // Asks first: a retracted message is gone for its readers.
+                        <details class="confirm">
+                            <summary>"Retract…"</summary>
+                            <ActionForm action=retract attr:class="confirm-form" attr:method="post">
+                                <input type="hidden" name="id" value=id />
+                                <p>"Retract this message? Its readers will see that it was retracted."</p>
+                                <SubmitButton action=retract label="Retract message" pending="Retracting…" class="button danger" />
+                            </ActionForm>
+                        </details>
                     }
                 })}
         </li>

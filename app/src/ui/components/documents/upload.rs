@@ -31,6 +31,21 @@ pub fn upload_chosen_files(
     browser::upload_chosen_files(ev, base, query, files, uploaded);
 }
 
+/// Asks, in the browser's own dialog, whether files the firm is about to
+/// upload may be shown to the client. On the server nothing is asked.
+pub fn confirm_sharing() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .confirm_with_message(
+                "Share these files with the client? They will see them in their portal as soon as each upload ends.",
+            )
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    true
+}
+
 /// A counter bumped whenever the uploads on this page have all ended, shared by
 /// every documents panel, so a file sent against a request also shows up in
 /// the document list beside it.
