@@ -2,7 +2,7 @@
 // QR code's key, needs a code at the next sign-in, and turns it off again
 // (leaving the demo user as it was for the other tests).
 import { test, expect } from '@playwright/test';
-import { PASSWORD, signIn, totpCode, waitForHydration, watchConsole } from './support';
+import { NEW_PASSWORD, PASSWORD, signIn, totpCode, waitForHydration, watchConsole } from './support';
 
 test('a client sets up two-step verification, signs in with it, and turns it off', async ({ browser }, testInfo) => {
   const context = await browser.newContext();
@@ -15,7 +15,7 @@ test('a client sets up two-step verification, signs in with it, and turns it off
 
   // Setting it up asks for the password again: a session alone cannot
   // bind the account to someone else's authenticator.
-  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('region', { name: 'Two-step verification' }).getByLabel('Current password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set up two-step verification' }).click();
   await expect(page.locator('.qr svg')).toBeVisible();
   const secret = (await page.getByTestId('mfa-secret').textContent()) ?? '';
@@ -30,7 +30,7 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   const step = Math.floor(Date.now() / 30_000);
   await page.getByLabel('Authentication code').fill(totpCode(step, secret));
   await page.getByRole('button', { name: 'Turn on' }).click();
-  await expect(page.getByRole('status')).toContainText('Two-step verification is on');
+  await expect(page.getByRole('status').filter({ hasText: 'Two-step verification is on' })).toBeVisible();
   await expect(page.locator('.codes li')).toHaveCount(10);
   await page.screenshot({ path: testInfo.outputPath('mfa-enrolled.png'), fullPage: true });
 
@@ -53,7 +53,7 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   // Turn it off again with the password.
   await page.reload();
   await waitForHydration(page);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
   await expect(page.getByTestId('mfa-status')).toContainText('Off');
   expect(errors).toEqual([]);
@@ -78,4 +78,51 @@ test('a client turns new-message emails off and on again from the account page',
   await page.getByRole('button', { name: 'Turn on message emails' }).click();
   await expect(status).toHaveText(on);
   expect(errors).toEqual([]);
+});
+
+test('a client changes their password with the current one, and other sessions end', async ({ browser }, testInfo) => {
+  const { viewport, isMobile, hasTouch } = testInfo.project.use;
+  const context = await browser.newContext({ viewport, isMobile, hasTouch });
+  const page = await context.newPage();
+  const errors = watchConsole(page);
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await signIn(other, 'alice@client.test');
+  await signIn(page, 'alice@client.test');
+  await page.goto('/account');
+  await waitForHydration(page);
+  const form = page.getByRole('region', { name: 'Change password' });
+
+  // The wrong current password changes nothing.
+  await form.getByLabel('Current password').fill('not my password at all');
+  await form.getByLabel('New password').fill(NEW_PASSWORD);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByRole('alert')).toHaveText('The email or password is incorrect.');
+
+  await form.getByLabel('Current password').fill(PASSWORD);
+  await form.getByLabel('New password').fill(NEW_PASSWORD);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  try {
+    // Earlier tests may have left sessions of hers open too.
+    await expect(form.getByRole('status')).toHaveText(
+      /^Password changed\. Your (one other session was|\d+ other sessions were) signed out\.$/,
+    );
+    // The fields are cleared: nothing typed stays on screen.
+    await expect(form.getByLabel('New password')).toHaveValue('');
+    await page.screenshot({ path: testInfo.outputPath('password-changed.png'), fullPage: true });
+
+    // The other browser is signed out.
+    await other.goto('/');
+    await expect(other).toHaveURL(/\/login/);
+  } finally {
+    // And back, so the demo client signs in as before.
+    await otherContext.close();
+    await form.getByLabel('Current password').fill(NEW_PASSWORD);
+    await form.getByLabel('New password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await expect(form.getByRole('status')).toHaveText('Password changed.');
+  }
+  // The refused attempt logs a 401 in the console; nothing else may.
+  expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+  await context.close();
 });

@@ -92,7 +92,7 @@ test('staff see a payment confirmed and the form cleared, and void an invoice on
 
   // The statement page stacks its lines on a phone (no sideways scroll is
   // checked on every page) and says the same.
-  await card.getByRole('link', { name: voided }).click();
+  await card.getByRole('link', { name: voided, exact: true }).click();
   await waitForHydration(page);
   await expect(page.getByText('Cancelled — nothing to pay.')).toBeVisible();
   expect(errors).toEqual([]);

@@ -19,14 +19,14 @@ test('a firm upload stays firm only until the firm deliberately shares one', asy
   await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
   await waitForHydration(page);
   const matterUrl = page.url();
-  const documents = page.getByRole('region', { name: 'Documents' });
+  const documents = page.getByRole('region', { name: 'Documents', exact: true });
   const choice = documents.getByLabel('Who can see them');
   await expect(choice).toHaveValue('internal');
 
   const stamp = `${testInfo.project.name}-${Date.now()}`;
   const file = (name: string) => ({ name, mimeType: 'application/pdf', buffer: randomBytes(20_000) });
   const internal = file(`working-notes-${stamp}.pdf`);
-  await documents.getByLabel('Add documents').setInputFiles([internal]);
+  await documents.getByLabel('Add documents', { exact: true }).setInputFiles([internal]);
   const internalRow = documents.getByRole('listitem').filter({ hasText: internal.name }).first();
   await expect(internalRow.getByText('Firm only', { exact: true })).toBeVisible();
 
@@ -43,7 +43,7 @@ test('a firm upload stays firm only until the firm deliberately shares one', asy
   await choice.selectOption('client');
   await expect(choice).toHaveValue('client');
   const shared = file(`signed-lease-${stamp}.pdf`);
-  await documents.getByLabel('Add documents').setInputFiles([shared]);
+  await documents.getByLabel('Add documents', { exact: true }).setInputFiles([shared]);
   const sharedRow = documents.getByRole('listitem').filter({ hasText: shared.name }).first();
   await expect(sharedRow.getByText('Visible to client', { exact: true })).toBeVisible();
   await expect(internalRow.getByText('Firm only', { exact: true })).toBeVisible();

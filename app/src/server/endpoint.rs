@@ -44,6 +44,20 @@ pub struct Visitor {
     pub client: ClientInfo,
 }
 
+/// Whether the request being answered is a server function called by a
+/// plain HTML form, which accepts HTML, rather than by the hydrated page,
+/// which asks for JSON.
+fn posted_without_script() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts.uri.path().starts_with("/api/")
+            && parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
 /// Runs `call` for the signed-in user; nobody signed in is
 /// [`AppError::Unauthorized`] (401).
 ///
@@ -120,7 +134,16 @@ fn answer<T>(result: Result<T, ServiceError>) -> Result<T, AppError> {
 /// Sets the status of the response being rendered or the server function
 /// being answered. The mechanism behind [`answer`], and the not-found
 /// page's own status; nothing else sets a status by hand.
+///
+/// A form posted before the page's script ran (it asks for HTML) is not
+/// answered with the error's status: server functions send such a form
+/// back to its page with the error in the address (`__err`), where the
+/// form shows its friendly message, and a 4xx here would replace that
+/// redirect with a bare error body.
 pub(crate) fn set_response_status(code: u16) {
+    if posted_without_script() {
+        return;
+    }
     if let (Some(options), Ok(status)) = (
         leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
         axum::http::StatusCode::from_u16(code),

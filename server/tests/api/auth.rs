@@ -536,7 +536,76 @@ async fn the_audit_chain_stays_intact_through_sign_in_and_out(app: TestApp) {
     assert!(report.is_intact(), "{report}");
 }
 
+async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_session(
+    app: TestApp,
+) {
+    app.seed().await;
+    let here = app.signed_in_client(DEMO_ALICE).await;
+    let elsewhere = app.signed_in_client(DEMO_ALICE).await;
+    let new = "quiet orchard copper meadow";
+    // The wrong current password changes nothing, and is audited.
+    let (status, _) = app
+        .post(
+            &here,
+            "/api/change_password",
+            &[("current", "not my password at all"), ("new", new)],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        count_audit(&app, "auth.password_changed", "wrong password").await,
+        1
+    );
+    // A weak new one is refused with the rule it breaks.
+    let (status, body) = app
+        .post(
+            &here,
+            "/api/change_password",
+            &[("current", TEST_PASSWORD), ("new", "short")],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("New password: Use at least 12 characters"),
+        "{body}"
+    );
+
+    let (status, body) = app
+        .post(
+            &here,
+            "/api/change_password",
+            &[("current", TEST_PASSWORD), ("new", new)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, "1", "one other session signed out");
+    // This session goes on; the other one is over.
+    assert_eq!(list_matters(&app, &here).await.0, 200);
+    assert_eq!(list_matters(&app, &elsewhere).await.0, 401);
+    // The old password no longer works, the new one does.
+    let old = crate::helpers::new_client()
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", DEMO_ALICE), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401);
+    let fresh = crate::helpers::new_client();
+    let signed_in = fresh
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", DEMO_ALICE), ("password", new)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(
+        count_audit(&app, "auth.password_changed", "1 other sessions ended").await,
+        1
+    );
+}
+
 on_both_backends!(
+    changing_the_password_needs_the_current_one_and_signs_out_every_other_session,
     a_client_signs_in_and_sees_only_their_own_matters,
     an_unknown_email_and_a_wrong_password_get_the_identical_answer,
     a_firm_user_must_complete_mfa_before_anything_works,

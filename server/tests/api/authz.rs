@@ -335,6 +335,7 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ("/api/get_matter", vec![("id", id.as_str())]),
         ("/api/list_sessions", vec![("", "")]),
         ("/api/end_session", vec![("id", "x")]),
+        ("/api/change_password", vec![("current", "x"), ("new", "y")]),
         ("/api/sign_out", vec![("", "")]),
         ("/api/sign_out_everywhere", vec![("", "")]),
         ("/api/list_contacts", vec![("", "")]),

@@ -31,6 +31,15 @@ async fn an_admins_settings_are_stored_audited_and_applied_to_numbers_and_respon
         before.contains("{year}-{seq:4}"),
         "the defaults first: {before}"
     );
+    assert_eq!(
+        app.post(
+            &crate::helpers::new_client(),
+            "/api/get_firm_name",
+            &[("", "")]
+        )
+        .await,
+        (200, "\"Your law firm\"".to_owned())
+    );
     let (status, body) = app
         .post(
             &admin,
@@ -39,6 +48,12 @@ async fn an_admins_settings_are_stored_audited_and_applied_to_numbers_and_respon
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    // The firm's name is public: the sign-in page shows it.
+    let anyone = crate::helpers::new_client();
+    assert_eq!(
+        app.post(&anyone, "/api/get_firm_name", &[("", "")]).await,
+        (200, "\"Harbour Law LLP\"".to_owned())
+    );
     let (_, after) = app
         .post(&admin, "/api/get_firm_settings", &[("", "")])
         .await;

@@ -119,8 +119,8 @@ fn AccountDetails(
                 <a href="/account/sessions">"See where you are signed in"</a>
             </p>
         </section>
-        <section class="panel">
-            <h2>"Two-step verification"</h2>
+        <section class="panel" aria-labelledby="mfa-heading">
+            <h2 id="mfa-heading">"Two-step verification"</h2>
             {if me.mfa_enabled {
                 view! {
                     <p data-testid="mfa-status">"On. You will be asked for a code from your authenticator app when you sign in."</p>
