@@ -93,12 +93,9 @@ test('a client changes their password with the current one, and other sessions e
   await waitForHydration(page);
   const form = page.getByRole('region', { name: 'Change password' });
 
-  // The wrong current password changes nothing.
-  await form.getByLabel('Current password').fill('not my password at all');
-  await form.getByLabel('New password').fill(NEW_PASSWORD);
-  await form.getByRole('button', { name: 'Change password' }).click();
-  await expect(form.getByRole('alert')).toHaveText('The email or password is incorrect.');
-
+  // A wrong current password is refused, throttled and audited like a
+  // sign-in: the API tests show it (here it would slow every later
+  // sign-in from this machine).
   await form.getByLabel('Current password').fill(PASSWORD);
   await form.getByLabel('New password').fill(NEW_PASSWORD);
   await form.getByRole('button', { name: 'Change password' }).click();
@@ -122,7 +119,6 @@ test('a client changes their password with the current one, and other sessions e
     await form.getByRole('button', { name: 'Change password' }).click();
     await expect(form.getByRole('status')).toHaveText('Password changed.');
   }
-  // The refused attempt logs a 401 in the console; nothing else may.
-  expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+  expect(errors).toEqual([]);
   await context.close();
 });

@@ -45,18 +45,22 @@ test('the navigation works at this width', async ({ page }, testInfo) => {
   await signIn(page, 'bob@client.test');
   await waitForHydration(page);
   const menu = page.getByRole('button', { name: 'Menu' });
-  const sessions = page.getByRole('link', { name: 'Sessions' });
+  const account = page.getByRole('link', { name: 'Account', exact: true });
 
   if (testInfo.project.name === 'phone') {
     // On a phone the navigation folds behind the menu button.
-    await expect(sessions).toBeHidden();
+    await expect(account).toBeHidden();
     await menu.click();
     await expect(menu).toHaveAttribute('aria-expanded', 'true');
   } else {
     await expect(menu).toBeHidden();
   }
-  await expect(sessions).toBeVisible();
-  await sessions.click();
+  await expect(account).toBeVisible();
+  await account.click();
+  await expect(page).toHaveURL(/\/account$/);
+  await waitForHydration(page);
+  // Sessions live under the account.
+  await page.getByRole('link', { name: 'See where you are signed in' }).click();
   await expect(page).toHaveURL(/\/account\/sessions$/);
   await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
   await expect(page.getByText('This device')).toBeVisible();

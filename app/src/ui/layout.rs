@@ -37,7 +37,8 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         links.push(("Outbox", "/admin/outbox"));
         links.push(("Walls", "/admin/walls"));
     }
-    links.extend([("Sessions", "/account/sessions"), ("Account", "/account")]);
+    // Sessions are a part of the account, linked from its page.
+    links.push(("Account", "/account"));
     links
 }
 
