@@ -6,6 +6,7 @@ pub mod auth;
 pub mod billing;
 pub mod crm;
 pub mod documents;
+pub mod home;
 pub mod invitations;
 pub mod matter_page;
 pub mod matter_settings;

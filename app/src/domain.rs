@@ -8,6 +8,7 @@ pub mod contact;
 pub mod contact_import;
 pub mod document;
 pub mod error;
+pub mod home;
 pub mod ids;
 pub mod invitation;
 pub mod links;

@@ -18,6 +18,7 @@ pub mod endpoint;
 pub mod error;
 pub mod file_modes;
 pub mod flood;
+pub mod home;
 pub mod invitations;
 pub mod matter_page;
 pub mod matters;

@@ -52,3 +52,15 @@ pub async fn update_firm_settings(
     })
     .await
 }
+
+/// Saves how clients pay, shown on their home beside what they owe.
+#[server(endpoint = "set_payment_instructions")]
+pub async fn set_payment_instructions(payment_instructions: String) -> Result<(), AppError> {
+    use crate::server::{endpoint, settings};
+
+    endpoint::signed_in(|c| async move {
+        settings::set_payment_instructions(&c.state, &c.principal, &c.client, &payment_instructions)
+            .await
+    })
+    .await
+}

@@ -14,6 +14,8 @@ use super::{
 pub const DEFAULT_FIRM_NAME: &str = "Your law firm";
 /// The longest firm name, in characters.
 pub const MAX_FIRM_NAME_CHARS: usize = 200;
+/// The longest payment instructions, in characters.
+pub const MAX_PAYMENT_INSTRUCTIONS_CHARS: usize = 1000;
 /// The longest response target: 30 days, as for the configuration.
 pub const MAX_RESPONSE_MINUTES: i64 = 43_200;
 
@@ -34,6 +36,10 @@ pub struct FirmSettings {
     pub hours_end: String,
     /// An IANA time zone name, such as `Europe/London`.
     pub time_zone: String,
+    /// How clients pay (bank details, a reference to quote), shown on the
+    /// client's home beside what they owe; empty until the firm says.
+    #[serde(default)]
+    pub payment_instructions: String,
 }
 
 impl FirmSettings {
@@ -48,7 +54,23 @@ impl FirmSettings {
             hours_start: "09:00".to_owned(),
             hours_end: "17:30".to_owned(),
             time_zone: "UTC".to_owned(),
+            payment_instructions: String::new(),
         }
+    }
+
+    /// These settings with the payment instructions as typed.
+    ///
+    /// # Errors
+    /// [`AppError::BadRequest`] when they are too long.
+    pub fn with_payment_instructions(mut self, raw: &str) -> Result<Self, AppError> {
+        let text = raw.trim();
+        if text.chars().count() > MAX_PAYMENT_INSTRUCTIONS_CHARS {
+            return Err(AppError::BadRequest(format!(
+                "Payment instructions: at most {MAX_PAYMENT_INSTRUCTIONS_CHARS} characters."
+            )));
+        }
+        text.clone_into(&mut self.payment_instructions);
+        Ok(self)
     }
 
     /// Checks and normalises settings as typed.
@@ -117,6 +139,7 @@ impl FirmSettings {
             hours_start: hours_start.trim().to_owned(),
             hours_end: hours_end.trim().to_owned(),
             time_zone: time_zone.to_owned(),
+            payment_instructions: String::new(),
         })
     }
 }

@@ -105,9 +105,53 @@ pub fn format_date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// How far the day of `at` is from the day of `now`, as people say it:
+/// "today", "tomorrow", "in 4 days", "yesterday", "3 days ago".
+pub fn relative_day(at: i64, now: i64) -> String {
+    match at.div_euclid(DAY_MS) - now.div_euclid(DAY_MS) {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        -1 => "yesterday".to_owned(),
+        n if n > 1 => format!("in {n} days"),
+        n => format!("{} days ago", -n),
+    }
+}
+
+/// A due date as a to-do list says it: "due today", "due in 10 days",
+/// "overdue by 3 days".
+pub fn due_phrase(due: i64, now: i64) -> String {
+    let days = due.div_euclid(DAY_MS) - now.div_euclid(DAY_MS);
+    match days {
+        0 if due < now => "overdue since earlier today".to_owned(),
+        0 => "due today".to_owned(),
+        1.. => format!("due {}", relative_day(due, now)),
+        -1 => "overdue by 1 day".to_owned(),
+        n => format!("overdue by {} days", -n),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_due_dates_read_as_people_say_them() {
+        let now = 20 * DAY_MS + 10 * 3_600_000;
+        assert_eq!(relative_day(now + 3_600_000, now), "today");
+        assert_eq!(relative_day(now + DAY_MS, now), "tomorrow");
+        assert_eq!(relative_day(now + 4 * DAY_MS, now), "in 4 days");
+        assert_eq!(relative_day(now - DAY_MS, now), "yesterday");
+        assert_eq!(relative_day(now - 3 * DAY_MS, now), "3 days ago");
+        assert_eq!(due_phrase(now + 10 * DAY_MS, now), "due in 10 days");
+        assert_eq!(due_phrase(now + DAY_MS, now), "due tomorrow");
+        assert_eq!(due_phrase(now + 3_600_000, now), "due today");
+        assert_eq!(
+            due_phrase(now - 3_600_000, now),
+            "overdue since earlier today"
+        );
+        assert_eq!(due_phrase(now - DAY_MS, now), "overdue by 1 day");
+        assert_eq!(due_phrase(now - 5 * DAY_MS, now), "overdue by 5 days");
+    }
 
     #[test]
     fn times_are_shown_as_utc_dates() {

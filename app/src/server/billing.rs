@@ -25,9 +25,9 @@ use sqlx::AnyConnection;
 use crate::domain::{
     AppError,
     billing::{
-        BillingView, Currency, InvoiceLineView, InvoiceView, LineKind, MAX_AMOUNT_MINOR,
-        MAX_METHOD_CHARS, Money, NewInvoice, StatusBase, Totals, TrustBalanceView, derive_status,
-        parse_decimal, validate_lines,
+        BillingView, Currency, InvoiceLineView, InvoiceStatus, InvoiceView, LineKind,
+        MAX_AMOUNT_MINOR, MAX_METHOD_CHARS, Money, NewInvoice, StatusBase, Totals,
+        TrustBalanceView, derive_status, parse_decimal, validate_lines,
     },
     ids::{InvoiceId, MatterId},
     policy::may_manage_billing,
@@ -308,6 +308,28 @@ pub async fn list_invoices(
         trust,
         may_manage: may_manage_billing(&principal.subject()),
     })
+}
+
+/// What `principal` owes over the statements they may see: the balance
+/// of each issued, unvoided invoice, summed per currency (the newest
+/// [`INVOICE_PAGE_SIZE`], as the billing page lists).
+pub async fn amounts_owed(db: &Db, principal: &Principal) -> anyhow::Result<Vec<Money>> {
+    let mut sums: Vec<(Currency, i64)> = Vec::new();
+    for invoice in visible_invoices(db, principal, None).await? {
+        if matches!(invoice.status, InvoiceStatus::Draft | InvoiceStatus::Void)
+            || invoice.totals.balance <= 0
+        {
+            continue;
+        }
+        match sums.iter_mut().find(|(c, _)| *c == invoice.currency) {
+            Some((_, sum)) => *sum += invoice.totals.balance,
+            None => sums.push((invoice.currency.clone(), invoice.totals.balance)),
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(|(currency, minor)| Money::new(minor, currency))
+        .collect())
 }
 
 /// Loads one invoice that `principal` may see, with its lines. Anything

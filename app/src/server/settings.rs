@@ -26,6 +26,7 @@ struct SettingsRow {
     hours_start: String,
     hours_end: String,
     time_zone: String,
+    payment_instructions: String,
 }
 
 /// The settings in force: the stored row, or the defaults for a new firm
@@ -34,7 +35,7 @@ struct SettingsRow {
 pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<FirmSettings> {
     let row: Option<SettingsRow> = sqlx::query_as(
         "select firm_name, currency, number_pattern, response_minutes, hours_start, hours_end,
-                time_zone
+                time_zone, payment_instructions
          from firm_settings where id = 1",
     )
     .fetch_optional(db.pool())
@@ -50,6 +51,7 @@ pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<Fir
             hours_start: row.hours_start,
             hours_end: row.hours_end,
             time_zone: row.time_zone,
+            payment_instructions: row.payment_instructions,
         },
     ))
 }
@@ -64,6 +66,16 @@ pub async fn firm_name(db: &Db) -> anyhow::Result<String> {
     Ok(row.map_or_else(|| DEFAULT_FIRM_NAME.to_owned(), |(name,)| name))
 }
 
+/// How clients pay the firm, as its admin wrote it (empty until then).
+pub async fn payment_instructions(db: &Db) -> anyhow::Result<String> {
+    let row: Option<(String,)> =
+        sqlx::query_as("select payment_instructions from firm_settings where id = 1")
+            .fetch_optional(db.pool())
+            .await
+            .context("reading the payment instructions")?;
+    Ok(row.map(|(text,)| text).unwrap_or_default())
+}
+
 /// The settings page's data, for admins; anyone else is not found.
 pub async fn get_firm_settings(
     state: &AppState,
@@ -75,7 +87,9 @@ pub async fn get_firm_settings(
     Ok(current(&state.db, state.messaging.sla_minutes).await?)
 }
 
-/// Saves the settings (admins only), audited with the fields that changed.
+/// Saves the settings page's form (admins only), audited with the fields
+/// that changed. The payment instructions have a form of their own and
+/// stay as they were.
 pub async fn update_firm_settings(
     state: &AppState,
     principal: &Principal,
@@ -86,6 +100,36 @@ pub async fn update_firm_settings(
         return Err(AppError::NotFound.into());
     }
     let old = current(&state.db, state.messaging.sla_minutes).await?;
+    let new = FirmSettings {
+        payment_instructions: old.payment_instructions.clone(),
+        ..new.clone()
+    };
+    save(state, principal, client, &old, &new).await
+}
+
+/// Saves how clients pay (admins only), audited like the other settings.
+pub async fn set_payment_instructions(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    raw: &str,
+) -> Result<(), ServiceError> {
+    if !may_manage_settings(&principal.subject()) {
+        return Err(AppError::NotFound.into());
+    }
+    let old = current(&state.db, state.messaging.sla_minutes).await?;
+    let new = old.clone().with_payment_instructions(raw)?;
+    save(state, principal, client, &old, &new).await
+}
+
+/// Writes `new` over `old`, audited with the fields that changed.
+async fn save(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    old: &FirmSettings,
+    new: &FirmSettings,
+) -> Result<(), ServiceError> {
     let changed: Vec<&str> = [
         ("firm name", old.firm_name != new.firm_name),
         ("currency", old.currency != new.currency),
@@ -99,6 +143,10 @@ pub async fn update_firm_settings(
             old.hours_start != new.hours_start || old.hours_end != new.hours_end,
         ),
         ("time zone", old.time_zone != new.time_zone),
+        (
+            "payment instructions",
+            old.payment_instructions != new.payment_instructions,
+        ),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))
@@ -106,11 +154,12 @@ pub async fn update_firm_settings(
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "insert into firm_settings (id, firm_name, currency, number_pattern, response_minutes,
-                                    hours_start, hours_end, time_zone, updated_by, updated_at)
-         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                    hours_start, hours_end, time_zone, updated_by, updated_at,
+                                    payment_instructions)
+         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (id) do update set firm_name = $1, currency = $2, number_pattern = $3,
              response_minutes = $4, hours_start = $5, hours_end = $6, time_zone = $7,
-             updated_by = $8, updated_at = $9",
+             updated_by = $8, updated_at = $9, payment_instructions = $10",
     )
     .bind(new.firm_name.clone())
     .bind(new.currency.clone())
@@ -121,6 +170,7 @@ pub async fn update_firm_settings(
     .bind(new.time_zone.clone())
     .bind(principal.user_id.clone())
     .bind(now_ms())
+    .bind(new.payment_instructions.clone())
     .execute(tx.conn())
     .await
     .context("saving the firm's settings")?;

@@ -409,6 +409,11 @@ async fn anonymous_callers_get_401_from_every_server_function() {
         ),
         ("/api/get_matter_form", vec![("", "")]),
         ("/api/get_firm_settings", vec![("", "")]),
+        (
+            "/api/set_payment_instructions",
+            vec![("payment_instructions", "x")],
+        ),
+        ("/api/get_client_home", vec![("", "")]),
         ("/api/list_stage_templates", vec![("", "")]),
         ("/api/search", vec![("q", "moreau")]),
         (

@@ -23,6 +23,7 @@ mod contacts;
 mod crm;
 mod documents;
 mod flood;
+mod home;
 mod invitations;
 mod keys;
 mod mail;

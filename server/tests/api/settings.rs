@@ -61,6 +61,42 @@ async fn an_admins_settings_are_stored_audited_and_applied_to_numbers_and_respon
     assert_eq!(after["firm_name"], "Harbour Law LLP");
     assert_eq!(after["currency"], "EUR");
     assert_eq!(after["time_zone"], "Europe/Dublin");
+    // How clients pay has its own form; saving the main form keeps it.
+    let (status, body) = app
+        .post(
+            &admin,
+            "/api/set_payment_instructions",
+            &[(
+                "payment_instructions",
+                "  Sort code 12-34-56\nAccount 12345678 ",
+            )],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .post(
+            &admin,
+            "/api/update_firm_settings",
+            &form("HL/{year}/{seq:3}", "90", "Europe/Dublin"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, kept) = app
+        .post(&admin, "/api/get_firm_settings", &[("", "")])
+        .await;
+    let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert_eq!(
+        kept["payment_instructions"],
+        "Sort code 12-34-56\nAccount 12345678"
+    );
+    let (status, _) = app
+        .post(
+            &app.signed_in_client(DEMO_STAFF).await,
+            "/api/set_payment_instructions",
+            &[("payment_instructions", "Pay me instead")],
+        )
+        .await;
+    assert_eq!(status, 404, "only admins set how clients pay");
     let audited = app
         .count(
             "select count(*) from audit_log where action = 'settings.updated'

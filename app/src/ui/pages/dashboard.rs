@@ -1,21 +1,25 @@
-//! The dashboard: the matters the user can see, with their current stage, and
-//! an instant filter that runs in the browser.
+//! The dashboard: for a client, cards with what to do, new messages, the
+//! next date and what they owe; then the matters the user can see, with
+//! their current stage, and an instant filter that runs in the browser.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::matters::list_matters, domain::matter::MatterSummaryView};
+use crate::{
+    api::{home::get_client_home, matters::list_matters},
+    domain::{home::ClientHomeView, matter::MatterSummaryView, time::format_date},
+};
 
-/// The dashboard page at `/`.
+/// The dashboard page at `/`. A client's leads with what the portal asks
+/// of them, what is new, what comes next and what they owe; then, for
+/// everyone, the matters.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let matters = Resource::new(|| (), |()| list_matters());
+    let home = Resource::new(|| (), |()| get_client_home());
     let (query, set_query) = signal(String::new());
-
-    view! {
-        <Title text="Dashboard" />
-        <section class="page-head">
-            <h1>"Matters"</h1>
+    let filter = move || {
+        view! {
             <div class="filter">
                 <label for="matter-filter">"Filter matters"</label>
                 <input
@@ -27,15 +31,140 @@ pub fn DashboardPage() -> impl IntoView {
                     on:input:target=move |ev| set_query.set(ev.target().value())
                 />
             </div>
-        </section>
+        }
+    };
+
+    view! {
+        <Title text="Dashboard" />
         <Suspense fallback=|| view! { <p class="muted">"Loading matters…"</p> }>
             {move || Suspend::new(async move {
-                match matters.await {
+                let home = home.await.ok().flatten();
+                let list = match matters.await {
                     Ok(list) => view! { <MatterList matters=list query /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                };
+                match home {
+                    // The page's one h1 heads the cards; the matters follow.
+                    Some(home) => view! {
+                        <h1>"Your portal"</h1>
+                        <HomeCards home />
+                        <section class="page-head">
+                            <h2>"Matters"</h2>
+                            {filter()}
+                        </section>
+                        {list}
+                    }
+                    .into_any(),
+                    None => view! {
+                        <section class="page-head">
+                            <h1>"Matters"</h1>
+                            {filter()}
+                        </section>
+                        {list}
+                    }
+                    .into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The client's cards: things to do, new messages, the next date and what
+/// is owed. Each card is one link target as a whole where it leads
+/// somewhere.
+#[component]
+fn HomeCards(home: ClientHomeView) -> impl IntoView {
+    let to_do = if home.to_do.is_empty() {
+        view! { <p class="muted">"Nothing for now. We will let you know when we need something."</p> }
+            .into_any()
+    } else {
+        view! {
+            <ul class="todo-list">
+                {home
+                    .to_do
+                    .into_iter()
+                    .map(|item| {
+                        let href = format!("/matters/{}#requests-heading", item.matter_id);
+                        let what = format!("Send {}", item.title);
+                        view! {
+                            <li class="todo" class:overdue=item.overdue data-testid="to-do">
+                                <a href=href>{what}</a>
+                                <span class="muted nowrap">{format!(" · {}", item.matter_number)}</span>
+                                {item.due.map(|due| view! {
+                                    <span class="due" class:overdue=item.overdue>{due}</span>
+                                })}
+                                {item.sent_back.map(|reason| view! {
+                                    <span class="error">{format!("Sent back: {reason}")}</span>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let messages = match home.unread_messages {
+        0 => "No new messages".to_owned(),
+        1 => "1 new message".to_owned(),
+        n => format!("{n} new messages"),
+    };
+    let next = home.next_date.map_or_else(
+        || view! { <p class="muted">"No dates coming up."</p> }.into_any(),
+        |date| {
+            let href = format!("/matters/{}", date.matter_id);
+            view! {
+                <p>
+                    <a href=href>{date.title}</a>
+                    <span class="muted nowrap">{format!(" · {}", date.matter_number)}</span>
+                </p>
+                <p>
+                    <span class="date">{format_date(date.starts_at)}</span>
+                    " "
+                    <strong>{date.when}</strong>
+                </p>
+            }
+            .into_any()
+        },
+    );
+    let owed = if home.owed.is_empty() {
+        view! { <p class="muted">"Nothing to pay."</p> }.into_any()
+    } else {
+        let total = home
+            .owed
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let instructions = (!home.payment_instructions.is_empty()).then(|| {
+            view! { <p class="payment-instructions">{home.payment_instructions}</p> }
+        });
+        view! {
+            <p class="owed" data-testid="owed">{format!("You owe {total}")}</p>
+            {instructions}
+            <p><a href="/billing">"See your statements"</a></p>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="home-cards">
+            <section class="home-card" aria-labelledby="todo-heading">
+                <h2 id="todo-heading">"Things for you to do"</h2>
+                {to_do}
+            </section>
+            <a class="home-card card-link" href="/messages" data-testid="new-messages">
+                <h2>"Messages"</h2>
+                <p>{messages}</p>
+            </a>
+            <section class="home-card" aria-labelledby="next-heading">
+                <h2 id="next-heading">"Next date"</h2>
+                {next}
+            </section>
+            <section class="home-card" aria-labelledby="owed-heading">
+                <h2 id="owed-heading">"Billing"</h2>
+                {owed}
+            </section>
+        </div>
     }
 }
 

@@ -138,6 +138,7 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
                 <p class="muted">{summary.client_name.clone()}</p>
             </div>
         </section>
+        <JumpLinks settings=matter.can_manage_settings />
         {(summary.status == "closed").then(|| view! {
             <p class="notice" role="status" data-testid="closed-banner">
                 "This matter is closed. It is kept as it stood; its documents can still be downloaded."
@@ -169,6 +170,34 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <MatterSettingsPanel settings=panels.settings loaded=panels.settings_loaded />
         {matter.response_target.clone().map(|target| view! { <ResponseTarget id=id.clone() target action=actions.set_target /> })}
         <NewConversation matter_id=id.clone() />
+    }
+}
+
+/// Links to the page's parts, so a long matter page is one tap from each:
+/// overview, documents, messages, billing and, for those who may change
+/// it, settings.
+#[component]
+fn JumpLinks(settings: bool) -> impl IntoView {
+    let mut links = vec![
+        ("Overview", "#stages-heading"),
+        ("Dates", "#dates-heading"),
+        ("Documents", "#documents-heading"),
+        ("Requests", "#requests-heading"),
+        ("Billing", "#statements-heading"),
+        ("Messages", "#conversation-heading"),
+    ];
+    if settings {
+        links.push(("Settings", "#settings-heading"));
+    }
+    view! {
+        <nav class="jump-links" aria-label="On this page">
+            <ul>
+                {links
+                    .into_iter()
+                    .map(|(label, href)| view! { <li><a href=href>{label}</a></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }
 

@@ -1,24 +1,37 @@
 //! The firm's settings at `/admin/settings`, for admins: its name,
 //! currency, matter numbering, message response target, business hours
-//! and time zone. Everyone else gets the not-found page.
+//! and time zone; and how clients pay. Everyone else gets the not-found
+//! page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::settings::{UpdateFirmSettings, get_firm_settings},
+    api::settings::{SetPaymentInstructions, UpdateFirmSettings, get_firm_settings},
     domain::{
         AppError,
-        settings::{FirmSettings, MAX_FIRM_NAME_CHARS, MAX_RESPONSE_MINUTES},
+        settings::{
+            FirmSettings, MAX_FIRM_NAME_CHARS, MAX_PAYMENT_INSTRUCTIONS_CHARS, MAX_RESPONSE_MINUTES,
+        },
     },
-    ui::{components::action_error, pages::not_found::NotFoundPage},
+    ui::{
+        components::{
+            action_error,
+            forms::{DoneNote, SubmitButton, announce},
+        },
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<UpdateFirmSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_firm_settings());
+    let pay = ServerAction::<SetPaymentInstructions>::new();
+    let settings = Resource::new(
+        move || (save.version().get(), pay.version().get()),
+        |_| get_firm_settings(),
+    );
     view! {
         <Title text="Firm settings" />
         <Suspense fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
@@ -28,7 +41,8 @@ pub fn SettingsPage() -> impl IntoView {
                         <section class="page-head">
                             <h1>"Firm settings"</h1>
                         </section>
-                        <SettingsForm current save />
+                        <SettingsForm current=current.clone() save />
+                        <PaymentForm current=current.payment_instructions pay />
                     }
                     .into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage /> }.into_any(),
@@ -78,6 +92,29 @@ fn SettingsForm(current: FirmSettings, save: ServerAction<UpdateFirmSettings>) -
                     "Save settings"
                 </button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// How clients pay, shown on their home beside what they owe.
+#[component]
+fn PaymentForm(current: String, pay: ServerAction<SetPaymentInstructions>) -> impl IntoView {
+    let error = action_error(pay);
+    let done = RwSignal::new(None);
+    announce(pay, done, |()| "Payment instructions saved.".to_owned());
+    view! {
+        <section class="panel" aria-labelledby="payment-heading">
+            <h2 id="payment-heading">"How clients pay"</h2>
+            <ActionForm action=pay attr:class="form" attr:method="post">
+                <label for="firm-payment">"Payment instructions"</label>
+                <textarea id="firm-payment" name="payment_instructions" rows="4" maxlength=MAX_PAYMENT_INSTRUCTIONS_CHARS>
+                    {current}
+                </textarea>
+                <p class="muted">"Shown to clients beside what they owe: bank details, the reference to quote."</p>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <SubmitButton action=pay label="Save payment instructions" pending="Saving…" />
+            </ActionForm>
+            <DoneNote note=done />
         </section>
     }
 }
