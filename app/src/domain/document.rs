@@ -117,7 +117,7 @@ impl RequestStatus {
         match self {
             Self::Open => "Open",
             Self::Overdue => "Overdue",
-            Self::Fulfilled => "Fulfilled",
+            Self::Fulfilled => "Submitted",
         }
     }
 }
@@ -213,6 +213,34 @@ pub fn content_type_for(name: &str) -> &'static str {
         "xls" => "application/vnd.ms-excel",
         _ => "application/octet-stream",
     }
+}
+
+/// File name endings of programs and scripts, which a portal for documents
+/// never takes: opened from a firm's machine, they would run.
+pub const REFUSED_EXTENSIONS: &[&str] = &[
+    "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf",
+    "wsh", "ps1", "psm1", "hta", "jar", "sh", "app", "dmg", "pkg", "apk", "lnk", "reg", "dll",
+];
+
+/// What the portal says, up front, about the files it takes.
+pub const UPLOAD_LIMITS_TEXT: &str = "Up to 20 files at a time: PDFs, photos, Word and Excel files and the like. Programs (.exe, .bat, …) and empty files are refused.";
+
+/// Why a file may not be uploaded, in words for its sender, judged by its
+/// name and size before a byte is sent (and again by the server): an
+/// empty file, or a program.
+pub fn refuse_upload(name: &str, size: Option<u64>) -> Option<String> {
+    if size == Some(0) {
+        return Some(format!(
+            "{name} is empty. Choose the file again, or another copy of it."
+        ));
+    }
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    REFUSED_EXTENSIONS
+        .contains(&ext.as_str())
+        .then(|| format!("{name} is a program or script (.{ext}); these cannot be uploaded."))
 }
 
 /// A size for people: "512 bytes", "1.5 MB".

@@ -705,20 +705,79 @@ async fn the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_docu
         }
     };
     let staff = page(DEMO_STAFF).await;
-    assert!(staff.contains("Add documents (firm only)"), "{staff}");
-    assert!(staff.contains("Add documents the client can see"));
+    assert!(staff.contains("Who can see them"), "{staff}");
+    // Every choice starts on "Firm only": the documents panel's and each
+    // request's (the firm may upload on the client's behalf).
+    let choices = staff.matches("Who can see them").count();
+    assert!(choices >= 2, "{choices}");
+    assert_eq!(
+        staff
+            .matches(r#"<option value="internal" selected"#)
+            .count(),
+        choices,
+        "{staff}"
+    );
+    assert!(!staff.contains(r#"<option value="client" selected"#));
     assert!(staff.contains("Upload a new version"));
+    // Every row says who sees it.
+    assert!(staff.contains(">Firm only</span>") && staff.contains(">Visible to client</span>"));
     assert!(
         !staff.contains("checked"),
         "no \"visible to the client\" box starts ticked"
     );
     let client = page(DEMO_ALICE).await;
     assert!(client.contains("Add documents"));
-    assert!(!client.contains("firm only") && !client.contains("Upload a new version"));
+    assert!(
+        !client.contains("Who can see them")
+            && !client.contains("Firm only")
+            && !client.contains("Upload a new version")
+    );
+}
+
+async fn empty_files_and_programs_are_refused_with_a_clear_message(app: TestApp) {
+    app.seed().await;
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    let versions = "select count(*) from document_versions";
+    let before = app.count(versions, &[]).await;
+    let empty = upload(
+        &app,
+        &alice,
+        ALICES_MATTER,
+        "scan.pdf",
+        "client",
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(empty.status(), 400);
+    assert!(empty.text().await.unwrap().contains("The file is empty"));
+    for name in ["invoice.exe", "setup.MSI", "run.ps1", "open.bat"] {
+        let program = upload(
+            &app,
+            &alice,
+            ALICES_MATTER,
+            name,
+            "client",
+            &[],
+            b"MZ".to_vec(),
+        )
+        .await;
+        assert_eq!(program.status(), 400, "{name}");
+        let body = program.text().await.unwrap();
+        assert!(body.contains("cannot be uploaded"), "{name}: {body}");
+    }
+    assert_eq!(
+        app.count(versions, &[]).await,
+        before,
+        "nothing refused was stored"
+    );
+    upload_ok(&app, &alice, ALICES_MATTER, "notes.txt", b"fine".to_vec()).await;
+    assert_eq!(app.count(versions, &[]).await, before + 1);
 }
 
 on_both_backends!(
     the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_document,
+    empty_files_and_programs_are_refused_with_a_clear_message,
     an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded,
     a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes,
     a_truncated_blob_is_detected,

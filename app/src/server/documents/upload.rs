@@ -19,7 +19,7 @@ use super::{AppState, name_aad};
 use crate::{
     domain::{
         AppError,
-        document::{Visibility, content_type_for, sanitize_file_name},
+        document::{Visibility, content_type_for, refuse_upload, sanitize_file_name},
         ids::{DocumentId, DocumentRequestId, MatterId, VersionId},
         policy::{may_replace_document, may_upload_document},
     },
@@ -222,6 +222,9 @@ where
     }
 
     let name = sanitize_file_name(&params.name);
+    if let Some(refused) = refuse_upload(&name, None) {
+        return Err(AppError::BadRequest(refused).into());
+    }
     let version_id = VersionId::from_trusted(new_id());
     let data_key = state.keys.matter_key(db, matter).await?;
     let file_key = FileKey::generate().context("making a file key")?;
@@ -319,6 +322,16 @@ where
             // The worker stopped; its error is reported below.
             break;
         }
+    }
+    if failure.is_none() && total == 0 {
+        // An empty file is nearly always a failed export or a cloud file
+        // not downloaded yet: the sender should know now, not the firm later.
+        failure = Some(
+            AppError::BadRequest(
+                "The file is empty. Choose the file again, or another copy of it.".to_owned(),
+            )
+            .into(),
+        );
     }
     if failure.is_none() {
         // A send error means the worker already stopped; its result says why.

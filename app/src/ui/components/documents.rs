@@ -20,7 +20,8 @@ use crate::{
     domain::{
         AppError,
         document::{
-            DocumentRequestView, DocumentView, RequestStatus, ReviewStatus, Visibility, human_size,
+            DocumentRequestView, DocumentVersionView, DocumentView, RequestStatus, ReviewStatus,
+            UPLOAD_LIMITS_TEXT, Visibility, human_size,
         },
         ids::MatterId,
         matter::MatterDetailView,
@@ -76,6 +77,9 @@ pub fn UploadControl(
     /// Offer the choice of who may see the files.
     #[prop(optional)]
     choose: bool,
+    /// Offer the phone's camera too (clients sending papers).
+    #[prop(optional)]
+    camera: bool,
 ) -> impl IntoView {
     let base = crate::domain::links::matter_documents(matter_id.as_str());
     let chosen = RwSignal::new(visibility);
@@ -116,11 +120,22 @@ pub fn UploadControl(
             </select>
         }
     });
+    let hint_id = format!("{input_id}-limits");
+    let camera = camera.then(|| {
+        let camera_id = format!("{input_id}-camera");
+        let on_change = on_change.clone();
+        view! {
+            <label for=camera_id.clone() class="upload-label camera">"Take a photo"</label>
+            <input id=camera_id class="camera" type="file" accept="image/*" capture="environment" on:change=on_change />
+        }
+    });
     view! {
         <div class="upload">
             {choice}
             <label for=input_id.clone() class="upload-label">{label}</label>
-            <input id=input_id type="file" multiple on:change=on_change />
+            <input id=input_id type="file" multiple on:change=on_change aria-describedby=hint_id.clone() />
+            {camera}
+            <p class="muted upload-limits" id=hint_id>{UPLOAD_LIMITS_TEXT}</p>
         </div>
     }
 }
@@ -142,23 +157,34 @@ fn UploadRow(name: String, progress: UploadProgress) -> impl IntoView {
     let label = format!("Uploading {name}");
     let (percent, outcome) = (progress.percent, progress.outcome);
     let (value, now, text) = (percent.clone(), percent.clone(), percent.clone());
+    // A file refused before sending has no progress to show.
+    let refused = {
+        let (percent, outcome) = (percent.clone(), outcome.clone());
+        move || percent.get() == 0 && matches!(outcome.get(), Some(Err(_)))
+    };
+    let bar = move || {
+        (!refused()).then(|| {
+            let (value, now, percent, label) =
+                (value.clone(), now.clone(), percent.clone(), label.clone());
+            view! {
+                <progress
+                    role="progressbar"
+                    max="100"
+                    value=move || value.get()
+                    aria-label=label
+                    aria-valuemin="0"
+                    aria-valuemax="100"
+                    aria-valuenow=move || now.get()
+                >
+                    {move || format!("{}%", percent.get())}
+                </progress>
+            }
+        })
+    };
     view! {
         <li class="upload-row">
             <span class="upload-name">{name}</span>
-            <progress
-                role="progressbar"
-                max="100"
-                value=move || value.get()
-                aria-label=label
-                aria-valuemin="0"
-                aria-valuemax="100"
-                aria-valuenow=move || now.get()
-            >
-                {
-                    let percent = percent.clone();
-                    move || format!("{}%", percent.get())
-                }
-            </progress>
+            {bar}
             {move || match outcome.get() {
                 None => view! { <span class="muted">{format!("{}%", text.get())}</span> }.into_any(),
                 Some(Ok(_)) => view! { <span class="tag status-paid">"Uploaded"</span> }.into_any(),
@@ -413,12 +439,26 @@ pub fn RequestsPanel(
         ..
     } = data;
     let (firm, manage) = (loaded.manage, loaded.manage && open);
+    // Each file sent against a request, newest version, by request.
+    let sent: Vec<(String, DocumentVersionView)> = loaded
+        .documents
+        .iter()
+        .flatten()
+        .filter_map(|doc| Some((doc.request_id.clone()?, doc.versions.first()?.clone())))
+        .collect();
     let list = match loaded.requests {
         Ok(list) => view! {
             {list.is_empty().then(|| view! { <p class="muted">"Nothing requested."</p> })}
             <ul class="request-list">
-                {list.into_iter().map(|request| view! {
-                    <RequestRow request matter_id=matter_id.clone() firm manage files uploaded review matter_open=open />
+                {list.into_iter().map(|request| {
+                    let sent = sent
+                        .iter()
+                        .filter(|(id, _)| *id == request.id)
+                        .map(|(_, version)| version.clone())
+                        .collect();
+                    view! {
+                        <RequestRow request sent matter_id=matter_id.clone() firm manage files uploaded review matter_open=open />
+                    }
                 }).collect_view()}
             </ul>
         }
@@ -438,6 +478,9 @@ pub fn RequestsPanel(
 #[component]
 fn RequestRow(
     request: DocumentRequestView,
+    /// The files sent against it (their newest versions), for the client
+    /// and for whoever reviews them.
+    sent: Vec<DocumentVersionView>,
     matter_id: MatterId,
     /// Whether the viewer works for the firm.
     firm: bool,
@@ -447,14 +490,34 @@ fn RequestRow(
     review: ServerAction<ReviewDocumentRequest>,
     matter_open: bool,
 ) -> impl IntoView {
-    let status_class = match request.status {
-        RequestStatus::Open => "tag",
-        RequestStatus::Overdue => "tag status-overdue",
-        RequestStatus::Fulfilled => "tag status-paid",
+    let accepted = request.review == Some(ReviewStatus::Accepted);
+    let submitted = request.status == RequestStatus::Fulfilled;
+    let (status_class, status) = match (request.status, accepted) {
+        (_, true) => ("tag status-paid", "Accepted"),
+        (RequestStatus::Fulfilled, false) => ("tag status-partial", "Submitted — awaiting review"),
+        (RequestStatus::Overdue, false) => ("tag status-overdue", "Overdue"),
+        (RequestStatus::Open, false) => ("tag", "Open"),
     };
-    let open = request.status != RequestStatus::Fulfilled;
-    let can_upload = open && matter_open;
-    let awaiting_review = !open && request.review.is_none();
+    let open = !submitted;
+    // More files may follow ("and the back of the passport") until the
+    // firm accepts what was sent.
+    let can_upload = !accepted && matter_open;
+    let awaiting_review = submitted && request.review.is_none();
+    let sent = (!sent.is_empty()).then(|| {
+        view! {
+            <ul class="version-list" aria-label=format!("Files sent for {}", request.title)>
+                {sent
+                    .into_iter()
+                    .map(|v| view! {
+                        <li>
+                            <a href=v.download_url download=v.name.clone()>{v.name.clone()}</a>
+                            <span class="muted nowrap">{format!(" {}", human_size(v.size))}</span>
+                        </li>
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    });
     let query = format!("&request={}", request.id);
     let label = format!("Upload for {}", request.title);
     let input_id = format!("request-{}", request.id);
@@ -463,11 +526,11 @@ fn RequestRow(
         <li class="request-row" data-testid="document-request">
             <div class="document-head">
                 <strong>{request.title.clone()}</strong>
-                <span class=status_class>{request.status.label()}</span>
-                {(request.review == Some(ReviewStatus::Accepted)).then(|| view! { <span class="tag status-paid">"Accepted"</span> })}
+                <span class=status_class>{status}</span>
             </div>
             {(!request.note.is_empty()).then(|| view! { <p>{request.note.clone()}</p> })}
             {request.due_at.map(|due| view! { <p class="muted">{format!("Due {}", format_utc(due))}</p> })}
+            {sent}
             {request.rejection_reason.clone().filter(|_| open).map(|reason| view! {
                 <p class="error">{format!("Sent back: {reason}")}</p>
             })}
@@ -483,6 +546,7 @@ fn RequestRow(
                     input_id
                     visibility=if firm { Visibility::Internal } else { Visibility::Client }
                     choose=firm
+                    camera=!firm
                 />
             })}
             {(manage && awaiting_review).then(|| {

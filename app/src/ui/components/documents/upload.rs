@@ -70,6 +70,7 @@ mod browser {
     use web_sys::{EventTarget, File, HtmlInputElement, ProgressEvent, XmlHttpRequest};
 
     use super::{MAX_FILES_PER_PICK, UploadProgress};
+    use crate::domain::document::refuse_upload;
 
     thread_local! {
         /// Uploads sent from this page and not yet ended.
@@ -101,6 +102,17 @@ mod browser {
                 let n = all.len();
                 all.push((n, name.clone(), progress.clone()));
             });
+            // Refused here, before a byte is sent, as the server would.
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a file's size in bytes"
+            )]
+            let size = file.size() as u64;
+            if let Some(refused) = refuse_upload(&name, Some(size)) {
+                progress.outcome.set(Some(Err(refused)));
+                continue;
+            }
             let url = format!(
                 "{base}?name={}{query}",
                 String::from(js_sys::encode_uri_component(&name))
@@ -109,8 +121,18 @@ mod browser {
                 progress.outcome.set(Some(Err(message)));
             }
         }
-        if list.length() > MAX_FILES_PER_PICK {
-            leptos::logging::warn!("only the first {MAX_FILES_PER_PICK} files were uploaded");
+        let left_out = list.length().saturating_sub(MAX_FILES_PER_PICK);
+        if left_out > 0 {
+            let progress = UploadProgress {
+                percent: ArcRwSignal::new(0),
+                outcome: ArcRwSignal::new(Some(Err(format!(
+                    "Only {MAX_FILES_PER_PICK} files are sent at a time: choose the other {left_out} again."
+                )))),
+            };
+            files.update(|all| {
+                let n = all.len();
+                all.push((n, format!("{left_out} more files"), progress));
+            });
         }
         // Choosing the same file again should upload it again.
         input.set_value("");
