@@ -28,6 +28,20 @@ test('a client follows a matter: stages, key dates and the calendar download', a
   expect(ics.startsWith('BEGIN:VCALENDAR')).toBe(true);
   expect(ics).toContain('Case management conference');
 
+  // A private feed: the full address, a Copy button and a webcal: link.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Get a calendar feed link' }).click();
+  const feed = page.getByTestId('calendar-feed');
+  await expect(feed).toHaveText(/^https?:\/\/[^/]+\/calendar\/[A-Za-z0-9_-]+\.ics$/);
+  const address = (await feed.innerText()).trim();
+  await expect(page.getByRole('link', { name: 'Open in your calendar app' })).toHaveAttribute(
+    'href',
+    address.replace(/^https?:/, 'webcal:'),
+  );
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(address);
+
   await page.screenshot({ path: testInfo.outputPath('matter.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -135,8 +135,10 @@ pub async fn create_calendar_feed() -> Result<CalendarFeedView, AppError> {
 
     endpoint::signed_in(|c| async move {
         let feed = calendar::create_calendar_feed(&c.state, &c.principal, &c.client).await?;
+        let path = crate::domain::links::calendar_feed(&feed.token);
         Ok(CalendarFeedView {
-            path: crate::domain::links::calendar_feed(&feed.token),
+            url: format!("{}{path}", c.state.public_url.trim_end_matches('/')),
+            path,
             expires_at: feed.expires_at,
         })
     })

@@ -171,8 +171,24 @@ pub struct KeyDateView {
 pub struct CalendarFeedView {
     /// The feed's path, secret token included.
     pub path: String,
+    /// The full `https://…/calendar/….ics` address, to paste into a
+    /// calendar app.
+    pub url: String,
     /// When the link stops working (UTC ms); asking for a new link renews it.
     pub expires_at: i64,
+}
+
+impl CalendarFeedView {
+    /// The same address as a `webcal:` link, which calendar apps open
+    /// directly to subscribe.
+    pub fn webcal(&self) -> String {
+        let rest = self
+            .url
+            .strip_prefix("https://")
+            .or_else(|| self.url.strip_prefix("http://"))
+            .unwrap_or(&self.url);
+        format!("webcal://{rest}")
+    }
 }
 
 /// A status note on a matter.

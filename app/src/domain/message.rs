@@ -127,6 +127,16 @@ pub struct InboxItemView {
     pub matter_number: String,
     /// The matter's title.
     pub matter_title: String,
+    /// The client account the matter is for.
+    pub account_name: String,
+    /// Who wrote the newest waiting message.
+    pub client_name: String,
+    /// Its first words (empty if it was retracted or held only files).
+    pub preview: String,
+    /// "waiting 3 h".
+    pub waiting: String,
+    /// "due in 1 h", or "overdue by 20 min".
+    pub due: String,
     /// What the thread is about.
     pub subject: String,
     /// When the oldest unanswered client message arrived (UTC ms).
@@ -137,6 +147,18 @@ pub struct InboxItemView {
     pub due_at: i64,
     /// True once `due_at` has passed.
     pub breached: bool,
+}
+
+/// The first `max` characters of a message on one line, with "…" when
+/// there was more.
+pub fn preview_of(body: &str, max: usize) -> String {
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let cut: String = flat.chars().take(max).collect();
+        format!("{}…", cut.trim_end())
+    }
 }
 
 /// When a thread's answer is due, and whether that is past at `now` (all

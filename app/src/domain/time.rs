@@ -105,6 +105,17 @@ pub fn format_date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A length of time as people say it, to the largest whole unit: "45
+/// min", "3 h", "2 d" (under a minute is "1 min").
+pub fn human_duration(ms: i64) -> String {
+    let minutes = (ms.max(0) / 60_000).max(1);
+    match minutes {
+        ..60 => format!("{minutes} min"),
+        60..1440 => format!("{} h", minutes / 60),
+        _ => format!("{} d", minutes / 1440),
+    }
+}
+
 /// How far the day of `at` is from the day of `now`, as people say it:
 /// "today", "tomorrow", "in 4 days", "yesterday", "3 days ago".
 pub fn relative_day(at: i64, now: i64) -> String {
@@ -133,6 +144,15 @@ pub fn due_phrase(due: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_their_largest_whole_unit() {
+        assert_eq!(human_duration(5_000), "1 min");
+        assert_eq!(human_duration(45 * 60_000), "45 min");
+        assert_eq!(human_duration(3 * 3_600_000 + 59 * 60_000), "3 h");
+        assert_eq!(human_duration(2 * DAY_MS + 5), "2 d");
+        assert_eq!(human_duration(-10), "1 min");
+    }
 
     #[test]
     fn days_and_due_dates_read_as_people_say_them() {

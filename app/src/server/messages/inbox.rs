@@ -6,8 +6,10 @@ use anyhow::Context as _;
 use crate::{
     domain::{
         AppError,
-        message::{InboxItemView, MAX_THREADS, sla_due},
+        ids::{MessageId, ThreadId},
+        message::{InboxItemView, MAX_THREADS, preview_of, sla_due},
         policy::may_use_inbox,
+        time::human_duration,
     },
     server::{
         AppState, ServiceError,
@@ -18,16 +20,32 @@ use crate::{
     },
 };
 
+use super::open_body;
+
 #[derive(sqlx::FromRow)]
 struct WaitingRow {
     id: String,
     matter_id: String,
     number: String,
     title: String,
+    account_name: String,
     subject: String,
     sla_minutes: i64,
     waiting_since: i64,
 }
+
+/// The newest message from the client in a waiting thread, for the row's
+/// name and preview (a retracted one shows no preview).
+#[derive(sqlx::FromRow)]
+struct LatestRow {
+    id: MessageId,
+    sender: String,
+    body_sealed: Vec<u8>,
+    retracted: i64,
+}
+
+/// How much of the waiting message an inbox row shows.
+const PREVIEW_CHARS: usize = 120;
 
 /// Threads whose newest messages are from a client with no firm answer
 /// after them, and since when they wait. `filter` is a further `where`
@@ -35,13 +53,14 @@ struct WaitingRow {
 fn waiting_sql(filter: &str) -> String {
     format!(
         "select * from (
-           select t.id, t.matter_id, m.number, m.title, t.subject,
+           select t.id, t.matter_id, m.number, m.title, a.name as account_name, t.subject,
                   coalesce(t.sla_minutes, m.message_sla_minutes, $1) as sla_minutes,
                   (select min(x.created_at) from messages x join users su on su.id = x.sender_id
                    where x.thread_id = t.id and su.role = 'client'
                      and x.id > coalesce((select max(y.id) from messages y join users fu on fu.id = y.sender_id
                                           where y.thread_id = t.id and fu.role <> 'client'), '')) as waiting_since
            from message_threads t join matters m on m.id = t.matter_id
+           join accounts a on a.id = m.account_id
            where {filter}
          ) w
          where w.waiting_since is not null
@@ -74,22 +93,58 @@ pub async fn list_inbox(
         .await
         .context("loading the inbox")?;
     let now = now_ms();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let (due_at, breached) = sla_due(r.waiting_since, r.sla_minutes, now);
-            InboxItemView {
-                thread_id: r.id,
-                matter_number: r.number,
-                matter_title: r.title,
-                subject: r.subject,
-                waiting_since: r.waiting_since,
-                sla_minutes: r.sla_minutes,
-                due_at,
-                breached,
-            }
-        })
-        .collect())
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (due_at, breached) = sla_due(r.waiting_since, r.sla_minutes, now);
+        let (client_name, preview) = latest_from_client(state, &r.id).await?;
+        items.push(InboxItemView {
+            waiting: format!("waiting {}", human_duration(now - r.waiting_since)),
+            due: if breached {
+                format!("overdue by {}", human_duration(now - due_at))
+            } else {
+                format!("due in {}", human_duration(due_at - now))
+            },
+            thread_id: r.id,
+            matter_number: r.number,
+            matter_title: r.title,
+            account_name: r.account_name,
+            client_name,
+            preview,
+            subject: r.subject,
+            waiting_since: r.waiting_since,
+            sla_minutes: r.sla_minutes,
+            due_at,
+            breached,
+        });
+    }
+    Ok(items)
+}
+
+/// Who wrote the newest client message of `thread`, and its first words.
+async fn latest_from_client(state: &AppState, thread: &str) -> anyhow::Result<(String, String)> {
+    let latest: Option<LatestRow> = sqlx::query_as(
+        "select x.id, su.display_name as sender, x.body_sealed,
+                case when exists (select 1 from message_retractions r where r.message_id = x.id)
+                     then 1 else 0 end as retracted
+         from messages x join users su on su.id = x.sender_id
+         where x.thread_id = $1 and su.role = 'client'
+         order by x.id desc limit 1",
+    )
+    .bind(thread.to_owned())
+    .fetch_optional(state.db.pool())
+    .await
+    .context("loading a waiting message")?;
+    let Some(latest) = latest else {
+        return Ok((String::new(), String::new()));
+    };
+    let preview = if latest.retracted == 1 {
+        String::new()
+    } else {
+        let thread_id = ThreadId::from_trusted(thread.to_owned());
+        let body = open_body(state, &thread_id, &latest.id, &latest.body_sealed).await?;
+        preview_of(&body, PREVIEW_CHARS)
+    };
+    Ok((latest.sender, preview))
 }
 
 /// Gives every thread in breach of its response-time target one open

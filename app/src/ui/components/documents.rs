@@ -138,6 +138,9 @@ pub fn UploadControl(
             <p class="muted upload-limits" id=hint_id>{UPLOAD_LIMITS_TEXT}</p>
         </div>
     }
+    // Type-erased: the matter page nests several of these, deeper than the
+    // compiler follows.
+    .into_any()
 }
 
 /// The progress rows of a panel's uploads.
@@ -352,6 +355,7 @@ pub fn DocumentsPanel(
             <UploadList files />
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -473,6 +477,7 @@ pub fn RequestsPanel(
             <UploadList files />
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::messages::list_inbox,
-    domain::{message::InboxItemView, time::format_utc},
-    ui::pages::not_found::NotFoundPage,
+    api::messages::list_inbox, domain::message::InboxItemView, ui::pages::not_found::NotFoundPage,
 };
 
 /// The inbox page.
@@ -41,23 +39,21 @@ fn Inbox(items: Vec<InboxItemView>) -> impl IntoView {
             {items
                 .into_iter()
                 .map(|item| {
-                    let status = if item.breached {
-                        format!("Overdue since {}", format_utc(item.due_at))
-                    } else {
-                        format!("Answer by {}", format_utc(item.due_at))
-                    };
+                    let timing = format!("{}, {}", item.waiting, item.due);
                     view! {
-                        <li class="thread-row" class:breached=item.breached>
-                            <a href=format!("/messages/{}", item.thread_id)>{item.subject}</a>
-                            <span class="muted">
+                        <li class="thread-row inbox-row" class:breached=item.breached data-testid="inbox-row">
+                            <a class="inbox-link" href=format!("/messages/{}", item.thread_id)>
+                                <strong>{item.client_name}</strong>
+                                <span class="muted">{format!(" · {}", item.account_name)}</span>
+                            </a>
+                            <span>{item.subject}</span>
+                            {(!item.preview.is_empty()).then(|| view! {
+                                <span class="preview">{format!("“{}”", item.preview)}</span>
+                            })}
+                            <span class="muted nowrap">
                                 {format!("{} · {}", item.matter_number, item.matter_title)}
                             </span>
-                            <span class="muted">
-                                {format!("Waiting since {}", format_utc(item.waiting_since))}
-                            </span>
-                            <span class="sla">
-                                {format!("Target {} min · {status}", item.sla_minutes)}
-                            </span>
+                            <span class="sla" title=format!("Target {} min", item.sla_minutes)>{timing}</span>
                         </li>
                     }
                 })

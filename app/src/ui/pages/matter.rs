@@ -126,24 +126,9 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
     let summary = matter.summary.clone();
     let id = summary.id.to_string();
     let calendar = crate::domain::links::matter_calendar(&id);
-    view! {
-        <Title text=summary.title.clone() />
-        <section class="page-head">
-            <div>
-                <p class="matter-meta">
-                    <span class="matter-number">{summary.number.clone()}</span>
-                    <span class="tag">{summary.practice_area.clone()}</span>
-                </p>
-                <h1>{summary.title.clone()}</h1>
-                <p class="muted">{summary.client_name.clone()}</p>
-            </div>
-        </section>
-        <JumpLinks settings=matter.can_manage_settings />
-        {(summary.status == "closed").then(|| view! {
-            <p class="notice" role="status" data-testid="closed-banner">
-                "This matter is closed. It is kept as it stood; its documents can still be downloaded."
-            </p>
-        })}
+    // Type-erased in parts: as one type the page is deeper than the
+    // compiler follows.
+    let overview = view! {
         <section class="panel" aria-labelledby="stages-heading">
             <h2 id="stages-heading">"Where things stand"</h2>
             <Stages stages=matter.stages.clone() />
@@ -163,6 +148,9 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
             <Notes id=id.clone() notes=matter.notes.clone() can_edit=matter.can_edit share=actions.share />
             {matter.can_edit.then(|| view! { <NoteForm id=id.clone() action=actions.add_note /> })}
         </section>
+    }
+    .into_any();
+    let panels = view! {
         <RequestsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded.clone() open=summary.status != "closed" />
         <DocumentsPanel matter_id=summary.id.clone() data=panels.documents loaded=panels.loaded open=summary.status != "closed" />
         <StatementsPanel billing=panels.statements />
@@ -170,6 +158,50 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         <MatterSettingsPanel settings=panels.settings loaded=panels.settings_loaded />
         {matter.response_target.clone().map(|target| view! { <ResponseTarget id=id.clone() target action=actions.set_target /> })}
         <NewConversation matter_id=id.clone() />
+    }
+    .into_any();
+    view! {
+        <Title text=summary.title.clone() />
+        <section class="page-head">
+            <div>
+                <p class="matter-meta">
+                    <span class="matter-number">{summary.number.clone()}</span>
+                    <span class="tag">{summary.practice_area.clone()}</span>
+                </p>
+                <h1>{summary.title.clone()}</h1>
+                <p class="muted">{summary.client_name.clone()}</p>
+            </div>
+        </section>
+        <JumpLinks settings=matter.can_manage_settings />
+        {(summary.status == "closed").then(|| view! {
+            <p class="notice" role="status" data-testid="closed-banner">
+                "This matter is closed. It is kept as it stood; its documents can still be downloaded."
+            </p>
+        })}
+        {overview}
+        {panels}
+    }
+}
+
+/// Puts `text` on the clipboard (in the browser; nothing on the server).
+#[cfg_attr(
+    not(feature = "hydrate"),
+    expect(unused_variables, reason = "there is no clipboard on the server")
+)]
+fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        // A refusal (no permission) is not the page's error: the address
+        // stays on screen to copy by hand. The handler is a few bytes,
+        // kept for the page's life.
+        let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+        let _ = window()
+            .navigator()
+            .clipboard()
+            .write_text(text)
+            .catch(&ignore);
+        ignore.forget();
     }
 }
 
@@ -199,6 +231,7 @@ fn JumpLinks(settings: bool) -> impl IntoView {
             </ul>
         </nav>
     }
+    .into_any()
 }
 
 /// How fast the firm answers this matter's client messages, and the form
@@ -477,13 +510,28 @@ fn CalendarFeed() -> impl IntoView {
         <ActionForm action=feed attr:class="inline-form" attr:method="post">
             <button class="link-button dark" type="submit">"Get a calendar feed link"</button>
         </ActionForm>
-        {move || feed.value().get().and_then(Result::ok).map(|feed| view! {
-            <p class="feed" role="status">
-                "Subscribe to this private address in your calendar app (it replaces any earlier link): "
-                <code data-testid="calendar-feed">{feed.path}</code>
-                " It works until " {format_utc(feed.expires_at)}
-                "; get a new link to renew it."
-            </p>
+        {move || feed.value().get().and_then(Result::ok).map(|feed| {
+            let webcal = feed.webcal();
+            let copied = RwSignal::new(false);
+            let url = feed.url.clone();
+            view! {
+                <div class="feed" role="status">
+                    <p>"Subscribe to this private address in your calendar app (it replaces any earlier link):"</p>
+                    <p><code data-testid="calendar-feed">{feed.url.clone()}</code></p>
+                    <p class="feed-actions">
+                        <button class="button" type="button" on:click=move |_| {
+                            copy_text(&url);
+                            copied.set(true);
+                        }>
+                            {move || if copied.get() { "Copied" } else { "Copy" }}
+                        </button>
+                        <a class="button" href=webcal>"Open in your calendar app"</a>
+                    </p>
+                    <p class="muted">
+                        "It works until " {format_utc(feed.expires_at)} "; get a new link to renew it."
+                    </p>
+                </div>
+            }
         })}
     }
 }

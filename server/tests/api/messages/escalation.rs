@@ -177,7 +177,24 @@ async fn a_breached_response_time_creates_exactly_one_task(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("breached") && page.contains("Overdue since"));
+    assert!(
+        page.contains("breached") && page.contains("overdue by"),
+        "{page}"
+    );
+    // The row says who is waiting, for whom, what they wrote and how long.
+    assert_eq!(items[0]["client_name"], "Alice Moreau");
+    assert_eq!(items[0]["account_name"], "Moreau Bakery Ltd");
+    assert!(!items[0]["preview"].as_str().unwrap().is_empty());
+    assert!(
+        items[0]["waiting"]
+            .as_str()
+            .unwrap()
+            .starts_with("waiting 2 h"),
+        "{}",
+        items[0]["waiting"]
+    );
+    assert!(items[0]["due"].as_str().unwrap().starts_with("overdue by"));
+    assert!(page.contains("Alice Moreau") && page.contains("Moreau Bakery Ltd"));
 
     assert_eq!(
         app::server::messages::escalate_breaches(&app.state)
