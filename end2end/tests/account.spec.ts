@@ -2,6 +2,7 @@
 // QR code's key, needs a code at the next sign-in, and turns it off again
 // (leaving the demo user as it was for the other tests).
 import { test, expect } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { NEW_PASSWORD, PASSWORD, signIn, totpCode, waitForHydration, watchConsole } from './support';
 
 test('a client sets up two-step verification, signs in with it, and turns it off', async ({ browser }, testInfo) => {
@@ -32,6 +33,14 @@ test('a client sets up two-step verification, signs in with it, and turns it off
   await page.getByRole('button', { name: 'Turn on' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Two-step verification is on' })).toBeVisible();
   await expect(page.locator('.codes li')).toHaveCount(10);
+  // The codes can be downloaded as a file, one per line.
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download as a file' }).click(),
+  ]);
+  const saved = (await readFile((await file.path()) ?? '', 'utf8')).split('\n');
+  await expect(page.locator('.codes li')).toHaveText(saved);
+  await page.getByLabel('I have saved these codes somewhere safe').check();
   await page.screenshot({ path: testInfo.outputPath('mfa-enrolled.png'), fullPage: true });
 
   // Another browser now needs a code after the password.

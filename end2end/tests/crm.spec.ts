@@ -26,8 +26,12 @@ test('staff see the touchpoints a client just made on their timeline', async ({ 
   const timeline = page.getByTestId('timeline');
   await expect(timeline).toContainText('Viewed matter COR-2026-0031');
   await expect(timeline).toContainText('Signed in to the portal');
-  // Newest first: today's portal activity leads, the 90-day-old note trails.
-  await expect(timeline.locator('li').first()).toContainText('portal.');
+  // Newest first: today's portal activity leads, folded into one line
+  // that opens on the visits; no stored codes are shown.
+  await expect(timeline.locator('li').first()).toContainText(/Active in the portal on \d+ \w{3} \(\d+ views\)/);
+  await timeline.getByText(/Active in the portal on/).first().click();
+  await expect(timeline.getByText('Viewed matter COR-2026-0031').first()).toBeVisible();
+  await expect(timeline).not.toContainText('portal.');
   await expect(timeline.locator('li').first()).not.toContainText('Prefers calls before 10am');
   await page.screenshot({ path: testInfo.outputPath('timeline.png'), fullPage: true });
   expect(errors).toEqual([]);

@@ -240,6 +240,9 @@ export async function signInFirstTime(page: Page, testInfo: TestInfo, email: str
   await expect(page.getByRole('status')).toContainText('Two-step verification is on');
   await expect(page.locator('.codes li')).toHaveCount(10);
   await page.screenshot({ path: testInfo.outputPath(`recovery-codes-${email}.png`), fullPage: true });
+  // The way on shows once the codes are said to be saved.
+  await expect(page.getByRole('link', { name: 'Continue to Vellum' })).toHaveCount(0);
+  await page.getByLabel('I have saved these codes somewhere safe').check();
   await page.getByRole('link', { name: 'Continue to Vellum' }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Matters' })).toBeVisible();

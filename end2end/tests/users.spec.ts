@@ -61,6 +61,7 @@ test('an invited colleague sets up two-step verification at first sign-in, and d
   await expect(ada.getByRole('status')).toContainText('Two-step verification is on');
   await expect(ada.locator('.codes li')).toHaveCount(10);
   await ada.screenshot({ path: testInfo.outputPath('colleague-recovery-codes.png'), fullPage: true });
+  await ada.getByLabel('I have saved these codes somewhere safe').check();
   await ada.getByRole('link', { name: 'Continue to Vellum' }).click();
   await expect(ada).toHaveURL(/\/$/);
   await expect(ada.getByRole('heading', { name: 'Matters' })).toBeVisible();

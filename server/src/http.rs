@@ -172,7 +172,17 @@ pub async fn fallback(State(state): State<ServerState>, request: Request) -> Res
 /// site (`Sec-Fetch-Site`), or whose `Origin` is not this server. Requests
 /// without either header do not come from a browser page, so they cannot be
 /// cross-site request forgery.
+///
+/// A page address carrying a form's error (`__err`, how a form posted
+/// without JavaScript gets its message back) is honoured only when this
+/// site's own redirect led there; from anywhere else the error is dropped,
+/// so a link cannot put words of its author's in the portal's mouth.
 pub async fn reject_cross_site(request: Request, next: Next) -> Response {
+    if *request.method() == axum::http::Method::GET
+        && let Some(clean) = without_foreign_form_error(request.uri(), request.headers())
+    {
+        return axum::response::Redirect::to(&clean).into_response();
+    }
     let safe_method = matches!(
         *request.method(),
         axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
@@ -182,6 +192,35 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
     }
     tracing::warn!("refused a cross-site state-changing request");
     AppError::CrossSite.into_response()
+}
+
+/// The address without its form-error parameters, when it has some and
+/// the browser does not say this site sent it here.
+fn without_foreign_form_error(
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+) -> Option<String> {
+    let query = uri.query()?;
+    let is_form_error = |pair: &&str| pair.starts_with("__err=") || pair.starts_with("__path=");
+    if !query.split('&').any(|pair| is_form_error(&pair)) {
+        return None;
+    }
+    let ours = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "same-origin");
+    if ours {
+        return None;
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !is_form_error(pair))
+        .collect();
+    Some(if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    })
 }
 
 fn is_same_site(headers: &axum::http::HeaderMap) -> bool {

@@ -105,6 +105,19 @@ pub fn format_date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A day as people write it: "23 Nov".
+pub fn format_day_month(ms: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, month, day) = civil_date(ms);
+    let name = usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| MONTHS.get(m))
+        .unwrap_or(&"");
+    format!("{day} {name}")
+}
+
 /// A length of time as people say it, to the largest whole unit: "45
 /// min", "3 h", "2 d" (under a minute is "1 min").
 pub fn human_duration(ms: i64) -> String {
@@ -144,6 +157,12 @@ pub fn due_phrase(due: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_reads_as_day_and_month() {
+        assert_eq!(format_day_month(1_795_000_000_000), "18 Nov");
+        assert_eq!(format_day_month(0), "1 Jan");
+    }
 
     #[test]
     fn durations_read_in_their_largest_whole_unit() {

@@ -46,14 +46,11 @@ pub fn router() -> Router<ServerState> {
 #[derive(Debug, Deserialize)]
 struct UploadQuery {
     name: String,
-    #[serde(default = "client_visibility")]
-    visibility: String,
+    /// Left out, it is who is uploading that decides: the client's own
+    /// files are theirs to see, the firm's stay firm only.
+    visibility: Option<String>,
     request: Option<String>,
     replaces: Option<String>,
-}
-
-fn client_visibility() -> String {
-    "client".to_owned()
 }
 
 /// `POST /api/matters/{id}/documents?name=…&visibility=client|internal[&request=…][&replaces=…]`
@@ -89,7 +86,11 @@ async fn upload(
     let params = UploadParams {
         matter_id: MatterId::parse(&id)?,
         name: query.name,
-        visibility: Visibility::parse(&query.visibility)?,
+        visibility: match query.visibility.as_deref() {
+            Some(raw) => Visibility::parse(raw)?,
+            None if principal.role.is_firm() => Visibility::Internal,
+            None => Visibility::Client,
+        },
         request_id: query
             .request
             .as_deref()

@@ -293,3 +293,51 @@ async fn plain_http_answers_carry_no_hsts() {
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_posted_without_javascript_comes_back_to_its_page_with_the_friendly_message() {
+    let app = crate::helpers::spawn_app(app::server::db::Backend::Sqlite).await;
+    let client = crate::helpers::new_client();
+    let posted = client
+        .post(app.url("/api/sign_in"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", "nobody@client.test"),
+            ("password", "not it at all"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // Back to the form, not a bare error body with the error's status.
+    assert!(posted.status().is_redirection(), "{}", posted.status());
+    let location = posted.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("/login?") && location.contains("__err="),
+        "{location}"
+    );
+
+    let page = client
+        .get(&location)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(app::domain::auth::SIGN_IN_FAILED), "{html}");
+    assert!(!html.contains("InvalidCredentials"));
+
+    // The same address from a link elsewhere (or typed) drops the message:
+    // nobody else's words appear as the portal's.
+    for site in [Some("cross-site"), Some("none"), None] {
+        let mut request = client.get(&location);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 303, "{site:?}");
+        assert_eq!(response.headers()["location"], "/login", "{site:?}");
+    }
+}

@@ -672,7 +672,8 @@ pub async fn set_password(
 /// Changes the signed-in user's password from the account page: the
 /// current one first (throttled and audited as a sign-in is), then the new
 /// one against the same rules as ever. Every other session of theirs ends,
-/// so whoever learnt the old password is signed out; this one stays.
+/// half-done sign-ins and the calendar feed included, so whoever learnt
+/// the old password is shut out; this session stays.
 pub async fn change_password(
     state: &AppState,
     principal: &Principal,
@@ -699,6 +700,16 @@ pub async fn change_password(
         .await
         .context("ending the user's other sessions")?
         .rows_affected();
+    // A sign-in half done with the old password (waiting on its code)
+    // ends too, as does the calendar feed, as after a reset. This session
+    // has its row, and the mark only refuses sign-ins without one.
+    sqlx::query("update users set sessions_ended_at = $1 where id = $2")
+        .bind(now_ms())
+        .bind(principal.user_id.to_string())
+        .execute(tx.conn())
+        .await
+        .context("ending half-done sign-ins")?;
+    crate::server::calendar::revoke_feeds(tx.conn(), principal.user_id.as_str()).await?;
     audit::append(
         &mut tx,
         &AuditEntry::from_client(client, "auth.password_changed", AuditResult::Success)

@@ -96,7 +96,13 @@ pub async fn list_inbox(
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         let (due_at, breached) = sla_due(r.waiting_since, r.sla_minutes, now);
-        let (client_name, preview) = latest_from_client(state, &r.id).await?;
+        // One message that does not open must not take the inbox down.
+        let (client_name, preview) = latest_from_client(state, &r.id)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!(thread_id = %r.id, error = format!("{err:#}"), "no inbox preview");
+                (String::new(), String::new())
+            });
         items.push(InboxItemView {
             waiting: format!("waiting {}", human_duration(now - r.waiting_since)),
             due: if breached {

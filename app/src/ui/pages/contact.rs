@@ -17,8 +17,8 @@ use crate::{
             ContactRecordView, MAX_CONTACT_NOTES_CHARS, MAX_DETAIL_CHARS, REFERRAL_SOURCES,
             RELATIONSHIP_KINDS, referral_label,
         },
-        time::format_utc,
-        touchpoint::TouchpointView,
+        time::{format_day_month, format_utc},
+        touchpoint::{TimelineLine, TouchpointView, fold_visits},
         user::{MAX_EMAIL_LEN, MAX_NAME_CHARS},
     },
     ui::{components::action_error, pages::not_found::NotFoundPage},
@@ -321,14 +321,49 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
             }
         }
     });
+    // Page views fold into one line a day; the visits stay behind it.
+    let lines = Memo::new(move |_| entries.with(|list| fold_visits(list)));
     view! {
         <ol class="timeline" data-testid="timeline">
-            <For each=move || entries.get() key=|e| e.id.clone() let:entry>
-                <li class="timeline-entry">
-                    <span class="tag">{entry.kind.clone()}</span>
-                    <span>{entry.summary.clone()}</span>
-                    <span class="muted">{format_utc(entry.occurred_at)}</span>
-                </li>
+            <For each=move || lines.get() key=TimelineLine::key let:line>
+                {match line {
+                    TimelineLine::One(entry) => view! {
+                        <li class="timeline-entry">
+                            <span class="tag">{entry.label()}</span>
+                            <span>{entry.summary.clone()}</span>
+                            <span class="muted date">{format_utc(entry.occurred_at)}</span>
+                        </li>
+                    }
+                    .into_any(),
+                    TimelineLine::Active(views) => {
+                        let newest = views.first().map_or(0, |v| v.occurred_at);
+                        let title = format!(
+                            "Active in the portal on {} ({} views)",
+                            format_day_month(newest),
+                            views.len()
+                        );
+                        view! {
+                            <li class="timeline-entry">
+                                <span class="tag">"Portal visit"</span>
+                                <details class="visits">
+                                    <summary>{title}</summary>
+                                    <ul>
+                                        {views
+                                            .into_iter()
+                                            .map(|v| view! {
+                                                <li>
+                                                    {v.summary}
+                                                    <span class="muted date">{format!(" {}", format_utc(v.occurred_at))}</span>
+                                                </li>
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </details>
+                            </li>
+                        }
+                        .into_any()
+                    }
+                }}
             </For>
         </ol>
         {move || entries.with(Vec::is_empty).then(|| view! { <p class="muted">"Nothing on the timeline yet."</p> })}

@@ -148,8 +148,13 @@ fn SetupDone(confirm: ServerAction<ConfirmMfaSetup>) -> impl IntoView {
         .and_then(Result::ok)
         .unwrap_or_default();
     view! {
-        <RecoveryCodeList codes />
-        // A full load, so the header and every page see the new session.
-        <a class="button primary" href="/" rel="external">"Continue to Vellum"</a>
+        <RecoveryCodeList
+            codes
+            // A full load, so the header and every page see the new session.
+            then=std::sync::Arc::new(|| {
+                view! { <a class="button primary" href="/" rel="external">"Continue to Vellum"</a> }
+                    .into_any()
+            })
+        />
     }
 }

@@ -32,6 +32,7 @@ use crate::{
         components::{
             action_error,
             billing::{StatementsPanel, matter_statements},
+            copy_text,
             documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
             matter_settings::{MatterSettings, MatterSettingsPanel, SettingsActions},
             portal_access::{MatterAccess, PortalAccessPanel},
@@ -180,28 +181,6 @@ fn Matter(matter: MatterDetailView, actions: MatterActions, panels: MatterPanels
         })}
         {overview}
         {panels}
-    }
-}
-
-/// Puts `text` on the clipboard (in the browser; nothing on the server).
-#[cfg_attr(
-    not(feature = "hydrate"),
-    expect(unused_variables, reason = "there is no clipboard on the server")
-)]
-fn copy_text(text: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::closure::Closure;
-        // A refusal (no permission) is not the page's error: the address
-        // stays on screen to copy by hand. The handler is a few bytes,
-        // kept for the page's life.
-        let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
-        let _ = window()
-            .navigator()
-            .clipboard()
-            .write_text(text)
-            .catch(&ignore);
-        ignore.forget();
     }
 }
 
