@@ -40,6 +40,9 @@ test('the firm matter page on this screen, kept as a screenshot', async ({ page 
   await signIn(page, 'attorney@vellum.test');
   await page.getByRole('link', { name: 'Harbour lease dispute' }).click();
   await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
+  // The page has settled once its heading and title are in.
+  await expect(page.getByRole('heading', { name: 'Harbour lease dispute', level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle(/Harbour lease dispute/);
   await waitForHydration(page);
   await page.screenshot({ path: testInfo.outputPath('firm-matter.png'), fullPage: true });
   // A long page: each part is one tap away.

@@ -17,6 +17,7 @@ test('a firm upload stays firm only until the firm deliberately shares one', asy
   await signIn(page, 'attorney@vellum.test');
   await page.getByRole('link', { name: who.matter }).first().click();
   await expect(page).toHaveURL(/\/matters\/[0-9a-f-]{36}$/);
+  await expect(page).toHaveTitle(new RegExp(who.matter));
   await waitForHydration(page);
   const matterUrl = page.url();
   const documents = page.getByRole('region', { name: 'Documents', exact: true });
