@@ -190,6 +190,12 @@ pub fn may_message(subject: &Subject, facts: MatterFacts) -> bool {
     may_view_matter(subject, facts)
 }
 
+/// Does `subject` get the client's home cards (what to do, what is owed)?
+/// Clients only: the firm's dashboard is its matters.
+pub fn has_client_home(subject: &Subject) -> bool {
+    subject.role == Role::Client
+}
+
 /// May `subject` use the attorney inbox (threads waiting for the firm) and
 /// see response-time targets? Firm users only.
 pub fn may_use_inbox(subject: &Subject) -> bool {

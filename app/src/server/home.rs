@@ -11,7 +11,7 @@ use super::{
 use crate::domain::{
     home::{ClientHomeView, NextDateView, ToDoView},
     ids::MatterId,
-    role::Role,
+    policy::has_client_home,
     time::{due_phrase, relative_day},
 };
 
@@ -42,7 +42,7 @@ pub async fn client_home(
     db: &Db,
     principal: &Principal,
 ) -> Result<Option<ClientHomeView>, ServiceError> {
-    if principal.role != Role::Client {
+    if !has_client_home(&principal.subject()) {
         return Ok(None);
     }
     let (user, role) = (principal.user_id.to_string(), principal.role.as_str());

@@ -59,21 +59,27 @@ pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<Fir
 /// The firm's name as clients see it: every page's header, every email
 /// and every statement's letterhead.
 pub async fn firm_name(db: &Db) -> anyhow::Result<String> {
-    let row: Option<(String,)> = sqlx::query_as("select firm_name from firm_settings where id = 1")
-        .fetch_optional(db.pool())
-        .await
-        .context("reading the firm's name")?;
-    Ok(row.map_or_else(|| DEFAULT_FIRM_NAME.to_owned(), |(name,)| name))
+    Ok(stored_text(db, "firm_name")
+        .await?
+        .unwrap_or_else(|| DEFAULT_FIRM_NAME.to_owned()))
 }
 
 /// How clients pay the firm, as its admin wrote it (empty until then).
 pub async fn payment_instructions(db: &Db) -> anyhow::Result<String> {
+    Ok(stored_text(db, "payment_instructions")
+        .await?
+        .unwrap_or_default())
+}
+
+/// One text setting as stored, `None` until an admin first saves; for
+/// the pages that need one setting, not all of them.
+async fn stored_text(db: &Db, column: &'static str) -> anyhow::Result<Option<String>> {
     let row: Option<(String,)> =
-        sqlx::query_as("select payment_instructions from firm_settings where id = 1")
+        sqlx::query_as(&format!("select {column} from firm_settings where id = 1"))
             .fetch_optional(db.pool())
             .await
-            .context("reading the payment instructions")?;
-    Ok(row.map(|(text,)| text).unwrap_or_default())
+            .with_context(|| format!("reading the firm's {column}"))?;
+    Ok(row.map(|(text,)| text))
 }
 
 /// The settings page's data, for admins; anyone else is not found.

@@ -604,7 +604,64 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_every_other_s
     );
 }
 
+async fn a_password_change_ends_a_half_done_sign_in_and_the_calendar_feed(app: TestApp) {
+    app.seed().await;
+    // Someone who has the old password is part-way in, waiting on a code.
+    let half = new_client();
+    let (status, body) = app.sign_in(&half, DEMO_STAFF, TEST_PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let (status, body) = app
+        .post(&staff, "/api/create_calendar_feed", &[("", "")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let feed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let feed = feed["path"].as_str().unwrap().to_owned();
+    assert_eq!(
+        new_client()
+            .get(app.url(&feed))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/change_password",
+            &[
+                ("current", TEST_PASSWORD),
+                ("new", "quiet orchard copper meadow"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // A fresh, never-used code no longer finishes that sign-in.
+    assert_eq!(
+        verify_mfa(&app, &half, &app.fresh_totp_code(DEMO_STAFF)).await,
+        401
+    );
+    assert_eq!(
+        new_client()
+            .get(app.url(&feed))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "the feed was revoked"
+    );
+    assert_eq!(
+        list_matters(&app, &staff).await.0,
+        200,
+        "this session goes on"
+    );
+}
+
 on_both_backends!(
+    a_password_change_ends_a_half_done_sign_in_and_the_calendar_feed,
     changing_the_password_needs_the_current_one_and_signs_out_every_other_session,
     a_client_signs_in_and_sees_only_their_own_matters,
     an_unknown_email_and_a_wrong_password_get_the_identical_answer,

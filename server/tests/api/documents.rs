@@ -734,6 +734,37 @@ async fn the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_docu
     );
 }
 
+async fn an_upload_that_names_no_visibility_is_firm_only_from_the_firm(app: TestApp) {
+    app.seed().await;
+    let matter = app.matter_id(ALICES_MATTER).await;
+    let post = |client: reqwest::Client, name: &'static str| {
+        let url = app.url(&format!("/api/matters/{matter}/documents"));
+        let app = &app;
+        async move {
+            let response = client
+                .post(url)
+                .query(&[("name", name)])
+                .body("no visibility named")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201, "{name}");
+            let stored: Value = response.json().await.unwrap();
+            let (visibility,): (String,) =
+                sqlx::query_as("select visibility from documents where id = $1")
+                    .bind(stored["document_id"].as_str().unwrap().to_owned())
+                    .fetch_one(app.state.db.pool())
+                    .await
+                    .unwrap();
+            visibility
+        }
+    };
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    assert_eq!(post(staff, "firm-notes.txt").await, "internal");
+    let alice = app.signed_in_client(DEMO_ALICE).await;
+    assert_eq!(post(alice, "my-scan.txt").await, "client");
+}
+
 async fn empty_files_and_programs_are_refused_with_a_clear_message(app: TestApp) {
     app.seed().await;
     let alice = app.signed_in_client(DEMO_ALICE).await;
@@ -778,6 +809,7 @@ async fn empty_files_and_programs_are_refused_with_a_clear_message(app: TestApp)
 on_both_backends!(
     the_firm_uploads_privately_by_default_and_can_add_a_version_to_any_document,
     empty_files_and_programs_are_refused_with_a_clear_message,
+    an_upload_that_names_no_visibility_is_firm_only_from_the_firm,
     an_uploaded_file_downloads_byte_identical_with_its_sha256_recorded,
     a_tampered_chunk_stops_the_download_with_an_audit_row_and_never_yields_wrong_bytes,
     a_truncated_blob_is_detected,
