@@ -9,6 +9,7 @@ pub mod auth;
 pub mod billing;
 pub mod blobs;
 pub mod calendar;
+pub mod clock;
 pub mod contacts;
 pub mod crm;
 pub mod crypto;

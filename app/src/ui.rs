@@ -64,6 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::time::provide_clock_resource();
     view! {
         <Title formatter=|page: String| format!("{page} · Vellum") />
         <Router>

@@ -50,10 +50,13 @@ test('a client uploads several files against a request and downloads one back un
   await request.getByLabel('Upload for Photo ID').setInputFiles([
     { name: 'back-side.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
     { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: randomBytes(10) },
+    { name: 'video.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(6_000_000, 1) },
   ]);
   await expect(page.getByText('back-side.jpg is empty. Choose the file again, or another copy of it.')).toBeVisible();
   await expect(page.getByText('setup.exe is a program or script (.exe); these cannot be uploaded.')).toBeVisible();
-  await expect(request.getByText(/Up to 20 files at a time/)).toBeVisible();
+  // The size limit (the test server's 5 MB) is stated up front, in MB.
+  await expect(page.getByText('video.mov is 6.0 MB; files can be at most 5.0 MB.')).toBeVisible();
+  await expect(request.getByText(/Up to 20 files at a time, each up to 5\.0 MB/)).toBeVisible();
 
   // The list reloads once, when the last upload ends; once every file is
   // listed it has settled, and a click cannot land on a row being redrawn.

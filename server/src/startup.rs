@@ -170,6 +170,7 @@ pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
         flood: Arc::new(app::server::flood::FloodGate::new(
             app::server::flood::FloodLimits::default(),
         )),
+        max_upload_bytes: config.max_upload_bytes,
     };
     app::server::auth::signin::upgrade_recovery_codes(&state).await?;
     Ok(state)
@@ -240,7 +241,6 @@ fn router(
         leptos_options: leptos_options.clone(),
         app: state.clone(),
         edge,
-        max_upload_bytes: config.max_upload_bytes,
     };
     Router::new()
         .merge(extra_routes)

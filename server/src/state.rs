@@ -17,9 +17,6 @@ pub struct ServerState {
     pub app: AppState,
     /// How the server is reached.
     pub edge: Edge,
-    /// The largest upload, in bytes (config `max_upload_bytes`); uploads
-    /// stream against it instead of the global body limit.
-    pub max_upload_bytes: u64,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

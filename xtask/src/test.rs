@@ -364,6 +364,8 @@ fn start_server(
             .env("RUST_LOG", "warn")
             .env("VELLUM_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
             .env("VELLUM_MAIL_FROM", "Harbour Law <portal@harbour.example>")
+            // Small enough for a browser test to pick a file over it.
+            .env("VELLUM_MAX_UPLOAD_BYTES", "5000000")
             .spawn()
             .context("starting vellum serve")?,
     );

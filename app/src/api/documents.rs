@@ -6,8 +6,17 @@ use leptos::prelude::*;
 
 use crate::domain::{
     AppError,
-    document::{DocumentRequestView, DocumentView},
+    document::{DocumentRequestView, DocumentView, UploadRules},
 };
+
+/// What the portal takes (size, programs), for the upload controls to
+/// state up front and check before sending.
+#[server(endpoint = "get_upload_rules")]
+pub async fn get_upload_rules() -> Result<UploadRules, AppError> {
+    use crate::server::{documents, endpoint};
+
+    endpoint::signed_in(|c| async move { Ok(documents::upload_rules(&c.state).await?) }).await
+}
 
 /// The documents of a matter the user may see, with their versions.
 #[server(endpoint = "list_documents")]
@@ -42,7 +51,7 @@ pub async fn list_document_requests(
 }
 
 /// Asks the client for a document (firm users). `due_date` is
-/// `YYYY-MM-DD` (due by the end of that day, UTC), or empty for no due
+/// `YYYY-MM-DD` (due by the end of that day in the firm's zone), or empty for no due
 /// date. Returns the request's id.
 #[server(endpoint = "create_document_request")]
 pub async fn create_document_request(
@@ -51,16 +60,18 @@ pub async fn create_document_request(
     note: String,
     due_date: String,
 ) -> Result<String, AppError> {
-    use crate::{
-        domain::{ids::MatterId, time::parse_form_datetime},
-        server::{documents, endpoint},
-    };
+    use crate::server::{clock, documents, endpoint};
 
     endpoint::signed_in(|c| async move {
-        let matter_id = MatterId::parse(&matter_id)?;
+        let matter_id = crate::domain::ids::MatterId::parse(&matter_id)?;
         let due_at = match due_date.trim() {
             "" => None,
-            date => Some(parse_form_datetime(date, "23:59").map_err(AppError::BadRequest)?),
+            date => Some(
+                clock::firm(&c.state.db)
+                    .await?
+                    .parse_datetime(date, "23:59")
+                    .map_err(AppError::BadRequest)?,
+            ),
         };
         documents::create_document_request(
             &c.state,

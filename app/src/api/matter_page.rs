@@ -67,16 +67,20 @@ pub async fn add_key_date(
     client_visible: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{ids::MatterId, time::parse_form_datetime},
-        server::{endpoint, matter_page},
+        domain::ids::MatterId,
+        server::{clock, endpoint, matter_page},
     };
 
     endpoint::signed_in(|c| async move {
         let id = MatterId::parse(&id)?;
+        // Typed in the firm's zone, whoever types it.
+        let firm = clock::firm(&c.state.db).await?;
         let new = matter_page::NewKeyDate {
             kind: &kind,
             title: &title,
-            starts_at: parse_form_datetime(&date, &time).map_err(AppError::BadRequest)?,
+            starts_at: firm
+                .parse_datetime(&date, &time)
+                .map_err(AppError::BadRequest)?,
             location: &location,
             client_visible: client_visible.is_some(),
         };

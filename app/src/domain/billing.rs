@@ -176,6 +176,14 @@ pub enum InvoiceStatus {
 }
 
 impl InvoiceStatus {
+    /// Issued and not yet settled or void: there is something to pay.
+    pub fn is_payable(self) -> bool {
+        matches!(
+            self,
+            Self::Sent | Self::Viewed | Self::PartiallyPaid | Self::Overdue
+        )
+    }
+
     /// The label shown to people.
     pub fn label(self) -> &'static str {
         match self {

@@ -222,25 +222,79 @@ pub const REFUSED_EXTENSIONS: &[&str] = &[
     "wsh", "ps1", "psm1", "hta", "jar", "sh", "app", "dmg", "pkg", "apk", "lnk", "reg", "dll",
 ];
 
-/// What the portal says, up front, about the files it takes.
-pub const UPLOAD_LIMITS_TEXT: &str = "Up to 20 files at a time: PDFs, photos, Word and Excel files and the like. Programs (.exe, .bat, …) and empty files are refused.";
+/// What the portal takes: how big a file may be (config
+/// `max_upload_bytes`) and whether the firm allows programs. Stated up
+/// front beside every upload control, checked in the browser before a
+/// byte is sent, and again by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadRules {
+    /// The largest file, in bytes.
+    pub max_bytes: u64,
+    /// Whether programs and scripts ([`REFUSED_EXTENSIONS`]) are taken.
+    pub allow_programs: bool,
+}
 
-/// Why a file may not be uploaded, in words for its sender, judged by its
-/// name and size before a byte is sent (and again by the server): an
-/// empty file, or a program.
-pub fn refuse_upload(name: &str, size: Option<u64>) -> Option<String> {
-    if size == Some(0) {
-        return Some(format!(
-            "{name} is empty. Choose the file again, or another copy of it."
-        ));
+impl UploadRules {
+    /// The rules when they could not be read: no size stated (the server
+    /// still enforces its own) and no programs.
+    pub fn unknown() -> Self {
+        Self {
+            max_bytes: u64::MAX,
+            allow_programs: false,
+        }
     }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    REFUSED_EXTENSIONS
-        .contains(&ext.as_str())
-        .then(|| format!("{name} is a program or script (.{ext}); these cannot be uploaded."))
+
+    /// What the portal says, up front, about the files it takes.
+    pub fn text(&self) -> String {
+        let size = if self.max_bytes == u64::MAX {
+            String::new()
+        } else {
+            format!(
+                ", each up to {}",
+                human_size(i64::try_from(self.max_bytes).unwrap_or(i64::MAX))
+            )
+        };
+        let refused = if self.allow_programs {
+            "Empty files are refused."
+        } else {
+            "Programs (.exe, .bat, …) and empty files are refused."
+        };
+        format!(
+            "Up to 20 files at a time{size}: PDFs, photos, Word and Excel files and the like. {refused}"
+        )
+    }
+
+    /// Why a file may not be uploaded, in words for its sender, judged by
+    /// its name and size (when known) before a byte is sent: an empty
+    /// file, one over the size limit, or a program the firm does not take.
+    pub fn refuse(&self, name: &str, size: Option<u64>) -> Option<String> {
+        match size {
+            Some(0) => {
+                return Some(format!(
+                    "{name} is empty. Choose the file again, or another copy of it."
+                ));
+            }
+            Some(size) if size > self.max_bytes => {
+                let show = |bytes: u64| human_size(i64::try_from(bytes).unwrap_or(i64::MAX));
+                return Some(format!(
+                    "{name} is {}; files can be at most {}.",
+                    show(size),
+                    show(self.max_bytes)
+                ));
+            }
+            _ => {}
+        }
+        if self.allow_programs {
+            return None;
+        }
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        REFUSED_EXTENSIONS
+            .contains(&ext.as_str())
+            .then(|| format!("{name} is a program or script (.{ext}); these cannot be uploaded."))
+    }
 }
 
 /// A size for people: "512 bytes", "1.5 MB".
@@ -261,6 +315,47 @@ pub fn human_size(bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const RULES: UploadRules = UploadRules {
+        max_bytes: 2_000_000,
+        allow_programs: false,
+    };
+
+    #[test]
+    fn the_rules_state_the_size_and_refuse_empty_oversized_and_program_files() {
+        assert!(
+            RULES.text().contains("each up to 2.0 MB"),
+            "{}",
+            RULES.text()
+        );
+        assert!(RULES.text().contains("Programs (.exe, .bat, …)"));
+        assert_eq!(RULES.refuse("passport.jpg", Some(1_999_999)), None);
+        assert_eq!(
+            RULES.refuse("scan.pdf", Some(0)),
+            Some("scan.pdf is empty. Choose the file again, or another copy of it.".to_owned())
+        );
+        assert_eq!(
+            RULES.refuse("video.mov", Some(3_500_000)),
+            Some("video.mov is 3.5 MB; files can be at most 2.0 MB.".to_owned())
+        );
+        assert!(RULES.refuse("setup.EXE", None).is_some());
+        assert!(RULES.refuse("run.sh ", Some(10)).is_some());
+    }
+
+    #[test]
+    fn a_firm_that_allows_programs_takes_them_but_never_empty_files() {
+        let rules = UploadRules {
+            allow_programs: true,
+            ..RULES
+        };
+        assert_eq!(rules.refuse("setup.exe", Some(10)), None);
+        assert!(rules.refuse("setup.exe", Some(0)).is_some());
+        assert!(!rules.text().contains("Programs"));
+        assert!(
+            !UploadRules::unknown().text().contains("each up to"),
+            "no size when none is known"
+        );
+    }
 
     #[test]
     fn sanitising_keeps_only_the_last_path_component() {

@@ -40,6 +40,10 @@ pub struct FirmSettings {
     /// client's home beside what they owe; empty until the firm says.
     #[serde(default)]
     pub payment_instructions: String,
+    /// Whether programs and scripts (.exe, .bat, …) may be uploaded; off
+    /// unless the firm needs them (a firm that handles software disputes).
+    #[serde(default)]
+    pub allow_programs: bool,
 }
 
 impl FirmSettings {
@@ -55,6 +59,7 @@ impl FirmSettings {
             hours_end: "17:30".to_owned(),
             time_zone: "UTC".to_owned(),
             payment_instructions: String::new(),
+            allow_programs: false,
         }
     }
 
@@ -140,6 +145,7 @@ impl FirmSettings {
             hours_end: hours_end.trim().to_owned(),
             time_zone: time_zone.to_owned(),
             payment_instructions: String::new(),
+            allow_programs: false,
         })
     }
 }

@@ -2,6 +2,14 @@
 //! is stored as UTC milliseconds (DESIGN §3); these convert with Howard
 //! Hinnant's civil-date algorithms rather than a date crate, so the wasm
 //! bundle stays small.
+//!
+//! People see times in a zone: the firm's, or one they chose on `/account`.
+//! The tz database stays on the server, which sends each page a [`Clock`]:
+//! the zone's offsets over the years a page can show, and the moment the
+//! page was made. Server and browser format with the same clock, so a
+//! hydrated page reads exactly as it was served.
+
+use serde::{Deserialize, Serialize};
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -12,6 +20,18 @@ pub fn format_utc(ms: i64) -> String {
     let rem = ms.div_euclid(1000).rem_euclid(86_400);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// The machine form of a moment, `YYYY-MM-DDTHH:MMZ`, for a `<time>`
+/// element's `datetime`.
+pub fn format_utc_iso(ms: i64) -> String {
+    let (year, month, day) = civil_date(ms);
+    let rem = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}Z",
         rem / 3600,
         (rem % 3600) / 60
     )
@@ -105,19 +125,6 @@ pub fn format_date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// A day as people write it: "23 Nov".
-pub fn format_day_month(ms: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (_, month, day) = civil_date(ms);
-    let name = usize::try_from(month - 1)
-        .ok()
-        .and_then(|m| MONTHS.get(m))
-        .unwrap_or(&"");
-    format!("{day} {name}")
-}
-
 /// A length of time as people say it, to the largest whole unit: "45
 /// min", "3 h", "2 d" (under a minute is "1 min").
 pub fn human_duration(ms: i64) -> String {
@@ -131,7 +138,7 @@ pub fn human_duration(ms: i64) -> String {
 
 /// How far the day of `at` is from the day of `now`, as people say it:
 /// "today", "tomorrow", "in 4 days", "yesterday", "3 days ago".
-pub fn relative_day(at: i64, now: i64) -> String {
+fn relative_day(at: i64, now: i64) -> String {
     match at.div_euclid(DAY_MS) - now.div_euclid(DAY_MS) {
         0 => "today".to_owned(),
         1 => "tomorrow".to_owned(),
@@ -143,7 +150,7 @@ pub fn relative_day(at: i64, now: i64) -> String {
 
 /// A due date as a to-do list says it: "due today", "due in 10 days",
 /// "overdue by 3 days".
-pub fn due_phrase(due: i64, now: i64) -> String {
+fn due_phrase(due: i64, now: i64) -> String {
     let days = due.div_euclid(DAY_MS) - now.div_euclid(DAY_MS);
     match days {
         0 if due < now => "overdue since earlier today".to_owned(),
@@ -154,14 +161,253 @@ pub fn due_phrase(due: i64, now: i64) -> String {
     }
 }
 
+/// Short month names, January first.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+/// Short weekday names from Thursday: 1 January 1970 was a Thursday.
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+
+/// Times as one viewer reads them, in one zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// The IANA name of the zone, such as `Europe/London`.
+    pub zone: String,
+    /// The firm's zone, in which forms read the dates and times people
+    /// type (a viewer may read pages in a zone of their own).
+    pub firm_zone: String,
+    /// When the page was made (UTC milliseconds): "today" and "in 4 days"
+    /// count from here, on the server and in the browser alike.
+    pub now: i64,
+    /// The zone's offsets from UTC, as `(from, seconds)` in ascending
+    /// order of `from` (UTC milliseconds). The first also holds before its
+    /// `from`, the last after it; no spans is UTC.
+    pub spans: Vec<(i64, i32)>,
+}
+
+impl Clock {
+    /// UTC, for when no zone is known.
+    pub fn utc(now: i64) -> Self {
+        Self {
+            zone: "UTC".to_owned(),
+            firm_zone: "UTC".to_owned(),
+            now,
+            spans: Vec::new(),
+        }
+    }
+
+    /// The offset from UTC in force at `at`, in milliseconds.
+    fn offset_ms(&self, at: i64) -> i64 {
+        let after = self.spans.partition_point(|(from, _)| *from <= at);
+        self.spans
+            .get(after.saturating_sub(1))
+            .map_or(0, |(_, seconds)| i64::from(*seconds) * 1000)
+    }
+
+    /// `at` moved by the zone's offset, so that the UTC date maths above
+    /// read the zone's wall clock.
+    fn wall(&self, at: i64) -> i64 {
+        at + self.offset_ms(at)
+    }
+
+    /// The UTC instant of a wall-clock time in this zone. The offset at the
+    /// wall time itself is right except within an hour of a change; one
+    /// correction settles it. A time a spring change skips reads as the
+    /// hour after; one an autumn change repeats, as the later of the two.
+    fn wall_to_utc(&self, wall: i64) -> i64 {
+        let guess = wall - self.offset_ms(wall);
+        wall - self.offset_ms(guess)
+    }
+
+    /// "Fri 27 Nov", with the year when it is not this one's: "Tue 3 Dec
+    /// 2024".
+    pub fn day(&self, at: i64) -> String {
+        let wall = self.wall(at);
+        let (year, month, day) = civil_date(wall);
+        let weekday = WEEKDAYS
+            .get(usize::try_from(wall.div_euclid(DAY_MS).rem_euclid(7)).unwrap_or(0))
+            .unwrap_or(&"");
+        let month = month_name(month);
+        if year == civil_date(self.wall(self.now)).0 {
+            format!("{weekday} {day} {month}")
+        } else {
+            format!("{weekday} {day} {month} {year}")
+        }
+    }
+
+    /// A moment as people read it: "Fri 27 Nov, 6:44 pm".
+    pub fn when(&self, at: i64) -> String {
+        let minutes = self.wall(at).div_euclid(60_000).rem_euclid(1440);
+        let (hour, minute) = (minutes / 60, minutes % 60);
+        let half = if hour < 12 { "am" } else { "pm" };
+        let hour = match hour % 12 {
+            0 => 12,
+            h => h,
+        };
+        format!("{}, {hour}:{minute:02} {half}", self.day(at))
+    }
+
+    /// A date for records that are kept, always with its year: "27 Nov
+    /// 2026" (statements, letterheads).
+    pub fn date(&self, at: i64) -> String {
+        let (year, month, day) = civil_date(self.wall(at));
+        format!("{day} {} {year}", month_name(month))
+    }
+
+    /// `YYYY-MM-DD` in this zone: a date field's value.
+    pub fn input_date(&self, at: i64) -> String {
+        format_date(self.wall(at))
+    }
+
+    /// How far the day of `at` is from today, in this zone: "today",
+    /// "tomorrow", "in 4 days", "yesterday", "3 days ago".
+    pub fn relative_day(&self, at: i64) -> String {
+        relative_day(self.wall(at), self.wall(self.now))
+    }
+
+    /// A due date as a to-do list says it, in this zone: "due today", "due
+    /// in 10 days", "overdue by 3 days".
+    pub fn due_phrase(&self, due: i64) -> String {
+        due_phrase(self.wall(due), self.wall(self.now))
+    }
+
+    /// Which day `at` falls on in this zone, counted from 1 January 1970:
+    /// equal numbers are the same day to the viewer.
+    pub fn day_number(&self, at: i64) -> i64 {
+        self.wall(at).div_euclid(DAY_MS)
+    }
+
+    /// Whether `at` has passed.
+    pub fn is_past(&self, at: i64) -> bool {
+        at < self.now
+    }
+
+    /// A date and time typed in a form, read in this zone, as UTC
+    /// milliseconds. An empty time is 09:00.
+    ///
+    /// # Errors
+    /// A message naming the value when it is not a real date and time.
+    pub fn parse_datetime(&self, date: &str, time: &str) -> Result<i64, String> {
+        parse_form_datetime(date, time).map(|wall| self.wall_to_utc(wall))
+    }
+
+    /// A date typed in a form (`YYYY-MM-DD`), as the start of that day in
+    /// this zone, in UTC milliseconds.
+    ///
+    /// # Errors
+    /// A message naming the value when it is not a real date.
+    pub fn parse_date(&self, raw: &str) -> Result<i64, String> {
+        parse_date(raw).map(|wall| self.wall_to_utc(wall))
+    }
+
+    /// The start of the day `at` falls on, in this zone.
+    pub fn start_of_day(&self, at: i64) -> i64 {
+        self.wall_to_utc(self.wall(at).div_euclid(DAY_MS) * DAY_MS)
+    }
+}
+
+/// The zones a user may read times in, for the forms that choose one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeZoneChoice {
+    /// The user's own zone; `None` reads times in the firm's.
+    pub own: Option<String>,
+    /// The firm's zone.
+    pub firm: String,
+    /// Every zone on offer, sorted.
+    pub zones: Vec<String>,
+}
+
+/// "Nov" for 11.
+fn month_name(month: i64) -> &'static str {
+    usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| MONTHS.get(m))
+        .copied()
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Europe/London around 2026: GMT until 29 March 01:00 UTC, BST (+1 h)
+    /// until 25 October 01:00 UTC, then GMT.
+    fn london(now: i64) -> Clock {
+        Clock {
+            zone: "Europe/London".to_owned(),
+            firm_zone: "Europe/London".to_owned(),
+            now,
+            spans: vec![
+                (1_761_440_400_000, 0),
+                (1_774_746_000_000, 3600),
+                (1_792_890_000_000, 0),
+            ],
+        }
+    }
+
+    /// 2026-11-27 18:44 UTC, a Friday.
+    const FRI_27_NOV: i64 = 1_795_805_040_000;
+
     #[test]
-    fn a_day_reads_as_day_and_month() {
-        assert_eq!(format_day_month(1_795_000_000_000), "18 Nov");
-        assert_eq!(format_day_month(0), "1 Jan");
+    fn moments_read_as_weekday_day_month_and_twelve_hour_time() {
+        let clock = london(FRI_27_NOV);
+        assert_eq!(clock.when(FRI_27_NOV), "Fri 27 Nov, 6:44 pm");
+        assert_eq!(
+            clock.when(FRI_27_NOV - 18 * 3_600_000 - 40 * 60_000),
+            "Fri 27 Nov, 12:04 am"
+        );
+        assert_eq!(clock.date(FRI_27_NOV), "27 Nov 2026");
+        assert_eq!(
+            clock.day(FRI_27_NOV - 365 * DAY_MS),
+            "Thu 27 Nov 2025",
+            "another year's day names its year"
+        );
+    }
+
+    #[test]
+    fn summer_times_move_by_the_zones_offset() {
+        // 2026-07-01 11:30 UTC is 12:30 pm in London, a Wednesday.
+        let summer = 1_782_905_400_000;
+        let clock = london(FRI_27_NOV);
+        assert_eq!(clock.when(summer), "Wed 1 Jul, 12:30 pm");
+        assert_eq!(Clock::utc(FRI_27_NOV).when(summer), "Wed 1 Jul, 11:30 am");
+        assert_eq!(clock.parse_datetime("2026-07-01", "12:30"), Ok(summer));
+        assert_eq!(clock.parse_datetime("2026-11-27", "18:44"), Ok(FRI_27_NOV));
+        assert_eq!(clock.input_date(summer), "2026-07-01");
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight() {
+        // New York at -5 h: 03:00 UTC on the 28th is still the 27th there.
+        let clock = Clock {
+            zone: "America/New_York".to_owned(),
+            firm_zone: "America/New_York".to_owned(),
+            now: FRI_27_NOV,
+            spans: vec![(0, -5 * 3600)],
+        };
+        let late = FRI_27_NOV + 8 * 3_600_000 + 16 * 60_000;
+        assert_eq!(clock.day(late), "Fri 27 Nov");
+        assert_eq!(clock.relative_day(late), "today");
+        assert_eq!(Clock::utc(FRI_27_NOV).relative_day(late), "tomorrow");
+        let midnight = clock.parse_date("2026-11-27").unwrap();
+        assert_eq!(midnight, parse_date("2026-11-27").unwrap() + 5 * 3_600_000);
+        assert_eq!(clock.start_of_day(late), midnight);
+        assert_eq!(clock.due_phrase(midnight + DAY_MS * 10), "due in 10 days");
+    }
+
+    #[test]
+    fn wall_times_around_a_change_resolve_to_one_instant() {
+        let clock = london(FRI_27_NOV);
+        // 01:30 on 29 March does not exist in London: it reads as 02:30 BST.
+        assert_eq!(
+            clock.parse_datetime("2026-03-29", "01:30"),
+            Ok(1_774_746_000_000 + 30 * 60_000)
+        );
+        // 01:30 on 25 October happens twice: the later, in GMT.
+        assert_eq!(
+            clock.parse_datetime("2026-10-25", "01:30"),
+            Ok(1_792_890_000_000 + 30 * 60_000)
+        );
     }
 
     #[test]

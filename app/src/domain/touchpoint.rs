@@ -85,10 +85,10 @@ impl TimelineLine {
     }
 }
 
-/// Folds runs of portal visits on the same (UTC) day into one line each;
-/// a lone visit stays as it is. Order is kept.
-pub fn fold_visits(entries: &[TouchpointView]) -> Vec<TimelineLine> {
-    let day = |e: &TouchpointView| e.occurred_at.div_euclid(super::time::DAY_MS);
+/// Folds runs of portal visits on the same day (in `clock`'s zone) into
+/// one line each; a lone visit stays as it is. Order is kept.
+pub fn fold_visits(entries: &[TouchpointView], clock: &super::time::Clock) -> Vec<TimelineLine> {
+    let day = |e: &TouchpointView| clock.day_number(e.occurred_at);
     let mut lines: Vec<TimelineLine> = Vec::new();
     let mut run: Vec<TouchpointView> = Vec::new();
     let flush = |run: &mut Vec<TouchpointView>, lines: &mut Vec<TimelineLine>| match run.len() {
@@ -140,7 +140,7 @@ mod tests {
             entry("h", "portal.matters.listed", day - 2 * DAY_MS),
             entry("i", "note", day - 3 * DAY_MS),
         ];
-        let lines = fold_visits(&entries);
+        let lines = fold_visits(&entries, &crate::domain::time::Clock::utc(0));
         let shape: Vec<String> = lines
             .iter()
             .map(|line| match line {

@@ -32,7 +32,7 @@ use crate::domain::{
     ids::{InvoiceId, MatterId},
     policy::may_manage_billing,
     role::Role,
-    time::{DAY_MS, parse_date},
+    time::DAY_MS,
 };
 
 use super::{
@@ -453,7 +453,9 @@ pub async fn statement_pdf(
 ) -> Result<(String, Vec<u8>), ServiceError> {
     let loaded = load_visible(db, principal, client, id).await?;
     let firm = super::settings::firm_name(db).await?;
-    let bytes = pdf::render_statement(&firm, &loaded.view, &loaded.account_name, now_ms());
+    // Dated in the firm's zone: the statement is the firm's document.
+    let clock = super::clock::firm(db).await?;
+    let bytes = pdf::render_statement(&firm, &loaded.view, &loaded.account_name, &clock);
     let summary = format!("Downloaded statement {} (PDF)", loaded.view.number);
     record_client_read(
         db,
@@ -687,7 +689,10 @@ pub async fn record_payment(
             invoice.money(invoice.totals.balance)
         )));
     }
-    let received_at = parse_date(date).map_err(|e| bad_request(format!("Date: {e}")))?;
+    let received_at = super::clock::firm(db)
+        .await?
+        .parse_date(date)
+        .map_err(|e| bad_request(format!("Date: {e}")))?;
     let method = method.trim();
     let method = if method.is_empty() {
         "Bank transfer"

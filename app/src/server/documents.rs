@@ -27,7 +27,20 @@ use super::{
     AppState,
     crypto::{FieldAad, decrypt_field, envelope_key_id},
 };
-use crate::domain::ids::VersionId;
+use crate::domain::{document::UploadRules, ids::VersionId};
+
+/// What the portal takes now: the configured size limit and whether the
+/// firm allows programs (its settings). No access check: the rules are
+/// the same for everyone who may upload at all.
+///
+/// # Errors
+/// When the settings cannot be read.
+pub async fn upload_rules(state: &AppState) -> anyhow::Result<UploadRules> {
+    Ok(UploadRules {
+        max_bytes: state.max_upload_bytes,
+        allow_programs: super::settings::allow_programs(&state.db).await?,
+    })
+}
 
 /// The table and column a file name is sealed in; the row is the version.
 fn name_aad(version_id: &VersionId) -> FieldAad<'_> {

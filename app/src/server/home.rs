@@ -12,7 +12,6 @@ use crate::domain::{
     home::{ClientHomeView, NextDateView, ToDoView},
     ids::MatterId,
     policy::has_client_home,
-    time::{due_phrase, relative_day},
 };
 
 /// How many requests the to-do card lists; the matter pages hold the rest.
@@ -77,6 +76,8 @@ pub async fn client_home(
     .fetch_optional(db.pool())
     .await
     .context("finding a client's next key date")?;
+    // Days count in the zone the client reads the page in.
+    let clock = super::clock::for_viewer(db, Some(principal)).await?;
     Ok(Some(ClientHomeView {
         to_do: requests
             .into_iter()
@@ -85,7 +86,7 @@ pub async fn client_home(
                 matter_id: MatterId::from_trusted(r.matter_id),
                 matter_number: r.matter_number,
                 overdue: r.due_at.is_some_and(|due| due < now),
-                due: r.due_at.map(|due| due_phrase(due, now)),
+                due: r.due_at.map(|due| clock.due_phrase(due)),
                 sent_back: r.rejection_reason,
             })
             .collect(),
@@ -94,7 +95,7 @@ pub async fn client_home(
             title: d.title,
             kind: d.kind,
             starts_at: d.starts_at,
-            when: relative_day(d.starts_at, now),
+            when: clock.relative_day(d.starts_at),
             matter_id: MatterId::from_trusted(d.matter_id),
             matter_number: d.matter_number,
         }),

@@ -27,6 +27,7 @@ struct SettingsRow {
     hours_end: String,
     time_zone: String,
     payment_instructions: String,
+    allow_programs: i64,
 }
 
 /// The settings in force: the stored row, or the defaults for a new firm
@@ -35,7 +36,7 @@ struct SettingsRow {
 pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<FirmSettings> {
     let row: Option<SettingsRow> = sqlx::query_as(
         "select firm_name, currency, number_pattern, response_minutes, hours_start, hours_end,
-                time_zone, payment_instructions
+                time_zone, payment_instructions, allow_programs
          from firm_settings where id = 1",
     )
     .fetch_optional(db.pool())
@@ -52,6 +53,7 @@ pub(crate) async fn current(db: &Db, default_minutes: i64) -> anyhow::Result<Fir
             hours_end: row.hours_end,
             time_zone: row.time_zone,
             payment_instructions: row.payment_instructions,
+            allow_programs: row.allow_programs != 0,
         },
     ))
 }
@@ -62,6 +64,24 @@ pub async fn firm_name(db: &Db) -> anyhow::Result<String> {
     Ok(stored_text(db, "firm_name")
         .await?
         .unwrap_or_else(|| DEFAULT_FIRM_NAME.to_owned()))
+}
+
+/// The firm's time zone: `UTC` until an admin sets one.
+pub async fn time_zone(db: &Db) -> anyhow::Result<String> {
+    Ok(stored_text(db, "time_zone")
+        .await?
+        .unwrap_or_else(|| "UTC".to_owned()))
+}
+
+/// Whether the firm takes programs and scripts as uploads (off until an
+/// admin turns it on).
+pub async fn allow_programs(db: &Db) -> anyhow::Result<bool> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("select allow_programs from firm_settings where id = 1")
+            .fetch_optional(db.pool())
+            .await
+            .context("reading whether programs may be uploaded")?;
+    Ok(row.is_some_and(|(allowed,)| allowed != 0))
 }
 
 /// How clients pay the firm, as its admin wrote it (empty until then).
@@ -105,9 +125,17 @@ pub async fn update_firm_settings(
     if !may_manage_settings(&principal.subject()) {
         return Err(AppError::NotFound.into());
     }
+    if !super::clock::is_known_zone(&new.time_zone) {
+        return Err(AppError::BadRequest(format!(
+            "Time zone: \"{}\" is not in the time zone database; choose one from the list.",
+            new.time_zone
+        ))
+        .into());
+    }
     let old = current(&state.db, state.messaging.sla_minutes).await?;
     let new = FirmSettings {
         payment_instructions: old.payment_instructions.clone(),
+        allow_programs: old.allow_programs,
         ..new.clone()
     };
     save(state, principal, client, &old, &new).await
@@ -125,6 +153,25 @@ pub async fn set_payment_instructions(
     }
     let old = current(&state.db, state.messaging.sla_minutes).await?;
     let new = old.clone().with_payment_instructions(raw)?;
+    save(state, principal, client, &old, &new).await
+}
+
+/// Takes programs and scripts as uploads, or stops (admins only),
+/// audited like the other settings.
+pub async fn set_allow_programs(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientInfo,
+    allowed: bool,
+) -> Result<(), ServiceError> {
+    if !may_manage_settings(&principal.subject()) {
+        return Err(AppError::NotFound.into());
+    }
+    let old = current(&state.db, state.messaging.sla_minutes).await?;
+    let new = FirmSettings {
+        allow_programs: allowed,
+        ..old.clone()
+    };
     save(state, principal, client, &old, &new).await
 }
 
@@ -153,6 +200,7 @@ async fn save(
             "payment instructions",
             old.payment_instructions != new.payment_instructions,
         ),
+        ("program uploads", old.allow_programs != new.allow_programs),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))
@@ -161,11 +209,11 @@ async fn save(
     sqlx::query(
         "insert into firm_settings (id, firm_name, currency, number_pattern, response_minutes,
                                     hours_start, hours_end, time_zone, updated_by, updated_at,
-                                    payment_instructions)
-         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                    payment_instructions, allow_programs)
+         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (id) do update set firm_name = $1, currency = $2, number_pattern = $3,
              response_minutes = $4, hours_start = $5, hours_end = $6, time_zone = $7,
-             updated_by = $8, updated_at = $9, payment_instructions = $10",
+             updated_by = $8, updated_at = $9, payment_instructions = $10, allow_programs = $11",
     )
     .bind(new.firm_name.clone())
     .bind(new.currency.clone())
@@ -177,6 +225,7 @@ async fn save(
     .bind(principal.user_id.clone())
     .bind(now_ms())
     .bind(new.payment_instructions.clone())
+    .bind(i64::from(new.allow_programs))
     .execute(tx.conn())
     .await
     .context("saving the firm's settings")?;

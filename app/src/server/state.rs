@@ -30,4 +30,6 @@ pub struct AppState {
     pub messaging: super::messages::MessagingSettings,
     /// Flood limits on the unauthenticated requests that write.
     pub flood: Arc<super::flood::FloodGate>,
+    /// The largest upload, in bytes (config `max_upload_bytes`).
+    pub max_upload_bytes: u64,
 }

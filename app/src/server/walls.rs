@@ -21,7 +21,7 @@ use crate::domain::{
     ids::{AccountId, MatterId, UserId},
     policy::may_manage_walls,
     spreadsheet::to_cell,
-    time::{DAY_MS, format_utc, parse_date},
+    time::{DAY_MS, format_utc},
     wall::{ClientWallView, WallChoicesView, WallView, validate_reason},
 };
 
@@ -570,7 +570,7 @@ struct ReportRow {
 }
 
 /// The point-in-time report as CSV: every wall in force at any moment of
-/// the UTC day `date` (`YYYY-MM-DD`), whether or not it stands today. The
+/// the day `date` (`YYYY-MM-DD`, in the firm's zone), whether or not it stands today. The
 /// download is audited.
 pub async fn walls_report_csv(
     db: &Db,
@@ -579,7 +579,10 @@ pub async fn walls_report_csv(
     date: &str,
 ) -> Result<String, ServiceError> {
     require_admin(principal)?;
-    let day_start = parse_date(date).map_err(|e| AppError::BadRequest(format!("Date: {e}")))?;
+    let day_start = super::clock::firm(db)
+        .await?
+        .parse_date(date)
+        .map_err(|e| AppError::BadRequest(format!("Date: {e}")))?;
     let rows: Vec<ReportRow> = sqlx::query_as(
         "select m.number as matter_number, u.email as user_email, h.reason, h.created_at,
                 h.lifted_at, h.lift_reason

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod forms;
 pub mod matter_settings;
 pub mod portal_access;
+pub mod time;
 
 use leptos::{prelude::*, server_fn::ServerFn};
 

@@ -63,7 +63,8 @@ async fn upload(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, UploadError> {
-    let limit = state.max_upload_bytes;
+    // Uploads stream against this instead of the global body limit.
+    let limit = state.app.max_upload_bytes;
     // Refuse up front when the size is declared, before reading anything.
     let declared = request
         .headers()

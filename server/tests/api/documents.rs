@@ -804,6 +804,34 @@ async fn empty_files_and_programs_are_refused_with_a_clear_message(app: TestApp)
     );
     upload_ok(&app, &alice, ALICES_MATTER, "notes.txt", b"fine".to_vec()).await;
     assert_eq!(app.count(versions, &[]).await, before + 1);
+
+    // A firm that needs programs (software evidence) may take them; only
+    // its admin may say so, and saying so is audited.
+    let staff = app.signed_in_client(DEMO_STAFF).await;
+    let (status, _) = app
+        .post(&staff, "/api/set_allow_programs", &[("allowed", "on")])
+        .await;
+    assert_eq!(status, 404, "staff do not change the upload rules");
+    let admin = app.signed_in_client(crate::helpers::DEMO_ADMIN).await;
+    let (status, body) = app
+        .post(&admin, "/api/set_allow_programs", &[("allowed", "on")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, rules) = app.post(&alice, "/api/get_upload_rules", &[("", "")]).await;
+    assert!(rules.contains("\"allow_programs\":true"), "{rules}");
+    assert!(
+        rules.contains("\"max_bytes\":"),
+        "the size is stated: {rules}"
+    );
+    upload_ok(&app, &alice, ALICES_MATTER, "tool.exe", b"MZ".to_vec()).await;
+    assert_eq!(
+        app.count(
+            "select count(*) from audit_log where action = 'settings.updated' and detail like '%program uploads%'",
+            &[]
+        )
+        .await,
+        1
+    );
 }
 
 on_both_backends!(

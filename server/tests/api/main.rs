@@ -36,6 +36,7 @@ mod secrets;
 mod settings;
 mod stage_templates;
 mod storage;
+mod time_zones;
 mod users;
 mod walls;
 mod web;

@@ -11,7 +11,7 @@ use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::domain::{
     billing::{InvoiceView, LineKind, format_quantity, format_rate},
-    time::format_date,
+    time::Clock,
 };
 
 /// A4 in points.
@@ -161,12 +161,12 @@ impl Writer {
 }
 
 /// Renders `invoice` for the client `account_name` as a complete PDF, on
-/// the letterhead of `firm`. `now` dates the footer.
+/// the letterhead of `firm`, dated by `clock` (the footer by its now).
 pub fn render_statement(
     firm: &str,
     invoice: &InvoiceView,
     account_name: &str,
-    now: i64,
+    clock: &Clock,
 ) -> Vec<u8> {
     let mut w = Writer::new();
     let right = PAGE_WIDTH - MARGIN;
@@ -196,8 +196,10 @@ pub fn render_statement(
     w.down(1.0);
     let issued = invoice
         .issued_at
-        .map_or_else(|| "not issued".to_owned(), format_date);
-    let due = invoice.due_at.map_or_else(|| "-".to_owned(), format_date);
+        .map_or_else(|| "not issued".to_owned(), |at| clock.date(at));
+    let due = invoice
+        .due_at
+        .map_or_else(|| "-".to_owned(), |at| clock.date(at));
     w.text(
         MARGIN,
         b"F1",
@@ -257,7 +259,7 @@ pub fn render_statement(
         &format!(
             "Amounts in {}. Tax is calculated per line and rounded half up. Generated {}.",
             invoice.currency,
-            format_date(now)
+            clock.date(clock.now)
         ),
     );
 
@@ -353,7 +355,12 @@ mod tests {
 
     #[test]
     fn a_statement_is_a_pdf_on_the_firms_letterhead_that_names_its_invoice_number() {
-        let bytes = render_statement("Harbour Law LLP", &invoice(3), "Moreau Bakery Ltd", 0);
+        let bytes = render_statement(
+            "Harbour Law LLP",
+            &invoice(3),
+            "Moreau Bakery Ltd",
+            &Clock::utc(0),
+        );
         assert!(bytes.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("(Harbour Law LLP) Tj"), "{text}");
@@ -369,7 +376,12 @@ mod tests {
 
     #[test]
     fn long_statements_flow_onto_more_pages() {
-        let bytes = render_statement("Harbour Law LLP", &invoice(50), "Moreau Bakery Ltd", 0);
+        let bytes = render_statement(
+            "Harbour Law LLP",
+            &invoice(50),
+            "Moreau Bakery Ltd",
+            &Clock::utc(0),
+        );
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("/Count 2"), "two pages expected");
     }

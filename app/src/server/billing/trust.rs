@@ -15,7 +15,6 @@ use crate::{
     domain::{
         billing::{Currency, MAX_AMOUNT_MINOR, Money, StatusBase, parse_decimal},
         ids::{InvoiceId, MatterId},
-        time::parse_date,
     },
     server::{
         ServiceError,
@@ -60,7 +59,10 @@ pub async fn record_trust_deposit(
         code => Currency::parse(code).map_err(bad_request)?,
     };
     let minor = positive_amount(deposit.amount, &currency)?;
-    let occurred_at = parse_date(deposit.date).map_err(|e| bad_request(format!("Date: {e}")))?;
+    let occurred_at = super::super::clock::firm(db)
+        .await?
+        .parse_date(deposit.date)
+        .map_err(|e| bad_request(format!("Date: {e}")))?;
     let description = bounded_text(deposit.description, "Description")?;
     let money = Money::new(minor, currency.clone());
     let mut tx = db.begin_write().await?;

@@ -19,7 +19,7 @@ use super::{AppState, name_aad};
 use crate::{
     domain::{
         AppError,
-        document::{Visibility, content_type_for, refuse_upload, sanitize_file_name},
+        document::{Visibility, content_type_for, sanitize_file_name},
         ids::{DocumentId, DocumentRequestId, MatterId, VersionId},
         policy::{may_replace_document, may_upload_document},
     },
@@ -222,7 +222,7 @@ where
     }
 
     let name = sanitize_file_name(&params.name);
-    if let Some(refused) = refuse_upload(&name, None) {
+    if let Some(refused) = super::upload_rules(state).await?.refuse(&name, None) {
         return Err(AppError::BadRequest(refused).into());
     }
     let version_id = VersionId::from_trusted(new_id());

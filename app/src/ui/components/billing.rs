@@ -16,11 +16,11 @@ use crate::{
         AppError,
         billing::{BillingView, InvoiceStatus, InvoiceView, TrustBalanceView},
         matter::MatterDetailView,
-        time::format_date,
     },
     ui::components::{
         action_error,
         forms::{SubmitButton, announce, reset_on_success},
+        time::{Due, When, use_clock},
     },
 };
 
@@ -140,6 +140,26 @@ pub fn VoidNote(invoice: InvoiceView) -> impl IntoView {
     })
 }
 
+/// When a statement was issued and is due, in the viewer's zone; while
+/// there is something to pay, how far off that is ("due in 10 days"),
+/// standing out once overdue.
+#[component]
+pub fn InvoiceDates(invoice: InvoiceView) -> impl IntoView {
+    let (Some(issued), Some(due)) = (invoice.issued_at, invoice.due_at) else {
+        return view! { <span class="muted">"Not issued yet"</span> }.into_any();
+    };
+    let due_view = if invoice.status.is_payable() {
+        view! { <Due at=due /> }.into_any()
+    } else {
+        view! { <When at=due day_only=true /> }.into_any()
+    };
+    view! {
+        <span class="muted">"Issued " <When at=issued day_only=true /> " · due "</span>
+        {due_view}
+    }
+    .into_any()
+}
+
 /// One statement: number, matter, dates, status, totals, the bar, the PDF
 /// link and, for staff, the actions that apply.
 #[component]
@@ -150,23 +170,12 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
     let pdf = pdf_href(&invoice.id);
     // The visible text starts the accessible name, as speech input needs.
     let pdf_of = format!(" of {}", invoice.number);
-    let dates = match (invoice.issued_at, invoice.due_at) {
-        (Some(issued), Some(due)) => {
-            format!("Issued {} · due {}", format_date(issued), format_date(due))
-        }
-        _ => "Not issued yet".to_owned(),
-    };
+    let dates = view! { <InvoiceDates invoice=invoice.clone() /> };
     let total = invoice.money(invoice.totals.total).to_string();
     let balance = invoice.money(invoice.totals.balance).to_string();
     let id = invoice.id.clone();
     let staff = actions.map(|actions| {
-        let payable = matches!(
-            status,
-            InvoiceStatus::Sent
-                | InvoiceStatus::Viewed
-                | InvoiceStatus::PartiallyPaid
-                | InvoiceStatus::Overdue
-        );
+        let payable = status.is_payable();
         let voidable = payable && invoice.totals.settled() == 0;
         let draft = status == InvoiceStatus::Draft;
         view! { <StaffActions id=id.clone() actions payable voidable draft /> }
@@ -182,7 +191,7 @@ pub fn InvoiceCard(invoice: InvoiceView, actions: Option<BillingActions>) -> imp
                 " "
                 {invoice.matter_title.clone()}
             </p>
-            <p class="muted">{dates}</p>
+            <p>{dates}</p>
             <VoidNote invoice=invoice.clone() />
             <dl class="invoice-sums">
                 <div>
@@ -231,6 +240,8 @@ fn StaffActions(
         reset_on_success(actions.trust),
         reset_on_success(actions.credit),
     );
+    let clock = use_clock();
+    let today = clock.input_date(clock.now);
     view! {
         {draft.then(|| view! {
             <ActionForm action=actions.issue attr:class="inline-form" attr:method="post">
@@ -246,7 +257,7 @@ fn StaffActions(
                     <label for=amount_id.clone()>"Amount"</label>
                     <input id=amount_id type="text" name="amount" inputmode="decimal" required maxlength="20" />
                     <label for=date_id.clone()>"Date"</label>
-                    <input id=date_id type="date" name="date" required />
+                    <input id=date_id type="date" name="date" required value=today.clone() />
                     <label for=method_id.clone()>"Method"</label>
                     <input id=method_id type="text" name="method" maxlength="100" placeholder="Bank transfer" />
                     <SubmitButton action=actions.pay label="Record payment" pending="Recording…" />

@@ -9,11 +9,12 @@ mod upload;
 
 use leptos::prelude::*;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::{
         auth::get_current_user,
         documents::{
-            CreateDocumentRequest, ReviewDocumentRequest, SetDocumentVisibility,
+            CreateDocumentRequest, ReviewDocumentRequest, SetDocumentVisibility, get_upload_rules,
             list_document_requests, list_documents,
         },
     },
@@ -21,13 +22,15 @@ use crate::{
         AppError,
         document::{
             DocumentRequestView, DocumentVersionView, DocumentView, RequestStatus, ReviewStatus,
-            UPLOAD_LIMITS_TEXT, Visibility, human_size,
+            UploadRules, Visibility, human_size,
         },
         ids::MatterId,
         matter::MatterDetailView,
-        time::format_utc,
     },
-    ui::components::action_error,
+    ui::components::{
+        action_error,
+        time::{Due, When, firm_zone_hint},
+    },
 };
 
 pub use upload::MAX_FILES_PER_PICK;
@@ -82,11 +85,14 @@ pub fn UploadControl(
     camera: bool,
 ) -> impl IntoView {
     let base = crate::domain::links::matter_documents(matter_id.as_str());
+    // Provided by the page with its data (`MatterDocuments::load`, the
+    // thread page).
+    let rules = use_context::<UploadRules>().unwrap_or_else(UploadRules::unknown);
     let chosen = RwSignal::new(visibility);
     let sharing_confirmed = StoredValue::new(false);
     let on_change = move |ev: leptos::ev::Event| {
         let query = format!("&visibility={}{query}", chosen.get_untracked().as_str());
-        upload::upload_chosen_files(&ev, &base, &query, files, uploaded);
+        upload::upload_chosen_files(&ev, &base, &query, files, uploaded, rules);
     };
     let on_choose = move |ev: leptos::ev::Event| {
         let picked = event_target_value(&ev);
@@ -135,7 +141,7 @@ pub fn UploadControl(
             <label for=input_id.clone() class="upload-label">{label}</label>
             <input id=input_id type="file" multiple on:change=on_change aria-describedby=hint_id.clone() />
             {camera}
-            <p class="muted upload-limits" id=hint_id>{UPLOAD_LIMITS_TEXT}</p>
+            <p class="muted upload-limits" id=hint_id>{rules.text()}</p>
         </div>
     }
     // Type-erased: the matter page nests several of these, deeper than the
@@ -210,6 +216,7 @@ pub struct MatterDocuments {
     /// Whether the signed-in user works for the firm (and so manages
     /// documents and requests).
     firm: Resource<bool>,
+    rules: Resource<Result<UploadRules, AppError>>,
     documents: Resource<Result<Vec<DocumentView>, AppError>>,
     requests: Resource<Result<Vec<DocumentRequestView>, AppError>>,
     visibility: ServerAction<SetDocumentVisibility>,
@@ -274,6 +281,7 @@ impl MatterDocuments {
         );
         Self {
             firm,
+            rules: Resource::new(|| (), |()| get_upload_rules()),
             documents,
             requests,
             visibility,
@@ -285,8 +293,10 @@ impl MatterDocuments {
         }
     }
 
-    /// Waits for everything the panels show.
+    /// Waits for everything the panels show, and provides the upload
+    /// rules to the upload controls made after it in the same `Suspend`.
     pub async fn load(self) -> LoadedDocuments {
+        provide_context(self.rules.await.unwrap_or_else(|_| UploadRules::unknown()));
         LoadedDocuments {
             manage: self.firm.await,
             documents: self.documents.await,
@@ -409,7 +419,7 @@ fn DocumentRow(
                         <a href=v.download_url download=v.name.clone()>
                             {format!("Version {}: {}", v.version, v.name)}
                         </a>
-                        <span class="muted">{format!(" {} · {} · {}", human_size(v.size), v.uploaded_by, format_utc(v.uploaded_at))}</span>
+                        <span class="muted">{format!(" {} · {} · ", human_size(v.size), v.uploaded_by)}<When at=v.uploaded_at /></span>
                     </li>
                 }).collect_view()}
             </ul>
@@ -418,7 +428,7 @@ fn DocumentRow(
                 <ActionForm action=visibility attr:class="inline-form">
                     <input type="hidden" name="document_id" value=id />
                     <input type="hidden" name="visibility" value=toggle_to />
-                    <button type="submit" class="link-button dark">{toggle_label}</button>
+                    <SubmitButton action=visibility label=toggle_label pending="Saving…" class="link-button dark" />
                 </ActionForm>
             })}
         </li>
@@ -534,7 +544,11 @@ fn RequestRow(
                 <span class=status_class>{status}</span>
             </div>
             {(!request.note.is_empty()).then(|| view! { <p>{request.note.clone()}</p> })}
-            {request.due_at.map(|due| view! { <p class="muted">{format!("Due {}", format_utc(due))}</p> })}
+            {request.due_at.map(|due| if open {
+                view! { <p>"Due " <Due at=due /></p> }.into_any()
+            } else {
+                view! { <p class="muted">"Was due " <When at=due day_only=true /></p> }.into_any()
+            })}
             {sent}
             {request.rejection_reason.clone().filter(|_| open).map(|reason| view! {
                 <p class="error">{format!("Sent back: {reason}")}</p>
@@ -563,14 +577,14 @@ fn RequestRow(
                             <input type="hidden" name="request_id" value=accept_id />
                             <input type="hidden" name="accept" value="true" />
                             <input type="hidden" name="reason" value="" />
-                            <button type="submit">"Accept"</button>
+                            <SubmitButton action=review label="Accept" pending="Accepting…" />
                         </ActionForm>
                         <ActionForm action=review attr:class="inline-form">
                             <input type="hidden" name="request_id" value=id />
                             <input type="hidden" name="accept" value="false" />
                             <label for=reason_id.clone()>"Reason for rejecting"</label>
                             <input id=reason_id name="reason" required maxlength="2000" />
-                            <button type="submit">"Reject"</button>
+                            <SubmitButton action=review label="Reject" pending="Rejecting…" />
                         </ActionForm>
                     </div>
                 }
@@ -593,8 +607,9 @@ fn NewRequestForm(
             <label for="request-note">"Note"</label>
             <textarea id="request-note" name="note" maxlength="2000"></textarea>
             <label for="request-due">"Due date"</label>
-            <input id="request-due" name="due_date" type="date" />
-            <button type="submit">"Request document"</button>
+            <input id="request-due" name="due_date" type="date" aria-describedby="request-due-zone" />
+            <p id="request-due-zone" class="muted">{firm_zone_hint()}</p>
+            <SubmitButton action=create label="Request document" pending="Requesting…" />
             {move || action_error(create)().map(|message| view! {
                 <p class="error" role="alert">{message}</p>
             })}

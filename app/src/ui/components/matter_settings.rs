@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::{
         matter_settings::{
@@ -21,10 +22,9 @@ use crate::{
                 MatterSettingsView, PartyRole, PartyView, StageInput, TeamMemberView, TeamRole,
             },
         },
-        time::format_date,
         wall::MAX_WALL_REASON_CHARS,
     },
-    ui::components::action_error,
+    ui::components::{action_error, time::use_clock},
 };
 
 /// Empty rows the stage-plan form offers after the plan's own, to add
@@ -162,7 +162,7 @@ fn StatusSection(view: MatterSettingsView, actions: SettingsActions) -> impl Int
             "true",
         ),
         Some(at) => (
-            format!("Closed on {}", format_date(at)),
+            format!("Closed on {}", use_clock().date(at)),
             "A closed matter is read-only. Reopen it to change anything.",
             "Reopen matter",
             "false",
@@ -175,7 +175,7 @@ fn StatusSection(view: MatterSettingsView, actions: SettingsActions) -> impl Int
         <ActionForm action=actions.set_closed attr:class="inline-form" attr:method="post">
             <input type="hidden" name="matter_id" value=matter_id />
             <input type="hidden" name="closed" value=closed />
-            <button class="button" type="submit">{button}</button>
+            <SubmitButton action=actions.set_closed label=button pending="Saving…" />
         </ActionForm>
     }
 }
@@ -200,7 +200,7 @@ fn TeamSection(view: MatterSettingsView, actions: SettingsActions, open: bool) -
                     <option value=TeamRole::Member.as_str()>{TeamRole::Member.label()}</option>
                     <option value=TeamRole::Responsible.as_str()>{TeamRole::Responsible.label()}</option>
                 </select>
-                <button class="button primary" type="submit">"Add to team"</button>
+                <SubmitButton action=actions.set_member label="Add to team" pending="Adding…" class="button primary" />
             </ActionForm>
         }
     });
@@ -237,9 +237,7 @@ fn TeamRow(
                     <input type="hidden" name="matter_id" value=matter_id />
                     <input type="hidden" name="user_id" value=user_id />
                     <input type="hidden" name="role" value=other.as_str() />
-                    <button class="button" type="submit">
-                        {switch_label}
-                    </button>
+                    <SubmitButton action=actions.set_member label=switch_label pending="Saving…" />
                 </ActionForm>
             }
         });
@@ -248,7 +246,7 @@ fn TeamRow(
             <ActionForm action=actions.remove_member attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="matter_id" value=matter_id />
                 <input type="hidden" name="user_id" value=member.user_id.to_string() />
-                <button class="button" type="submit">{remove_label}</button>
+                <SubmitButton action=actions.remove_member label=remove_label pending="Removing…" />
             </ActionForm>
         }
     });
@@ -281,7 +279,7 @@ fn PartiesSection(view: MatterSettingsView, actions: SettingsActions, open: bool
                         <option value=role.as_str()>{role.label()}</option>
                     }).collect_view()}
                 </select>
-                <button class="button primary" type="submit">"Add party"</button>
+                <SubmitButton action=actions.add_party label="Add party" pending="Adding…" class="button primary" />
             </ActionForm>
         }
     });
@@ -311,7 +309,7 @@ fn PartyRow(
             <ActionForm action=actions.remove_party attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="matter_id" value=matter_id />
                 <input type="hidden" name="party_id" value=party.id.to_string() />
-                <button class="button" type="submit">{remove_label}</button>
+                <SubmitButton action=actions.remove_party label=remove_label pending="Removing…" />
             </ActionForm>
         }
     });
@@ -366,7 +364,7 @@ fn StagePlanSection(view: MatterSettingsView, actions: SettingsActions) -> impl 
             <input type="hidden" name="matter_id" value=view.matter_id.to_string() />
             <StagePlanFields stages=view.stages prefix="plan".to_owned() />
             {saved}
-            <button class="button primary" type="submit">"Save stage plan"</button>
+            <SubmitButton action=actions.set_plan label="Save stage plan" pending="Saving…" class="button primary" />
         </ActionForm>
     }
 }
@@ -420,7 +418,7 @@ fn WallsSection(view: MatterSettingsView, actions: SettingsActions) -> impl Into
                 <input type="checkbox" name="whole_client" value="true" />
                 {format!(" Every matter of {}", view.account_name)}
             </label>
-            <button class="button primary" type="submit">"Raise wall"</button>
+            <SubmitButton action=actions.raise_wall label="Raise wall" pending="Raising…" class="button primary" />
         </ActionForm>
     }
 }

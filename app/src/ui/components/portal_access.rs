@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::matters::{GivePortalAccess, RevokePortalAccess, list_portal_access},
     domain::{
@@ -120,7 +121,7 @@ fn AccessRow(contact: PortalAccessView, matter_id: String, access: MatterAccess)
             <ActionForm action=access.revoke attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="matter_id" value=matter />
                 <input type="hidden" name="contact_id" value=contact_id />
-                <button class="button" type="submit">{revoke_label}</button>
+                <SubmitButton action=access.revoke label=revoke_label pending="Saving…" />
             </ActionForm>
         }
         .into_any()
@@ -129,7 +130,7 @@ fn AccessRow(contact: PortalAccessView, matter_id: String, access: MatterAccess)
             <ActionForm action=access.give attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="matter_id" value=matter />
                 <input type="hidden" name="contact_id" value=contact_id />
-                <button class="button primary" type="submit">"Give portal access"</button>
+                <SubmitButton action=access.give label="Give portal access" pending="Giving access…" class="button primary" />
             </ActionForm>
         }
         .into_any()

@@ -9,11 +9,13 @@ use crate::{
     api::{
         auth::{BeginMfaEnrolment, ChangePassword, ConfirmMfaEnrolment, TurnOffMfa, get_account},
         messages::SetMessageEmails,
+        settings::{SetMyTimeZone, get_time_zone_choice},
     },
-    domain::auth::AccountView,
+    domain::{auth::AccountView, time::TimeZoneChoice},
     ui::components::{
         MfaKey, RecoveryCodeList, action_error,
         forms::{DoneNote, SubmitButton, announce, reset_on_success},
+        time::{ZoneSelect, page_clock},
     },
 };
 
@@ -27,6 +29,15 @@ pub fn AccountPage() -> impl IntoView {
     let turn_off = ServerAction::<TurnOffMfa>::new();
     let emails = ServerAction::<SetMessageEmails>::new();
     let change = ServerAction::<ChangePassword>::new();
+    let set_zone = ServerAction::<SetMyTimeZone>::new();
+    let zones = Resource::new(move || set_zone.version().get(), |_| get_time_zone_choice());
+    // Times on every page follow the zone the user chooses.
+    let clock = page_clock();
+    Effect::new(move || {
+        if matches!(set_zone.value().get(), Some(Ok(_))) {
+            clock.refresh();
+        }
+    });
     // Once two-step verification is turned on or off, that set-up is over.
     Effect::new(move || {
         let done = matches!(confirm.value().get(), Some(Ok(_)))
@@ -52,13 +63,44 @@ pub fn AccountPage() -> impl IntoView {
         </section>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match details.await {
-                    Ok(me) => view! { <AccountDetails me begin confirm turn_off emails /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                match (details.await, zones.await) {
+                    (Ok(me), Ok(choice)) => view! {
+                        <AccountDetails me begin confirm turn_off emails />
+                        <TimeZoneForm choice set_zone />
+                    }
+                    .into_any(),
+                    (Err(err), _) | (_, Err(err)) => {
+                        view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Suspense>
         <ChangePasswordForm change />
+    }
+}
+
+/// The zone the user reads times in: the firm's, or one of their own
+/// (working abroad, or a client in another country).
+#[component]
+fn TimeZoneForm(choice: TimeZoneChoice, set_zone: ServerAction<SetMyTimeZone>) -> impl IntoView {
+    let error = action_error(set_zone);
+    let done = RwSignal::new(None);
+    announce(set_zone, done, |zone: &String| {
+        format!("Times now show in {}.", zone.replace('_', " "))
+    });
+    let firm = format!("The firm's ({})", choice.firm.replace('_', " "));
+    let selected = choice.own.clone();
+    view! {
+        <section class="panel" aria-labelledby="zone-heading">
+            <h2 id="zone-heading">"Time zone"</h2>
+            <ActionForm action=set_zone attr:class="form" attr:method="post">
+                <label for="own-zone">"Show times in"</label>
+                <ZoneSelect id="own-zone" name="time_zone" choice selected default_label=firm />
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <SubmitButton action=set_zone label="Save time zone" pending="Saving…" />
+            </ActionForm>
+            <DoneNote note=done />
+        </section>
     }
 }
 
@@ -141,7 +183,7 @@ fn AccountDetails(
             <p data-testid="message-emails-status">{status}</p>
             <ActionForm action=emails attr:class="inline-form" attr:method="post">
                 <input type="hidden" name="enabled" value=toggle_to />
-                <button class="button" type="submit">{toggle_label}</button>
+                <SubmitButton action=emails label=toggle_label pending="Saving…" />
             </ActionForm>
             {move || action_error(emails)().map(|message| {
                 view! { <p class="error" role="alert">{message}</p> }
@@ -165,7 +207,7 @@ fn Enrol(
                 <label for="enrol-password">"Current password"</label>
                 <input id="enrol-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required />
                 {move || begin_error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button class="button" type="submit">"Set up two-step verification"</button>
+                <SubmitButton action=begin label="Set up two-step verification" pending="Starting…" />
             </ActionForm>
         </Show>
         {move || {
@@ -178,7 +220,7 @@ fn Enrol(
                             <label for="enrol-code">"Authentication code"</label>
                             <input id="enrol-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required />
                             {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                            <button class="button primary" type="submit">"Turn on"</button>
+                            <SubmitButton action=confirm label="Turn on" pending="Turning on…" class="button primary" />
                         </ActionForm>
                     </div>
                 }
@@ -208,7 +250,7 @@ fn TurnOff(turn_off: ServerAction<TurnOffMfa>) -> impl IntoView {
             <label for="turn-off-password">"Password"</label>
             <input id="turn-off-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required />
             {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-            <button class="button" type="submit">"Turn off two-step verification"</button>
+            <SubmitButton action=turn_off label="Turn off two-step verification" pending="Turning off…" />
         </ActionForm>
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::accounts::{
         LinkContactToAccount, SetAccountArchived, UnlinkContactFromAccount, UpdateAccount,
@@ -18,9 +19,14 @@ use crate::{
             ACCOUNT_KINDS, MAX_ACCOUNT_NAME_CHARS, MAX_CONTACT_NOTES_CHARS, MAX_DETAIL_CHARS,
             REFERRAL_SOURCES, referral_label,
         },
-        time::format_utc,
     },
-    ui::{components::action_error, pages::not_found::NotFoundPage},
+    ui::{
+        components::{
+            action_error,
+            time::{page_clock, use_clock},
+        },
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The forms of the record, whose every success reloads it.
@@ -58,9 +64,11 @@ pub fn AccountRecordPage() -> impl IntoView {
         move || (id(), actions.version()),
         |(id, _)| get_account_record(id),
     );
+    let clock = page_clock();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the account…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match record.await {
                     Ok(record) => view! {
                         <Title text=record.name.clone() />
@@ -125,7 +133,7 @@ fn AccountDetails(record: AccountRecordView, actions: RecordActions) -> impl Int
             <h2 id="details-heading">"Details"</h2>
             {record.archived_at.map(|at| view! {
                 <p class="notice" role="status" data-testid="archived-banner">
-                    {format!("Archived on {}. Its people, matters and history stay; restore it to work with it again.", format_utc(at))}
+                    {format!("Archived on {}. Its people, matters and history stay; restore it to work with it again.", use_clock().date(at))}
                 </p>
             })}
             <dl class="details" data-testid="account-details">
@@ -143,9 +151,11 @@ fn AccountDetails(record: AccountRecordView, actions: RecordActions) -> impl Int
                 <input type="hidden" name="id" value=record.id.to_string() />
                 <input type="hidden" name="archived" value=(!archived).to_string() />
                 {move || archive_error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button class="button" type="submit">
-                    {if archived { "Restore account" } else { "Archive account" }}
-                </button>
+                <SubmitButton
+                    action=actions.archive
+                    label=if archived { "Restore account" } else { "Archive account" }
+                    pending=if archived { "Restoring…" } else { "Archiving…" }
+                />
             </ActionForm>
         </section>
     }
@@ -202,9 +212,7 @@ fn EditForm(record: AccountRecordView, save: ServerAction<UpdateAccount>) -> imp
                 <textarea id="edit-notes" name="account[notes]" rows="5" maxlength=MAX_CONTACT_NOTES_CHARS>{record.notes.clone()}</textarea>
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 {saved}
-                <button class="button primary" type="submit" disabled=move || save.pending().get()>
-                    "Save account"
-                </button>
+                <SubmitButton action=save label="Save account" pending="Saving…" class="button primary" />
             </ActionForm>
         </details>
     }
@@ -239,7 +247,7 @@ fn People(record: AccountRecordView, actions: RecordActions) -> impl IntoView {
                                 <ActionForm action=actions.unlink attr:class="inline-form" attr:method="post">
                                     <input type="hidden" name="id" value=account_id />
                                     <input type="hidden" name="contact_id" value=person.contact_id.to_string() />
-                                    <button class="button" type="submit">"Unlink"</button>
+                                    <SubmitButton action=actions.unlink label="Unlink" pending="Unlinking…" />
                                 </ActionForm>
                             })}
                         </li>
@@ -255,7 +263,7 @@ fn People(record: AccountRecordView, actions: RecordActions) -> impl IntoView {
                 </select>
                 <label for="link-role">"Role at the account"</label>
                 <input id="link-role" name="role" type="text" required maxlength=MAX_DETAIL_CHARS />
-                <button class="button" type="submit">"Link contact"</button>
+                <SubmitButton action=actions.link label="Link contact" pending="Linking…" />
             </ActionForm>
         </section>
     }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::accounts::{CreateAccount, list_accounts},
     domain::{
@@ -65,9 +66,7 @@ pub fn AccountsPage() -> impl IntoView {
                                     </select>
                                     {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                                     {added}
-                                    <button class="button primary" type="submit" disabled=move || create.pending().get()>
-                                        "Add account"
-                                    </button>
+                                    <SubmitButton action=create label="Add account" pending="Adding…" class="button primary" />
                                 </ActionForm>
                             </details>
                             <FilterForm noun="accounts" current=current.clone() tags=list.tags owners=list.owners />

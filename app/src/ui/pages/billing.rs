@@ -15,12 +15,15 @@ use crate::{
         AppError,
         billing::{InvoiceView, LineKind, format_quantity, format_rate},
         matter::MatterSummaryView,
-        time::format_date,
     },
     ui::{
         components::{
-            billing::{BillingActions, InvoiceList, PaidBar, TrustBalances, VoidNote, pdf_href},
+            billing::{
+                BillingActions, InvoiceDates, InvoiceList, PaidBar, TrustBalances, VoidNote,
+                pdf_href,
+            },
             forms::{DoneNote, SubmitButton, reset_on_success},
+            time::{page_clock, use_clock},
         },
         pages::not_found::NotFoundPage,
     },
@@ -57,6 +60,7 @@ pub fn BillingPage() -> impl IntoView {
             }
         },
     );
+    let clock = page_clock();
     view! {
         <Title text="Billing" />
         <section class="page-head">
@@ -66,6 +70,7 @@ pub fn BillingPage() -> impl IntoView {
         <DoneNote note=actions.done />
         <Suspense fallback=|| view! { <p class="muted">"Loading statements…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match billing.await {
                     Ok(view) => {
                         let manage = view.may_manage.then_some(actions);
@@ -106,6 +111,8 @@ fn DepositForm(
         }
         None => None,
     };
+    let clock = use_clock();
+    let today = clock.input_date(clock.now);
     view! {
         <section class="panel" aria-labelledby="deposit-heading">
             // Outside the details, which close when the list reloads.
@@ -125,7 +132,7 @@ fn DepositForm(
                     <label for="deposit-amount">"Amount"</label>
                     <input id="deposit-amount" type="text" name="amount" inputmode="decimal" required maxlength="20" />
                     <label for="deposit-date">"Date received"</label>
-                    <input id="deposit-date" type="date" name="date" required />
+                    <input id="deposit-date" type="date" name="date" required value=today />
                     <label for="deposit-description">"Description"</label>
                     <input id="deposit-description" type="text" name="description" required maxlength="200" placeholder="Retainer" />
                     <SubmitButton action=deposit label="Record deposit" pending="Recording…" />
@@ -217,9 +224,11 @@ pub fn StatementPage() -> impl IntoView {
         move || params.read().get("id").unwrap_or_default(),
         get_invoice,
     );
+    let clock = page_clock();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the statement…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match invoice.await {
                     Ok(invoice) => view! { <Statement invoice /> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage /> }.into_any(),
@@ -242,12 +251,6 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
         ("Credits", money(t.credited)),
         ("Balance due", money(t.balance)),
     ];
-    let dates = match (invoice.issued_at, invoice.due_at) {
-        (Some(issued), Some(due)) => {
-            format!("Issued {} · due {}", format_date(issued), format_date(due))
-        }
-        _ => "Not issued yet".to_owned(),
-    };
     // The visible text starts the accessible name, as speech input needs.
     let pdf_of = format!(" of {}", invoice.number);
     view! {
@@ -262,7 +265,7 @@ fn Statement(invoice: InvoiceView) -> impl IntoView {
             <p>
                 <span class=format!("tag status-{}", invoice.status.css())>{invoice.status.label()}</span>
                 " "
-                <span class="muted">{dates}</span>
+                <InvoiceDates invoice=invoice.clone() />
             </p>
         </section>
         <section class="panel">

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::crm::{
         AddRelationship, RemoveRelationship, SetContactArchived, UpdateContact, get_contact_record,
@@ -17,11 +18,16 @@ use crate::{
             ContactRecordView, MAX_CONTACT_NOTES_CHARS, MAX_DETAIL_CHARS, REFERRAL_SOURCES,
             RELATIONSHIP_KINDS, referral_label,
         },
-        time::{format_day_month, format_utc},
         touchpoint::{TimelineLine, TouchpointView, fold_visits},
         user::{MAX_EMAIL_LEN, MAX_NAME_CHARS},
     },
-    ui::{components::action_error, pages::not_found::NotFoundPage},
+    ui::{
+        components::{
+            action_error,
+            time::{When, page_clock, use_clock},
+        },
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The forms of the record, whose every success reloads it.
@@ -63,9 +69,11 @@ pub fn ContactPage() -> impl IntoView {
         move || (id(), actions.version()),
         |(id, _)| get_contact_timeline(id, None, None),
     );
+    let clock = page_clock();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the contact…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match (record.await, first.await) {
                     (Ok(record), Ok(page)) => view! {
                         <Title text=page.name.clone() />
@@ -140,7 +148,7 @@ fn ContactDetails(record: ContactRecordView, actions: RecordActions) -> impl Int
             <h2 id="details-heading">"Details"</h2>
             {record.archived_at.map(|at| view! {
                 <p class="notice" role="status" data-testid="archived-banner">
-                    {format!("Archived on {}. Their history stays; restore them to work with them again.", format_utc(at))}
+                    {format!("Archived on {}. Their history stays; restore them to work with them again.", use_clock().date(at))}
                 </p>
             })}
             <dl class="details" data-testid="contact-details">
@@ -166,9 +174,11 @@ fn ContactDetails(record: ContactRecordView, actions: RecordActions) -> impl Int
                 <input type="hidden" name="id" value=record.id.to_string() />
                 <input type="hidden" name="archived" value=(!archived).to_string() />
                 {move || archive_error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button class="button" type="submit">
-                    {if archived { "Restore contact" } else { "Archive contact" }}
-                </button>
+                <SubmitButton
+                    action=actions.archive
+                    label=if archived { "Restore contact" } else { "Archive contact" }
+                    pending=if archived { "Restoring…" } else { "Archiving…" }
+                />
             </ActionForm>
         </section>
     }
@@ -250,9 +260,7 @@ fn EditForm(record: ContactRecordView, save: ServerAction<UpdateContact>) -> imp
                 <textarea id="edit-notes" name="contact[notes]" rows="5" maxlength=MAX_CONTACT_NOTES_CHARS>{record.notes.clone()}</textarea>
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 {saved}
-                <button class="button primary" type="submit" disabled=move || save.pending().get()>
-                    "Save contact"
-                </button>
+                <SubmitButton action=save label="Save contact" pending="Saving…" class="button primary" />
             </ActionForm>
         </details>
     }
@@ -282,7 +290,7 @@ fn Relationships(record: ContactRecordView, actions: RecordActions) -> impl Into
                             <ActionForm action=actions.unrelate attr:class="inline-form" attr:method="post">
                                 <input type="hidden" name="id" value=contact_id />
                                 <input type="hidden" name="relationship_id" value=rel.id.to_string() />
-                                <button class="button" type="submit">"Remove"</button>
+                                <SubmitButton action=actions.unrelate label="Remove" pending="Removing…" />
                             </ActionForm>
                         </li>
                     }
@@ -299,7 +307,7 @@ fn Relationships(record: ContactRecordView, actions: RecordActions) -> impl Into
                 <select id="relation-other" name="related_id" required>
                     {record.others.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
                 </select>
-                <button class="button" type="submit">"Add relationship"</button>
+                <SubmitButton action=actions.relate label="Add relationship" pending="Adding…" />
             </ActionForm>
         </section>
     }
@@ -322,7 +330,9 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
         }
     });
     // Page views fold into one line a day; the visits stay behind it.
-    let lines = Memo::new(move |_| entries.with(|list| fold_visits(list)));
+    let clock = use_clock();
+    let by_day = clock.clone();
+    let lines = Memo::new(move |_| entries.with(|list| fold_visits(list, &by_day)));
     view! {
         <ol class="timeline" data-testid="timeline">
             <For each=move || lines.get() key=TimelineLine::key let:line>
@@ -331,7 +341,7 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
                         <li class="timeline-entry">
                             <span class="tag">{entry.label()}</span>
                             <span>{entry.summary.clone()}</span>
-                            <span class="muted date">{format_utc(entry.occurred_at)}</span>
+                            <span class="muted date"><When at=entry.occurred_at /></span>
                         </li>
                     }
                     .into_any(),
@@ -339,7 +349,7 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
                         let newest = views.first().map_or(0, |v| v.occurred_at);
                         let title = format!(
                             "Active in the portal on {} ({} views)",
-                            format_day_month(newest),
+                            clock.day(newest),
                             views.len()
                         );
                         view! {
@@ -353,7 +363,7 @@ fn Timeline(id: String, first: Vec<TouchpointView>, has_more: bool) -> impl Into
                                             .map(|v| view! {
                                                 <li>
                                                     {v.summary}
-                                                    <span class="muted date">{format!(" {}", format_utc(v.occurred_at))}</span>
+                                                    <span class="muted date">" "<When at=v.occurred_at /></span>
                                                 </li>
                                             })
                                             .collect_view()}

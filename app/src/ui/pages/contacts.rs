@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::{
         accounts::list_account_choices,
@@ -146,9 +147,7 @@ fn ContactCard(
             {can_invite.then(|| view! {
                 <ActionForm action=invite attr:class="inline-form" attr:method="post">
                     <input type="hidden" name="contact_id" value=contact.id.to_string() />
-                    <button class="button" type="submit" disabled=move || invite.pending().get()>
-                        "Invite to portal"
-                    </button>
+                    <SubmitButton action=invite label="Invite to portal" pending="Inviting…" />
                 </ActionForm>
             })}
         </li>
@@ -192,9 +191,7 @@ fn NewContactForm(
                 </label>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {added}
-                <button class="button primary" type="submit" disabled=move || create.pending().get()>
-                    "Add contact"
-                </button>
+                <SubmitButton action=create label="Add contact" pending="Adding…" class="button primary" />
             </ActionForm>
         </details>
     }

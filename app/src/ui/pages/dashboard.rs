@@ -7,7 +7,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::{home::get_client_home, matters::list_matters},
-    domain::{home::ClientHomeView, matter::MatterSummaryView, time::format_date},
+    domain::{home::ClientHomeView, matter::MatterSummaryView},
+    ui::components::time::{When, page_clock},
 };
 
 /// The dashboard page at `/`. A client's leads with what the portal asks
@@ -17,6 +18,7 @@ use crate::{
 pub fn DashboardPage() -> impl IntoView {
     let matters = Resource::new(|| (), |()| list_matters());
     let home = Resource::new(|| (), |()| get_client_home());
+    let clock = page_clock();
     let (query, set_query) = signal(String::new());
     let filter = move || {
         view! {
@@ -38,9 +40,12 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Dashboard" />
         <Suspense fallback=|| view! { <p class="muted">"Loading matters…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 let home = home.await.ok().flatten();
+                // Under a client's "Matters" h2 the cards head with h3.
+                let nested = home.is_some();
                 let list = match matters.await {
-                    Ok(list) => view! { <MatterList matters=list query /> }.into_any(),
+                    Ok(list) => view! { <MatterList matters=list query nested /> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
                 match home {
@@ -119,7 +124,7 @@ fn HomeCards(home: ClientHomeView) -> impl IntoView {
                     <span class="muted nowrap">{format!(" · {}", date.matter_number)}</span>
                 </p>
                 <p>
-                    <span class="date">{format_date(date.starts_at)}</span>
+                    <When at=date.starts_at />
                     " "
                     <strong>{date.when}</strong>
                 </p>
@@ -170,7 +175,12 @@ fn HomeCards(home: ClientHomeView) -> impl IntoView {
 
 /// The list of matter cards, filtered by `query`.
 #[component]
-fn MatterList(matters: Vec<MatterSummaryView>, query: ReadSignal<String>) -> impl IntoView {
+fn MatterList(
+    matters: Vec<MatterSummaryView>,
+    query: ReadSignal<String>,
+    /// Whether the list sits under an h2 of its own.
+    nested: bool,
+) -> impl IntoView {
     let total = matters.len();
     let matters = StoredValue::new(matters);
     let visible = Memo::new(move |_| {
@@ -189,15 +199,16 @@ fn MatterList(matters: Vec<MatterSummaryView>, query: ReadSignal<String>) -> imp
         </p>
         <ul class="matter-list">
             <For each=move || visible.get() key=|m| m.id.clone() let:matter>
-                <MatterCard matter />
+                <MatterCard matter nested />
             </For>
         </ul>
     }
 }
 
-/// One matter: number, title, client and where it stands.
+/// One matter: number, title, client and where it stands. The whole card
+/// opens the matter (its link covers it).
 #[component]
-fn MatterCard(matter: MatterSummaryView) -> impl IntoView {
+fn MatterCard(matter: MatterSummaryView, nested: bool) -> impl IntoView {
     let progress = matter.progress_percent();
     let stage = matter
         .current_stage
@@ -213,9 +224,11 @@ fn MatterCard(matter: MatterSummaryView) -> impl IntoView {
                 <span class="tag">{matter.practice_area}</span>
                 {closed.then(|| view! { <span class="tag closed">"Closed"</span> })}
             </div>
-            <h2 class="matter-title">
-                <a class="matter-link" href=href>{matter.title}</a>
-            </h2>
+            {if nested {
+                view! { <h3 class="matter-title"><a class="matter-link" href=href>{matter.title}</a></h3> }.into_any()
+            } else {
+                view! { <h2 class="matter-title"><a class="matter-link" href=href>{matter.title}</a></h2> }.into_any()
+            }}
             <p class="muted">{matter.client_name}</p>
             <div class="stage">
                 <span class="stage-name">{stage}</span>

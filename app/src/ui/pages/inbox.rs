@@ -32,7 +32,11 @@ fn Inbox(items: Vec<InboxItemView>) -> impl IntoView {
     view! {
         <section class="page-head">
             <h1>"Inbox"</h1>
-            <p class="muted">"Client messages waiting for an answer, longest-waiting first."</p>
+            <p class="muted">
+                "Client messages waiting for the firm's answer, longest-waiting first. "
+                <a href="/messages">"Messages"</a>
+                " lists every conversation you take part in, answered or not."
+            </p>
         </section>
         {empty.then(|| view! { <p class="muted">"Nothing is waiting for the firm."</p> })}
         <ul class="thread-list inbox">

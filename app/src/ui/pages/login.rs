@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::auth::{ConfirmMfaSetup, SignIn, VerifyMfa, begin_mfa_setup},
     ui::components::{MfaKey, RecoveryCodeList, action_error},
@@ -41,9 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     required
                 />
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button class="button primary" type="submit" disabled=move || sign_in.pending().get()>
-                    "Sign in"
-                </button>
+                <SubmitButton action=sign_in label="Sign in" pending="Signing in…" class="button primary" />
             </ActionForm>
             <p class="form-aside">
                 <a href="/reset">"Forgot your password?"</a>
@@ -76,9 +75,7 @@ pub fn MfaPage() -> impl IntoView {
                     required
                 />
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button class="button primary" type="submit" disabled=move || verify.pending().get()>
-                    "Verify"
-                </button>
+                <SubmitButton action=verify label="Verify" pending="Checking…" class="button primary" />
             </ActionForm>
         </section>
     }
@@ -120,9 +117,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                                         required
                                     />
                                     {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                                    <button class="button primary" type="submit" disabled=move || confirm.pending().get()>
-                                        "Turn on and continue"
-                                    </button>
+                                    <SubmitButton action=confirm label="Turn on and continue" pending="Turning on…" class="button primary" />
                                 </ActionForm>
                             </Show>
                         }

@@ -10,6 +10,7 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::{
         matter_page::{
@@ -26,7 +27,6 @@ use crate::{
             opening::MatterAccessView, settings::MatterSettingsView,
         },
         message::{MAX_MESSAGE_CHARS, MAX_SUBJECT_CHARS},
-        time::format_utc,
     },
     ui::{
         components::{
@@ -36,6 +36,7 @@ use crate::{
             documents::{DocumentsPanel, LoadedDocuments, MatterDocuments, RequestsPanel},
             matter_settings::{MatterSettings, MatterSettingsPanel, SettingsActions},
             portal_access::{MatterAccess, PortalAccessPanel},
+            time::{When, firm_zone_hint, page_clock, use_clock},
         },
         pages::not_found::NotFoundPage,
     },
@@ -80,9 +81,11 @@ pub fn MatterPage() -> impl IntoView {
     let statements = matter_statements(matter_id, detail);
     let access = MatterAccess::new(matter_id, detail);
     let settings = MatterSettings::new(matter_id, detail, settings_actions);
+    let clock = page_clock();
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the matter…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 let Ok(matter) = detail.await else {
                     return view! { <NotFoundPage /> }.into_any();
                 };
@@ -242,7 +245,7 @@ fn ResponseTarget(
                 />
                 <p class="muted">"Leave it blank for the firm's default."</p>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button type="submit">"Save target"</button>
+                <SubmitButton action=action label="Save target" pending="Saving…" />
             </ActionForm>
         </section>
     }
@@ -275,7 +278,7 @@ fn NewConversation(matter_id: String) -> impl IntoView {
                 <label for="conversation-body">"First message"</label>
                 <textarea id="conversation-body" name="body" required maxlength=MAX_MESSAGE_CHARS rows="4"></textarea>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button type="submit">"Start conversation"</button>
+                <SubmitButton action=start label="Start conversation" pending="Starting…" />
             </ActionForm>
         </section>
     }
@@ -326,7 +329,7 @@ fn StageForm(
                     .map(|s| view! { <option value=s.position.to_string() selected=s.phase.label() == "current">{s.name}</option> })
                     .collect_view()}
             </select>
-            <button class="button" type="submit">"Update stage"</button>
+            <SubmitButton action=action label="Update stage" pending="Updating…" />
         </ActionForm>
     }
 }
@@ -341,20 +344,27 @@ fn KeyDates(
     if dates.is_empty() {
         return view! { <p class="muted">"No key dates yet."</p> }.into_any();
     }
+    let clock = use_clock();
     view! {
         <ul class="key-dates">
             {dates
                 .into_iter()
                 .map(|date| {
-                    let when = format_utc(date.starts_at);
+                    let past = clock.is_past(date.starts_at);
+                    let relative = clock.relative_day(date.starts_at);
                     let toggle = can_edit.then(|| view! {
                         <ShareToggle id=id.clone() what="key_date" item=date.id.clone() visible=date.client_visible share />
                     });
                     view! {
-                        <li class="key-date">
+                        <li class="key-date" class:past=past>
                             <span class=format!("tag {}", date.kind)>{date.kind.clone()}</span>
                             <strong>{date.title}</strong>
-                            <span class="muted">{when}{date.location.map(|l| format!(" · {l}"))}</span>
+                            <span class="muted">
+                                <When at=date.starts_at />
+                                " · "
+                                <span class="when">{relative}</span>
+                                {date.location.map(|l| format!(" · {l}"))}
+                            </span>
                             {toggle}
                         </li>
                     }
@@ -385,7 +395,7 @@ fn ShareToggle(
             <input type="hidden" name="what" value=what />
             <input type="hidden" name="item" value=item />
             <input type="hidden" name="visible" value=(!visible).to_string() />
-            <button class="link-button dark" type="submit">{label}</button>
+            <SubmitButton action=share label=label pending="Saving…" class="link-button dark" />
         </ActionForm>
     }
 }
@@ -406,8 +416,9 @@ fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
                 <input id="date-title" name="title" type="text" maxlength="200" required />
                 <label for="date-date">"Date"</label>
                 <input id="date-date" name="date" type="date" required />
-                <label for="date-time">"Time (UTC)"</label>
-                <input id="date-time" name="time" type="time" />
+                <label for="date-time">"Time"</label>
+                <input id="date-time" name="time" type="time" aria-describedby="date-zone" />
+                <p id="date-zone" class="muted">{firm_zone_hint()}</p>
                 <label for="date-location">"Location"</label>
                 <input id="date-location" name="location" type="text" maxlength="200" />
                 <label class="check">
@@ -415,7 +426,7 @@ fn KeyDateForm(id: String, action: ServerAction<AddKeyDate>) -> impl IntoView {
                     "Visible to the client"
                 </label>
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button class="button primary" type="submit">"Add key date"</button>
+                <SubmitButton action=action label="Add key date" pending="Adding…" class="button primary" />
             </ActionForm>
         </details>
     }
@@ -436,19 +447,15 @@ fn Notes(
             {notes
                 .into_iter()
                 .map(|note| {
-                    let meta = format!(
-                        "{} · {}{}",
-                        note.author.clone().unwrap_or_default(),
-                        format_utc(note.created_at),
-                        if note.client_visible { "" } else { " · internal" }
-                    );
+                    let author = format!("{} · ", note.author.clone().unwrap_or_default());
+                    let internal = (!note.client_visible).then_some(" · internal");
                     let toggle = can_edit.then(|| view! {
                         <ShareToggle id=id.clone() what="note" item=note.id.clone() visible=note.client_visible share />
                     });
                     view! {
                         <li class="note">
                             <p>{note.body}</p>
-                            <p class="muted">{meta}</p>
+                            <p class="muted">{author}<When at=note.created_at />{internal}</p>
                             {toggle}
                         </li>
                     }
@@ -474,7 +481,7 @@ fn NoteForm(id: String, action: ServerAction<AddMatterNote>) -> impl IntoView {
                     "Share with the client"
                 </label>
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button class="button primary" type="submit">"Add note"</button>
+                <SubmitButton action=action label="Add note" pending="Adding…" class="button primary" />
             </ActionForm>
         </details>
     }
@@ -487,7 +494,7 @@ fn CalendarFeed() -> impl IntoView {
     let feed = ServerAction::<CreateCalendarFeed>::new();
     view! {
         <ActionForm action=feed attr:class="inline-form" attr:method="post">
-            <button class="link-button dark" type="submit">"Get a calendar feed link"</button>
+            <SubmitButton action=feed label="Get a calendar feed link" pending="Getting…" class="link-button dark" />
         </ActionForm>
         {move || feed.value().get().and_then(Result::ok).map(|feed| {
             let webcal = feed.webcal();
@@ -507,7 +514,7 @@ fn CalendarFeed() -> impl IntoView {
                         <a class="button" href=webcal>"Open in your calendar app"</a>
                     </p>
                     <p class="muted">
-                        "It works until " {format_utc(feed.expires_at)} "; get a new link to renew it."
+                        "It works until " <When at=feed.expires_at day_only=true /> "; get a new link to renew it."
                     </p>
                 </div>
             }

@@ -7,20 +7,23 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::messages::{RetractMessage, SendMessage, get_thread, list_threads},
+    api::{
+        documents::get_upload_rules,
+        messages::{RetractMessage, SendMessage, get_thread, list_threads},
+    },
     domain::{
-        document::{Visibility, human_size},
+        document::{UploadRules, Visibility, human_size},
         ids::MatterId,
         message::{
             AttachmentView, MAX_MESSAGE_CHARS, MessageView, RETRACTED_TEXT, ReceiptView,
             ThreadSummaryView, ThreadView, read_by,
         },
-        time::format_utc,
     },
     ui::{
         components::{
             documents::{UploadControl, UploadList, Uploads},
             forms::{SubmitButton, after_each, reset_on_success},
+            time::{When, page_clock},
         },
         pages::not_found::NotFoundPage,
     },
@@ -30,6 +33,7 @@ use crate::{
 #[component]
 pub fn MessagesPage() -> impl IntoView {
     let threads = Resource::new(|| (), |()| list_threads());
+    let clock = page_clock();
     view! {
         <Title text="Messages" />
         <section class="page-head">
@@ -37,6 +41,7 @@ pub fn MessagesPage() -> impl IntoView {
         </section>
         <Suspense fallback=|| view! { <p class="muted">"Loading messages…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match threads.await {
                     Ok(threads) if threads.is_empty() => {
                         view! { <p class="muted">"No conversations yet."</p> }.into_any()
@@ -65,7 +70,7 @@ fn ThreadList(threads: Vec<ThreadSummaryView>) -> impl IntoView {
                             <a href=href>{t.subject}</a>
                             {unread}
                             <span class="muted">{format!("{} · {}", t.matter_number, t.matter_title)}</span>
-                            <span class="muted">{format_utc(t.last_message_at)}</span>
+                            <span class="muted"><When at=t.last_message_at /></span>
                         </li>
                     }
                 })
@@ -85,6 +90,8 @@ pub fn ThreadPage() -> impl IntoView {
         move || (id(), send.version().get(), retract.version().get()),
         |(id, ..)| get_thread(id),
     );
+    let clock = page_clock();
+    let rules = Resource::new(|| (), |()| get_upload_rules());
     // Files chosen for the next message. Kept here, above the thread that
     // re-renders after every send, so a send that fails keeps them; one that
     // succeeds has taken them along.
@@ -106,6 +113,9 @@ pub fn ThreadPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the conversation…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
+                // For the composer's attachments.
+                provide_context(rules.await.unwrap_or_else(|_| UploadRules::unknown()));
                 match thread.await {
                     Ok(thread) => view! { <Thread thread send retract files /> }.into_any(),
                     Err(_) => view! { <NotFoundPage /> }.into_any(),
@@ -368,7 +378,7 @@ fn Message(
             <p class="message-meta">
                 <strong>{message.sender_name}</strong>
                 " · "
-                <span class="muted">{format_utc(message.created_at)}</span>
+                <span class="muted"><When at=message.created_at /></span>
             </p>
             {body}
             {attachments}

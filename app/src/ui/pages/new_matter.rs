@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::matters::{OpenMatter, get_matter_form},
     domain::{
@@ -93,9 +94,7 @@ fn MatterForm(choices: MatterFormView, open: ServerAction<OpenMatter>) -> impl I
                 />
                 <p class="muted">"The next number in the firm's series; change it if you must. Numbers are unique."</p>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                <button class="button primary" type="submit" disabled=move || open.pending().get()>
-                    "Open matter"
-                </button>
+                <SubmitButton action=open label="Open matter" pending="Opening…" class="button primary" />
             </ActionForm>
         </section>
     }

@@ -8,17 +8,22 @@ use leptos_meta::Title;
 
 use crate::{
     api::invitations::list_outbox,
-    domain::{AppError, outbox::OutboxView, time::format_utc},
-    ui::pages::not_found::NotFoundPage,
+    domain::{AppError, outbox::OutboxView},
+    ui::{
+        components::time::{When, page_clock},
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The outbox page.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let emails = Resource::new(|| (), |()| list_outbox());
+    let clock = page_clock();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match emails.await {
                     Ok(list) => view! {
                         <Title text="Outbox" />
@@ -46,10 +51,12 @@ pub fn OutboxPage() -> impl IntoView {
 #[component]
 fn EmailCard(email: OutboxView) -> impl IntoView {
     let status = match (email.sent_at, email.failed_at) {
-        (Some(at), _) => format!("Sent {}", format_utc(at)),
-        (None, Some(at)) => format!("Given up {}", format_utc(at)),
-        (None, None) if email.attempts > 0 => format!("Not sent yet ({} attempts)", email.attempts),
-        (None, None) => "Not sent".to_owned(),
+        (Some(at), _) => view! { "Sent " <When at /> }.into_any(),
+        (None, Some(at)) => view! { "Given up " <When at /> }.into_any(),
+        (None, None) if email.attempts > 0 => {
+            format!("Not sent yet ({} attempts)", email.attempts).into_any()
+        }
+        (None, None) => "Not sent".into_any(),
     };
     let error = email
         .last_error
@@ -59,7 +66,7 @@ fn EmailCard(email: OutboxView) -> impl IntoView {
         <li class="email-card" data-testid="email">
             <div class="matter-meta">
                 <span class="tag">{email.kind}</span>
-                <span class="muted">{format!("Queued {}", format_utc(email.created_at))}</span>
+                <span class="muted">"Queued " <When at=email.created_at /></span>
                 <span class="muted">{status}</span>
             </div>
             <h2 class="email-to">{email.to_address}</h2>

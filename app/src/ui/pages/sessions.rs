@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::auth::{EndSession, SignOutEverywhere, list_sessions},
-    domain::{auth::SessionView, time::format_utc},
+    domain::auth::SessionView,
+    ui::components::time::{When, page_clock},
 };
 
 /// The sessions page at `/account/sessions`.
@@ -15,6 +17,7 @@ pub fn SessionsPage() -> impl IntoView {
     let end = ServerAction::<EndSession>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let sessions = Resource::new(move || end.version().get(), |_| list_sessions());
+    let clock = page_clock();
     view! {
         <Title text="Your sessions" />
         <section class="page-head">
@@ -23,6 +26,7 @@ pub fn SessionsPage() -> impl IntoView {
         <p class="muted">"Every browser or phone signed in to your account. End any you do not recognise."</p>
         <Suspense fallback=|| view! { <p class="muted">"Loading sessions…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match sessions.await {
                     Ok(list) => view! {
                         <ul class="session-list">
@@ -34,25 +38,24 @@ pub fn SessionsPage() -> impl IntoView {
             })}
         </Suspense>
         <ActionForm action=everywhere attr:class="inline-form" attr:method="post">
-            <button class="button" type="submit">"Sign out everywhere"</button>
+            <SubmitButton action=everywhere label="Sign out everywhere" pending="Signing out…" />
         </ActionForm>
     }
 }
 
 #[component]
 fn SessionRow(session: SessionView, end: ServerAction<EndSession>) -> impl IntoView {
-    let last_seen = format_utc(session.last_seen_at);
     view! {
         <li class="session-card" data-testid="session">
             <div>
                 <strong>{session.device}</strong>
                 {session.current.then(|| view! { <span class="tag">"This device"</span> })}
-                <p class="muted">{format!("{} · last active {last_seen}", session.ip)}</p>
+                <p class="muted">{format!("{} · last active ", session.ip)}<When at=session.last_seen_at /></p>
             </div>
             {(!session.current).then(|| view! {
                 <ActionForm action=end attr:class="inline-form" attr:method="post">
                     <input type="hidden" name="id" value=session.id />
-                    <button class="button" type="submit">"End session"</button>
+                    <SubmitButton action=end label="End session" pending="Ending…" />
                 </ActionForm>
             })}
         </li>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::invitations::{
         AcceptInvitation, RequestPasswordReset, ResetPassword, get_invitation, get_password_reset,
@@ -96,9 +97,7 @@ pub fn ResetRequestPage() -> impl IntoView {
                             required
                         />
                         {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-                        <button class="button primary" type="submit" disabled=move || request.pending().get()>
-                            "Send reset link"
-                        </button>
+                        <SubmitButton action=request label="Send reset link" pending="Sending…" class="button primary" />
                     </ActionForm>
                     <p><a href="/login">"Back to sign in"</a></p>
                 }

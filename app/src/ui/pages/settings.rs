@@ -7,17 +7,22 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::settings::{SetPaymentInstructions, UpdateFirmSettings, get_firm_settings},
+    api::settings::{
+        SetAllowPrograms, SetPaymentInstructions, UpdateFirmSettings, get_firm_settings,
+        get_time_zone_choice,
+    },
     domain::{
         AppError,
         settings::{
             FirmSettings, MAX_FIRM_NAME_CHARS, MAX_PAYMENT_INSTRUCTIONS_CHARS, MAX_RESPONSE_MINUTES,
         },
+        time::TimeZoneChoice,
     },
     ui::{
         components::{
             action_error,
             forms::{DoneNote, SubmitButton, announce},
+            time::{ZoneSelect, page_clock},
         },
         pages::not_found::NotFoundPage,
     },
@@ -28,25 +33,43 @@ use crate::{
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<UpdateFirmSettings>::new();
     let pay = ServerAction::<SetPaymentInstructions>::new();
+    let programs = ServerAction::<SetAllowPrograms>::new();
     let settings = Resource::new(
-        move || (save.version().get(), pay.version().get()),
+        move || {
+            (
+                save.version().get(),
+                pay.version().get(),
+                programs.version().get(),
+            )
+        },
         |_| get_firm_settings(),
     );
+    let zones = Resource::new(move || save.version().get(), |_| get_time_zone_choice());
+    // The firm's zone is most people's: read the clock again after a save.
+    let clock = page_clock();
+    Effect::new(move || {
+        if matches!(save.value().get(), Some(Ok(()))) {
+            clock.refresh();
+        }
+    });
     view! {
         <Title text="Firm settings" />
         <Suspense fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
             {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(current) => view! {
+                match (settings.await, zones.await) {
+                    (Ok(current), Ok(zones)) => view! {
                         <section class="page-head">
                             <h1>"Firm settings"</h1>
                         </section>
-                        <SettingsForm current=current.clone() save />
+                        <SettingsForm current=current.clone() zones save />
+                        <ProgramsForm allowed=current.allow_programs programs />
                         <PaymentForm current=current.payment_instructions pay />
                     }
                     .into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage /> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    (Err(AppError::NotFound), _) => view! { <NotFoundPage /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => {
+                        view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -54,7 +77,11 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(current: FirmSettings, save: ServerAction<UpdateFirmSettings>) -> impl IntoView {
+fn SettingsForm(
+    current: FirmSettings,
+    zones: TimeZoneChoice,
+    save: ServerAction<UpdateFirmSettings>,
+) -> impl IntoView {
     let error = action_error(save);
     let saved = move || {
         matches!(save.value().get(), Some(Ok(())))
@@ -85,13 +112,36 @@ fn SettingsForm(current: FirmSettings, save: ServerAction<UpdateFirmSettings>) -
                 <label for="firm-end">"Business hours end"</label>
                 <input id="firm-end" name="hours_end" type="time" required value=current.hours_end />
                 <label for="firm-zone">"Time zone"</label>
-                <input id="firm-zone" name="time_zone" type="text" required maxlength="64" value=current.time_zone />
+                <ZoneSelect id="firm-zone" name="time_zone" choice=zones selected=Some(current.time_zone.clone()) />
+                <p class="muted">"Pages show times in this zone unless a user chooses their own, and dates typed into forms are read in it."</p>
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {saved}
-                <button class="button primary" type="submit" disabled=move || save.pending().get()>
-                    "Save settings"
-                </button>
+                <SubmitButton action=save label="Save settings" pending="Saving…" class="button primary" />
             </ActionForm>
+        </section>
+    }
+}
+
+/// Whether programs and scripts may be uploaded: refused unless the firm
+/// needs them (a software dispute's evidence, say).
+#[component]
+fn ProgramsForm(allowed: bool, programs: ServerAction<SetAllowPrograms>) -> impl IntoView {
+    let error = action_error(programs);
+    let done = RwSignal::new(None);
+    announce(programs, done, |()| "Upload settings saved.".to_owned());
+    view! {
+        <section class="panel" aria-labelledby="uploads-heading">
+            <h2 id="uploads-heading">"Uploads"</h2>
+            <ActionForm action=programs attr:class="form" attr:method="post">
+                <label class="check">
+                    <input name="allowed" type="checkbox" value="on" checked=allowed />
+                    "Accept programs and scripts (.exe, .bat, .js, …)"
+                </label>
+                <p class="muted">"Off unless the firm needs them: opened on a firm computer, a program runs."</p>
+                {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                <SubmitButton action=programs label="Save upload settings" pending="Saving…" />
+            </ActionForm>
+            <DoneNote note=done />
         </section>
     }
 }

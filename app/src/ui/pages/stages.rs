@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::stage_templates::{RemoveStageTemplate, SaveStageTemplate, list_stage_templates},
     domain::{
@@ -107,18 +108,14 @@ fn TemplateSection(
                     {is_default.then(|| view! { <input type="hidden" name="default_plan" value="true" /> })}
                     <StagePlanFields stages=template.stages prefix />
                     {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                    <button class="button primary" type="submit" disabled=move || save.pending().get()>
-                        {save_label}
-                    </button>
+                    <SubmitButton action=save label=save_label pending="Saving…" class="button primary" />
                 </ActionForm>
             </details>
             {saved}
             {(!is_default).then(|| view! {
                 <ActionForm action=remove attr:class="form compact" attr:method="post">
                     <input type="hidden" name="practice_area" value=area />
-                    <button class="button" type="submit" disabled=move || remove.pending().get()>
-                        {remove_label}
-                    </button>
+                    <SubmitButton action=remove label=remove_label pending="Removing…" />
                 </ActionForm>
             })}
         </section>
@@ -143,9 +140,7 @@ fn NewAreaSection(add: ServerAction<SaveStageTemplate>) -> impl IntoView {
                 <input id="new-area-name" name="practice_area" type="text" required maxlength=MAX_PRACTICE_AREA_CHARS />
                 <StagePlanFields stages=vec![StageInput::default(); NEW_AREA_ROWS] prefix="new-area".to_owned() />
                 {move || error().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button class="button primary" type="submit" disabled=move || add.pending().get()>
-                    "Add practice area"
-                </button>
+                <SubmitButton action=add label="Add practice area" pending="Adding…" class="button primary" />
             </ActionForm>
         </section>
     }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::users::{
         ChangeRole, EndUserSessions, InviteColleague, ResetUserMfa, SetUserDisabled, list_users,
@@ -138,9 +139,7 @@ fn InviteForm(invite: ServerAction<InviteColleague>) -> impl IntoView {
                 <RoleSelect id="invite-role".to_owned() selected=Role::Attorney />
                 {move || error().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                 {sent}
-                <button class="button primary" type="submit" disabled=move || invite.pending().get()>
-                    "Send invitation"
-                </button>
+                <SubmitButton action=invite label="Send invitation" pending="Sending…" class="button primary" />
             </ActionForm>
         </section>
     }
@@ -215,25 +214,25 @@ fn UserRow(user: FirmUserView, actions: Actions) -> impl IntoView {
                     <input type="hidden" name="user_id" value=id_role />
                     <label for=role_id.clone()>{role_label_text}</label>
                     <RoleSelect id=role_id selected=user.role />
-                    <button class="button" type="submit">"Change role"</button>
+                    <SubmitButton action=actions.role label="Change role" pending="Changing…" />
                 </ActionForm>
                 {(user.status == UserStatus::Invited).then_some(view! {
                     <ActionForm action=actions.invite attr:class="inline-form" attr:method="post">
                         <input type="hidden" name="name" value=resend_name />
                         <input type="hidden" name="email" value=resend_email />
                         <input type="hidden" name="role" value=user.role.as_str() />
-                        <button class="button" type="submit">"Resend invitation"</button>
+                        <SubmitButton action=actions.invite label="Resend invitation" pending="Sending…" />
                     </ActionForm>
                 })}
                 {(!user.is_you).then_some(view! {
                     <ActionForm action=actions.disable attr:class="inline-form" attr:method="post">
                         <input type="hidden" name="user_id" value=id_disable />
                         <input type="hidden" name="disabled" value=toggle_to />
-                        <button class="button" type="submit">{toggle_label}</button>
+                        <SubmitButton action=actions.disable label=toggle_label pending="Saving…" />
                     </ActionForm>
                     <ActionForm action=actions.end attr:class="inline-form" attr:method="post">
                         <input type="hidden" name="user_id" value=id_end />
-                        <button class="button" type="submit">"End sessions"</button>
+                        <SubmitButton action=actions.end label="End sessions" pending="Ending…" />
                     </ActionForm>
                     <ActionForm action=actions.reset attr:class="form compact" attr:method="post">
                         <input type="hidden" name="user_id" value=id_reset />
@@ -246,7 +245,7 @@ fn UserRow(user: FirmUserView, actions: Actions) -> impl IntoView {
                             required
                             maxlength="1024"
                         />
-                        <button class="button" type="submit">"Reset two-step verification"</button>
+                        <SubmitButton action=actions.reset label="Reset two-step verification" pending="Resetting…" />
                     </ActionForm>
                 })}
             </details>

@@ -5,16 +5,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::components::forms::SubmitButton;
 use crate::{
     api::walls::{
         LiftClientWall, LiftWall, RaiseWall, list_client_walls, list_wall_choices, list_walls,
     },
     domain::{
         AppError, links,
-        time::format_utc,
         wall::{ClientWallView, MAX_WALL_REASON_CHARS, WallChoicesView, WallView},
     },
-    ui::pages::not_found::NotFoundPage,
+    ui::{
+        components::time::{When, page_clock},
+        pages::not_found::NotFoundPage,
+    },
 };
 
 /// The walls page.
@@ -33,6 +36,7 @@ pub fn WallsPage() -> impl IntoView {
     let walls = Resource::new(changed, |_| list_walls());
     let client_walls = Resource::new(changed, |_| list_client_walls());
     let choices = Resource::new(|| (), |()| list_wall_choices());
+    let clock = page_clock();
     let error = move || {
         [
             raise.value().get().map(|r| r.map(drop)),
@@ -48,6 +52,7 @@ pub fn WallsPage() -> impl IntoView {
         <Title text="Ethical walls" />
         <Suspense fallback=|| view! { <p class="muted">"Loading the walls…"</p> }>
             {move || Suspend::new(async move {
+                clock.provide().await;
                 match (walls.await, client_walls.await, choices.await) {
                     (Ok(in_force), Ok(client_walls), Ok(choices)) => view! {
                         <section class="page-head">
@@ -106,7 +111,7 @@ fn RaiseForm(raise: ServerAction<RaiseWall>, choices: WallChoicesView) -> impl I
                     <input type="checkbox" name="whole_client" value="true" />
                     " Every matter of the matter's client, and those opened for it later"
                 </label>
-                <button class="button primary" type="submit">"Raise wall"</button>
+                <SubmitButton action=raise label="Raise wall" pending="Raising…" class="button primary" />
             </ActionForm>
         </section>
     }
@@ -117,8 +122,8 @@ fn RaiseForm(raise: ServerAction<RaiseWall>, choices: WallChoicesView) -> impl I
 fn WallRow(wall: WallView, lift: ServerAction<LiftWall>) -> impl IntoView {
     let reason_id = format!("lift-{}-{}", wall.matter_id, wall.user_id);
     let raised = match &wall.raised_by {
-        Some(by) => format!("Raised by {by}, {}", format_utc(wall.raised_at)),
-        None => format!("Raised {}", format_utc(wall.raised_at)),
+        Some(by) => format!("Raised by {by}, "),
+        None => "Raised ".to_owned(),
     };
     view! {
         <li class="wall-row" data-testid="wall">
@@ -128,7 +133,7 @@ fn WallRow(wall: WallView, lift: ServerAction<LiftWall>) -> impl IntoView {
                 <span class="matter-number">{wall.matter_number}</span>
             </div>
             <p>{wall.reason}</p>
-            <p class="muted">{raised}</p>
+            <p class="muted">{raised}<When at=wall.raised_at /></p>
             <details class="editor">
                 <summary>"Lift this wall"</summary>
                 <ActionForm action=lift attr:class="form compact" attr:method="post">
@@ -136,7 +141,7 @@ fn WallRow(wall: WallView, lift: ServerAction<LiftWall>) -> impl IntoView {
                     <input type="hidden" name="user_id" value=wall.user_id.to_string() />
                     <label for=reason_id.clone()>"Why lift it"</label>
                     <input id=reason_id type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
-                    <button class="button" type="submit">"Lift wall"</button>
+                    <SubmitButton action=lift label="Lift wall" pending="Lifting…" />
                 </ActionForm>
             </details>
         </li>
@@ -163,7 +168,7 @@ fn ClientWalls(walls: Vec<ClientWallView>, lift: ServerAction<LiftClientWall>) -
                                 <span>{wall.account_name}</span>
                             </div>
                             <p>{wall.reason}</p>
-                            <p class="muted">{format!("Raised {}", format_utc(wall.raised_at))}</p>
+                            <p class="muted">"Raised " <When at=wall.raised_at /></p>
                             <details class="editor">
                                 <summary>"Lift from every matter"</summary>
                                 <ActionForm action=lift attr:class="form compact" attr:method="post">
@@ -171,7 +176,7 @@ fn ClientWalls(walls: Vec<ClientWallView>, lift: ServerAction<LiftClientWall>) -
                                     <input type="hidden" name="user_id" value=wall.user_id.to_string() />
                                     <label for=reason_id.clone()>"Why lift it"</label>
                                     <input id=reason_id type="text" name="reason" required maxlength=MAX_WALL_REASON_CHARS />
-                                    <button class="button" type="submit">"Lift client wall"</button>
+                                    <SubmitButton action=lift label="Lift client wall" pending="Lifting…" />
                                 </ActionForm>
                             </details>
                         </li>

@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 
 use super::UploadProgress;
+use crate::domain::document::UploadRules;
 
 /// The most files taken from one pick; the rest are refused with a message
 /// (DESIGN §5: the number of items per request is bounded).
@@ -26,9 +27,10 @@ pub fn upload_chosen_files(
     query: &str,
     files: RwSignal<Vec<(usize, String, UploadProgress)>>,
     uploaded: RwSignal<u32>,
+    rules: UploadRules,
 ) {
     #[cfg(feature = "hydrate")]
-    browser::upload_chosen_files(ev, base, query, files, uploaded);
+    browser::upload_chosen_files(ev, base, query, files, uploaded, rules);
 }
 
 /// Asks, in the browser's own dialog, whether files the firm is about to
@@ -69,8 +71,8 @@ mod browser {
     use wasm_bindgen::{JsCast as _, closure::Closure};
     use web_sys::{EventTarget, File, HtmlInputElement, ProgressEvent, XmlHttpRequest};
 
+    use super::UploadRules;
     use super::{MAX_FILES_PER_PICK, UploadProgress};
-    use crate::domain::document::refuse_upload;
 
     thread_local! {
         /// Uploads sent from this page and not yet ended.
@@ -83,6 +85,7 @@ mod browser {
         query: &str,
         files: RwSignal<Vec<(usize, String, UploadProgress)>>,
         uploaded: RwSignal<u32>,
+        rules: UploadRules,
     ) {
         let Some(input) = ev
             .target()
@@ -109,7 +112,7 @@ mod browser {
                 reason = "a file's size in bytes"
             )]
             let size = file.size() as u64;
-            if let Some(refused) = refuse_upload(&name, Some(size)) {
+            if let Some(refused) = rules.refuse(&name, Some(size)) {
                 progress.outcome.set(Some(Err(refused)));
                 continue;
             }
