@@ -21,6 +21,7 @@ pub mod file_modes;
 pub mod flood;
 pub mod home;
 pub mod invitations;
+pub mod logo;
 pub mod matter_page;
 pub mod matters;
 pub mod messages;

@@ -60,6 +60,15 @@ test('a firm upload stays firm only until the firm deliberately shares one', asy
   await expect(client.getByText(internal.name)).toHaveCount(0);
   await clientContext.close();
 
+  // Sharing by mistake is undone in one press, and the undo can be undone.
+  await internalRow.getByRole('button', { name: 'Share with client' }).click();
+  const note = documents.getByRole('status').filter({ hasText: `${internal.name} is now visible to the client.` });
+  await expect(note).toBeVisible();
+  await expect(internalRow.getByText('Visible to client', { exact: true })).toBeVisible();
+  await note.getByRole('button', { name: 'Undo' }).click();
+  await expect(documents.getByText(`${internal.name} is now firm only.`)).toBeVisible();
+  await expect(internalRow.getByText('Firm only', { exact: true })).toBeVisible();
+
   expect(clientErrors).toEqual([]);
   expect(errors).toEqual([]);
 });

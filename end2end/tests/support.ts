@@ -56,6 +56,9 @@ export function watchConsole(page: Page): string[] {
 
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('.app')).toHaveAttribute('data-hydrated', 'true');
+  // After a navigation in the browser, a page names itself once its data
+  // has arrived; check it then, not half-drawn.
+  await expect(page).toHaveTitle(/\S/);
   // Every spec waits here after each navigation, so every page the suite
   // visits gets the accessibility check.
   await expectAccessible(page);

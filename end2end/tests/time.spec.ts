@@ -46,28 +46,33 @@ test('times render in the firm’s zone, and in a zone the client chooses', asyn
     await openMatter(client);
     await expect(client.locator('.key-date', { hasText: title })).toContainText('Wed 10 Mar 2027, 2:30 pm');
 
-    await client.goto('/account');
-    await waitForHydration(client);
-    await client.getByLabel('Show times in').selectOption('Europe/London');
-    await client.getByRole('button', { name: 'Save time zone' }).click();
-    await expect(client.getByText('Times now show in Europe/London.')).toBeVisible();
-    await expectAccessible(client);
-    await openMatter(client);
-    await expect(client.locator('.key-date', { hasText: title })).toContainText('Wed 10 Mar 2027, 5:30 am');
-    // A date never wraps mid-value on a phone.
-    const whiteSpace = await client
-      .locator('.key-date', { hasText: title })
-      .locator('time')
-      .evaluate((el) => getComputedStyle(el).whiteSpace);
-    expect(whiteSpace).toBe('nowrap');
-    await client.screenshot({ path: testInfo.outputPath('key-date-own-zone.png'), fullPage: true });
+    try {
+      await client.goto('/account');
+      await waitForHydration(client);
+      await client.getByLabel('Show times in').selectOption('Europe/London');
+      await client.getByRole('button', { name: 'Save time zone' }).click();
+      await expect(client.getByText('Times now show in Europe/London.')).toBeVisible();
+      await expectAccessible(client);
+      await openMatter(client);
+      await expect(client.locator('.key-date', { hasText: title })).toContainText('Wed 10 Mar 2027, 5:30 am');
+      // A date never wraps mid-value on a phone.
+      const whiteSpace = await client
+        .locator('.key-date', { hasText: title })
+        .locator('time')
+        .evaluate((el) => getComputedStyle(el).whiteSpace);
+      expect(whiteSpace).toBe('nowrap');
+      await client.screenshot({ path: testInfo.outputPath('key-date-own-zone.png'), fullPage: true });
 
-    await client.goto('/account');
-    await waitForHydration(client);
-    await client.getByLabel('Show times in').selectOption('');
-    await client.getByRole('button', { name: 'Save time zone' }).click();
-    await expect(client.getByText('Times now show in Asia/Tokyo.')).toBeVisible();
-    await context.close();
+      await client.goto('/account');
+      await waitForHydration(client);
+      await client.getByLabel('Show times in').selectOption('');
+      await client.getByRole('button', { name: 'Save time zone' }).click();
+      await expect(client.getByText('Times now show in Asia/Tokyo.')).toBeVisible();
+    } finally {
+      // Whatever happened, she reads times in the firm's zone again.
+      await context.request.post('/api/set_my_time_zone', { form: { time_zone: '' } });
+      await context.close();
+    }
   } finally {
     await setFirmZone(page, 'UTC');
   }

@@ -239,8 +239,9 @@ fn is_same_site(headers: &axum::http::HeaderMap) -> bool {
     }
 }
 
-/// Paths that need no session: the sign-in steps, health checks, assets and
-/// server functions (which check for themselves and answer 401).
+/// Paths that need no session: the sign-in steps, health checks, assets,
+/// the firm's logo (the sign-in page shows it) and server functions (which
+/// check for themselves and answer 401).
 fn is_public(path: &str) -> bool {
     matches!(
         path,
@@ -256,6 +257,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/invite/")
         || path.starts_with("/calendar/")
         || path.starts_with("/reset/")
+        || path == app::domain::links::FIRM_LOGO
 }
 
 /// Works out who is asking: reads the session, enforces the idle and

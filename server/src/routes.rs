@@ -6,6 +6,7 @@
 //! `IntoResponse`.
 
 pub mod billing;
+pub mod brand;
 pub mod calendar;
 pub mod contacts;
 pub mod documents;
@@ -31,6 +32,7 @@ pub fn router(max_body_bytes: usize) -> Router<ServerState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(billing::router())
+        .merge(brand::router())
         .merge(calendar::router())
         .merge(messages::router())
         .merge(walls::router())

@@ -5,17 +5,26 @@ use leptos::prelude::*;
 
 use crate::domain::{
     AppError,
-    settings::FirmSettings,
+    settings::{FirmBrand, FirmSettings},
     time::{Clock, TimeZoneChoice},
 };
 
-/// The firm's name, for the header and the sign-in page: public, since
-/// the sign-in page names the firm before anyone signs in.
-#[server(endpoint = "get_firm_name")]
-pub async fn get_firm_name() -> Result<String, AppError> {
-    use crate::server::{endpoint, settings};
+/// The firm's name and logo, for every page's header: public, since the
+/// sign-in page names the firm before anyone signs in.
+#[server(endpoint = "get_firm_brand")]
+pub async fn get_firm_brand() -> Result<FirmBrand, AppError> {
+    use crate::{
+        domain::links,
+        server::{endpoint, logo, settings},
+    };
 
-    endpoint::anyone(|v| async move { Ok(settings::firm_name(&v.state.db).await?) }).await
+    endpoint::anyone(|v| async move {
+        Ok(FirmBrand {
+            name: settings::firm_name(&v.state.db).await?,
+            logo_url: logo::version(&v.state.db).await?.map(links::firm_logo),
+        })
+    })
+    .await
 }
 
 /// The settings in force.

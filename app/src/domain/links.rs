@@ -25,9 +25,18 @@ pub const INVOICE_PDF: &str = "/api/invoices/{id}/pdf";
 pub const WALLS_REPORT: &str = "/api/admin/walls.csv";
 /// The contact list as CSV, filtered as the list's URL says.
 pub const CONTACTS_EXPORT: &str = "/api/crm/contacts.csv";
+/// The firm's logo (public: the sign-in page shows it).
+pub const FIRM_LOGO: &str = "/brand/logo.png";
+/// Where an admin posts a new logo, or its removal (a multipart form).
+pub const FIRM_LOGO_UPLOAD: &str = "/api/admin/logo";
 /// A CSV file of contacts, previewed (`?step=preview`) or written
 /// (`?step=confirm&digest=…`); the body is the file.
 pub const CONTACTS_IMPORT: &str = "/api/crm/contacts/import";
+
+/// The logo's address at `version` (when it was saved).
+pub fn firm_logo(version: i64) -> String {
+    format!("{FIRM_LOGO}?v={version}")
+}
 
 /// Where files are uploaded to the matter `matter_id`.
 pub fn matter_documents(matter_id: &str) -> String {

@@ -16,6 +16,29 @@ pub const DEFAULT_FIRM_NAME: &str = "Your law firm";
 pub const MAX_FIRM_NAME_CHARS: usize = 200;
 /// The longest payment instructions, in characters.
 pub const MAX_PAYMENT_INSTRUCTIONS_CHARS: usize = 1000;
+/// The largest logo file, in bytes.
+pub const MAX_LOGO_BYTES: usize = 200_000;
+/// The most pixels a logo may have (1000 × 1000).
+pub const MAX_LOGO_PIXELS: usize = 1_000_000;
+
+/// What a logo too big is told.
+pub fn logo_too_big() -> String {
+    format!(
+        "Logo: at most {} kB and 1000 × 1000 pixels.",
+        MAX_LOGO_BYTES / 1000
+    )
+}
+
+/// How the firm presents itself in every page's header: its name and,
+/// if it has one, the address of its logo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirmBrand {
+    /// The firm's name.
+    pub name: String,
+    /// Where its logo is served, versioned so a new one shows at once.
+    pub logo_url: Option<String>,
+}
+
 /// The longest response target: 30 days, as for the configuration.
 pub const MAX_RESPONSE_MINUTES: i64 = 43_200;
 

@@ -455,7 +455,14 @@ pub async fn statement_pdf(
     let firm = super::settings::firm_name(db).await?;
     // Dated in the firm's zone: the statement is the firm's document.
     let clock = super::clock::firm(db).await?;
-    let bytes = pdf::render_statement(&firm, &loaded.view, &loaded.account_name, &clock);
+    let logo = super::logo::for_drawing(db).await?;
+    let bytes = pdf::render_statement(
+        &firm,
+        logo.as_ref(),
+        &loaded.view,
+        &loaded.account_name,
+        &clock,
+    );
     let summary = format!("Downloaded statement {} (PDF)", loaded.view.number);
     record_client_read(
         db,

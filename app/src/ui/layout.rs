@@ -10,7 +10,7 @@ use crate::{
     api::{
         auth::{SignOut, get_current_user},
         messages::count_unread_messages,
-        settings::get_firm_name,
+        settings::get_firm_brand,
     },
     domain::role::Role,
 };
@@ -76,19 +76,27 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     );
 
     // The firm's own name heads every page; read once per page load.
-    let firm = Resource::new(|| (), |()| async move { get_firm_name().await.ok() });
+    let firm = Resource::new(|| (), |()| async move { get_firm_brand().await.ok() });
 
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
             <header class="topbar">
                 <Transition>
                     {move || Suspend::new(async move {
-                        let firm = firm.await.unwrap_or_else(|| "Vellum".to_owned());
-                        let initial = firm.chars().next().unwrap_or('V').to_string();
+                        let (name, logo) = firm
+                            .await
+                            .map_or_else(|| ("Vellum".to_owned(), None), |b| (b.name, b.logo_url));
+                        // The firm's logo, else its initial, beside its name.
+                        let mark = if let Some(src) = logo {
+                            view! { <img class="brand-logo" src=src alt="" /> }.into_any()
+                        } else {
+                            let initial = name.chars().next().unwrap_or('V').to_string();
+                            view! { <span class="brand-mark" aria-hidden="true">{initial}</span> }.into_any()
+                        };
                         let brand = view! {
                             <a class="brand" href="/">
-                                <span class="brand-mark" aria-hidden="true">{initial}</span>
-                                <span class="brand-name">{firm}</span>
+                                {mark}
+                                <span class="brand-name">{name}</span>
                             </a>
                         };
                         match nav.await {

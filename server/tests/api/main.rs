@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod authz;
 mod billing;
+mod brand;
 mod cli;
 mod contact_csv;
 mod contact_record;

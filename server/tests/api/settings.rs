@@ -34,11 +34,14 @@ async fn an_admins_settings_are_stored_audited_and_applied_to_numbers_and_respon
     assert_eq!(
         app.post(
             &crate::helpers::new_client(),
-            "/api/get_firm_name",
+            "/api/get_firm_brand",
             &[("", "")]
         )
         .await,
-        (200, "\"Your law firm\"".to_owned())
+        (
+            200,
+            "{\"name\":\"Your law firm\",\"logo_url\":null}".to_owned()
+        )
     );
     let (status, body) = app
         .post(
@@ -50,10 +53,9 @@ async fn an_admins_settings_are_stored_audited_and_applied_to_numbers_and_respon
     assert_eq!(status, 200, "{body}");
     // The firm's name is public: the sign-in page shows it.
     let anyone = crate::helpers::new_client();
-    assert_eq!(
-        app.post(&anyone, "/api/get_firm_name", &[("", "")]).await,
-        (200, "\"Harbour Law LLP\"".to_owned())
-    );
+    let (status, brand) = app.post(&anyone, "/api/get_firm_brand", &[("", "")]).await;
+    assert_eq!(status, 200);
+    assert!(brand.contains("\"name\":\"Harbour Law LLP\""), "{brand}");
     let (_, after) = app
         .post(&admin, "/api/get_firm_settings", &[("", "")])
         .await;

@@ -7,12 +7,18 @@
 //! Content streams are left uncompressed: statements are small, and the
 //! text stays searchable by simple tools.
 
-use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish as _, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::domain::{
     billing::{InvoiceView, LineKind, format_quantity, format_rate},
     time::Clock,
 };
+use crate::server::logo::Logo;
+
+/// How tall the logo stands on the letterhead, in points.
+const LOGO_HEIGHT: f32 = 40.0;
+/// The widest it may be, in points.
+const LOGO_MAX_WIDTH: f32 = 160.0;
 
 /// A4 in points.
 const PAGE_WIDTH: f32 = 595.0;
@@ -161,15 +167,30 @@ impl Writer {
 }
 
 /// Renders `invoice` for the client `account_name` as a complete PDF, on
-/// the letterhead of `firm`, dated by `clock` (the footer by its now).
+/// the letterhead of `firm` (with its logo, if it has one), dated by
+/// `clock` (the footer by its now).
 pub fn render_statement(
     firm: &str,
+    logo: Option<&Logo>,
     invoice: &InvoiceView,
     account_name: &str,
     clock: &Clock,
 ) -> Vec<u8> {
     let mut w = Writer::new();
     let right = PAGE_WIDTH - MARGIN;
+    if let Some(logo) = logo {
+        // Top right of the first page, scaled to the letterhead's height.
+        #[expect(clippy::cast_precision_loss, reason = "at most 1000 pixels a side")]
+        let aspect = logo.width as f32 / logo.height.max(1) as f32;
+        let width = (LOGO_HEIGHT * aspect).min(LOGO_MAX_WIDTH);
+        let height = width / aspect;
+        let top = PAGE_HEIGHT - MARGIN + 12.0;
+        w.page()
+            .save_state()
+            .transform([width, 0.0, 0.0, height, right - width, top - height])
+            .x_object(Name(b"Logo"))
+            .restore_state();
+    }
 
     w.text(MARGIN, b"F2", 12.0, &shorten(firm, 70));
     w.down(2.0);
@@ -263,11 +284,12 @@ pub fn render_statement(
         ),
     );
 
-    assemble(w.pages, &invoice.number)
+    assemble(w.pages, &invoice.number, logo)
 }
 
-/// Puts the pages' content streams into a document with the two fonts.
-fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
+/// Puts the pages' content streams into a document with the two fonts,
+/// and the logo the first page draws.
+fn assemble(pages: Vec<Content>, title: &str, logo: Option<&Logo>) -> Vec<u8> {
     let catalog_id = Ref::new(1);
     let tree_id = Ref::new(2);
     let regular_id = Ref::new(3);
@@ -288,7 +310,11 @@ fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
     pdf.pages(tree_id)
         .kids(page_ids.iter().map(|(page, _)| *page))
         .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-    for ((page_id, content_id), content) in page_ids.iter().zip(pages) {
+    let after_pages = page_ids
+        .last()
+        .map_or(first_page, |(_, content)| content.get() + 1);
+    let (logo_id, mask_id) = (Ref::new(after_pages), Ref::new(after_pages + 1));
+    for (index, ((page_id, content_id), content)) in page_ids.iter().zip(pages).enumerate() {
         let mut page = pdf.page(*page_id);
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
             .parent(tree_id)
@@ -298,6 +324,9 @@ fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
             .fonts()
             .pair(Name(b"F1"), regular_id)
             .pair(Name(b"F2"), bold_id);
+        if index == 0 && logo.is_some() {
+            resources.x_objects().pair(Name(b"Logo"), logo_id);
+        }
         resources.finish();
         page.finish();
         pdf.stream(*content_id, &content.finish());
@@ -309,6 +338,29 @@ fn assemble(pages: Vec<Content>, title: &str) -> Vec<u8> {
         pdf.type1_font(id)
             .base_font(Name(name))
             .encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    if let Some(logo) = logo {
+        let (width, height) = (
+            i32::try_from(logo.width).unwrap_or(1),
+            i32::try_from(logo.height).unwrap_or(1),
+        );
+        let rgb = miniz_oxide::deflate::compress_to_vec_zlib(&logo.rgb, 6);
+        let mut image = pdf.image_xobject(logo_id, &rgb);
+        image.filter(Filter::FlateDecode);
+        image.width(width).height(height).bits_per_component(8);
+        image.color_space().device_rgb();
+        if logo.alpha.is_some() {
+            image.s_mask(mask_id);
+        }
+        image.finish();
+        if let Some(alpha) = &logo.alpha {
+            let alpha = miniz_oxide::deflate::compress_to_vec_zlib(alpha, 6);
+            let mut mask = pdf.image_xobject(mask_id, &alpha);
+            mask.filter(Filter::FlateDecode);
+            mask.width(width).height(height).bits_per_component(8);
+            mask.color_space().device_gray();
+            mask.finish();
+        }
     }
     pdf.document_info(info_id)
         .title(TextStr(&format!("Statement {title}")))
@@ -357,6 +409,7 @@ mod tests {
     fn a_statement_is_a_pdf_on_the_firms_letterhead_that_names_its_invoice_number() {
         let bytes = render_statement(
             "Harbour Law LLP",
+            None,
             &invoice(3),
             "Moreau Bakery Ltd",
             &Clock::utc(0),
@@ -378,6 +431,7 @@ mod tests {
     fn long_statements_flow_onto_more_pages() {
         let bytes = render_statement(
             "Harbour Law LLP",
+            None,
             &invoice(50),
             "Moreau Bakery Ltd",
             &Clock::utc(0),

@@ -151,10 +151,10 @@ pub fn InvoiceDates(invoice: InvoiceView) -> impl IntoView {
     let due_view = if invoice.status.is_payable() {
         view! { <Due at=due /> }.into_any()
     } else {
-        view! { <When at=due day_only=true /> }.into_any()
+        view! { <span class="muted">"due " <When at=due day_only=true /></span> }.into_any()
     };
     view! {
-        <span class="muted">"Issued " <When at=issued day_only=true /> " · due "</span>
+        <span class="muted">"Issued " <When at=issued day_only=true /> " · "</span>
         {due_view}
     }
     .into_any()

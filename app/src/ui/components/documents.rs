@@ -226,6 +226,9 @@ pub struct MatterDocuments {
     uploaded: RwSignal<u32>,
     document_files: Uploads,
     request_files: Uploads,
+    /// The last change of who sees a document, for its Undo: (document,
+    /// who saw it before, its name).
+    last_share: RwSignal<Option<(String, Visibility, String)>>,
 }
 
 /// What [`MatterDocuments`] loaded, for the panels to draw.
@@ -290,6 +293,7 @@ impl MatterDocuments {
             uploaded,
             document_files: RwSignal::new(Vec::new()),
             request_files: RwSignal::new(Vec::new()),
+            last_share: RwSignal::new(None),
         }
     }
 
@@ -319,6 +323,7 @@ pub fn DocumentsPanel(
         visibility,
         uploaded,
         document_files: files,
+        last_share,
         ..
     } = data;
     let (firm, manage) = (loaded.manage, loaded.manage && open);
@@ -332,7 +337,7 @@ pub fn DocumentsPanel(
                     .into_iter()
                     .map(|doc| {
                         let replace = manage.then(|| (matter_id.clone(), files, uploaded));
-                        view! { <DocumentRow doc firm manage visibility replace /> }
+                        view! { <DocumentRow doc firm manage visibility replace last_share /> }
                     })
                     .collect_view()}
             </ul>
@@ -360,6 +365,7 @@ pub fn DocumentsPanel(
     view! {
         <section class="panel" aria-labelledby="documents-heading">
             <h2 id="documents-heading">"Documents"</h2>
+            <ShareUndo visibility last_share />
             {list}
             {uploads}
             <UploadList files />
@@ -379,6 +385,8 @@ fn DocumentRow(
     /// For the firm: the matter, the panel's upload rows and its reload
     /// signal, to offer a new version of this document.
     replace: Option<(MatterId, Uploads, RwSignal<u32>)>,
+    /// Where a change of who sees it is noted, for its Undo.
+    last_share: RwSignal<Option<(String, Visibility, String)>>,
 ) -> impl IntoView {
     // A new version keeps the document's visibility (the server insists).
     let new_version = replace.map(|(matter_id, files, uploaded)| {
@@ -403,6 +411,7 @@ fn DocumentRow(
         ("internal", "Make internal")
     };
     let id = doc.id.clone();
+    let noted = (doc.id.clone(), doc.visibility, name.clone());
     view! {
         <li class="document-row">
             <div class="document-head">
@@ -425,13 +434,56 @@ fn DocumentRow(
             </ul>
             {new_version}
             {manage.then(|| view! {
-                <ActionForm action=visibility attr:class="inline-form">
+                <ActionForm
+                    action=visibility
+                    attr:class="inline-form"
+                    on:submit=move |_| last_share.set(Some(noted.clone()))
+                >
                     <input type="hidden" name="document_id" value=id />
                     <input type="hidden" name="visibility" value=toggle_to />
                     <SubmitButton action=visibility label=toggle_label pending="Saving…" class="link-button dark" />
                 </ActionForm>
             })}
         </li>
+    }
+}
+
+/// Says who now sees the document whose visibility just changed, with an
+/// Undo that puts it back (and can itself be undone). Sharing is the one
+/// change here that could put a file in front of the wrong eyes.
+#[component]
+fn ShareUndo(
+    visibility: ServerAction<SetDocumentVisibility>,
+    last_share: RwSignal<Option<(String, Visibility, String)>>,
+) -> impl IntoView {
+    move || {
+        let worked = matches!(visibility.value().get(), Some(Ok(())));
+        let (id, before, name) = last_share.get().filter(|_| worked)?;
+        let now = if before == Visibility::Internal {
+            "visible to the client"
+        } else {
+            "firm only"
+        };
+        let after = if before == Visibility::Internal {
+            Visibility::Client
+        } else {
+            Visibility::Internal
+        };
+        let undone = (id.clone(), after, name.clone());
+        Some(view! {
+            <div class="done-note share-undo" role="status">
+                {format!("{name} is now {now}. ")}
+                <ActionForm
+                    action=visibility
+                    attr:class="inline-form"
+                    on:submit=move |_| last_share.set(Some(undone.clone()))
+                >
+                    <input type="hidden" name="document_id" value=id />
+                    <input type="hidden" name="visibility" value=before.as_str() />
+                    <SubmitButton action=visibility label="Undo" pending="Undoing…" class="link-button dark" />
+                </ActionForm>
+            </div>
+        })
     }
 }
 
@@ -545,7 +597,7 @@ fn RequestRow(
             </div>
             {(!request.note.is_empty()).then(|| view! { <p>{request.note.clone()}</p> })}
             {request.due_at.map(|due| if open {
-                view! { <p>"Due " <Due at=due /></p> }.into_any()
+                view! { <p><Due at=due /></p> }.into_any()
             } else {
                 view! { <p class="muted">"Was due " <When at=due day_only=true /></p> }.into_any()
             })}

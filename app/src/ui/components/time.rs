@@ -81,18 +81,38 @@ pub fn When(
     view! { <time class="when" datetime=format_utc_iso(at)>{text}</time> }
 }
 
-/// A due date: the day, then how far off it is ("due in 10 days"),
-/// marked when it has passed so that overdue stands out.
+/// A due date and how far off it is: "Due Tue 22 Dec · in 14 days", or
+/// once it has passed, marked to stand out: "Overdue by 2 days · was due
+/// Sun 6 Dec".
 #[component]
 pub fn Due(at: i64) -> impl IntoView {
     let clock = use_clock();
-    let overdue = clock.is_past(at);
-    view! {
-        <span class="due" class:overdue=overdue>
-            <time class="when" datetime=format_utc_iso(at)>{clock.day(at)}</time>
-            " · "
-            <span class="when">{clock.due_phrase(at)}</span>
-        </span>
+    let day = view! { <time class="when" datetime=format_utc_iso(at)>{clock.day(at)}</time> };
+    if clock.is_past(at) {
+        let phrase = clock.due_phrase(at);
+        let mut overdue = phrase.chars();
+        let overdue = overdue
+            .next()
+            .map(|first| first.to_uppercase().chain(overdue).collect::<String>())
+            .unwrap_or_default();
+        view! {
+            <span class="due overdue">
+                <span class="when">{overdue}</span>
+                " · was due "
+                {day}
+            </span>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span class="due">
+                "Due "
+                {day}
+                " · "
+                <span class="when">{clock.relative_day(at)}</span>
+            </span>
+        }
+        .into_any()
     }
 }
 

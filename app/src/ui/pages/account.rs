@@ -38,6 +38,12 @@ pub fn AccountPage() -> impl IntoView {
             clock.refresh();
         }
     });
+    // Made here: the form below is drawn again once the choice reloads,
+    // and the note must outlive that.
+    let zone_done = RwSignal::new(None);
+    announce(set_zone, zone_done, |zone: &String| {
+        format!("Times now show in {}.", zone.replace('_', " "))
+    });
     // Once two-step verification is turned on or off, that set-up is over.
     Effect::new(move || {
         let done = matches!(confirm.value().get(), Some(Ok(_)))
@@ -66,7 +72,7 @@ pub fn AccountPage() -> impl IntoView {
                 match (details.await, zones.await) {
                     (Ok(me), Ok(choice)) => view! {
                         <AccountDetails me begin confirm turn_off emails />
-                        <TimeZoneForm choice set_zone />
+                        <TimeZoneForm choice set_zone done=zone_done />
                     }
                     .into_any(),
                     (Err(err), _) | (_, Err(err)) => {
@@ -82,12 +88,13 @@ pub fn AccountPage() -> impl IntoView {
 /// The zone the user reads times in: the firm's, or one of their own
 /// (working abroad, or a client in another country).
 #[component]
-fn TimeZoneForm(choice: TimeZoneChoice, set_zone: ServerAction<SetMyTimeZone>) -> impl IntoView {
+fn TimeZoneForm(
+    choice: TimeZoneChoice,
+    set_zone: ServerAction<SetMyTimeZone>,
+    /// Says which zone is now in force.
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     let error = action_error(set_zone);
-    let done = RwSignal::new(None);
-    announce(set_zone, done, |zone: &String| {
-        format!("Times now show in {}.", zone.replace('_', " "))
-    });
     let firm = format!("The firm's ({})", choice.firm.replace('_', " "));
     let selected = choice.own.clone();
     view! {

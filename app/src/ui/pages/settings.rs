@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::settings::{
@@ -12,7 +13,7 @@ use crate::{
         get_time_zone_choice,
     },
     domain::{
-        AppError,
+        AppError, links,
         settings::{
             FirmSettings, MAX_FIRM_NAME_CHARS, MAX_PAYMENT_INSTRUCTIONS_CHARS, MAX_RESPONSE_MINUTES,
         },
@@ -34,6 +35,14 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<UpdateFirmSettings>::new();
     let pay = ServerAction::<SetPaymentInstructions>::new();
     let programs = ServerAction::<SetAllowPrograms>::new();
+    // The notes are kept here: the forms are drawn again when the settings
+    // reload after a save, and what the save did must still be said.
+    let programs_done = RwSignal::new(None);
+    announce(programs, programs_done, |()| {
+        "Upload settings saved.".to_owned()
+    });
+    let pay_done = RwSignal::new(None);
+    announce(pay, pay_done, |()| "Payment instructions saved.".to_owned());
     let settings = Resource::new(
         move || {
             (
@@ -62,8 +71,9 @@ pub fn SettingsPage() -> impl IntoView {
                             <h1>"Firm settings"</h1>
                         </section>
                         <SettingsForm current=current.clone() zones save />
-                        <ProgramsForm allowed=current.allow_programs programs />
-                        <PaymentForm current=current.payment_instructions pay />
+                        <LogoForm />
+                        <ProgramsForm allowed=current.allow_programs programs done=programs_done />
+                        <PaymentForm current=current.payment_instructions pay done=pay_done />
                     }
                     .into_any(),
                     (Err(AppError::NotFound), _) => view! { <NotFoundPage /> }.into_any(),
@@ -122,13 +132,53 @@ fn SettingsForm(
     }
 }
 
+/// The firm's logo: a plain multipart form (it works without JavaScript),
+/// answered by a redirect back here that says what happened.
+#[component]
+fn LogoForm() -> impl IntoView {
+    let query = use_query_map();
+    let outcome = move || {
+        match query.read().get("logo").as_deref() {
+        Some("saved") => Some(view! { <p class="done-note" role="status">"Logo saved."</p> }.into_any()),
+        Some("removed") => Some(view! { <p class="done-note" role="status">"Logo removed."</p> }.into_any()),
+        Some("refused") => Some(
+            view! {
+                <p class="error" role="alert">
+                    "That file was not taken: the logo must be a PNG image of at most 200 kB and 1000 × 1000 pixels."
+                </p>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    }
+    };
+    view! {
+        <section class="panel" aria-labelledby="logo-heading">
+            <h2 id="logo-heading">"Logo"</h2>
+            <p class="muted">"Shown beside the firm's name at the top of every page and on statements."</p>
+            {outcome}
+            <form class="form" method="post" action=links::FIRM_LOGO_UPLOAD enctype="multipart/form-data">
+                <label for="firm-logo">"Logo (PNG)"</label>
+                <input id="firm-logo" name="logo" type="file" accept="image/png" required />
+                <button class="button" type="submit">"Save logo"</button>
+            </form>
+            <form class="inline-form" method="post" action=links::FIRM_LOGO_UPLOAD enctype="multipart/form-data">
+                <input type="hidden" name="remove" value="1" />
+                <button class="link-button dark" type="submit">"Remove the logo"</button>
+            </form>
+        </section>
+    }
+}
+
 /// Whether programs and scripts may be uploaded: refused unless the firm
 /// needs them (a software dispute's evidence, say).
 #[component]
-fn ProgramsForm(allowed: bool, programs: ServerAction<SetAllowPrograms>) -> impl IntoView {
+fn ProgramsForm(
+    allowed: bool,
+    programs: ServerAction<SetAllowPrograms>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     let error = action_error(programs);
-    let done = RwSignal::new(None);
-    announce(programs, done, |()| "Upload settings saved.".to_owned());
     view! {
         <section class="panel" aria-labelledby="uploads-heading">
             <h2 id="uploads-heading">"Uploads"</h2>
@@ -148,10 +198,12 @@ fn ProgramsForm(allowed: bool, programs: ServerAction<SetAllowPrograms>) -> impl
 
 /// How clients pay, shown on their home beside what they owe.
 #[component]
-fn PaymentForm(current: String, pay: ServerAction<SetPaymentInstructions>) -> impl IntoView {
+fn PaymentForm(
+    current: String,
+    pay: ServerAction<SetPaymentInstructions>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     let error = action_error(pay);
-    let done = RwSignal::new(None);
-    announce(pay, done, |()| "Payment instructions saved.".to_owned());
     view! {
         <section class="panel" aria-labelledby="payment-heading">
             <h2 id="payment-heading">"How clients pay"</h2>

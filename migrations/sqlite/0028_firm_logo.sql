@@ -1,0 +1,8 @@
+-- The firm's logo (issue 12, point 8): one PNG, shown in every page's
+-- header and on statements. Public by nature, so stored as uploaded.
+create table firm_logo (
+    id          integer primary key check (id = 1),
+    image       blob not null,
+    updated_by  text not null references users (id),
+    updated_at  integer not null
+);
