@@ -7,6 +7,7 @@ pub mod billing;
 pub mod crm;
 pub mod documents;
 pub mod home;
+pub mod intake;
 pub mod invitations;
 pub mod matter_page;
 pub mod matter_settings;

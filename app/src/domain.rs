@@ -10,6 +10,7 @@ pub mod document;
 pub mod error;
 pub mod home;
 pub mod ids;
+pub mod intake;
 pub mod invitation;
 pub mod links;
 pub mod matter;

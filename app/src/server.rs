@@ -20,6 +20,7 @@ pub mod error;
 pub mod file_modes;
 pub mod flood;
 pub mod home;
+pub mod intake;
 pub mod invitations;
 pub mod logo;
 pub mod matter_page;

@@ -20,7 +20,9 @@ use pages::{
     contact::ContactPage,
     contacts::ContactsPage,
     dashboard::DashboardPage,
+    enquire::EnquirePage,
     inbox::InboxPage,
+    intake::IntakePage,
     login::{LoginPage, MfaPage, MfaSetupPage},
     matter::MatterPage,
     messages::{MessagesPage, ThreadPage},
@@ -89,6 +91,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("messages") view=MessagesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("inbox") view=InboxPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("intake") view=IntakePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("enquire") view=EnquirePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("messages"), ParamSegment("id"))

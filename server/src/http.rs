@@ -252,6 +252,7 @@ fn is_public(path: &str) -> bool {
             | "/healthz"
             | "/readyz"
             | "/favicon.svg"
+            | "/enquire"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/invite/")

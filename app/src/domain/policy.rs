@@ -99,6 +99,13 @@ pub fn may_manage_settings(subject: &Subject) -> bool {
     matches!(subject.role, Role::Admin)
 }
 
+/// May `subject` work the intake list: see leads, add them by hand and
+/// record their first response? Every firm user may (intake staff most of
+/// all); clients never may.
+pub fn may_run_intake(subject: &Subject) -> bool {
+    subject.role.is_firm()
+}
+
 /// May `subject` open a new matter? Every firm user may: the one who opens
 /// it joins its team, so they can see what they opened. Clients never may.
 pub fn may_open_matter(subject: &Subject) -> bool {

@@ -212,8 +212,11 @@ impl Clock {
 
     /// The UTC instant of a wall-clock time in this zone. The offset at the
     /// wall time itself is right except within an hour of a change; one
-    /// correction settles it. A time a spring change skips reads as the
-    /// hour after; one an autumn change repeats, as the later of the two.
+    /// correction settles it. A time a change skips or repeats resolves to
+    /// one of its two readings (which one depends on the offset's sign: in
+    /// London a skipped 01:30 reads as 02:30 BST; in New York a skipped
+    /// 02:30 as 01:30 EST). Forms take dates and business hours, which
+    /// changes at 01:00–03:00 rarely touch.
     fn wall_to_utc(&self, wall: i64) -> i64 {
         let guess = wall - self.offset_ms(wall);
         wall - self.offset_ms(guess)
@@ -269,6 +272,12 @@ impl Clock {
     /// in 10 days", "overdue by 3 days".
     pub fn due_phrase(&self, due: i64) -> String {
         due_phrase(self.wall(due), self.wall(self.now))
+    }
+
+    /// The UTC instant of a wall-clock time in this zone, given as
+    /// milliseconds since 1 January 1970 on the wall clock.
+    pub fn at_wall(&self, wall: i64) -> i64 {
+        self.wall_to_utc(wall)
     }
 
     /// Which day `at` falls on in this zone, counted from 1 January 1970:

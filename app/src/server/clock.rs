@@ -54,8 +54,12 @@ pub fn for_zone(zone: &str, firm_zone: &str, now: i64) -> Clock {
 }
 
 /// Whether `name` is a zone in the tz database.
+/// Only the names [`zone_names`] offers, exactly as spelled there, so
+/// what is stored is what the list can show as chosen.
 pub fn is_known_zone(name: &str) -> bool {
-    name == "UTC" || jiff::tz::TimeZone::get(name).is_ok()
+    zone_names()
+        .binary_search_by(|z| z.as_str().cmp(name))
+        .is_ok()
 }
 
 /// The zones a person may choose, sorted: the tz database's
@@ -206,6 +210,10 @@ mod tests {
         assert_eq!(for_zone("Mars/Olympus_Mons", "UTC", NOW).zone, "UTC");
         assert!(!is_known_zone("Mars/Olympus_Mons"));
         assert!(is_known_zone("America/New_York"));
+        assert!(
+            !is_known_zone("america/new_york") && !is_known_zone("US/Eastern"),
+            "only names as the list spells them"
+        );
         let names = zone_names();
         assert!(names.contains(&"Europe/London".to_owned()));
         assert!(names.contains(&"UTC".to_owned()));

@@ -1,6 +1,6 @@
 //! Flood limits in front of the requests anyone may send without signing in
 //! that make the server write: the sign-in steps, password reset, accepting
-//! an invitation, and calendar feeds.
+//! an invitation, calendar feeds, and the public enquiry form.
 //!
 //! Each of those takes the database's single writer and appends a permanent
 //! audit row, so a script repeating one could slow every audited page and
@@ -41,6 +41,8 @@ pub enum Class {
     Auth,
     /// Calendar feed fetches, polled by calendar apps.
     Feed,
+    /// The public enquiry form, which anyone may send.
+    Enquiry,
 }
 
 impl Class {
@@ -59,6 +61,7 @@ impl Class {
         match method {
             "POST" if AUTH_FUNCTIONS.contains(&path) => Some(Self::Auth),
             "GET" | "HEAD" if path.starts_with("/calendar/") => Some(Self::Feed),
+            "POST" if path == "/api/submit_enquiry" => Some(Self::Enquiry),
             _ => None,
         }
     }
@@ -67,6 +70,7 @@ impl Class {
         match self {
             Self::Auth => "sign-in and account recovery",
             Self::Feed => "calendar feeds",
+            Self::Enquiry => "the enquiry form",
         }
     }
 }
@@ -88,6 +92,8 @@ pub struct FloodLimits {
     pub auth: Limit,
     /// Calendar feeds.
     pub feed: Limit,
+    /// The enquiry form: a person sends one or two, a script thousands.
+    pub enquiry: Limit,
 }
 
 impl Default for FloodLimits {
@@ -101,6 +107,10 @@ impl Default for FloodLimits {
                 per_network: 120,
                 global: 2400,
             },
+            enquiry: Limit {
+                per_network: 5,
+                global: 120,
+            },
         }
     }
 }
@@ -110,6 +120,7 @@ impl FloodLimits {
         match class {
             Class::Auth => self.auth,
             Class::Feed => self.feed,
+            Class::Enquiry => self.enquiry,
         }
     }
 }
@@ -292,6 +303,10 @@ mod tests {
             Some(Class::Auth)
         );
         assert_eq!(Class::of("GET", "/calendar/abc"), Some(Class::Feed));
+        assert_eq!(
+            Class::of("POST", "/api/submit_enquiry"),
+            Some(Class::Enquiry)
+        );
         assert_eq!(Class::of("POST", "/api/send_message"), None);
         assert_eq!(Class::of("GET", "/login"), None);
     }

@@ -51,7 +51,17 @@ pub fn decode(bytes: &[u8]) -> Result<Logo, AppError> {
     );
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(|_| bad())?;
-    let size = reader.output_buffer_size().ok_or_else(bad)?;
+    // The header states the size: refuse a huge one before allocating for
+    // it (a few hundred bytes can claim terabytes of pixels).
+    let (width, height) = (reader.info().width, reader.info().height);
+    let claimed = u64::from(width) * u64::from(height);
+    if claimed == 0 || claimed > MAX_LOGO_PIXELS as u64 {
+        return Err(AppError::BadRequest(logo_too_big()));
+    }
+    let size = reader
+        .output_buffer_size()
+        .filter(|size| *size <= MAX_LOGO_PIXELS * 4)
+        .ok_or_else(bad)?;
     let mut buf = vec![0; size];
     let info = reader.next_frame(&mut buf).map_err(|_| bad())?;
     let pixels =
@@ -126,6 +136,18 @@ pub async fn for_drawing(db: &Db) -> anyhow::Result<Option<Logo>> {
     Ok(stored(db).await?.and_then(|(bytes, _)| decode(&bytes).ok()))
 }
 
+/// Refuses anyone but an admin, before their upload is read.
+///
+/// # Errors
+/// Not found, as for every page the user may not see.
+pub fn require_admin(principal: &Principal) -> Result<(), AppError> {
+    if may_manage_settings(&principal.subject()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Saves `bytes` as the logo, or with `None` removes it (admins only),
 /// audited.
 ///
@@ -138,9 +160,7 @@ pub async fn set(
     client: &ClientInfo,
     bytes: Option<&[u8]>,
 ) -> Result<(), ServiceError> {
-    if !may_manage_settings(&principal.subject()) {
-        return Err(AppError::NotFound.into());
-    }
+    require_admin(principal)?;
     if let Some(bytes) = bytes {
         decode(bytes)?;
     }
@@ -192,6 +212,37 @@ mod tests {
         assert_eq!((logo.width, logo.height), (2, 2));
         assert_eq!(&logo.rgb[..6], &[200, 30, 30, 30, 30, 200]);
         assert_eq!(logo.alpha, Some(vec![255, 128, 255, 128]));
+    }
+
+    #[test]
+    fn a_header_claiming_a_huge_image_is_refused_before_anything_is_allocated() {
+        // The tiny PNG, its header rewritten (with a matching checksum) to
+        // claim 500000 × 2147483647 pixels.
+        let mut huge = TINY_PNG.to_vec();
+        huge[16..20].copy_from_slice(&500_000_u32.to_be_bytes());
+        huge[20..24].copy_from_slice(&2_147_483_647_u32.to_be_bytes());
+        let crc = crc32(&huge[12..29]);
+        huge[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(
+            decode(&huge).err(),
+            Some(AppError::BadRequest(logo_too_big()))
+        );
+    }
+
+    /// PNG's chunk checksum (CRC-32), bit by bit: only for this test.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0_u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum EmailKind {
     MessageNotice,
     /// "You have a new matter in your portal", with a link to it.
     MatterAccess,
+    /// "A new enquiry has arrived", to intake staff, with a link and
+    /// never its details.
+    NewEnquiry,
 }
 
 impl EmailKind {
@@ -48,6 +51,7 @@ impl EmailKind {
             Self::PasswordReset => "password_reset",
             Self::MessageNotice => "message_notice",
             Self::MatterAccess => "matter_access",
+            Self::NewEnquiry => "new_enquiry",
         }
     }
 }

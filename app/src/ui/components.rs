@@ -4,6 +4,7 @@ pub mod billing;
 pub mod contact_import;
 pub mod crm_list;
 pub mod documents;
+pub mod enquiry_fields;
 pub mod forms;
 pub mod matter_settings;
 pub mod portal_access;

@@ -27,6 +27,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         links.push(("Search", "/search"));
         links.push(("New matter", "/matters/new"));
         links.push(("Inbox", "/inbox"));
+        links.push(("Intake", "/intake"));
         links.push(("Contacts", "/crm/contacts"));
         links.push(("Accounts", "/crm/accounts"));
     }

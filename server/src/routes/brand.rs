@@ -37,7 +37,9 @@ async fn serve(State(state): State<ServerState>) -> Result<Response, ServiceErro
     Ok((
         [
             (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            // Private: a response may carry the viewer's refreshed session
+            // cookie, which no shared cache may keep.
+            (header::CACHE_CONTROL, "private, max-age=86400"),
         ],
         bytes,
     )
@@ -54,6 +56,7 @@ async fn replace(
     client: ClientInfo,
     mut form: Multipart,
 ) -> Result<Response, ServiceError> {
+    logo::require_admin(&principal)?;
     let unreadable =
         || AppError::BadRequest("The form did not arrive whole. Try again.".to_owned());
     let (mut file, mut remove) = (None, false);

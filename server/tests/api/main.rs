@@ -25,6 +25,7 @@ mod crm;
 mod documents;
 mod flood;
 mod home;
+mod intake;
 mod invitations;
 mod keys;
 mod mail;

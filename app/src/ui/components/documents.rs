@@ -457,7 +457,9 @@ fn ShareUndo(
     last_share: RwSignal<Option<(String, Visibility, String)>>,
 ) -> impl IntoView {
     move || {
-        let worked = matches!(visibility.value().get(), Some(Ok(())));
+        // Said once the change has landed, not while the next is sent.
+        let worked =
+            matches!(visibility.value().get(), Some(Ok(()))) && !visibility.pending().get();
         let (id, before, name) = last_share.get().filter(|_| worked)?;
         let now = if before == Visibility::Internal {
             "visible to the client"

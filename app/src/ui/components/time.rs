@@ -35,7 +35,10 @@ impl ClockResource {
     /// the same `Suspend`. If it cannot be read the page still renders, in
     /// UTC.
     pub async fn provide(self) -> Clock {
-        let clock = self.clock.await.unwrap_or_else(|_| Clock::utc(0));
+        let clock = self
+            .clock
+            .await
+            .unwrap_or_else(|_| Clock::utc(fallback_now()));
         provide_context(clock.clone());
         clock
     }
@@ -60,7 +63,23 @@ pub fn page_clock() -> ClockResource {
 /// The clock the page provided; UTC when none was (a page that forgot
 /// shows UTC rather than failing).
 pub fn use_clock() -> Clock {
-    use_context::<Clock>().unwrap_or_else(|| Clock::utc(0))
+    use_context::<Clock>().unwrap_or_else(|| Clock::utc(fallback_now()))
+}
+
+/// The time now, for a page whose clock could not be read: "overdue" and
+/// "in 4 days" must still count from today.
+fn fallback_now() -> i64 {
+    #[cfg(feature = "ssr")]
+    let now = crate::server::now_ms();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "milliseconds since 1970 fit an i64 for millennia"
+    )]
+    let now = js_sys::Date::now() as i64;
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let now = 0;
+    now
 }
 
 /// A moment as people read it, "Fri 27 Nov, 6:44 pm", in a `<time>` that
@@ -137,11 +156,16 @@ pub fn ZoneSelect(
 ) -> impl IntoView {
     let default = default_label
         .map(|label| view! { <option value="" selected=selected.is_none()>{label}</option> });
+    // A zone saved before the list existed stays chosen rather than
+    // silently becoming the list's first entry on the next save.
+    let mut zones = choice.zones;
+    if let Some(current) = selected.as_ref().filter(|z| !zones.contains(z)) {
+        zones.insert(0, current.clone());
+    }
     view! {
         <select id=id name=name>
             {default}
-            {choice
-                .zones
+            {zones
                 .into_iter()
                 .map(|zone| {
                     let chosen = selected.as_deref() == Some(zone.as_str());

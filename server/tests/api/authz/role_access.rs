@@ -16,6 +16,11 @@ const ROLE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/api/list_stage_templates", [200, 404, 404, 404]),
     ("/api/list_client_walls", [200, 404, 404, 404]),
     ("/api/list_inbox", [200, 200, 200, 404]),
+    ("/api/list_leads", [200, 200, 200, 404]),
+    ("/api/set_allow_programs", [200, 404, 404, 404]),
+    ("/api/get_time_zone_choice", [200, 200, 200, 200]),
+    ("/api/get_upload_rules", [200, 200, 200, 200]),
+    ("/api/get_clock", [200, 200, 200, 200]),
 ];
 
 async fn each_role_reaches_contacts_invitations_and_the_outbox_only_as_the_policy_says(
@@ -67,6 +72,7 @@ const PAGE_ACCESS: &[(&str, [u16; 4])] = &[
     ("/crm/contacts", [200, 200, 200, 404]),
     ("/crm/accounts", [200, 200, 200, 404]),
     ("/matters/new", [200, 200, 200, 404]),
+    ("/intake", [200, 200, 200, 404]),
     ("/crm/contacts/{contact}", [200, 200, 200, 404]),
     ("/crm/accounts/{account}", [200, 200, 200, 404]),
 ];
