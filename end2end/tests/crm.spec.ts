@@ -28,7 +28,7 @@ test('staff see the touchpoints a client just made on their timeline', async ({ 
   await expect(timeline).toContainText('Signed in to the portal');
   // Newest first: today's portal activity leads, folded into one line
   // that opens on the visits; no stored codes are shown.
-  await expect(timeline.locator('li').first()).toContainText(/Active in the portal on \d+ \w{3} \(\d+ views\)/);
+  await expect(timeline.locator('li').first()).toContainText(/Active in the portal on \w{3} \d+ \w{3} \(\d+ views\)/);
   await timeline.getByText(/Active in the portal on/).first().click();
   await expect(timeline.getByText('Viewed matter COR-2026-0031').first()).toBeVisible();
   await expect(timeline).not.toContainText('portal.');
