@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod billing;
+pub mod conflict;
 pub mod contact;
 pub mod contact_import;
 pub mod document;

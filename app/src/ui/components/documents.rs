@@ -457,9 +457,7 @@ fn ShareUndo(
     last_share: RwSignal<Option<(String, Visibility, String)>>,
 ) -> impl IntoView {
     move || {
-        // Said once the change has landed, not while the next is sent.
-        let worked =
-            matches!(visibility.value().get(), Some(Ok(()))) && !visibility.pending().get();
+        let worked = matches!(visibility.value().get(), Some(Ok(())));
         let (id, before, name) = last_share.get().filter(|_| worked)?;
         let now = if before == Visibility::Internal {
             "visible to the client"
