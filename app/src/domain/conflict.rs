@@ -84,15 +84,19 @@ const PUBLIC_DOMAINS: [&str; 10] = [
 
 /// The form of `name` that matching compares (see the module's notes).
 pub fn name_key(name: &str) -> String {
-    let plain: String = name
+    let mut plain = String::with_capacity(name.len());
+    // "O'Brien" is "OBrien", not "O Brien".
+    for c in name
         .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        // "O'Brien" is "OBrien", not "O Brien".
-        .filter(|c| !matches!(c, '\'' | '\u{2019}'))
+        .filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '\u{2019}'))
         .flat_map(char::to_lowercase)
-        .flat_map(fold_letter)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    {
+        match fold_letter(c) {
+            Some(folded) => plain.push_str(folded),
+            None if c.is_alphanumeric() => plain.push(c),
+            None => plain.push(' '),
+        }
+    }
     let mut words: Vec<&str> = plain.split_whitespace().collect();
     // "&" and "and" join names alike ("Smith & Jones", "Smith and Jones"):
     // both go.
@@ -123,18 +127,18 @@ pub fn name_key(name: &str) -> String {
 
 /// Letters that are not a base letter with a mark, so that decomposition
 /// leaves them: written as people without them would type the name.
-fn fold_letter(c: char) -> Vec<char> {
-    match c {
-        'ł' => vec!['l'],
-        'ø' => vec!['o'],
-        'đ' | 'ð' => vec!['d'],
-        'ß' => vec!['s', 's'],
-        'æ' => vec!['a', 'e'],
-        'œ' => vec!['o', 'e'],
-        'þ' => vec!['t', 'h'],
-        'ı' => vec!['i'],
-        _ => vec![c],
-    }
+fn fold_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ł' => "l",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
+        'ı' => "i",
+        _ => return None,
+    })
 }
 
 /// How similar two names are, from 0 to 1, on their keys.

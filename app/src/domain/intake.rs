@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, auth::normalise_email, time::Clock};
+use super::{AppError, time::Clock, user::EmailAddress};
 
 /// The longest name or organisation, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -123,16 +123,7 @@ impl Enquiry {
                 "Name: please tell us who you are (up to 200 characters).",
             ));
         }
-        let email = normalise_email(form.email);
-        let plausible = email.len() <= 254
-            && email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-        if !plausible {
-            return Err(bad(
-                "Email: an address such as name@example.com, so we can reply.",
-            ));
-        }
+        let email = EmailAddress::parse(form.email)?.as_str().to_owned();
         let phone = form.phone.trim();
         let phone_ok = phone.chars().count() <= MAX_PHONE_CHARS
             && phone

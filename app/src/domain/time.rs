@@ -16,25 +16,19 @@ pub const DAY_MS: i64 = 86_400_000;
 
 /// UTC date and time, `YYYY-MM-DD HH:MM UTC`, from milliseconds.
 pub fn format_utc(ms: i64) -> String {
-    let (year, month, day) = civil_date(ms);
-    let rem = ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    format!("{} {} UTC", format_date(ms), hours_minutes(ms))
 }
 
 /// The machine form of a moment, `YYYY-MM-DDTHH:MMZ`, for a `<time>`
 /// element's `datetime`.
 pub fn format_utc_iso(ms: i64) -> String {
-    let (year, month, day) = civil_date(ms);
+    format!("{}T{}Z", format_date(ms), hours_minutes(ms))
+}
+
+/// `HH:MM` of `ms` (UTC).
+fn hours_minutes(ms: i64) -> String {
     let rem = ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    format!("{:02}:{:02}", rem / 3600, (rem % 3600) / 60)
 }
 
 /// Parses a date and time typed in a form (`YYYY-MM-DD`, `HH:MM`, UTC) into
@@ -210,14 +204,15 @@ impl Clock {
         at + self.offset_ms(at)
     }
 
-    /// The UTC instant of a wall-clock time in this zone. The offset at the
+    /// The UTC instant of a wall-clock time in this zone (milliseconds
+    /// since 1 January 1970 on the wall clock). The offset at the
     /// wall time itself is right except within an hour of a change; one
     /// correction settles it. A time a change skips or repeats resolves to
     /// one of its two readings (which one depends on the offset's sign: in
     /// London a skipped 01:30 reads as 02:30 BST; in New York a skipped
     /// 02:30 as 01:30 EST). Forms take dates and business hours, which
     /// changes at 01:00–03:00 rarely touch.
-    fn wall_to_utc(&self, wall: i64) -> i64 {
+    pub fn at_wall(&self, wall: i64) -> i64 {
         let guess = wall - self.offset_ms(wall);
         wall - self.offset_ms(guess)
     }
@@ -274,12 +269,6 @@ impl Clock {
         due_phrase(self.wall(due), self.wall(self.now))
     }
 
-    /// The UTC instant of a wall-clock time in this zone, given as
-    /// milliseconds since 1 January 1970 on the wall clock.
-    pub fn at_wall(&self, wall: i64) -> i64 {
-        self.wall_to_utc(wall)
-    }
-
     /// Which day `at` falls on in this zone, counted from 1 January 1970:
     /// equal numbers are the same day to the viewer.
     pub fn day_number(&self, at: i64) -> i64 {
@@ -297,7 +286,7 @@ impl Clock {
     /// # Errors
     /// A message naming the value when it is not a real date and time.
     pub fn parse_datetime(&self, date: &str, time: &str) -> Result<i64, String> {
-        parse_form_datetime(date, time).map(|wall| self.wall_to_utc(wall))
+        parse_form_datetime(date, time).map(|wall| self.at_wall(wall))
     }
 
     /// A date typed in a form (`YYYY-MM-DD`), as the start of that day in
@@ -306,12 +295,12 @@ impl Clock {
     /// # Errors
     /// A message naming the value when it is not a real date.
     pub fn parse_date(&self, raw: &str) -> Result<i64, String> {
-        parse_date(raw).map(|wall| self.wall_to_utc(wall))
+        parse_date(raw).map(|wall| self.at_wall(wall))
     }
 
     /// The start of the day `at` falls on, in this zone.
     pub fn start_of_day(&self, at: i64) -> i64 {
-        self.wall_to_utc(self.wall(at).div_euclid(DAY_MS) * DAY_MS)
+        self.at_wall(self.wall(at).div_euclid(DAY_MS) * DAY_MS)
     }
 }
 

@@ -125,6 +125,17 @@ async fn only_a_png_from_an_admin_is_taken(app: TestApp) {
     }
     let staff = app.signed_in_client(DEMO_STAFF).await;
     assert_eq!(post_form(&app, &staff, "logo", TINY_PNG).await.0, 404);
+    // A page on another site cannot make an admin's browser post one.
+    let forged = admin
+        .post(app.url("/api/admin/logo"))
+        .header("origin", "https://attacker.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x--\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403, "cross-site posts are refused");
     assert_eq!(
         post_form(&app, &new_client(), "logo", TINY_PNG).await.0,
         401

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::domain::intake::{MAX_DETAILS_CHARS, MAX_NAME_CHARS, MAX_PHONE_CHARS, TOPICS};
+use crate::domain::{
+    intake::{MAX_DETAILS_CHARS, MAX_NAME_CHARS, MAX_PHONE_CHARS, TOPICS},
+    user::MAX_EMAIL_LEN,
+};
 
 /// Name, email, phone, organisation, topic and details, each labelled;
 /// `prefix` keeps ids apart when two forms share a page.
@@ -15,7 +18,7 @@ pub fn EnquiryFields(#[prop(into)] prefix: String) -> impl IntoView {
         <label for=id("name")>"Name"</label>
         <input id=id("name") name="enquiry[name]" type="text" autocomplete="name" required maxlength=MAX_NAME_CHARS />
         <label for=id("email")>"Email"</label>
-        <input id=id("email") name="enquiry[email]" type="email" autocomplete="email" required maxlength="254" />
+        <input id=id("email") name="enquiry[email]" type="email" autocomplete="email" required maxlength=MAX_EMAIL_LEN />
         <label for=id("phone")>"Phone"</label>
         <input id=id("phone") name="enquiry[phone]" type="tel" autocomplete="tel" maxlength=MAX_PHONE_CHARS />
         <label for=id("organisation")>"Organisation"</label>
